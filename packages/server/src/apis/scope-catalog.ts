@@ -1,0 +1,52 @@
+// Which API (resource server) owns each scope, and the human description a consent screen shows.
+import type { Store } from '../store/store.ts';
+import type { ApiRecord } from '../store/records.ts';
+
+export interface ScopeInfo {
+  name: string;
+  description: string;
+  /** The API identifier (token audience), or null for OpenID Connect scopes. */
+  api: string | null;
+}
+
+const OIDC_SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: 'know who you are (your account identifier)',
+  profile: 'see your name and username',
+  email: 'see your email address',
+};
+
+export class ScopeCatalog {
+  readonly #store: Store;
+  #byScope = new Map<string, ScopeInfo>();
+  #apis: ApiRecord[] = [];
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async load(): Promise<void> {
+    const apis = await this.#store.listApis();
+    const byScope = new Map<string, ScopeInfo>();
+    for (const [name, description] of Object.entries(OIDC_SCOPE_DESCRIPTIONS)) byScope.set(name, { name, description, api: null });
+    for (const api of apis) for (const s of api.scopes) byScope.set(s.name, { name: s.name, description: s.description, api: api.identifier });
+    this.#byScope = byScope;
+    this.#apis = apis;
+  }
+
+  get(scope: string): ScopeInfo | undefined {
+    return this.#byScope.get(scope);
+  }
+
+  apis(): ApiRecord[] {
+    return this.#apis;
+  }
+
+  hasApi(identifier: string): boolean {
+    return this.#apis.some((a) => a.identifier === identifier);
+  }
+
+  /** Every scope name, OpenID ones first, for discovery. */
+  allScopes(): string[] {
+    return [...this.#byScope.keys()];
+  }
+}

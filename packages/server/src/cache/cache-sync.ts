@@ -1,0 +1,47 @@
+// Cross-process cache invalidation: every instance polls the store's small cache_versions table and
+// drops a topic's cache when another process (another instance, or the CLI) bumped its version.
+import type { Store } from '../store/store.ts';
+import type { CacheTopic } from '../store/records.ts';
+
+export type TopicListener = (topic: CacheTopic) => void | Promise<void>;
+
+export class CacheSync {
+  readonly #store: Store;
+  readonly #listeners: TopicListener[] = [];
+  #known: Record<CacheTopic, number> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #polling: Promise<void> | undefined;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  onChange(listener: TopicListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Reads the current versions and starts polling every `intervalMs`. */
+  async start(intervalMs: number, onError: (error: unknown) => void): Promise<void> {
+    this.#known = await this.#store.cacheVersions();
+    this.#timer = setInterval(() => {
+      this.#polling ??= this.poll().catch(onError).finally(() => (this.#polling = undefined));
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  /** One check; exposed so tests and writers in this process can sync immediately. */
+  async poll(): Promise<void> {
+    const current = await this.#store.cacheVersions();
+    const known = this.#known;
+    this.#known = current;
+    if (!known) return;
+    for (const topic of Object.keys(current) as CacheTopic[]) {
+      if (current[topic] !== known[topic]) for (const listener of this.#listeners) await listener(topic);
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#polling;
+  }
+}

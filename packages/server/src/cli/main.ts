@@ -1,0 +1,64 @@
+// The `latchkey` command line: dispatches to one file per command.
+import { apiCommand } from './api-command.ts';
+import { CliError } from './cli-error.ts';
+import { clientCommand } from './client-command.ts';
+import type { CliIo } from './command-context.ts';
+import { keysCommand } from './keys-command.ts';
+import { migrateCommand } from './migrate-command.ts';
+import { startCommand } from './start-command.ts';
+import { userCommand } from './user-command.ts';
+
+const HELP = `latchkey: OAuth 2.1 and OpenID Connect authorization server
+
+usage: latchkey <command> [options]
+
+  start     run the server (--dev for local development)
+  migrate   apply database migrations
+  client    register and manage clients (add, list, show, remove, rotate-secret)
+  api       register APIs and their scopes (add, list, remove)
+  user      manage users (add, list, remove, set-password)
+  keys      signing keys (list, rotate)
+
+Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
+  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand,
+};
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout(`${HELP}\n`);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr(`latchkey: unknown command "${command}" (try latchkey --help)\n`);
+    return 2;
+  }
+  try {
+    await run(args, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`latchkey: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr(`latchkey: unexpected error: ${(error as Error).message?.split('\n')[0] ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new CliError('expected the password on standard input (pipe it in)');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  readStdin,
+  env: process.env,
+};

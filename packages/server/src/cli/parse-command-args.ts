@@ -1,0 +1,25 @@
+// Flag parsing for every command (node:util parseArgs, strict): unknown flags and stray arguments are usage errors.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './cli-error.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags every command accepts. */
+export const COMMON_OPTIONS = {
+  database: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export function parseCommandArgs<O extends Options>(args: string[], options: O, positionals: { min: number; max: number; usage: string }) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}\nusage: ${positionals.usage}`);
+  }
+  if (!(parsed.values as { help?: boolean }).help && (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max)) {
+    throw new UsageError(`usage: ${positionals.usage}`);
+  }
+  return parsed;
+}

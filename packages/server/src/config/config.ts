@@ -1,0 +1,138 @@
+// Typed server configuration: defaults <- config file <- environment (LATCHKEY_*) <- command-line flags, validated once at start.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DATABASE_URL } from '../store/open-store.ts';
+import { SIGNING_ALGS, type SigningAlg } from '../store/records.ts';
+
+export interface ServerConfig {
+  /** The issuer identifier (RFC 8414 §2): https URL, no query or fragment. */
+  issuer: string;
+  host: string;
+  port: number;
+  /** Dev mode: http issuers allowed, a generated secret, the demo. Never in production. */
+  dev: boolean;
+  /** LATCHKEY_SECRET: master secret for encryption at rest (private keys). */
+  secret: string;
+  databaseUrl: string;
+  accessTokenTtl: number;
+  accessTokenAlg: SigningAlg;
+  idTokenTtl: number;
+  /** Authorization code lifetime; RFC 6749 §4.1.2 recommends at most 10 minutes. */
+  codeTtl: number;
+  refreshIdleTtl: number;
+  refreshAbsoluteTtl: number;
+  sessionTtl: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Trust X-Forwarded-* from a reverse proxy (for the client IP used by login throttling). */
+  trustProxy: boolean;
+}
+
+export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
+
+export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
+  host: '127.0.0.1',
+  port: 4000,
+  dev: false,
+  databaseUrl: DEFAULT_DATABASE_URL,
+  accessTokenTtl: 900,
+  accessTokenAlg: 'ES256',
+  idTokenTtl: 3600,
+  codeTtl: 60,
+  refreshIdleTtl: 14 * 86400,
+  refreshAbsoluteTtl: 90 * 86400,
+  sessionTtl: 12 * 3600,
+  logLevel: 'info',
+  trustProxy: false,
+};
+
+const ENV_NAMES: Record<keyof ServerConfig, string> = {
+  issuer: 'LATCHKEY_ISSUER', host: 'LATCHKEY_HOST', port: 'LATCHKEY_PORT', dev: 'LATCHKEY_DEV', secret: 'LATCHKEY_SECRET',
+  databaseUrl: 'LATCHKEY_DATABASE_URL', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
+  idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', refreshIdleTtl: 'LATCHKEY_REFRESH_IDLE_TTL',
+  refreshAbsoluteTtl: 'LATCHKEY_REFRESH_ABSOLUTE_TTL', sessionTtl: 'LATCHKEY_SESSION_TTL', logLevel: 'LATCHKEY_LOG_LEVEL',
+  trustProxy: 'LATCHKEY_TRUST_PROXY',
+};
+
+/** A configuration problem, explained in one line. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const input: ConfigInput = {};
+  for (const [key, name] of Object.entries(ENV_NAMES) as [keyof ServerConfig, string][]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') (input as Record<string, unknown>)[key] = value;
+  }
+  return input;
+}
+
+export function configFromFile(path: string): ConfigInput {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  const unknown = Object.keys(parsed).filter((k) => !(k in ENV_NAMES));
+  if (unknown.length > 0) throw new ConfigError(`config file ${path} has unknown setting(s): ${unknown.join(', ')}`);
+  return parsed as ConfigInput;
+}
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got ${String(value)})`);
+  return n;
+}
+
+function boolean(name: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`${name} must be true or false (got ${String(value)})`);
+}
+
+const isLoopbackHost = (hostname: string) => ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+
+/** Merges layers (later wins) and validates; throws ConfigError with a one-line explanation. */
+export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
+  const merged: ConfigInput = Object.assign({}, ...layers);
+  const dev = boolean('dev', merged.dev ?? DEFAULTS.dev);
+  const port = integer('port', merged.port ?? DEFAULTS.port, 0, 65535);
+  const host = String(merged.host ?? DEFAULTS.host);
+  const issuer = String(merged.issuer ?? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`);
+  let issuerUrl: URL;
+  try {
+    issuerUrl = new URL(issuer);
+  } catch {
+    throw new ConfigError(`issuer "${issuer}" is not an absolute URL`);
+  }
+  if (issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer must not have a query or fragment (RFC 8414 §2)');
+  if (issuer.endsWith('/')) throw new ConfigError(`issuer must not end with "/" (got ${issuer})`);
+  if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && isLoopbackHost(issuerUrl.hostname))) {
+    throw new ConfigError(`issuer must use https (http is allowed only for localhost/127.0.0.1): ${issuer}`);
+  }
+  const secret = merged.secret === undefined ? '' : String(merged.secret);
+  if (!dev && !secret) throw new ConfigError('LATCHKEY_SECRET is required outside dev mode: set it to a random value of at least 32 characters (for example: openssl rand -base64 48)');
+  if (secret && secret.length < 32) throw new ConfigError('LATCHKEY_SECRET must be at least 32 characters');
+  const accessTokenAlg = String(merged.accessTokenAlg ?? DEFAULTS.accessTokenAlg) as SigningAlg;
+  if (!SIGNING_ALGS.includes(accessTokenAlg)) throw new ConfigError(`accessTokenAlg must be one of ${SIGNING_ALGS.join(', ')}`);
+  const logLevel = String(merged.logLevel ?? DEFAULTS.logLevel) as ServerConfig['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`logLevel "${logLevel}" is not a pino level`);
+  return {
+    issuer, host, port, dev, secret,
+    databaseUrl: String(merged.databaseUrl ?? DEFAULTS.databaseUrl),
+    accessTokenTtl: integer('accessTokenTtl', merged.accessTokenTtl ?? DEFAULTS.accessTokenTtl, 30, 86400),
+    accessTokenAlg,
+    idTokenTtl: integer('idTokenTtl', merged.idTokenTtl ?? DEFAULTS.idTokenTtl, 30, 86400),
+    codeTtl: integer('codeTtl', merged.codeTtl ?? DEFAULTS.codeTtl, 5, 600),
+    refreshIdleTtl: integer('refreshIdleTtl', merged.refreshIdleTtl ?? DEFAULTS.refreshIdleTtl, 60, 365 * 86400),
+    refreshAbsoluteTtl: integer('refreshAbsoluteTtl', merged.refreshAbsoluteTtl ?? DEFAULTS.refreshAbsoluteTtl, 60, 3 * 365 * 86400),
+    sessionTtl: integer('sessionTtl', merged.sessionTtl ?? DEFAULTS.sessionTtl, 60, 30 * 86400),
+    logLevel,
+    trustProxy: boolean('trustProxy', merged.trustProxy ?? DEFAULTS.trustProxy),
+  };
+}

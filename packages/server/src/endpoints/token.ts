@@ -1,0 +1,37 @@
+// RFC 6749 §3.2 token endpoint: authenticate the client, dispatch on grant_type, answer §5.1 / §5.2.
+import { grantRegistry } from '../grants/registry.ts';
+import type { TokenResponse } from '../grants/grant-handler.ts';
+import type { FormParams } from '../http/form-params.ts';
+import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
+import { InvalidClient, InvalidRequest, UnsupportedGrantType } from '../oauth/errors.ts';
+import type { ServerContext } from '../server-context.ts';
+
+export interface TokenRequest {
+  authorization: string | undefined;
+  body: FormParams;
+  /** Names of URL query parameters; credentials there are refused (RFC 6749 §2.3.1, §3.2). */
+  queryNames: string[];
+}
+
+const FORBIDDEN_IN_QUERY = ['client_secret', 'client_assertion', 'code', 'code_verifier', 'refresh_token', 'password'];
+
+const PASSWORD_GRANT_REFUSAL =
+  'the resource owner password credentials grant is not supported by design (OAuth 2.1 removes it): ' +
+  'use the authorization code flow with PKCE, so passwords are typed only at the authorization server';
+
+export async function handleTokenRequest(ctx: ServerContext, request: TokenRequest): Promise<TokenResponse> {
+  const inQuery = request.queryNames.filter((n) => FORBIDDEN_IN_QUERY.includes(n));
+  if (inQuery.length > 0) throw new InvalidRequest(`credentials must not be sent in the URL query (${inQuery.join(', ')}); send them in the POST body or the Authorization header`);
+  request.body.assertNoRepeats();
+
+  const grantType = request.body.get('grant_type');
+  if (grantType === undefined) throw new InvalidRequest('missing required parameter "grant_type"');
+  if (grantType === 'password') throw new UnsupportedGrantType(PASSWORD_GRANT_REFUSAL);
+  const grant = grantRegistry.get(grantType);
+  if (!grant) throw new UnsupportedGrantType(`grant_type "${grantType}" is not supported`);
+
+  const presented = readPresentedClient(request.authorization, request.body);
+  if (!presented) throw new InvalidClient('client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
+  const client = authenticateClient(presented, await ctx.clients.get(presented.clientId));
+  return grant.handle(ctx, { client, params: request.body });
+}

@@ -1,0 +1,103 @@
+// createServer(config): the Fastify application. Plugin order: logging, security headers, body parsing, errors, routes.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ScopeCatalog } from '../apis/scope-catalog.ts';
+import { CacheSync } from '../cache/cache-sync.ts';
+import { ClientDirectory } from '../clients/client-directory.ts';
+import type { ServerConfig } from '../config/config.ts';
+import { KeyRing } from '../keys/key-ring.ts';
+import { unixNow, type ServerContext } from '../server-context.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
+import { sendJsonError, toOAuthError } from './error-response.ts';
+import { FormParams } from './form-params.ts';
+import { loggerOptions } from './logger-options.ts';
+import { registerRoutes } from './routes.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+
+export interface CreateServerOptions {
+  /** Use this store instead of opening config.databaseUrl (it is then not closed by the server). */
+  store?: Store;
+  /** Replace the clock (Unix seconds), for tests. */
+  now?: () => number;
+  /** How often to look for cache changes made by other processes. */
+  cacheSyncIntervalMs?: number;
+  /** How often to delete expired rows. */
+  cleanupIntervalMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    latchkey: ServerContext;
+  }
+}
+
+const FORM_BODY_LIMIT = 64 * 1024;
+
+export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<FastifyInstance> {
+  const ownsStore = !options.store;
+  const store = options.store ?? openStore(config.databaseUrl);
+  const now = options.now ?? unixNow;
+  const ctx: ServerContext = {
+    config, store, now,
+    keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
+    clients: new ClientDirectory(store),
+    scopes: new ScopeCatalog(store),
+  };
+  const sync = new CacheSync(store);
+
+  try {
+    await store.migrate();
+    await ctx.keys.ensureInitialKeys(now());
+    await ctx.keys.load(now());
+    await ctx.scopes.load();
+  } catch (error) {
+    if (ownsStore) await store.close().catch(() => {});
+    throw error;
+  }
+  sync.onChange(async (topic) => {
+    if (topic === 'clients') ctx.clients.invalidate();
+    if (topic === 'apis') await ctx.scopes.load();
+    if (topic === 'keys') await ctx.keys.load(now());
+  });
+
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.decorate('latchkey', ctx);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
+    done(null, FormParams.parse(body as string));
+  });
+
+  app.setErrorHandler((error, request, reply) => sendJsonError(toOAuthError(error), request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).header('cache-control', 'no-store').send({ error: 'not_found', error_description: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
+
+  registerRoutes(app, ctx);
+
+  const logError = (error: unknown) => app.log.warn({ err: error }, 'background task failed');
+  let cleanup: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await sync.start(options.cacheSyncIntervalMs ?? 500, logError);
+    cleanup = setInterval(() => void store.deleteExpired(now(), 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
+    cleanup.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(cleanup);
+    await sync.stop();
+    if (ownsStore) await store.close();
+  });
+  return app;
+}

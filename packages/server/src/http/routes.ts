@@ -1,0 +1,45 @@
+// Routes: thin adapters from HTTP to endpoint functions. One line of wiring per endpoint.
+import type { FastifyInstance } from 'fastify';
+import { buildMetadata, DISCOVERY_PATHS, ENDPOINT_PATHS } from '../endpoints/discovery.ts';
+import { handleTokenRequest } from '../endpoints/token.ts';
+import { InvalidRequest } from '../oauth/errors.ts';
+import type { ServerContext } from '../server-context.ts';
+import { FormParams } from './form-params.ts';
+
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  for (const path of DISCOVERY_PATHS) {
+    app.get(path, async (_request, reply) => reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').send(buildMetadata(ctx)));
+  }
+
+  app.get(ENDPOINT_PATHS.jwks, async (_request, reply) =>
+    reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(ctx.keys.jwks()));
+
+  app.post(ENDPOINT_PATHS.token, async (request, reply) => {
+    const body = request.body instanceof FormParams ? request.body : FormParams.parse('');
+    const result = await handleTokenRequest(ctx, {
+      authorization: request.headers.authorization,
+      body,
+      queryNames: Object.keys(request.query as Record<string, unknown>),
+    });
+    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(result);
+  });
+  // RFC 6749 §3.2: the token endpoint is POST only.
+  app.route({
+    method: ['GET', 'PUT', 'DELETE', 'PATCH'], url: ENDPOINT_PATHS.token,
+    handler: async (_request, reply) => {
+      reply.header('allow', 'POST');
+      throw new InvalidRequest('the token endpoint accepts POST only', { status: 405 });
+    },
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await ctx.store.ping();
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'store unreachable');
+      return reply.code(503).send({ status: 'unavailable', reason: 'store unreachable' });
+    }
+  });
+}

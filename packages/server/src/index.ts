@@ -1,0 +1,6 @@
+// @latchkey/server public API.
+export { createServer, type CreateServerOptions } from './http/app.ts';
+export { resolveConfig, configFromEnv, configFromFile, ConfigError, DEFAULTS, type ServerConfig, type ConfigInput } from './config/config.ts';
+export { openStore, parseDatabaseUrl, DEFAULT_DATABASE_URL } from './store/open-store.ts';
+export type { Store } from './store/store.ts';
+export type { ServerContext } from './server-context.ts';

@@ -1,0 +1,77 @@
+// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6.
+// Domain code throws these; ONE serializer (http/error-handler.ts) decides how they reach a client.
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'access_denied'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+export interface OAuthErrorOptions {
+  /** Server-only detail for the log; never sent to the client. */
+  debug?: string;
+  /** For invalid_client after a failed Basic authentication: answer 401 with WWW-Authenticate (RFC 6749 §5.2). */
+  basicChallenge?: boolean;
+  /** Overrides the code's usual HTTP status (for example 405 for a wrong method). */
+  status?: number;
+  cause?: unknown;
+}
+
+/** A protocol error with a client-safe description and an optional server-only debug detail. */
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode;
+  readonly status: number;
+  readonly description: string;
+  readonly debug: string | undefined;
+  readonly basicChallenge: boolean;
+
+  constructor(code: OAuthErrorCode, status: number, description: string, options: OAuthErrorOptions = {}) {
+    super(description, { cause: options.cause });
+    this.name = 'OAuthError';
+    this.code = code;
+    this.status = options.status ?? status;
+    this.description = description;
+    this.debug = options.debug;
+    this.basicChallenge = options.basicChallenge ?? false;
+  }
+}
+
+const define = (code: OAuthErrorCode, status: number) =>
+  class extends OAuthError {
+    constructor(description: string, options?: OAuthErrorOptions) {
+      super(code, status, description, options);
+    }
+  };
+
+export class InvalidRequest extends define('invalid_request', 400) {}
+export class InvalidClient extends define('invalid_client', 401) {}
+export class InvalidGrant extends define('invalid_grant', 400) {}
+export class UnauthorizedClient extends define('unauthorized_client', 400) {}
+export class UnsupportedGrantType extends define('unsupported_grant_type', 400) {}
+export class UnsupportedResponseType extends define('unsupported_response_type', 400) {}
+export class InvalidScope extends define('invalid_scope', 400) {}
+export class InvalidTarget extends define('invalid_target', 400) {}
+export class AccessDenied extends define('access_denied', 403) {}
+export class LoginRequired extends define('login_required', 400) {}
+export class ConsentRequired extends define('consent_required', 400) {}
+export class InteractionRequired extends define('interaction_required', 400) {}
+export class RequestNotSupported extends define('request_not_supported', 400) {}
+export class RequestUriNotSupported extends define('request_uri_not_supported', 400) {}
+export class InvalidToken extends define('invalid_token', 401) {}
+export class InsufficientScope extends define('insufficient_scope', 403) {}
+export class ServerError extends define('server_error', 500) {}
+export class TemporarilyUnavailable extends define('temporarily_unavailable', 503) {}

@@ -1,0 +1,18 @@
+// What the endpoints and grants need, passed explicitly (no service locator).
+import type { ServerConfig } from './config/config.ts';
+import type { KeyRing } from './keys/key-ring.ts';
+import type { Store } from './store/store.ts';
+import type { ClientDirectory } from './clients/client-directory.ts';
+import type { ScopeCatalog } from './apis/scope-catalog.ts';
+
+export interface ServerContext {
+  config: ServerConfig;
+  store: Store;
+  keys: KeyRing;
+  clients: ClientDirectory;
+  scopes: ScopeCatalog;
+  /** Unix seconds; replaceable in tests. */
+  now(): number;
+}
+
+export const unixNow = (): number => Math.floor(Date.now() / 1000);

@@ -1,0 +1,26 @@
+// PostgreSQL for several instances sharing one database, through a pg connection pool.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.ts';
+import { SqlStore } from '../sql-store.ts';
+
+const INT8_OID = 20;
+
+export interface PostgresStoreOptions {
+  /** Pool size per instance. */
+  max?: number;
+}
+
+export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): SqlStore {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    // Unix-second timestamps are bigint columns; they fit a JS number exactly.
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) } as pg.CustomTypesConfig,
+  });
+  // A broken idle connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+}

@@ -1,0 +1,145 @@
+// The records the Store keeps. Times are Unix seconds. Raw secrets never appear here: only their hashes.
+
+export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
+export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+
+export interface ClientRecord {
+  id: string;
+  name: string;
+  /** SHA-256 of the client secret; null for public clients. */
+  secretHash: string | null;
+  isPublic: boolean;
+  redirectUris: string[];
+  grantTypes: GrantType[];
+  /** Scopes the client may request; also its default set for client credentials. */
+  scopes: string[];
+  /** PKCE S256 is required unless a confidential client is explicitly relaxed. */
+  requirePkce: boolean;
+  idTokenAlg: SigningAlg;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiScope {
+  name: string;
+  /** What a consent screen shows, e.g. "read your contacts". */
+  description: string;
+}
+
+export interface ApiRecord {
+  id: string;
+  /** The audience (`aud`) of access tokens for this API, e.g. https://contacts.example. */
+  identifier: string;
+  name: string;
+  scopes: ApiScope[];
+  createdAt: number;
+}
+
+export interface UserRecord {
+  /** Stable, opaque identifier; the `sub` of ID tokens. */
+  id: string;
+  username: string;
+  email: string | null;
+  name: string | null;
+  /** argon2id encoded hash. */
+  passwordHash: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: SigningAlg;
+  /** Public JWK as JSON. */
+  publicJwk: string;
+  /** Private JWK, sealed with AES-256-GCM (crypto/encryption.ts). */
+  privateJwkSealed: string;
+  createdAt: number;
+  /** When a newer key of the same alg replaced it; it still verifies until expiresAt. */
+  retiredAt: number | null;
+  /** When no token it signed can still be valid; then it leaves the JWKS. */
+  expiresAt: number | null;
+}
+
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  grantedAt: number;
+  updatedAt: number;
+}
+
+export interface SessionRecord {
+  /** SHA-256 of the session cookie value. */
+  idHash: string;
+  userId: string;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  codeChallenge: string | null;
+  nonce: string | null;
+  scopes: string[];
+  /** Audience of the access token (an API identifier), or null when only OpenID scopes were granted. */
+  audience: string | null;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  /** Set when the code was exchanged; a second exchange is reuse. */
+  consumedAt: number | null;
+  /** The grant created from this code, so reuse can revoke it. */
+  grantId: string | null;
+}
+
+/** A refresh-token family: everything issued from one authorization. */
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  audience: string | null;
+  authTime: number;
+  createdAt: number;
+  lastUsedAt: number;
+  /** Absolute lifetime of the family. */
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  createdAt: number;
+  /** Idle lifetime: a token unused until then is dead. */
+  expiresAt: number;
+  rotatedAt: number | null;
+}
+
+export type ConsumeCodeResult =
+  | { status: 'ok'; code: AuthorizationCodeRecord }
+  | { status: 'reused'; code: AuthorizationCodeRecord }
+  | { status: 'not_found' };
+
+export type RotateRefreshResult =
+  | { status: 'ok'; grant: GrantRecord }
+  | { status: 'reused'; grantId: string }
+  | { status: 'expired' }
+  | { status: 'not_found' };
+
+export interface AuditEvent {
+  type: string;
+  clientId?: string | null;
+  userId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export type CacheTopic = 'clients' | 'apis' | 'keys';

@@ -1,0 +1,9 @@
+// The embedded default: one SQLite file in WAL mode through node:sqlite.
+import { Kysely } from 'kysely';
+import { NodeSqliteDialect } from '@latchkey/sqlite';
+import type { Database } from '../schema.ts';
+import { SqlStore } from '../sql-store.ts';
+
+export function openSqliteStore(path: string): SqlStore {
+  return new SqlStore(new Kysely<Database>({ dialect: new NodeSqliteDialect({ path }) }), 'sqlite');
+}

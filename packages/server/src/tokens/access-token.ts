@@ -1,0 +1,37 @@
+// RFC 9068: JWT profile for OAuth 2.0 access tokens (header typ "at+jwt"; iss, exp, aud, sub, client_id, iat, jti, scope).
+import { randomId } from '../crypto/random.ts';
+import type { JwsSigner } from './jws.ts';
+
+export interface AccessTokenInput {
+  issuer: string;
+  audience: string;
+  /** The resource owner: a user id, or the client id for client credentials (RFC 9068 §2.2). */
+  subject: string;
+  clientId: string;
+  scopes: string[];
+  ttl: number;
+  now: number;
+  authTime?: number;
+  /** The grant (refresh-token family) the token came from, so revoking the grant ends it at introspection. */
+  grantId?: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  expiresAt: number;
+  scope: string;
+}
+
+export function issueAccessToken(signer: JwsSigner, input: AccessTokenInput): IssuedAccessToken {
+  const jti = randomId();
+  const scope = input.scopes.join(' ');
+  const expiresAt = input.now + input.ttl;
+  const claims: Record<string, unknown> = {
+    iss: input.issuer, sub: input.subject, aud: input.audience, client_id: input.clientId,
+    iat: input.now, exp: expiresAt, jti, scope,
+  };
+  if (input.authTime !== undefined) claims.auth_time = input.authTime;
+  if (input.grantId !== undefined) claims.gid = input.grantId;
+  return { token: signer.sign(claims, 'at+jwt'), jti, expiresAt, scope };
+}
