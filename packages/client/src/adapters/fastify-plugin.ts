@@ -1,0 +1,135 @@
+// Fastify adapter: login/callback/logout routes, the API proxy, `request.latchkey`, and route guards (BFF routes per the IETF browser-based-apps BCP §6.1).
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AccessTokenOptions } from '../access-token-refresh.ts';
+import type { LatchkeyClient, LatchkeySession } from '../latchkey-client.ts';
+import { errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRoutes, type ResolvedRoutes } from './node-http-bridge.ts';
+import { NotAuthenticated, ReauthenticationRequired, ScopesRequired } from '../errors.ts';
+
+/** What a route handler sees: the session (never a token) and a way to get an access token server-side. */
+export interface LatchkeyRequestContext {
+  readonly session: LatchkeySession | null;
+  getAccessToken(options?: AccessTokenOptions): Promise<string>;
+}
+
+export interface LatchkeyFastifyGuards {
+  /** preHandler: signed-in sessions only; pages are sent to login, API calls get 401 JSON. */
+  requireLogin: preHandlerAsyncHookHandler;
+  /** preHandler: the session must hold `scopes`; pages go through incremental authorization, API calls get 403 JSON. */
+  requireScopes(scopes: readonly string[]): preHandlerAsyncHookHandler;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    latchkey: LatchkeyRequestContext;
+  }
+  interface FastifyInstance {
+    latchkey: LatchkeyFastifyGuards;
+  }
+}
+
+export interface FastifyLatchkeyOptions extends LatchkeyRoutes {
+  client: LatchkeyClient;
+}
+
+const PROXY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  reply.code(response.status);
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') reply.header(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) reply.header('set-cookie', cookies);
+  if (!response.body) return reply.send();
+  return reply.send(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream));
+}
+
+function sendError(reply: FastifyReply, request: FastifyRequest, error: unknown, routes: ResolvedRoutes): FastifyReply {
+  const answer = errorAnswer(error, wantsHtml(request.method, request.headers), routes.loginPath);
+  if (answer.status >= 500) request.log.error({ err: error }, 'latchkey request failed');
+  return reply.code(answer.status).headers(answer.headers).type(answer.contentType).send(answer.body);
+}
+
+function webRequest(client: LatchkeyClient, request: FastifyRequest, body?: Uint8Array | null): Request {
+  return toWebRequest(client.appOrigin, request.method, request.raw.url ?? request.url, request.headers, body);
+}
+
+function loginLocation(routes: ResolvedRoutes, returnTo: string): string {
+  return `${routes.loginPath}?${new URLSearchParams({ returnTo })}`;
+}
+
+const plugin: FastifyPluginAsync<FastifyLatchkeyOptions> = async (fastify, options) => {
+  const { client } = options;
+  const routes = resolveRoutes(options);
+
+  fastify.decorateRequest('latchkey', null as unknown as LatchkeyRequestContext);
+  fastify.addHook('onRequest', async (request) => {
+    const session = await client.getSession(request.headers.cookie);
+    request.latchkey = {
+      session,
+      getAccessToken: (tokenOptions) => {
+        if (!session) return Promise.reject(new NotAuthenticated());
+        return client.getAccessToken(session, tokenOptions);
+      },
+    };
+  });
+
+  const requireLogin: preHandlerAsyncHookHandler = async function requireLogin(request, reply) {
+    const { session } = request.latchkey;
+    if (session && !session.reauthenticationRequired) return;
+    if (wantsHtml(request.method, request.headers)) return reply.redirect(loginLocation(routes, request.url), 302);
+    return sendError(reply, request, session ? new ReauthenticationRequired() : new NotAuthenticated(), routes);
+  };
+  const requireScopes = (scopes: readonly string[]): preHandlerAsyncHookHandler => async function requireScopes(request, reply) {
+    const { session } = request.latchkey;
+    if (session && !session.reauthenticationRequired) {
+      const missing = scopes.filter((scope) => !session.scopes.includes(scope));
+      if (missing.length === 0) return;
+      if (!wantsHtml(request.method, request.headers)) return sendError(reply, request, new ScopesRequired(missing), routes);
+    } else if (!wantsHtml(request.method, request.headers)) {
+      return sendError(reply, request, session ? new ReauthenticationRequired() : new NotAuthenticated(), routes);
+    }
+    try {
+      const response = await client.authorizeScopes(webRequest(client, request), scopes, { returnTo: request.url });
+      if (response) return sendWebResponse(reply, response);
+    } catch (error) {
+      return sendError(reply, request, error, routes);
+    }
+  };
+  fastify.decorate('latchkey', { requireLogin, requireScopes });
+
+  const handle = (action: (request: FastifyRequest) => Promise<Response>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await sendWebResponse(reply, await action(request));
+    } catch (error) {
+      return sendError(reply, request, error, routes);
+    }
+  };
+  fastify.get(routes.loginPath, handle((request) => client.login(webRequest(client, request))));
+  fastify.get(client.callbackPath, handle((request) => client.callback(webRequest(client, request))));
+  fastify.post(routes.logoutPath, handle((request) => client.logout(webRequest(client, request))));
+
+  await fastify.register(async (proxy) => {
+    // Bodies are forwarded as received: no JSON parsing on proxy routes.
+    proxy.removeAllContentTypeParsers();
+    proxy.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: routes.proxyBodyLimit }, (_request, body, done) => done(null, body));
+    proxy.route({
+      method: [...PROXY_METHODS],
+      url: `${routes.proxyPrefix}/:upstream/*`,
+      handler: handle(async (request) => {
+        const { upstream } = request.params as { upstream: string };
+        const rawPath = (request.raw.url ?? request.url).split('?')[0]!;
+        const path = rawPath.slice(`${routes.proxyPrefix}/`.length).split('/').slice(1).join('/');
+        const body = Buffer.isBuffer(request.body) ? request.body : null;
+        return client.proxy(webRequest(client, request, body), upstream, path);
+      }),
+    });
+  });
+};
+
+/** The Fastify plugin. Register once at the root: `app.register(latchkeyFastify, { client })`. */
+export const latchkeyFastify: FastifyPluginAsync<FastifyLatchkeyOptions> = Object.assign(plugin, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@latchkey/client',
+});

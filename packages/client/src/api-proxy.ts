@@ -1,0 +1,68 @@
+// Forwarding a browser request to an allow-listed API with the session's access token (RFC 6750 §2.1; IETF browser-based-apps BCP §6.1 BFF).
+import { UpstreamNotAllowed } from './errors.ts';
+import type { ResolvedUpstream } from './client-options.ts';
+
+/** Request headers forwarded by default; everything else (Cookie, Authorization, Host, Origin, …) stays behind. */
+const DEFAULT_FORWARDED = ['accept', 'accept-language', 'content-type', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'range'];
+const NEVER_FORWARDED = new Set(['cookie', 'authorization', 'host', 'proxy-authorization', 'connection', 'content-length', 'transfer-encoding']);
+/** Response headers never passed back: hop-by-hop, cookies for the upstream's origin, encodings fetch already undid. */
+const NEVER_RETURNED = new Set(['set-cookie', 'set-cookie2', 'connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'proxy-authenticate', 'upgrade', 'trailer']);
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/** The upstream URL for a path below the upstream's base; refuses anything that would leave it. */
+export function resolveUpstreamUrl(upstream: ResolvedUpstream, path: string, search: string): URL {
+  if (/[\\\u0000-\u001f]/.test(path)) throw new UpstreamNotAllowed('invalid path');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new UpstreamNotAllowed('invalid path');
+  }
+  const segments = decoded.split('/');
+  if (segments.some((segment) => segment === '..' || segment === '.') || decoded.includes('\\')) {
+    throw new UpstreamNotAllowed('path traversal refused');
+  }
+  const relative = path.replace(/^\/+/, '');
+  const target = new URL(relative, upstream.url);
+  if (target.origin !== upstream.url.origin || !target.pathname.startsWith(upstream.url.pathname)) {
+    throw new UpstreamNotAllowed('path leaves the upstream');
+  }
+  target.search = search;
+  return target;
+}
+
+export interface ProxyRequest {
+  method: string;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | Uint8Array | null;
+}
+
+/** Calls the upstream with a bearer token and returns its response with unsafe headers removed. */
+export async function forwardToUpstream(upstream: ResolvedUpstream, target: URL, request: ProxyRequest, accessToken: string): Promise<Response> {
+  const headers = new Headers();
+  for (const name of [...DEFAULT_FORWARDED, ...upstream.forwardHeaders]) {
+    if (NEVER_FORWARDED.has(name)) continue;
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  headers.set('authorization', `Bearer ${accessToken}`);
+  const method = request.method.toUpperCase();
+  const hasBody = method !== 'GET' && method !== 'HEAD' && request.body !== null;
+  const init: RequestInit & { duplex?: 'half' } = {
+    method,
+    headers,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(upstream.timeoutMs),
+  };
+  if (hasBody) {
+    init.body = request.body as BodyInit;
+    init.duplex = 'half';
+  }
+  const response = await fetch(target, init);
+  const responseHeaders = new Headers();
+  for (const [name, value] of response.headers) {
+    if (!NEVER_RETURNED.has(name)) responseHeaders.append(name, value);
+  }
+  const body = NULL_BODY_STATUSES.has(response.status) || method === 'HEAD' ? null : response.body;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: responseHeaders });
+}

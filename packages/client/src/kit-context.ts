@@ -1,0 +1,51 @@
+// What every flow of the kit shares: options, provider configuration, store, cipher, clock (internal).
+import type { Configuration } from 'openid-client';
+import type { ResolvedOptions } from './client-options.ts';
+import type { LatchkeyStore } from './store/store-records.ts';
+import type { TokenCipher } from './token-encryption.ts';
+import type { CookieAttributes } from './cookies.ts';
+
+export interface KitContext {
+  options: ResolvedOptions;
+  provider: Configuration;
+  store: LatchkeyStore;
+  cipher: TokenCipher;
+  now(): number;
+  warn(message: string, error: unknown): void;
+}
+
+/** Cookie attributes for the kit's cookies: host-only, HttpOnly, SameSite=Lax (the callback is a cross-site top-level GET). */
+export function cookieAttributes(context: KitContext, maxAgeMs: number): CookieAttributes {
+  return { secure: context.options.cookieSecure, sameSite: 'Lax', maxAgeSeconds: Math.floor(maxAgeMs / 1000) };
+}
+
+/** Associated data binding a ciphertext to its row and column. */
+export function sessionAad(sessionId: string, column: string): string {
+  return `session:${sessionId}:${column}`;
+}
+
+export function transactionAad(transactionId: string): string {
+  return `transaction:${transactionId}`;
+}
+
+/** When to refresh proactively: `window` before expiry, but never before half the token's lifetime. */
+export function computeRefreshAt(now: number, expiresInSeconds: number | undefined, refreshWindowMs: number): number | null {
+  if (expiresInSeconds === undefined) return null;
+  const lifetime = expiresInSeconds * 1000;
+  return now + lifetime - Math.min(refreshWindowMs, lifetime / 2);
+}
+
+export function parseScopes(value: string | undefined | null): string[] {
+  return value ? [...new Set(value.split(' ').filter(Boolean))] : [];
+}
+
+export function unionScopes(...lists: ReadonlyArray<readonly string[]>): string[] {
+  return [...new Set(lists.flat())];
+}
+
+/** Re-encrypts a ciphertext with the current key when it was written with an older one (key rotation). */
+export function rewrap(context: KitContext, envelope: string, associatedData: string): string {
+  const { cipher } = context;
+  if (envelope.split('.')[1] === cipher.currentKid) return envelope;
+  return cipher.encrypt(cipher.decrypt(envelope, associatedData), associatedData);
+}

@@ -1,0 +1,194 @@
+// The client kit's entry point: a backend-for-frontend over openid-client (IETF OAuth 2.0 for Browser-Based Applications §6.1).
+import { AccessTokenManager, type AccessTokenOptions } from './access-token-refresh.ts';
+import { forwardToUpstream, resolveUpstreamUrl } from './api-proxy.ts';
+import { completeAuthorization } from './authorization-callback.ts';
+import { startAuthorization } from './authorization-request.ts';
+import { resolveOptions, type LatchkeyClientOptions } from './client-options.ts';
+import { parseCookieHeader } from './cookies.ts';
+import { assertNotCrossSite, assertSameOrigin } from './cross-site-check.ts';
+import { NotAuthenticated, UpstreamNotAllowed } from './errors.ts';
+import { parseScopes, rewrap, sessionAad, type KitContext } from './kit-context.ts';
+import { endSession } from './logout.ts';
+import { sha256Hex } from './opaque-ids.ts';
+import { discoverProvider } from './provider-configuration.ts';
+import { TokenCipher } from './token-encryption.ts';
+
+/** What the application sees of a session: never a token. */
+export interface LatchkeySession {
+  /** Stable handle of the session (SHA-256 of the cookie; not the cookie itself). */
+  readonly id: string;
+  /** The ID token's `sub`. */
+  readonly subject: string;
+  /** The latest ID token claims (name, email, … as released by the provider). */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** Scopes granted to this session so far. */
+  readonly scopes: readonly string[];
+  /** True once a refresh was refused: the user must sign in again. */
+  readonly reauthenticationRequired: boolean;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface LatchkeyClient {
+  /** The application's origin (from redirectUri). */
+  readonly appOrigin: string;
+  readonly sessionCookieName: string;
+  /** Header (value `1`) that state-changing proxied requests must carry. */
+  readonly csrfHeaderName: string;
+  /** Path of redirectUri, where the adapters mount the callback route. */
+  readonly callbackPath: string;
+  /** The session for a Cookie header, or null. */
+  getSession(cookieHeader: string | null | undefined): Promise<LatchkeySession | null>;
+  /** A valid access token for the session (refreshed if needed). Throws ReauthenticationRequired, ScopesRequired. */
+  getAccessToken(session: LatchkeySession | string, options?: AccessTokenOptions): Promise<string>;
+  /** GET /login?returnTo=/path → 302 to the provider. */
+  login(request: Request, options?: { returnTo?: string }): Promise<Response>;
+  /** GET callback → 302 to the return path with the session cookie. Throws CallbackError. */
+  callback(request: Request): Promise<Response>;
+  /** POST /logout (same-origin only) → 303 to the provider's end-session endpoint. */
+  logout(request: Request): Promise<Response>;
+  /** Forwards to an allow-listed upstream with the session's access token. */
+  proxy(request: Request, upstream: string, path: string): Promise<Response>;
+  /** null when the session already has `scopes`; else a 302 that asks the provider for the missing ones. */
+  authorizeScopes(request: Request, scopes: readonly string[], options?: { returnTo?: string }): Promise<Response | null>;
+  /** Re-encrypts every session with the current (first) key; returns how many were rewritten. */
+  reencryptSessions(): Promise<number>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+function redirect(location: string, status: number, setCookies: readonly string[]): Response {
+  const headers = new Headers({ location, 'cache-control': 'no-store' });
+  for (const cookie of setCookies) headers.append('set-cookie', cookie);
+  return new Response(null, { status, headers });
+}
+
+function requestPath(request: Request): string {
+  const url = new URL(request.url);
+  return `${url.pathname}${url.search}`;
+}
+
+/** Discovers the provider, migrates the store and returns the kit. */
+export async function createLatchkeyClient(input: LatchkeyClientOptions): Promise<LatchkeyClient> {
+  const options = resolveOptions(input);
+  const cipher = new TokenCipher(input.encryptionKeys);
+  await input.store.migrate();
+  const provider = await discoverProvider(options, input.providerFetch);
+  const warn = input.onWarning ?? ((message: string) => console.warn(`[latchkey] ${message}`));
+  const context: KitContext = { options, provider, store: input.store, cipher, now: Date.now, warn };
+  const tokens = new AccessTokenManager(context);
+
+  async function readSession(cookieHeader: string | null | undefined): Promise<LatchkeySession | null> {
+    const cookie = parseCookieHeader(cookieHeader).get(options.sessionCookieName);
+    if (!cookie) return null;
+    const id = sha256Hex(cookie);
+    const record = await context.store.readSession(id, context.now());
+    if (!record) return null;
+    return {
+      id,
+      subject: record.subject,
+      claims: JSON.parse(cipher.decrypt(record.profile, sessionAad(id, 'profile'))) as Record<string, unknown>,
+      scopes: parseScopes(record.scopes),
+      reauthenticationRequired: record.reauthRequired,
+      createdAt: new Date(record.createdAt),
+      expiresAt: new Date(record.expiresAt),
+    };
+  }
+
+  return {
+    appOrigin: options.appOrigin,
+    sessionCookieName: options.sessionCookieName,
+    csrfHeaderName: options.csrfHeaderName,
+    callbackPath: options.redirectUri.pathname,
+
+    getSession: readSession,
+
+    getAccessToken(session, tokenOptions) {
+      return tokens.getAccessToken(typeof session === 'string' ? session : session.id, tokenOptions);
+    },
+
+    async login(request, loginOptions) {
+      const returnTo = loginOptions?.returnTo ?? new URL(request.url).searchParams.get('returnTo');
+      const start = await startAuthorization(context, { cookieHeader: request.headers.get('cookie'), returnTo, purpose: 'login' });
+      return redirect(start.authorizationUrl.href, 302, start.setCookies);
+    },
+
+    async callback(request) {
+      const result = await completeAuthorization(context, new URL(request.url), request.headers.get('cookie'));
+      return redirect(new URL(result.returnTo, options.appOrigin).href, 302, result.setCookies);
+    },
+
+    async logout(request) {
+      assertSameOrigin(request.headers, options.appOrigin);
+      const result = await endSession(context, request.headers.get('cookie'));
+      return redirect(result.redirectUrl, 303, result.setCookies);
+    },
+
+    async proxy(request, upstreamName, path) {
+      const upstream = options.upstreams.get(upstreamName);
+      if (!upstream) throw new UpstreamNotAllowed(`unknown upstream "${upstreamName}"`);
+      assertNotCrossSite(request.method, request.headers, options.appOrigin, options.csrfHeaderName);
+      const session = await readSession(request.headers.get('cookie'));
+      if (!session) throw new NotAuthenticated();
+      const target = resolveUpstreamUrl(upstream, path, new URL(request.url).search);
+      const accessToken = await tokens.getAccessToken(session.id);
+      return forwardToUpstream(upstream, target, { method: request.method, headers: request.headers, body: request.body }, accessToken);
+    },
+
+    async authorizeScopes(request, scopes, scopeOptions) {
+      const cookieHeader = request.headers.get('cookie');
+      const returnTo = scopeOptions?.returnTo ?? requestPath(request);
+      const session = await readSession(cookieHeader);
+      if (!session || session.reauthenticationRequired) {
+        const start = await startAuthorization(context, {
+          cookieHeader, returnTo, purpose: 'login', scopes: [...new Set([...options.scopes, ...scopes])],
+        });
+        return redirect(start.authorizationUrl.href, 302, start.setCookies);
+      }
+      const granted = new Set(session.scopes);
+      const missing = scopes.filter((scope) => !granted.has(scope));
+      if (missing.length === 0) return null;
+      // Incremental authorization: only the missing scopes (plus openid), no forced prompt.
+      const start = await startAuthorization(context, {
+        cookieHeader, returnTo, purpose: 'incremental', scopes: ['openid', ...missing.filter((s) => s !== 'openid')], sessionId: session.id,
+      });
+      return redirect(start.authorizationUrl.href, 302, start.setCookies);
+    },
+
+    async reencryptSessions() {
+      let rewritten = 0;
+      let after = '';
+      for (;;) {
+        const batch = await context.store.listSessionsForReencryption(after, 200);
+        if (batch.length === 0) return rewritten;
+        for (const record of batch) {
+          after = record.id;
+          const kids = [record.accessToken, record.refreshToken, record.idToken, record.profile]
+            .filter((value): value is string => value !== null).map((value) => TokenCipher.kidOf(value));
+          if (kids.every((kid) => kid === cipher.currentKid)) continue;
+          const owner = `reencrypt:${record.id.slice(0, 8)}:${Date.now()}`;
+          const now = context.now();
+          // Under the refresh lease so that a concurrent refresh is never overwritten; busy sessions are re-encrypted by their refresh.
+          if (!(await context.store.acquireRefreshLease(record.id, owner, now, now + 10_000))) continue;
+          const fresh = await context.store.readSession(record.id, now);
+          if (!fresh) continue;
+          const id = record.id;
+          const updated = await context.store.updateSessionTokens(id, {
+            accessToken: rewrap(context, fresh.accessToken, sessionAad(id, 'access_token')),
+            refreshToken: fresh.refreshToken && rewrap(context, fresh.refreshToken, sessionAad(id, 'refresh_token')),
+            idToken: fresh.idToken && rewrap(context, fresh.idToken, sessionAad(id, 'id_token')),
+            accessExpiresAt: fresh.accessExpiresAt,
+            refreshAt: fresh.refreshAt,
+            scopes: fresh.scopes,
+            profile: rewrap(context, fresh.profile, sessionAad(id, 'profile')),
+          }, owner);
+          if (updated) rewritten += 1;
+        }
+      }
+    },
+
+    close() {
+      return context.store.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Logout: revoke the refresh token (RFC 7009 §2.1), delete the session, RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2).
+import * as oidc from 'openid-client';
+import { expireCookie, parseCookieHeader } from './cookies.ts';
+import { sessionAad, type KitContext } from './kit-context.ts';
+import { sha256Hex } from './opaque-ids.ts';
+
+export interface LogoutResult {
+  /** Where to send the browser: the provider's end_session_endpoint, or the post-logout URI, or `/`. */
+  redirectUrl: string;
+  setCookies: string[];
+  /** Whether a session was found and ended. */
+  endedSession: boolean;
+}
+
+export async function endSession(context: KitContext, cookieHeader: string | null): Promise<LogoutResult> {
+  const { options, store, cipher, provider } = context;
+  const setCookies = [expireCookie(options.sessionCookieName, { secure: options.cookieSecure, sameSite: 'Lax' })];
+  const fallback = options.postLogoutRedirectUri ?? '/';
+  const cookie = parseCookieHeader(cookieHeader).get(options.sessionCookieName);
+  if (!cookie) return { redirectUrl: fallback, setCookies, endedSession: false };
+  const sessionId = sha256Hex(cookie);
+  const record = await store.readSession(sessionId, context.now());
+  if (!record) return { redirectUrl: fallback, setCookies, endedSession: false };
+  const metadata = provider.serverMetadata();
+  if (metadata.revocation_endpoint) {
+    const [token, hint] = record.refreshToken
+      ? [cipher.decrypt(record.refreshToken, sessionAad(sessionId, 'refresh_token')), 'refresh_token']
+      : [cipher.decrypt(record.accessToken, sessionAad(sessionId, 'access_token')), 'access_token'];
+    try {
+      await oidc.tokenRevocation(provider, token, { token_type_hint: hint });
+    } catch (error) {
+      // The local session ends regardless; the provider-side grant then expires on its own.
+      context.warn('token revocation at logout failed', error);
+    }
+  }
+  await store.deleteSession(sessionId);
+  if (!metadata.end_session_endpoint) return { redirectUrl: fallback, setCookies, endedSession: true };
+  const parameters: Record<string, string> = {};
+  if (record.idToken) parameters.id_token_hint = cipher.decrypt(record.idToken, sessionAad(sessionId, 'id_token'));
+  if (options.postLogoutRedirectUri) parameters.post_logout_redirect_uri = options.postLogoutRedirectUri;
+  return { redirectUrl: oidc.buildEndSessionUrl(provider, parameters).href, setCookies, endedSession: true };
+}

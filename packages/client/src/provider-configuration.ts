@@ -1,0 +1,22 @@
+// Provider metadata discovery and client authentication (OpenID Connect Discovery 1.0 §4, RFC 8414 §3).
+import * as oidc from 'openid-client';
+import type { ResolvedOptions } from './client-options.ts';
+
+/** Discovers the provider and returns the openid-client configuration every flow uses. */
+export async function discoverProvider(options: ResolvedOptions, providerFetch?: oidc.CustomFetch): Promise<oidc.Configuration> {
+  const auth = options.tokenEndpointAuthMethod === 'client_secret_basic'
+    ? oidc.ClientSecretBasic(options.clientSecret)
+    : options.tokenEndpointAuthMethod === 'client_secret_post'
+      ? oidc.ClientSecretPost(options.clientSecret)
+      : oidc.None();
+  const metadata: Partial<oidc.ClientMetadata> = { redirect_uris: [options.redirectUri.href] };
+  if (options.clientSecret) metadata.client_secret = options.clientSecret;
+  const config = await oidc.discovery(options.issuer, options.clientId, metadata, auth, {
+    timeout: options.httpTimeoutSeconds,
+    ...(providerFetch ? { [oidc.customFetch]: providerFetch } : {}),
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- http is only accepted for loopback issuers
+    execute: options.allowInsecureHttp ? [oidc.allowInsecureRequests] : [],
+  });
+  config.timeout = options.httpTimeoutSeconds;
+  return config;
+}

@@ -1,0 +1,218 @@
+// The LatchkeyStore over Kysely: one implementation, SQLite and PostgreSQL dialects (conditional updates for leases).
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { MIGRATIONS, ensureMigrationTable } from './migrations.ts';
+import type { LatchkeyStore, SessionRecord, SessionTokenUpdate, TransactionRecord } from './store-records.ts';
+
+// PostgreSQL returns bigint columns as strings: every numeric column is read through this type and `toNumber`.
+type Int = number | string | bigint;
+
+interface TransactionsTable {
+  id: string;
+  binding: string;
+  payload: string;
+  expires_at: Int;
+}
+
+interface SessionsTable {
+  id: string;
+  subject: string;
+  profile: string;
+  access_token: string;
+  refresh_token: string | null;
+  id_token: string | null;
+  access_expires_at: Int | null;
+  refresh_at: Int | null;
+  scopes: string;
+  reauth_required: Int;
+  version: Int;
+  lease_owner: string | null;
+  lease_until: Int | null;
+  created_at: Int;
+  expires_at: Int;
+}
+
+interface MigrationsTable {
+  version: Int;
+  applied_at: Int;
+}
+
+export interface StoreDatabase {
+  latchkey_transactions: TransactionsTable;
+  latchkey_sessions: SessionsTable;
+  latchkey_migrations: MigrationsTable;
+}
+
+export type StoreDialectName = 'sqlite' | 'postgres';
+
+function toNumber(value: Int): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function toNullableNumber(value: Int | null): number | null {
+  return value === null ? null : toNumber(value);
+}
+
+function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: row.id,
+    subject: row.subject,
+    profile: row.profile,
+    accessToken: row.access_token,
+    refreshToken: row.refresh_token,
+    idToken: row.id_token,
+    accessExpiresAt: toNullableNumber(row.access_expires_at),
+    refreshAt: toNullableNumber(row.refresh_at),
+    scopes: row.scopes,
+    reauthRequired: toNumber(row.reauth_required) !== 0,
+    version: toNumber(row.version),
+    leaseOwner: row.lease_owner,
+    leaseUntil: toNullableNumber(row.lease_until),
+    createdAt: toNumber(row.created_at),
+    expiresAt: toNumber(row.expires_at),
+  };
+}
+
+export class KyselyLatchkeyStore implements LatchkeyStore {
+  readonly #db: Kysely<StoreDatabase>;
+  readonly #dialect: StoreDialectName;
+  readonly #onClose: (() => Promise<void>) | undefined;
+
+  /**
+   * @param db a Kysely instance (already scoped with `withSchema` for a PostgreSQL schema, if any)
+   * @param onClose what `close()` does besides destroying `db` (e.g. ending a pool the store created)
+   */
+  constructor(db: Kysely<StoreDatabase>, dialect: StoreDialectName, onClose?: () => Promise<void>) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#onClose = onClose;
+  }
+
+  async migrate(): Promise<void> {
+    await ensureMigrationTable(this.#db as unknown as Kysely<unknown>);
+    for (const migration of MIGRATIONS) {
+      await this.#db.transaction().execute(async (trx) => {
+        if (this.#dialect === 'postgres') {
+          // Serialises concurrent migrators across processes for the rest of this transaction.
+          await sql`select pg_advisory_xact_lock(hashtext('latchkey_migrations'))`.execute(trx);
+        }
+        const done = await trx.selectFrom('latchkey_migrations').select('version')
+          .where('version', '=', migration.version).executeTakeFirst();
+        if (done) return;
+        await migration.up(trx as unknown as Kysely<unknown>);
+        await trx.insertInto('latchkey_migrations').values({ version: migration.version, applied_at: Date.now() })
+          .onConflict((oc) => oc.column('version').doNothing()).execute();
+      });
+    }
+  }
+
+  async insertTransaction(record: TransactionRecord): Promise<void> {
+    await this.#db.insertInto('latchkey_transactions')
+      .values({ id: record.id, binding: record.binding, payload: record.payload, expires_at: record.expiresAt })
+      .execute();
+  }
+
+  async consumeTransaction(id: string, binding: string, now: number): Promise<TransactionRecord | undefined> {
+    // One DELETE … RETURNING: of two concurrent callbacks carrying the same state, exactly one gets the row.
+    const row = await this.#db.deleteFrom('latchkey_transactions')
+      .where('id', '=', id).where('binding', '=', binding).where('expires_at', '>', now)
+      .returningAll().executeTakeFirst();
+    if (!row) return undefined;
+    return { id: row.id, binding: row.binding, payload: row.payload, expiresAt: toNumber(row.expires_at) };
+  }
+
+  async insertSession(record: SessionRecord): Promise<void> {
+    await this.#db.insertInto('latchkey_sessions').values({
+      id: record.id,
+      subject: record.subject,
+      profile: record.profile,
+      access_token: record.accessToken,
+      refresh_token: record.refreshToken,
+      id_token: record.idToken,
+      access_expires_at: record.accessExpiresAt,
+      refresh_at: record.refreshAt,
+      scopes: record.scopes,
+      reauth_required: record.reauthRequired ? 1 : 0,
+      version: record.version,
+      lease_owner: record.leaseOwner,
+      lease_until: record.leaseUntil,
+      created_at: record.createdAt,
+      expires_at: record.expiresAt,
+    }).execute();
+  }
+
+  async readSession(id: string, now: number): Promise<SessionRecord | undefined> {
+    const row = await this.#db.selectFrom('latchkey_sessions').selectAll()
+      .where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+    return row ? toSessionRecord(row) : undefined;
+  }
+
+  async updateSessionTokens(id: string, update: SessionTokenUpdate, leaseOwner?: string): Promise<boolean> {
+    let query = this.#db.updateTable('latchkey_sessions').set((eb) => ({
+      access_token: update.accessToken,
+      refresh_token: update.refreshToken,
+      id_token: update.idToken,
+      access_expires_at: update.accessExpiresAt,
+      refresh_at: update.refreshAt,
+      scopes: update.scopes,
+      profile: update.profile,
+      version: eb('version', '+', 1),
+      lease_owner: null,
+      lease_until: null,
+    })).where('id', '=', id);
+    if (leaseOwner !== undefined) query = query.where('lease_owner', '=', leaseOwner);
+    const result = await query.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async acquireRefreshLease(id: string, owner: string, now: number, until: number): Promise<boolean> {
+    const result = await this.#db.updateTable('latchkey_sessions')
+      .set({ lease_owner: owner, lease_until: until })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async releaseRefreshLease(id: string, owner: string): Promise<void> {
+    await this.#db.updateTable('latchkey_sessions').set({ lease_owner: null, lease_until: null })
+      .where('id', '=', id).where('lease_owner', '=', owner).execute();
+  }
+
+  async markReauthenticationRequired(id: string): Promise<void> {
+    await this.#db.updateTable('latchkey_sessions').set((eb) => ({
+      reauth_required: 1,
+      version: eb('version', '+', 1),
+      lease_owner: null,
+      lease_until: null,
+    })).where('id', '=', id).execute();
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('latchkey_sessions').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async purgeExpired(now: number): Promise<void> {
+    await this.#db.deleteFrom('latchkey_transactions').where('expires_at', '<=', now).execute();
+    await this.#db.deleteFrom('latchkey_sessions').where('expires_at', '<=', now).execute();
+  }
+
+  async countRows(): Promise<{ sessions: number; transactions: number }> {
+    const sessions = await this.#db.selectFrom('latchkey_sessions')
+      .select((eb) => eb.fn.countAll<Int>().as('count')).executeTakeFirstOrThrow();
+    const transactions = await this.#db.selectFrom('latchkey_transactions')
+      .select((eb) => eb.fn.countAll<Int>().as('count')).executeTakeFirstOrThrow();
+    return { sessions: toNumber(sessions.count), transactions: toNumber(transactions.count) };
+  }
+
+  async listSessionsForReencryption(afterId: string, limit: number): Promise<SessionRecord[]> {
+    const rows = await this.#db.selectFrom('latchkey_sessions').selectAll()
+      .where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    return rows.map(toSessionRecord);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+    await this.#onClose?.();
+  }
+}

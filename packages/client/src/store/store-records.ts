@@ -1,0 +1,73 @@
+// The records the client kit keeps server-side (RFC 9700 §4.1: keep OAuth state out of the browser).
+
+/** A pending authorization request (login or incremental authorization). Keyed by SHA-256 of `state`. */
+export interface TransactionRecord {
+  /** SHA-256 hex of the `state` value sent to the provider. */
+  id: string;
+  /** SHA-256 hex of the browser-binding cookie that started the attempt. */
+  binding: string;
+  /** Encrypted JSON: PKCE verifier, nonce, return path, requested scopes, purpose. */
+  payload: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** A signed-in browser session. Keyed by SHA-256 of the session cookie; token columns are encrypted. */
+export interface SessionRecord {
+  id: string;
+  /** The ID token's `sub`. */
+  subject: string;
+  /** Encrypted JSON of the ID token claims. */
+  profile: string;
+  accessToken: string;
+  refreshToken: string | null;
+  idToken: string | null;
+  /** Epoch milliseconds; null when the provider gave no expires_in. */
+  accessExpiresAt: number | null;
+  /** Epoch milliseconds after which the access token is refreshed proactively; null = never. */
+  refreshAt: number | null;
+  /** Space-separated granted scopes (union over all authorizations of this session). */
+  scopes: string;
+  reauthRequired: boolean;
+  /** Incremented on every token update. */
+  version: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The token columns a refresh or an incremental authorization rewrites. */
+export type SessionTokenUpdate = Pick<
+  SessionRecord,
+  'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshAt' | 'scopes' | 'profile'
+>;
+
+/** What the client kit needs from persistence. One Kysely implementation serves SQLite and PostgreSQL. */
+export interface LatchkeyStore {
+  /** Creates or upgrades the tables; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  insertTransaction(record: TransactionRecord): Promise<void>;
+  /** Deletes and returns the live transaction with this id and binding, atomically: a second call gets undefined. */
+  consumeTransaction(id: string, binding: string, now: number): Promise<TransactionRecord | undefined>;
+  insertSession(record: SessionRecord): Promise<void>;
+  /** The live (not expired) session with this id. */
+  readSession(id: string, now: number): Promise<SessionRecord | undefined>;
+  /**
+   * Rewrites token columns and bumps `version`. With `leaseOwner`, only while that owner holds the lease (and the
+   * lease is released in the same statement). Returns whether a row was updated.
+   */
+  updateSessionTokens(id: string, update: SessionTokenUpdate, leaseOwner?: string): Promise<boolean>;
+  /** Conditional update: takes the refresh lease when nobody holds a live one. */
+  acquireRefreshLease(id: string, owner: string, now: number, until: number): Promise<boolean>;
+  releaseRefreshLease(id: string, owner: string): Promise<void>;
+  markReauthenticationRequired(id: string): Promise<void>;
+  deleteSession(id: string): Promise<boolean>;
+  /** Deletes expired transactions and sessions. */
+  purgeExpired(now: number): Promise<void>;
+  /** Row counts (for health checks and tests). */
+  countRows(): Promise<{ sessions: number; transactions: number }>;
+  /** Every session's id and encrypted columns, for re-encryption after a key rotation. */
+  listSessionsForReencryption(afterId: string, limit: number): Promise<SessionRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,185 @@
+// Wires a test provider, a recording upstream API and an app (Fastify or Express) using the client kit.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import express from 'express';
+import {
+  createLatchkeyClient, createSqliteStore, generateEncryptionKey, latchkeyExpress, latchkeyFastify,
+  type LatchkeyClient, type LatchkeyClientOptions, type LatchkeyStore,
+} from '../../src/index.ts';
+import { listenOnLoopback, startTestProvider, type LoopbackServer, type TestProvider } from './test-provider.ts';
+import type { BrowserLike } from './cookie-jar-fetch.ts';
+
+export interface UpstreamCall {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  cookie: string | undefined;
+  origin: string | undefined;
+  body: string;
+}
+
+export interface Upstream {
+  origin: string;
+  calls: UpstreamCall[];
+  close(): Promise<void>;
+}
+
+/** An API that records what it received and echoes it. */
+export async function startRecordingUpstream(): Promise<Upstream> {
+  const listener = await listenOnLoopback();
+  const calls: UpstreamCall[] = [];
+  listener.setHandler((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const call: UpstreamCall = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        cookie: req.headers.cookie,
+        origin: req.headers.origin,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      calls.push(call);
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'upstream=should-not-pass; Path=/' });
+      res.end(JSON.stringify({ ok: true, method: call.method, url: call.url, body: call.body }));
+    });
+  });
+  return { origin: listener.origin, calls, close: listener.close };
+}
+
+export interface Harness {
+  app: LoopbackServer;
+  appOrigin: string;
+  provider: TestProvider;
+  upstream: Upstream;
+  client: LatchkeyClient;
+  store: LatchkeyStore;
+  dbPath: string;
+  encryptionKey: string;
+  /** Builds another client kit instance over the same provider and SQLite file (a second process, as far as the store is concerned). */
+  secondClient(): Promise<LatchkeyClient>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  adapter?: 'fastify' | 'express';
+  accessTokenTtlSeconds?: number;
+  clientOptions?: Partial<LatchkeyClientOptions>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const app = await listenOnLoopback();
+  const appOrigin = app.origin;
+  const redirectUri = `${appOrigin}/auth/callback`;
+  const provider = await startTestProvider({
+    redirectUri,
+    postLogoutRedirectUri: `${appOrigin}/signed-out`,
+    ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+  });
+  const upstream = await startRecordingUpstream();
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-client-'));
+  const dbPath = join(dir, 'latchkey.db');
+  const encryptionKey = generateEncryptionKey();
+  const baseOptions = (store: LatchkeyStore): LatchkeyClientOptions => ({
+    issuer: provider.issuer,
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    redirectUri,
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    store,
+    encryptionKeys: [{ kid: 'k1', key: encryptionKey }],
+    postLogoutRedirectUri: `${appOrigin}/signed-out`,
+    upstreams: { orders: { url: `${upstream.origin}/v1/` } },
+    onWarning: () => {},
+    ...options.clientOptions,
+  });
+  const store = createSqliteStore({ path: dbPath });
+  const client = await createLatchkeyClient(baseOptions(store));
+  const extraClients: LatchkeyClient[] = [];
+
+  let closeApp: () => Promise<void>;
+  if ((options.adapter ?? 'fastify') === 'fastify') {
+    const fastify = Fastify({ logger: false, serverFactory: (handler) => { app.setHandler(handler); return app.server; } });
+    await fastify.register(latchkeyFastify, { client });
+    fastify.get('/', { preHandler: fastify.latchkey.requireLogin }, async (request) => ({
+      subject: request.latchkey.session?.subject, scopes: request.latchkey.session?.scopes,
+    }));
+    fastify.get('/orders', { preHandler: fastify.latchkey.requireScopes(['orders:read']) }, async (request) => ({
+      scopes: request.latchkey.session?.scopes,
+    }));
+    fastify.get('/signed-out', async () => 'signed out');
+    await fastify.ready();
+    closeApp = async () => { await fastify.close(); };
+  } else {
+    const expressApp = express();
+    const latchkey = latchkeyExpress(client);
+    expressApp.use(latchkey.router);
+    expressApp.get('/', latchkey.requireLogin, (req, res) => {
+      res.json({ subject: req.latchkey?.session?.subject, scopes: req.latchkey?.session?.scopes });
+    });
+    expressApp.get('/orders', latchkey.requireScopes(['orders:read']), (req, res) => {
+      res.json({ scopes: req.latchkey?.session?.scopes });
+    });
+    expressApp.get('/signed-out', (_req, res) => { res.send('signed out'); });
+    app.setHandler(expressApp);
+    closeApp = async () => {};
+  }
+
+  return {
+    app,
+    appOrigin,
+    provider,
+    upstream,
+    client,
+    store,
+    dbPath,
+    encryptionKey,
+    async secondClient() {
+      const second = await createLatchkeyClient(baseOptions(createSqliteStore({ path: dbPath })));
+      extraClients.push(second);
+      return second;
+    },
+    async close() {
+      await closeApp();
+      await app.close();
+      for (const extra of extraClients) await extra.close();
+      await client.close();
+      await upstream.close();
+      await provider.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Drives the provider's dev login form over HTTP; returns the callback URL the provider redirected to (not yet requested). */
+export async function authorizeAtProvider(browser: BrowserLike, authorizationUrl: URL, appOrigin: string, user = 'alice'): Promise<URL> {
+  const isApp = (url: URL) => url.origin === appOrigin;
+  let { response, url } = await browser.follow(authorizationUrl, { stop: isApp });
+  for (let step = 0; step < 4 && !isApp(url); step++) {
+    const html = await response.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    if (!action || !/name="prompt" value="login"/.test(html) && !/name="login"/.test(html)) {
+      throw new Error(`unexpected provider page at ${url}: ${html.slice(0, 300)}`);
+    }
+    const form = new URLSearchParams({ prompt: 'login', login: user, password: 'any' });
+    ({ response, url } = await browser.follow(new URL(action.replace(/&amp;/g, '&'), url), {
+      stop: isApp,
+      init: { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    }));
+  }
+  if (!isApp(url)) throw new Error(`provider did not redirect back to the app (at ${url})`);
+  return url;
+}
+
+/** Full login: /login at the app → provider → returns the callback URL and the app's answer to it. */
+export async function logIn(browser: BrowserLike, harness: Harness, returnTo = '/', user = 'alice'): Promise<{ callbackUrl: URL; callbackResponse: Response }> {
+  const start = await browser.request(`${harness.appOrigin}/login?returnTo=${encodeURIComponent(returnTo)}`);
+  const location = start.headers.get('location');
+  if (start.status !== 302 || !location) throw new Error(`login did not redirect: ${start.status}`);
+  const callbackUrl = await authorizeAtProvider(browser, new URL(location), harness.appOrigin, user);
+  const callbackResponse = await browser.request(callbackUrl);
+  return { callbackUrl, callbackResponse };
+}
