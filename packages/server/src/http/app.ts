@@ -24,6 +24,8 @@ export interface CreateServerOptions {
   cacheSyncIntervalMs?: number;
   /** How often to delete expired rows. */
   cleanupIntervalMs?: number;
+  /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
+  logStream?: { write(line: string): void };
 }
 
 declare module 'fastify' {
@@ -62,7 +64,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
 
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: config.trustProxy,
