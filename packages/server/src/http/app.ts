@@ -30,7 +30,7 @@ export interface CreateServerOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    latchkey: ServerContext;
+    latchkeyServer: ServerContext;
   }
 }
 
@@ -71,7 +71,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  app.decorate('latchkey', ctx);
+  app.decorate('latchkeyServer', ctx);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

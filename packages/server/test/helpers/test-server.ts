@@ -32,18 +32,18 @@ export async function startTestServer(config: ConfigInput = {}, options: CreateS
 
 /** Registers an API and tells every cache in `server` about it. */
 export async function addApi(server: TestServer, identifier: string, scopes: Record<string, string>): Promise<void> {
-  await registerApi(server.store, { identifier, scopes: Object.entries(scopes).map(([n, d]) => `${n}=${d}`) }, server.app.latchkey.now());
-  await server.app.latchkey.scopes.load();
+  await registerApi(server.store, { identifier, scopes: Object.entries(scopes).map(([n, d]) => `${n}=${d}`) }, server.app.latchkeyServer.now());
+  await server.app.latchkeyServer.scopes.load();
 }
 
 export async function addClient(server: TestServer, input: RegisterClientInput): Promise<{ id: string; secret: string | undefined }> {
-  const { client, clientSecret } = await registerClient(server.store, input, server.app.latchkey.now());
-  server.app.latchkey.clients.invalidate();
+  const { client, clientSecret } = await registerClient(server.store, input, server.app.latchkeyServer.now());
+  server.app.latchkeyServer.clients.invalidate();
   return { id: client.id, secret: clientSecret };
 }
 
 export async function addTestUser(server: TestServer, username: string, password: string, extra: { email?: string; name?: string } = {}) {
-  return addUser(server.store, { username, password, ...extra }, server.app.latchkey.now());
+  return addUser(server.store, { username, password, ...extra }, server.app.latchkeyServer.now());
 }
 
 export function basic(id: string, secret: string): string {
@@ -61,7 +61,7 @@ export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded
 export async function verifyWithServerJwks(app: FastifyInstance, token: string, options: { typ?: string; audience?: string } = {}): Promise<{ payload: JWTPayload; header: Record<string, unknown> }> {
   const jwks = (await app.inject({ method: 'GET', url: '/jwks' })).json() as { keys: [] };
   const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
-    issuer: app.latchkey.config.issuer, typ: options.typ, audience: options.audience,
+    issuer: app.latchkeyServer.config.issuer, typ: options.typ, audience: options.audience,
   });
   return { payload, header: protectedHeader as Record<string, unknown> };
 }
