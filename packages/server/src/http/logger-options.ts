@@ -8,7 +8,7 @@ export function redactUrl(url: string): string {
   return url.replace(SENSITIVE_PARAMS, '$1[redacted]');
 }
 
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(level: string): Exclude<NonNullable<FastifyServerOptions['logger']>, boolean> {
   return {
     level,
     redact: {
