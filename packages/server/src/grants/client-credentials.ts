@@ -1,5 +1,5 @@
 // RFC 6749 §4.4: the client credentials grant, for a service acting on its own behalf (no refresh token, §4.4.3).
-import { resolveAudience } from '../oauth/audience.ts';
+import { resolveAudience, validateResource } from '../oauth/audience.ts';
 import { InvalidScope, UnauthorizedClient } from '../oauth/errors.ts';
 import { parseScope } from '../oauth/scope.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
@@ -13,6 +13,7 @@ export const clientCredentialsGrant: GrantHandler = {
     if (!client.grantTypes.includes('client_credentials')) throw new UnauthorizedClient('this client is not registered for the client_credentials grant');
 
     const resource = params.get('resource');
+    validateResource(resource, ctx.scopes);
     const requested = parseScope(params.get('scope'));
     for (const scope of requested) {
       const info = ctx.scopes.get(scope);

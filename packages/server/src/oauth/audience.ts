@@ -3,16 +3,20 @@
 import type { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { InvalidScope, InvalidTarget } from './errors.ts';
 
+/** RFC 8707 §2: the resource must be an absolute URI without a fragment, naming a registered API. */
+export function validateResource(resource: string | undefined, catalog: ScopeCatalog): void {
+  if (resource === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(resource);
+  } catch { /* reported below */ }
+  if (!url || resource.includes('#')) throw new InvalidTarget('resource must be an absolute URI without a fragment (RFC 8707 §2)');
+  if (!catalog.hasApi(resource)) throw new InvalidTarget('resource is not a registered API');
+}
+
 /** Returns the API identifier the scopes belong to, or null when they are OpenID Connect scopes only. */
 export function resolveAudience(scopes: string[], resource: string | undefined, catalog: ScopeCatalog): string | null {
-  if (resource !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(resource);
-    } catch { /* reported below */ }
-    if (!url || url.hash) throw new InvalidTarget('resource must be an absolute URI without a fragment (RFC 8707 §2)');
-    if (!catalog.hasApi(resource)) throw new InvalidTarget('resource is not a registered API');
-  }
+  validateResource(resource, catalog);
   const apis = new Set(scopes.map((s) => catalog.get(s)?.api).filter((api): api is string => typeof api === 'string'));
   if (resource !== undefined) {
     const foreign = [...apis].filter((api) => api !== resource);
