@@ -1,0 +1,43 @@
+// Configuration layering and the production safety rules of `latchkey start`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configFromEnv, ConfigError, resolveConfig } from '../../src/config/config.ts';
+
+const SECRET = 's'.repeat(40);
+
+test('later layers win: defaults <- file <- env <- flags', () => {
+  const config = resolveConfig({ port: 5000, accessTokenTtl: 600 }, configFromEnv({ LATCHKEY_PORT: '6000', LATCHKEY_SECRET: SECRET }), { port: '7000' });
+  assert.equal(config.port, 7000);
+  assert.equal(config.accessTokenTtl, 600);
+  assert.equal(config.secret, SECRET);
+  assert.equal(config.issuer, 'http://127.0.0.1:7000');
+});
+
+test('production refuses to start without LATCHKEY_SECRET, with a one-line explanation', () => {
+  assert.throws(() => resolveConfig({ issuer: 'https://id.example' }), (e: Error) => e instanceof ConfigError && /LATCHKEY_SECRET is required/.test(e.message) && !e.message.includes('\n'));
+});
+
+test('production refuses a non-https issuer other than loopback', () => {
+  assert.throws(() => resolveConfig({ secret: SECRET, issuer: 'http://id.example' }), /must use https/);
+  assert.throws(() => resolveConfig({ secret: SECRET, issuer: 'http://10.0.0.5:4000' }), /must use https/);
+  for (const issuer of ['http://localhost:4000', 'http://127.0.0.1:4000', 'https://id.example']) {
+    assert.equal(resolveConfig({ secret: SECRET, issuer }).issuer, issuer);
+  }
+});
+
+test('issuer with query, fragment or trailing slash is refused (RFC 8414 §2)', () => {
+  for (const issuer of ['https://id.example?x=1', 'https://id.example#f', 'https://id.example/', 'not a url']) {
+    assert.throws(() => resolveConfig({ secret: SECRET, issuer }), ConfigError, issuer);
+  }
+});
+
+test('dev mode needs no secret; a short secret is refused everywhere', () => {
+  assert.equal(resolveConfig({ dev: true }).dev, true);
+  assert.throws(() => resolveConfig({ dev: true, secret: 'short' }), /at least 32 characters/);
+});
+
+test('numbers are range-checked: code lifetime at most 10 minutes', () => {
+  assert.throws(() => resolveConfig({ dev: true, codeTtl: 601 }), /codeTtl must be an integer from 5 to 600/);
+  assert.throws(() => resolveConfig({ dev: true, port: 'abc' }), /port must be an integer/);
+  assert.throws(() => resolveConfig({ dev: true, accessTokenAlg: 'HS256' }), /accessTokenAlg/);
+});

@@ -1,0 +1,89 @@
+// Signing keys: generated on first start, private parts sealed at rest, rotation keeps the old key published until its tokens expire.
+import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { KeyRing } from '../../src/keys/key-ring.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { issueAccessToken } from '../../src/tokens/access-token.ts';
+import { addApi, addClient, basic, form, FORM_HEADERS, startTestServer, TEST_SECRET } from '../helpers/test-server.ts';
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+test('first start creates RS256 and ES256 keys; the JWKS is public-only with distinct kid, alg and use', async () => {
+  const server = await startTestServer();
+  try {
+    const res = await server.app.inject({ method: 'GET', url: '/jwks' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^application\/jwk-set\+json/);
+    const { keys } = res.json() as { keys: Record<string, unknown>[] };
+    assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+    assert.equal(new Set(keys.map((k) => k.kid)).size, keys.length);
+    for (const key of keys) {
+      assert.equal(key.use, 'sig');
+      for (const member of PRIVATE_MEMBERS) assert.ok(!(member in key), `JWKS must not expose "${member}"`);
+    }
+    // Private parts are sealed in the database: no private JWK member appears in clear.
+    const rows = await server.store.db.selectFrom('signing_keys').select(['kid', 'private_jwk_sealed']).execute();
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      assert.match(row.private_jwk_sealed, /^v1\./);
+      assert.ok(!row.private_jwk_sealed.includes('"d"'));
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('keys survive a restart with the same secret and are unreadable with another', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-keys-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const url = `sqlite:${join(dir, 'keys.db')}`;
+  const store = openStore(url);
+  await store.migrate();
+  const ring = new KeyRing(store, TEST_SECRET, 3600);
+  await ring.ensureInitialKeys(1000);
+  await ring.load(1000);
+  const kid = ring.signer('ES256').kid;
+  const again = new KeyRing(store, TEST_SECRET, 3600);
+  assert.deepEqual(await again.ensureInitialKeys(1001), [], 'no new keys on a second start');
+  await again.load(1001);
+  assert.equal(again.signer('ES256').kid, kid);
+  await assert.rejects(new KeyRing(store, `${TEST_SECRET}-other`, 3600).load(1001), /LATCHKEY_SECRET differs/);
+  await store.close();
+});
+
+test('rotation: the new key signs, the old one stays in the JWKS until every token it signed has expired', async () => {
+  let clock = 1_800_000_000;
+  const server = await startTestServer({ accessTokenTtl: 600, idTokenTtl: 600 }, { now: () => clock });
+  try {
+    await addApi(server, 'https://api.example', { read: 'read things' });
+    const client = await addClient(server, { name: 'svc', scope: 'read' });
+    const ctx = server.app.latchkeyServer;
+    const oldSigner = ctx.keys.signer('ES256');
+    const oldToken = issueAccessToken(oldSigner, { issuer: ctx.config.issuer, audience: 'https://api.example', subject: 'x', clientId: 'x', scopes: ['read'], ttl: 600, now: clock });
+
+    await ctx.keys.rotate('ES256', clock);
+    await ctx.keys.load(clock);
+    const res = await server.app.inject({ method: 'POST', url: '/token', headers: { ...FORM_HEADERS, authorization: basic(client.id, client.secret!) }, payload: form({ grant_type: 'client_credentials' }) });
+    const newKid = JSON.parse(Buffer.from(res.json().access_token.split('.')[0], 'base64url').toString()).kid;
+    assert.notEqual(newKid, oldSigner.kid, 'tokens are signed with the new key');
+
+    const jwks = (await server.app.inject({ method: 'GET', url: '/jwks' })).json();
+    assert.ok(jwks.keys.some((k: { kid: string }) => k.kid === oldSigner.kid), 'old key still published');
+    await jwtVerify(oldToken.token, createLocalJWKSet(jwks), { currentDate: new Date(clock * 1000) });
+
+    // After the longest token lifetime (plus margin) the old key leaves the JWKS and is deleted.
+    clock += 600 + 301;
+    await ctx.keys.load(clock);
+    const later = (await server.app.inject({ method: 'GET', url: '/jwks' })).json();
+    assert.ok(!later.keys.some((k: { kid: string }) => k.kid === oldSigner.kid), 'old key no longer published');
+    assert.ok(later.keys.some((k: { kid: string }) => k.kid === newKid));
+    await server.store.deleteExpired(clock, 100);
+    assert.equal((await server.store.db.selectFrom('signing_keys').select('kid').where('kid', '=', oldSigner.kid).execute()).length, 0);
+  } finally {
+    await server.close();
+  }
+});
