@@ -80,7 +80,17 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   const grantedScopes = tokens.scope !== undefined ? parseScopes(tokens.scope) : transaction.scopes;
   const accessExpiresAt = tokens.expires_in !== undefined ? issuedAt + tokens.expires_in * 1000 : null;
   const refreshAt = computeRefreshAt(issuedAt, tokens.expires_in, options.refreshWindowMs);
-  const profileJson = JSON.stringify(claims);
+  let profile: Record<string, unknown> = { ...claims };
+  if (options.fetchUserInfo && provider.serverMetadata().userinfo_endpoint) {
+    try {
+      // OIDC Core §5.3.2: the UserInfo `sub` must equal the ID token's; openid-client checks it.
+      const userInfo = await oidc.fetchUserInfo(provider, tokens.access_token, claims.sub);
+      profile = { ...userInfo, ...claims };
+    } catch (error) {
+      context.warn('userinfo request failed; using ID token claims only', error);
+    }
+  }
+  const profileJson = JSON.stringify(profile);
 
   const currentCookie = cookies.get(options.sessionCookieName);
   const currentId = currentCookie ? sha256Hex(currentCookie) : undefined;

@@ -45,6 +45,8 @@ export interface LatchkeyClientOptions {
   httpTimeoutSeconds?: number;
   /** Fetch used for provider calls (discovery, token, revocation); for tests and egress proxies. */
   providerFetch?: CustomFetch;
+  /** Merge the UserInfo response into the session's claims at login when the provider has a userinfo endpoint. Default true. */
+  fetchUserInfo?: boolean;
   /** Called with failures the kit tolerates (e.g. a failed revocation at logout). Never receives tokens. */
   onWarning?: (message: string, error: unknown) => void;
 }
@@ -75,6 +77,7 @@ export interface ResolvedOptions {
   csrfHeaderName: string;
   httpTimeoutSeconds: number;
   allowInsecureHttp: boolean;
+  fetchUserInfo: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -142,5 +145,6 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
     csrfHeaderName,
     httpTimeoutSeconds: positive('httpTimeoutSeconds', options.httpTimeoutSeconds, 10),
     allowInsecureHttp,
+    fetchUserInfo: options.fetchUserInfo ?? true,
   };
 }

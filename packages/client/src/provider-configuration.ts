@@ -18,5 +18,9 @@ export async function discoverProvider(options: ResolvedOptions, providerFetch?:
     execute: options.allowInsecureHttp ? [oidc.allowInsecureRequests] : [],
   });
   config.timeout = options.httpTimeoutSeconds;
+  // openid-client skips the ID token's JWS check for token-endpoint responses (TLS vouches for the issuer, OIDC Core
+  // §3.1.3.7 step 6). We verify it anyway against the provider's JWKS: defence in depth against a spoofed endpoint.
+  if (config.serverMetadata().jwks_uri) oidc.enableNonRepudiationChecks(config);
+  else throw new Error('the provider publishes no jwks_uri, so ID token signatures cannot be verified');
   return config;
 }

@@ -2,7 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { DatabaseSync } from 'node:sqlite';
 import Fastify from 'fastify';
+import type { CustomFetch } from 'openid-client';
 import express from 'express';
 import {
   createLatchkeyClient, createSqliteStore, generateEncryptionKey, latchkeyExpress, latchkeyFastify,
@@ -59,6 +62,14 @@ export interface Harness {
   store: LatchkeyStore;
   dbPath: string;
   encryptionKey: string;
+  /** Every JSON body the token endpoint returned to the kit (raw tokens, for at-rest assertions). */
+  tokenResponses: Array<Record<string, unknown>>;
+  /** The session id (SHA-256 of the cookie) a browser holds. */
+  sessionIdOf(browser: BrowserLike): string | undefined;
+  /** Makes the session's access token due for refresh. */
+  expireAccessToken(sessionId: string): void;
+  /** Reads one session row directly from the SQLite file. */
+  sessionRow(sessionId: string): Record<string, unknown> | undefined;
   /** Builds another client kit instance over the same provider and SQLite file (a second process, as far as the store is concerned). */
   secondClient(): Promise<LatchkeyClient>;
   close(): Promise<void>;
@@ -83,6 +94,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-client-'));
   const dbPath = join(dir, 'latchkey.db');
   const encryptionKey = generateEncryptionKey();
+  const tokenResponses: Array<Record<string, unknown>> = [];
+  const providerFetch: CustomFetch = async (url, init) => {
+    const response = await fetch(url, init as RequestInit);
+    if (new URL(url).pathname === '/token') {
+      tokenResponses.push(await response.clone().json() as Record<string, unknown>);
+    }
+    return response;
+  };
   const baseOptions = (store: LatchkeyStore): LatchkeyClientOptions => ({
     issuer: provider.issuer,
     clientId: provider.clientId,
@@ -94,6 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postLogoutRedirectUri: `${appOrigin}/signed-out`,
     upstreams: { orders: { url: `${upstream.origin}/v1/` } },
     onWarning: () => {},
+    providerFetch,
     ...options.clientOptions,
   });
   const store = createSqliteStore({ path: dbPath });
@@ -137,6 +157,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store,
     dbPath,
     encryptionKey,
+    tokenResponses,
+    sessionIdOf(browser) {
+      const cookie = browser.cookies('127.0.0.1').get(client.sessionCookieName);
+      return cookie ? createHash('sha256').update(cookie).digest('hex') : undefined;
+    },
+    expireAccessToken(sessionId) {
+      const db = new DatabaseSync(dbPath);
+      try {
+        db.prepare('update latchkey_sessions set refresh_at = ? where id = ?').run(Date.now() - 1000, sessionId);
+      } finally {
+        db.close();
+      }
+    },
+    sessionRow(sessionId) {
+      const db = new DatabaseSync(dbPath);
+      try {
+        return db.prepare('select * from latchkey_sessions where id = ?').get(sessionId) as Record<string, unknown> | undefined;
+      } finally {
+        db.close();
+      }
+    },
     async secondClient() {
       const second = await createLatchkeyClient(baseOptions(createSqliteStore({ path: dbPath })));
       extraClients.push(second);
