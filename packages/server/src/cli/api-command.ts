@@ -6,7 +6,7 @@ import { StoreConflict } from '../store/store.ts';
 import type { ApiRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
 
 const USAGE = `latchkey api add --identifier URI [--name NAME] --scope NAME=DESCRIPTION ...
        latchkey api list | remove IDENTIFIER   [--database URL] [--json]`;
@@ -15,15 +15,16 @@ const view = (a: ApiRecord) => ({ identifier: a.identifier, name: a.name, scopes
 
 export async function apiCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
+  assertSubcommand('api', sub, ['add', 'list', 'remove']);
   const { values, positionals } = parseCommandArgs(rest, {
     identifier: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true },
-  }, { min: sub === 'remove' ? 1 : 0, max: sub === 'remove' ? 1 : 0, usage: USAGE });
+  }, { min: sub === 'remove' ? 1 : 0, max: sub === 'remove' ? 1 : 0, command: 'api' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
   try {
     switch (sub) {
       case 'add': {
-        if (!values.identifier) throw new UsageError(`--identifier is required\nusage: ${USAGE}`);
+        if (!values.identifier) throw new UsageError(`--identifier is required (see latchkey api --help)`);
         const api = await registerApi(store, { identifier: values.identifier, name: values.name, scopes: values.scope ?? [] }, unixNow());
         return printResult(io, values.json, view(api), `registered API ${api.identifier}\n${api.scopes.map((s) => `  ${s.name.padEnd(24)} ${s.description}`).join('\n')}`);
       }
@@ -39,7 +40,7 @@ export async function apiCommand(args: string[], io: CliIo): Promise<void> {
         return printResult(io, values.json, { removed: identifier }, `removed API ${identifier}`);
       }
       default:
-        throw new UsageError(`unknown subcommand "api ${sub}"\nusage: ${USAGE}`);
+        throw new UsageError(`unknown subcommand "api ${sub}" (see latchkey api --help)`);
     }
   } catch (error) {
     if (error instanceof RegistrationError || error instanceof StoreConflict) throw new CliError(error.message);

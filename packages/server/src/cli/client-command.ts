@@ -4,7 +4,7 @@ import { unixNow } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA]
        latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]`;
@@ -19,17 +19,18 @@ const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `$
 
 export async function clientCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
+  assertSubcommand('client', sub, ['add', 'list', 'show', 'remove', 'rotate-secret']);
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
-  }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, usage: USAGE });
+  }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
   try {
     const id = positionals[0] ?? '';
     switch (sub) {
       case 'add': {
-        if (!values.name) throw new UsageError(`--name is required\nusage: ${USAGE}`);
+        if (!values.name) throw new UsageError(`--name is required (see latchkey client --help)`);
         const { client, clientSecret } = await registerClient(store, {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
@@ -58,7 +59,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
           `client_id      ${id}\nclient_secret  ${secret}\n\nThe new secret is shown this once; the old one no longer works.`);
       }
       default:
-        throw new UsageError(`unknown subcommand "client ${sub}"\nusage: ${USAGE}`);
+        throw new UsageError(`unknown subcommand "client ${sub}" (see latchkey client --help)`);
     }
   } catch (error) {
     if (error instanceof RegistrationError) throw new CliError(error.message);

@@ -5,13 +5,14 @@ import { unixNow } from '../server-context.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, resolveSecret, type CliIo } from './command-context.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
 
 const USAGE = 'latchkey keys list | rotate [--alg RS256|ES256|EdDSA]   [--database URL] [--json]';
 
 export async function keysCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
-  const { values } = parseCommandArgs(rest, { alg: { type: 'string' } }, { min: 0, max: 0, usage: USAGE });
+  assertSubcommand('keys', sub, ['list', 'rotate']);
+  const { values } = parseCommandArgs(rest, { alg: { type: 'string' } }, { min: 0, max: 0, command: 'keys' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const alg = (values.alg ?? 'ES256') as SigningAlg;
   if (!SIGNING_ALGS.includes(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
@@ -39,7 +40,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
           `new ${alg} signing key ${key.kid} is active; the previous ${alg} key stays in the JWKS until its tokens have expired`);
       }
       default:
-        throw new UsageError(`unknown subcommand "keys ${sub}"\nusage: ${USAGE}`);
+        throw new UsageError(`unknown subcommand "keys ${sub}" (see latchkey keys --help)`);
     }
   } finally {
     await store.close();

@@ -7,7 +7,7 @@ import { parseCommandArgs } from './parse-command-args.ts';
 const USAGE = 'latchkey migrate [--database URL] [--json]';
 
 export async function migrateCommand(args: string[], io: CliIo): Promise<void> {
-  const { values } = parseCommandArgs(args, {}, { min: 0, max: 0, usage: USAGE });
+  const { values } = parseCommandArgs(args, {}, { min: 0, max: 0, command: 'migrate' });
   if (values.help) return void io.stdout(`usage: ${USAGE}\n`);
   let store;
   try {

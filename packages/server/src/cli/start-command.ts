@@ -24,7 +24,7 @@ function devSecret(databaseUrl: string): string {
 export function startConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfig | undefined {
   const { values } = parseCommandArgs(args, {
     port: { type: 'string' }, host: { type: 'string' }, issuer: { type: 'string' }, dev: { type: 'boolean' }, config: { type: 'string' },
-  }, { min: 0, max: 0, usage: USAGE });
+  }, { min: 0, max: 0, command: 'start' });
   if (values.help) return undefined;
   const flags: ConfigInput = {};
   if (values.port !== undefined) flags.port = values.port;

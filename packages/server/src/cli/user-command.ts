@@ -6,7 +6,7 @@ import { StoreConflict } from '../store/store.ts';
 import type { UserRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
 
 const USAGE = `latchkey user add --username U [--email E] [--name N] --password-stdin
        latchkey user list | remove USERNAME | set-password USERNAME --password-stdin   [--database URL] [--json]`;
@@ -14,20 +14,21 @@ const USAGE = `latchkey user add --username U [--email E] [--name N] --password-
 const view = (u: UserRecord) => ({ id: u.id, username: u.username, email: u.email, name: u.name, created_at: isoTime(u.createdAt) });
 
 async function readPassword(io: CliIo, enabled: boolean | undefined): Promise<string> {
-  if (!enabled) throw new UsageError(`--password-stdin is required: pipe the password in, e.g. printf '%s' "$PASSWORD" | latchkey user ...\nusage: ${USAGE}`);
+  if (!enabled) throw new UsageError(`--password-stdin is required: pipe the password in, e.g. printf '%s' "$PASSWORD" | latchkey user ... (see latchkey user --help)`);
   return (await io.readStdin()).replace(/\r?\n$/, '');
 }
 
 export async function userCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
+  assertSubcommand('user', sub, ['add', 'list', 'remove', 'set-password']);
   const needsName = sub === 'remove' || sub === 'set-password';
   const { values, positionals } = parseCommandArgs(rest, {
     username: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' },
-  }, { min: needsName ? 1 : 0, max: needsName ? 1 : 0, usage: USAGE });
+  }, { min: needsName ? 1 : 0, max: needsName ? 1 : 0, command: 'user' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   // Read the password before touching the database, so a bad invocation writes nothing.
   const password = sub === 'add' || sub === 'set-password' ? await readPassword(io, values['password-stdin']) : '';
-  if (sub === 'add' && !values.username) throw new UsageError(`--username is required\nusage: ${USAGE}`);
+  if (sub === 'add' && !values.username) throw new UsageError(`--username is required (see latchkey user --help)`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
   try {
     const username = positionals[0] ?? '';
@@ -50,7 +51,7 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
         return printResult(io, values.json, { username, password_changed: true }, `password changed for ${username}`);
       }
       default:
-        throw new UsageError(`unknown subcommand "user ${sub}"\nusage: ${USAGE}`);
+        throw new UsageError(`unknown subcommand "user ${sub}" (see latchkey user --help)`);
     }
   } catch (error) {
     if (error instanceof RegistrationError) throw new CliError(error.message);

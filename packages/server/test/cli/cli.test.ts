@@ -1,0 +1,140 @@
+// The `latchkey` CLI contract: JSON output, one-line errors with non-zero exits, nothing half-written.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/open-store.ts';
+import { CliHarness } from '../helpers/cli-harness.ts';
+
+describe('latchkey CLI', () => {
+  const cli = new CliHarness();
+  const SECRET_ENV = { LATCHKEY_SECRET: 'cli-test-secret-0123456789-0123456789-abcdef' };
+  before(async () => {
+    const api = await cli.run(['api', 'add', '--identifier', 'https://contacts.example', '--name', 'Contacts', '--scope', 'contacts:read=read your contacts', '--scope', 'contacts:write=change your contacts', '--json']);
+    assert.equal(api.code, 0, api.stderr);
+  });
+  after(() => cli.remove());
+
+  const assertOneLineError = (run: { code: number; stderr: string; stdout: string }, pattern: RegExp, code = 1) => {
+    assert.equal(run.code, code, run.stderr);
+    assert.match(run.stderr, pattern);
+    assert.match(run.stderr, /^latchkey: /);
+    assert.equal(run.stdout, '');
+  };
+
+  test('client add prints client_id and a secret once; only its hash is stored', async () => {
+    const run = await cli.run(['client', 'add', '--name', 'Sync job', '--scope', 'contacts:read', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const out = run.json<Record<string, unknown>>();
+    assert.equal(out.type, 'confidential');
+    assert.deepEqual(out.grant_types, ['client_credentials']);
+    assert.match(String(out.client_secret), /^[A-Za-z0-9_-]{43}$/);
+    const show = await cli.run(['client', 'show', String(out.client_id), '--json']);
+    assert.equal(show.json<Record<string, unknown>>().client_secret, undefined, 'the secret is never shown again');
+    const dbBytes = readFileSync(join(cli.dir, 'latchkey.db')).toString('latin1') + readWal(cli.dir);
+    assert.ok(!dbBytes.includes(String(out.client_secret)), 'the raw secret must not be in the database');
+  });
+
+  test('a web client gets authorization_code + refresh_token by default; a public client has no secret', async () => {
+    const web = (await cli.run(['client', 'add', '--name', 'Web', '--redirect-uri', 'https://app.example/cb', '--scope', 'openid contacts:read', '--json'])).json<Record<string, unknown>>();
+    assert.deepEqual(web.grant_types, ['authorization_code', 'refresh_token']);
+    const spa = await cli.run(['client', 'add', '--name', 'SPA', '--public', '--redirect-uri', 'http://localhost:5173/cb', '--json']);
+    assert.equal(spa.code, 0, spa.stderr);
+    assert.equal(spa.json<Record<string, unknown>>().client_secret, undefined);
+    assert.equal(spa.json<Record<string, unknown>>().type, 'public');
+  });
+
+  test('registration rules refuse bad redirect URIs, grants and scopes with one line and write nothing', async () => {
+    const before = (await cli.run(['client', 'list', '--json'])).json<unknown[]>().length;
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--redirect-uri', 'http://app.example/cb']), /must use https/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--redirect-uri', 'https://app.example/cb#top']), /fragment/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--redirect-uri', 'cb']), /absolute/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--grant-type', 'password']), /not supported by design/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--grant-type', 'implicit']), /not supported by design/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--scope', 'contacts:delete']), /unknown scope "contacts:delete"/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--public', '--grant-type', 'client_credentials']), /public client cannot use client_credentials/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--grant-type', 'authorization_code']), /needs at least one --redirect-uri/);
+    assert.equal((await cli.run(['client', 'list', '--json'])).json<unknown[]>().length, before);
+  });
+
+  test('usage mistakes exit 2', async () => {
+    assertOneLineError(await cli.run(['client', 'add']), /--name is required/, 2);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--bogus']), /Unknown option '--bogus'/, 2);
+    assertOneLineError(await cli.run(['client', 'frobnicate']), /unknown subcommand/, 2);
+    assertOneLineError(await cli.run(['nope']), /unknown command "nope"/, 2);
+  });
+
+  test('client rotate-secret and remove', async () => {
+    const created = (await cli.run(['client', 'add', '--name', 'Rotating', '--scope', 'contacts:read', '--json'])).json<{ client_id: string; client_secret: string }>();
+    const rotated = (await cli.run(['client', 'rotate-secret', created.client_id, '--json'])).json<{ client_secret: string }>();
+    assert.notEqual(rotated.client_secret, created.client_secret);
+    assert.equal((await cli.run(['client', 'remove', created.client_id])).code, 0);
+    assertOneLineError(await cli.run(['client', 'show', created.client_id]), /no client with id/);
+    assertOneLineError(await cli.run(['client', 'remove', created.client_id]), /no client with id/);
+  });
+
+  test('api add: duplicate identifiers or scope names are refused and nothing is half-written', async () => {
+    assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://contacts.example', '--scope', 'other=x']), /already exists/);
+    // A new API whose scope clashes with an existing one must leave no API row behind.
+    assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://clash.example', '--scope', 'fresh=ok', '--scope', 'contacts:read=dup']), /already exists/);
+    const apis = (await cli.run(['api', 'list', '--json'])).json<{ identifier: string }[]>();
+    assert.deepEqual(apis.map((a) => a.identifier), ['https://contacts.example']);
+    assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://x.example', '--scope', 'openid=mine']), /reserved for OpenID Connect/);
+    assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://x.example', '--scope', 'nodesc']), /needs a description/);
+    assertOneLineError(await cli.run(['api', 'add', '--identifier', 'not-a-uri', '--scope', 'a=b']), /absolute URI/);
+  });
+
+  test('user add reads the password from stdin, stores argon2id, never prints the hash', async () => {
+    const run = await cli.run(['user', 'add', '--username', 'alice', '--email', 'alice@example.com', '--name', 'Alice', '--password-stdin', '--json'], { stdin: 'correct horse battery\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!run.stdout.includes('argon2'));
+    const store = openStore(cli.databaseUrl);
+    const user = await store.getUserByUsername('alice');
+    await store.close();
+    assert.match(user!.passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    const list = await cli.run(['user', 'list', '--json']);
+    assert.ok(!list.stdout.includes('argon2'));
+    assert.deepEqual(list.json<{ username: string }[]>().map((u) => u.username), ['alice']);
+  });
+
+  test('user add refuses missing --password-stdin, short passwords, duplicates and bad emails', async () => {
+    assertOneLineError(await cli.run(['user', 'add', '--username', 'bob']), /--password-stdin is required/, 2);
+    assertOneLineError(await cli.run(['user', 'add', '--username', 'bob', '--password-stdin'], { stdin: 'short' }), /at least 8 characters/);
+    assertOneLineError(await cli.run(['user', 'add', '--username', 'alice', '--password-stdin'], { stdin: 'another password' }), /already exists/);
+    assertOneLineError(await cli.run(['user', 'add', '--username', 'bob', '--email', 'nope', '--password-stdin'], { stdin: 'long enough pw' }), /not an email/);
+    assert.equal((await cli.run(['user', 'list', '--json'])).json<unknown[]>().length, 1);
+  });
+
+  test('user set-password and remove', async () => {
+    assert.equal((await cli.run(['user', 'set-password', 'alice', '--password-stdin'], { stdin: 'a brand new password' })).code, 0);
+    assertOneLineError(await cli.run(['user', 'set-password', 'nobody', '--password-stdin'], { stdin: 'a brand new password' }), /no user named nobody/);
+    assert.equal((await cli.run(['user', 'remove', 'alice'])).code, 0);
+    assertOneLineError(await cli.run(['user', 'remove', 'alice']), /no user named alice/);
+  });
+
+  test('keys rotate needs the secret, creates a key per algorithm, and keys list shows active and retired', async () => {
+    assertOneLineError(await cli.run(['keys', 'rotate']), /LATCHKEY_SECRET is required/);
+    for (const alg of ['ES256', 'ES256', 'EdDSA']) {
+      const run = await cli.run(['keys', 'rotate', '--alg', alg, '--json'], { env: SECRET_ENV });
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const keys = (await cli.run(['keys', 'list', '--json'])).json<{ alg: string; status: string; published_until: string | null }[]>();
+    assert.deepEqual(keys.map((k) => `${k.alg}:${k.status}`).sort(), ['ES256:active', 'ES256:retired', 'EdDSA:active']);
+    assert.ok(keys.find((k) => k.status === 'retired')?.published_until);
+    assertOneLineError(await cli.run(['keys', 'rotate', '--alg', 'HS256'], { env: SECRET_ENV }), /--alg must be one of/, 2);
+  });
+
+  test('an unsupported database URL is one line', async () => {
+    assertOneLineError(await cli.run(['client', 'list', '--database', 'mysql://x']), /unsupported database URL/);
+    const migrate = await cli.run(['migrate', '--json']);
+    assert.deepEqual(migrate.json(), { applied: [] });
+  });
+});
+
+function readWal(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'latchkey.db-wal')).toString('latin1');
+  } catch {
+    return '';
+  }
+}
