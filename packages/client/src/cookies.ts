@@ -12,8 +12,9 @@ export function parseCookieHeader(header: string | null | undefined): Map<string
   if (!header) return cookies;
   for (const part of header.split(';')) {
     const index = part.indexOf('=');
-    if (index <= 0) continue;
+    if (index < 0) continue;
     const name = part.slice(0, index).trim();
+    if (!name) continue;
     let value = part.slice(index + 1).trim();
     if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
     if (!cookies.has(name)) cookies.set(name, value);

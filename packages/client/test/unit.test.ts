@@ -1,0 +1,85 @@
+// Unit checks: return paths (RFC 9700 §4.11), token cipher (NIST SP 800-38D), cookies (RFC 6265bis §4.1.3), options.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { safeReturnTo } from '../src/return-to.ts';
+import { TokenCipher, generateEncryptionKey } from '../src/token-encryption.ts';
+import { parseCookieHeader, serializeCookie } from '../src/cookies.ts';
+import { resolveOptions } from '../src/client-options.ts';
+import { computeRefreshAt } from '../src/kit-context.ts';
+import { resolveUpstreamUrl } from '../src/api-proxy.ts';
+import { createSqliteStore } from '../src/index.ts';
+
+test('safeReturnTo keeps same-origin paths and refuses everything else', () => {
+  for (const ok of ['/', '/a', '/a/b?c=d#e', '/%2F%2Fevil', '/a//b', '/?next=https://evil.example']) assert.equal(safeReturnTo(ok), ok);
+  for (const bad of [
+    '//evil.example', '///evil.example', '/\\evil.example', '/\\/evil.example', 'https://evil.example', 'http:/evil.example',
+    'javascript:alert(1)', 'evil.example', '', ' /a', '/\t/evil.example', '/\r\n/evil', '\\\\evil', 'data:text/html,x', '/a\\b',
+    undefined, null, 42, ['/', '/'], `/${'a'.repeat(3000)}`,
+  ]) {
+    assert.equal(safeReturnTo(bad), '/', JSON.stringify(bad));
+  }
+  assert.equal(safeReturnTo('/a/../b'), '/b');
+});
+
+test('TokenCipher: round trip, AAD binding, tamper detection, unknown kid, key format', () => {
+  const key = generateEncryptionKey();
+  const cipher = new TokenCipher([{ kid: 'a', key }]);
+  const sealed = cipher.encrypt('secret-token', 'session:1:access_token');
+  assert.match(sealed, /^v1\.a\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
+  assert.notEqual(cipher.encrypt('secret-token', 'x'), cipher.encrypt('secret-token', 'x'), 'random IV per encryption');
+  assert.equal(cipher.decrypt(sealed, 'session:1:access_token'), 'secret-token');
+  assert.throws(() => cipher.decrypt(sealed, 'session:2:access_token'), /unable to authenticate|auth/i);
+  const parts = sealed.split('.');
+  const body = Buffer.from(parts[3]!, 'base64url');
+  body[0]! ^= 1;
+  assert.throws(() => cipher.decrypt([...parts.slice(0, 3), body.toString('base64url')].join('.'), 'session:1:access_token'));
+  assert.throws(() => new TokenCipher([{ kid: 'b', key: generateEncryptionKey() }]).decrypt(sealed, 'x'), /"a", which is not configured/);
+  assert.throws(() => new TokenCipher([]), /at least one key/);
+  assert.throws(() => new TokenCipher([{ kid: 'a', key: 'c2hvcnQ' }]), /32 bytes/);
+  assert.throws(() => new TokenCipher([{ kid: 'a.b', key }]), /kid/);
+  assert.throws(() => new TokenCipher([{ kid: 'a', key }, { kid: 'a', key }]), /duplicate/);
+});
+
+test('cookies: host-only HttpOnly Lax, Secure and __Host- on https', () => {
+  const store = createSqliteStore({ path: ':memory:' });
+  const base = { issuer: 'https://id.example', clientId: 'c', clientSecret: 's', scopes: ['openid'], store, encryptionKeys: [] };
+  const https = resolveOptions({ ...base, redirectUri: 'https://app.example/cb' });
+  assert.equal(https.sessionCookieName, '__Host-latchkey-session');
+  assert.equal(https.cookieSecure, true);
+  const cookie = serializeCookie(https.sessionCookieName, 'abc', { secure: true, sameSite: 'Lax', maxAgeSeconds: 60 });
+  assert.equal(cookie, '__Host-latchkey-session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure');
+  assert.doesNotMatch(cookie, /Domain/i);
+  const http = resolveOptions({ ...base, redirectUri: 'http://127.0.0.1:3000/cb', issuer: 'http://127.0.0.1:4000' });
+  assert.equal(http.sessionCookieName, 'latchkey-session');
+  assert.equal(http.cookieSecure, false);
+  assert.throws(() => resolveOptions({ ...base, redirectUri: 'https://app.example/cb', issuer: 'http://id.example' }), /https/);
+  assert.throws(() => resolveOptions({ ...base, redirectUri: 'https://app.example/cb', scopes: ['profile'] }), /openid/);
+  assert.throws(() => resolveOptions({ ...base, clientSecret: undefined, tokenEndpointAuthMethod: 'client_secret_basic', redirectUri: 'https://app.example/cb' }), /clientSecret/);
+  assert.deepEqual([...parseCookieHeader('a=1; b="2"; a=3; junk; =x')], [['a', '1'], ['b', '2']]);
+  assert.throws(() => serializeCookie('a', 'x;y', { secure: false, sameSite: 'Lax' }));
+});
+
+test('refresh timing: window before expiry, capped at half the lifetime', () => {
+  assert.equal(computeRefreshAt(0, 3600, 300_000), 3_300_000);
+  assert.equal(computeRefreshAt(0, 60, 300_000), 30_000);
+  assert.equal(computeRefreshAt(0, undefined, 300_000), null);
+});
+
+test('proxy paths cannot leave the upstream base', () => {
+  const upstream = { name: 'u', url: new URL('https://api.example/v1/'), forwardHeaders: new Set<string>(), timeoutMs: 1000 };
+  assert.equal(resolveUpstreamUrl(upstream, 'items/1', '?a=b').href, 'https://api.example/v1/items/1?a=b');
+  assert.equal(resolveUpstreamUrl(upstream, '/items', '').href, 'https://api.example/v1/items');
+  for (const traversal of ['../admin', '..%2Fadmin', '%2e%2e/admin', 'a/../../admin', 'a\\..\\b', '%5C..%5Cadmin', '%E0%A4%A', './x']) {
+    assert.throws(() => resolveUpstreamUrl(upstream, traversal, ''), /path|invalid/, traversal);
+  }
+  // Scheme-relative or absolute-looking paths are refused or stay below the base.
+  for (const odd of ['//evil.example/x', 'https://evil.example/', '@evil.example', 'http:evil.example']) {
+    let target: URL | undefined;
+    try {
+      target = resolveUpstreamUrl(upstream, odd, '');
+    } catch {
+      continue;
+    }
+    assert.ok(target.href.startsWith('https://api.example/v1/'), `${odd} → ${target.href}`);
+  }
+});
