@@ -76,6 +76,15 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // While stopping, answers to in-flight requests close their connection, so shutdown never waits on keep-alive.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });
 
   app.removeAllContentTypeParsers();
