@@ -79,7 +79,10 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.equal(harness.upstream.calls[1]!.body, JSON.stringify({ sku: 'A-1', quantity: 2 }));
 
       const revocationsBefore = harness.provider.counts.revocations;
-      const logout = await browser.request(`${harness.appOrigin}/logout`, { method: 'POST', headers: { origin: harness.appOrigin } });
+      // As an HTML form would send it.
+      const logout = await browser.request(`${harness.appOrigin}/logout`, {
+        method: 'POST', headers: { origin: harness.appOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=1',
+      });
       assert.equal(logout.status, 303);
       const endSession = new URL(logout.headers.get('location')!);
       assert.equal(`${endSession.origin}${endSession.pathname}`, `${harness.provider.issuer}/session/end`);

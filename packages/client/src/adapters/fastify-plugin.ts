@@ -108,7 +108,12 @@ const plugin: FastifyPluginAsync<FastifyLatchkeyOptions> = async (fastify, optio
   };
   fastify.get(routes.loginPath, handle((request) => client.login(webRequest(client, request))));
   fastify.get(client.callbackPath, handle((request) => client.callback(webRequest(client, request))));
-  fastify.post(routes.logoutPath, handle((request) => client.logout(webRequest(client, request))));
+  await fastify.register(async (logout) => {
+    // Logout is usually an HTML form POST: accept any body type and ignore it.
+    logout.removeAllContentTypeParsers();
+    logout.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, _body, done) => done(null, undefined));
+    logout.post(routes.logoutPath, handle((request) => client.logout(webRequest(client, request))));
+  });
 
   await fastify.register(async (proxy) => {
     // Bodies are forwarded as received: no JSON parsing on proxy routes.

@@ -1,0 +1,64 @@
+// Incremental authorization: only the missing scopes (plus openid), no forced prompt, back to the page; scopes become the union.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBrowser } from './support/cookie-jar-fetch.ts';
+import { authorizeAtProvider, logIn, startHarness } from './support/test-harness.ts';
+
+for (const adapter of ['fastify', 'express'] as const) {
+  test(`${adapter}: requireScopes asks for the missing scopes and returns to the page`, async () => {
+    const harness = await startHarness({ adapter });
+    try {
+      const browser = createBrowser();
+      await logIn(browser, harness);
+      const sessionId = harness.sessionIdOf(browser);
+      const api = await browser.request(`${harness.appOrigin}/orders?view=open`, { headers: { accept: 'application/json' } });
+      assert.equal(api.status, 403);
+      assert.deepEqual(await api.json(), { error: 'insufficient_scope', message: 'Additional authorization is required for: orders:read', missing_scopes: ['orders:read'] });
+
+      const page = await browser.request(`${harness.appOrigin}/orders?view=open`, { headers: { accept: 'text/html' } });
+      assert.equal(page.status, 302);
+      const authorizationUrl = new URL(page.headers.get('location')!);
+      assert.equal(authorizationUrl.origin, harness.provider.issuer);
+      assert.equal(authorizationUrl.searchParams.get('scope'), 'openid orders:read');
+      assert.equal(authorizationUrl.searchParams.get('prompt'), null);
+      assert.equal(authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
+
+      // The provider session still exists: no login form this time, straight back to the callback.
+      const callbackUrl = await authorizeAtProvider(browser, authorizationUrl, harness.appOrigin);
+      const callback = await browser.request(callbackUrl);
+      assert.equal(callback.status, 302);
+      assert.equal(callback.headers.get('location'), `${harness.appOrigin}/orders?view=open`);
+      assert.equal(harness.sessionIdOf(browser), sessionId, 'the same session was extended');
+      assert.equal((await harness.store.countRows()).sessions, 1);
+
+      const after = await browser.request(`${harness.appOrigin}/orders?view=open`, { headers: { accept: 'application/json' } });
+      assert.equal(after.status, 200);
+      const { scopes } = await after.json() as { scopes: string[] };
+      assert.deepEqual([...scopes].sort(), ['email', 'openid', 'orders:read', 'profile']);
+      const token = await harness.client.getAccessToken(sessionId!, { scopes: ['orders:read'] });
+      assert.equal(token, harness.tokenResponses.at(-1)?.access_token);
+      // Refresh still works with the refresh token of the latest authorization.
+      harness.expireAccessToken(sessionId!);
+      assert.notEqual(await harness.client.getAccessToken(sessionId!), token);
+    } finally {
+      await harness.close();
+    }
+  });
+}
+
+test('requireScopes without a session starts a login that includes the scopes', async () => {
+  const harness = await startHarness();
+  try {
+    const browser = createBrowser();
+    const page = await browser.request(`${harness.appOrigin}/orders`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 302);
+    const authorizationUrl = new URL(page.headers.get('location')!);
+    assert.deepEqual(authorizationUrl.searchParams.get('scope')!.split(' ').sort(), ['email', 'offline_access', 'openid', 'orders:read', 'profile']);
+    const callback = await browser.request(await authorizeAtProvider(browser, authorizationUrl, harness.appOrigin));
+    assert.equal(callback.headers.get('location'), `${harness.appOrigin}/orders`);
+    const after = await browser.request(`${harness.appOrigin}/orders`, { headers: { accept: 'application/json' } });
+    assert.equal(after.status, 200);
+  } finally {
+    await harness.close();
+  }
+});
