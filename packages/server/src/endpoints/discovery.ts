@@ -8,6 +8,8 @@ export const DISCOVERY_PATHS = ['/.well-known/openid-configuration', '/.well-kno
 export const ENDPOINT_PATHS = {
   token: '/token',
   jwks: '/jwks',
+  introspection: '/introspect',
+  revocation: '/revoke',
 } as const;
 
 export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
@@ -16,6 +18,10 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     issuer,
     token_endpoint: `${issuer}${ENDPOINT_PATHS.token}`,
     jwks_uri: `${issuer}${ENDPOINT_PATHS.jwks}`,
+    introspection_endpoint: `${issuer}${ENDPOINT_PATHS.introspection}`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint: `${issuer}${ENDPOINT_PATHS.revocation}`,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     grant_types_supported: supportedGrantTypes(),
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: ctx.scopes.allScopes(),

@@ -1,10 +1,15 @@
 // Routes: thin adapters from HTTP to endpoint functions. One line of wiring per endpoint.
 import type { FastifyInstance } from 'fastify';
 import { buildMetadata, DISCOVERY_PATHS, ENDPOINT_PATHS } from '../endpoints/discovery.ts';
+import { handleIntrospection } from '../endpoints/introspect.ts';
+import { handleRevocation } from '../endpoints/revoke.ts';
 import { handleTokenRequest } from '../endpoints/token.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { FormParams } from './form-params.ts';
+
+/** The parsed form body, or an empty one when the request had none. */
+const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
 
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   for (const path of DISCOVERY_PATHS) {
@@ -15,10 +20,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(ctx.keys.jwks()));
 
   app.post(ENDPOINT_PATHS.token, async (request, reply) => {
-    const body = request.body instanceof FormParams ? request.body : FormParams.parse('');
     const result = await handleTokenRequest(ctx, {
       authorization: request.headers.authorization,
-      body,
+      body: formBody(request.body),
       queryNames: Object.keys(request.query as Record<string, unknown>),
     });
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(result);
@@ -30,6 +34,15 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       reply.header('allow', 'POST');
       throw new InvalidRequest('the token endpoint accepts POST only', { status: 405 });
     },
+  });
+
+  app.post(ENDPOINT_PATHS.introspection, async (request, reply) => {
+    const result = await handleIntrospection(ctx, request.headers.authorization, formBody(request.body));
+    return reply.header('cache-control', 'no-store').send(result);
+  });
+  app.post(ENDPOINT_PATHS.revocation, async (request, reply) => {
+    await handleRevocation(ctx, request.headers.authorization, formBody(request.body));
+    return reply.header('cache-control', 'no-store').code(200).send();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -1,0 +1,51 @@
+// RFC 7662 token introspection: an authenticated confidential client asks whether a token is active.
+// Anything not active — expired, revoked, unknown, malformed — is exactly {"active": false} (§2.2).
+import { hashSecret } from '../crypto/random.ts';
+import type { FormParams } from '../http/form-params.ts';
+import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
+import { InvalidClient } from '../oauth/errors.ts';
+import type { ServerContext } from '../server-context.ts';
+import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
+
+export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
+
+const INACTIVE: IntrospectionResponse = { active: false };
+
+export async function handleIntrospection(ctx: ServerContext, authorization: string | undefined, body: FormParams): Promise<IntrospectionResponse> {
+  body.assertNoRepeats();
+  const presented = readPresentedClient(authorization, body);
+  if (!presented) throw new InvalidClient('introspection requires client authentication (RFC 7662 §2.1)');
+  const caller = authenticateClient(presented, await ctx.clients.get(presented.clientId));
+  if (caller.isPublic) throw new InvalidClient('introspection is for confidential clients (a resource server authenticates with its secret)');
+  const token = body.require('token');
+  // §2.1: token_type_hint is only a hint; an unknown or wrong hint widens the search instead of failing.
+  const hint = body.get('token_type_hint');
+  const order = hint === 'refresh_token' ? [introspectRefreshToken, introspectAccessToken] : [introspectAccessToken, introspectRefreshToken];
+  for (const lookup of order) {
+    const found = await lookup(ctx, token);
+    if (found) return found;
+  }
+  return INACTIVE;
+}
+
+async function introspectAccessToken(ctx: ServerContext, token: string): Promise<IntrospectionResponse | undefined> {
+  const claims = await verifyOwnAccessToken(ctx, token);
+  if (!claims) return undefined;
+  if (!(await isAccessTokenLive(ctx, claims))) return INACTIVE;
+  const { gid: _grant, ...visible } = claims;
+  return { active: true, token_type: 'Bearer', ...visible };
+}
+
+async function introspectRefreshToken(ctx: ServerContext, token: string): Promise<IntrospectionResponse | undefined> {
+  if (token.length > 256) return undefined;
+  const found = await ctx.store.findRefreshToken(hashSecret(token));
+  if (!found) return undefined;
+  const now = ctx.now();
+  const { grant } = found;
+  if (found.rotatedAt !== null || found.expiresAt <= now || grant.revokedAt !== null || grant.expiresAt <= now) return INACTIVE;
+  return {
+    active: true, token_type: 'refresh_token', client_id: grant.clientId, sub: grant.userId, scope: grant.scopes.join(' '),
+    iss: ctx.config.issuer, iat: found.createdAt, exp: Math.min(found.expiresAt, grant.expiresAt),
+    ...(grant.audience ? { aud: grant.audience } : {}),
+  };
+}
