@@ -253,13 +253,17 @@ export class SqlStore implements Store {
 
   async addConsentScopes(userId: string, clientId: string, scopes: string[], now: number): Promise<ConsentRecord> {
     return this.db.transaction().execute(async (trx) => {
+      // Make sure the row exists first, so there is always a row to lock: with only SELECT ... FOR UPDATE, two
+      // PostgreSQL transactions adding to a consent that does not exist yet both read nothing and the later
+      // upsert overwrites the earlier one's scopes. A concurrent insert makes this one wait, then do nothing.
+      await trx.insertInto('consents').values({ user_id: userId, client_id: clientId, scopes: '[]', granted_at: now, updated_at: now })
+        .onConflict((oc) => oc.columns(['user_id', 'client_id']).doNothing()).execute();
       const existing = await this.#lockRows(trx.selectFrom('consents').selectAll()
-        .where('user_id', '=', userId).where('client_id', '=', clientId)).executeTakeFirst();
-      const merged = [...new Set([...(existing ? list(existing.scopes) : []), ...scopes])].sort();
-      const grantedAt = existing ? num(existing.granted_at) : now;
-      await trx.insertInto('consents').values({ user_id: userId, client_id: clientId, scopes: JSON.stringify(merged), granted_at: grantedAt, updated_at: now })
-        .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scopes: JSON.stringify(merged), updated_at: now }))
-        .execute();
+        .where('user_id', '=', userId).where('client_id', '=', clientId)).executeTakeFirstOrThrow();
+      const merged = [...new Set([...list(existing.scopes), ...scopes])].sort();
+      const grantedAt = num(existing.granted_at);
+      await trx.updateTable('consents').set({ scopes: JSON.stringify(merged), updated_at: now })
+        .where('user_id', '=', userId).where('client_id', '=', clientId).execute();
       return { userId, clientId, scopes: merged, grantedAt, updatedAt: now };
     });
   }

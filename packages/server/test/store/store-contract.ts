@@ -1,0 +1,613 @@
+// The Store contract (design.md "Store contract"), written once and run against every implementation
+// (sqlite-store.test.ts, postgres-store.test.ts). Atomic operations are tested by racing them: on PostgreSQL
+// the store's own connection pool runs the calls on separate connections, so the database decides the winner.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { Database } from '../../src/store/schema.ts';
+import type { SqlStore } from '../../src/store/sql-store.ts';
+import { StoreConflict } from '../../src/store/store.ts';
+import type {
+  ApiRecord, AuthorizationCodeRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, SigningAlg,
+  SigningKeyRecord, UserRecord,
+} from '../../src/store/records.ts';
+
+export interface FreshStore {
+  /** A migrated, empty store. */
+  store: SqlStore;
+  /** Closes the store and removes whatever backs it (file, schema). */
+  close(): Promise<void>;
+}
+
+export type OpenFreshStore = () => Promise<FreshStore>;
+
+export interface StoreContractOptions {
+  /** A reason to skip the whole suite (shown in the test report), e.g. a missing database URL. */
+  skip?: string;
+}
+
+const NOW = 1_900_000_000;
+const HOUR = 3600;
+const DAY = 86400;
+
+// ---- record builders: complete records with overridable fields
+function clientRecord(id: string, overrides: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
+    redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', createdAt: NOW, updatedAt: NOW, ...overrides,
+  };
+}
+
+function userRecord(id: string, overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    id, username: `user-${id}`, email: `${id}@example.com`, name: `User ${id}`, passwordHash: `$argon2id$fake$${id}`,
+    createdAt: NOW, updatedAt: NOW, ...overrides,
+  };
+}
+
+function apiRecord(id: string, identifier: string, scopes: string[]): ApiRecord {
+  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })) };
+}
+
+function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyRecord {
+  return {
+    kid, alg, publicJwk: JSON.stringify({ kty: 'EC', kid }), privateJwkSealed: `sealed-${kid}`, createdAt, retiredAt: null, expiresAt: null,
+  };
+}
+
+function sessionRecord(idHash: string, userId: string, expiresAt: number): SessionRecord {
+  return { idHash, userId, authTime: NOW - 10, createdAt: NOW - 10, expiresAt };
+}
+
+function codeRecord(codeHash: string, clientId: string, userId: string, overrides: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
+  return {
+    codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
+    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, ...overrides,
+  };
+}
+
+function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
+  return {
+    id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
+    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, ...overrides,
+  };
+}
+
+function refreshRecord(tokenHash: string, grantId: string, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
+  return { tokenHash, grantId, createdAt: NOW, expiresAt: NOW + 14 * DAY, rotatedAt: null, ...overrides };
+}
+
+/** Runs `work(i)` for i in 0..count-1 all at once (the store's pool decides how many really run in parallel). */
+function race<T>(count: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => work(i)));
+}
+
+/** Inserts in chunks so a pool is kept busy without queueing thousands of promises at once. */
+async function inChunks(count: number, work: (i: number) => Promise<unknown>, chunk = 100): Promise<void> {
+  for (let start = 0; start < count; start += chunk) {
+    await Promise.all(Array.from({ length: Math.min(chunk, count - start) }, (_, j) => work(start + j)));
+  }
+}
+
+async function countRows(store: SqlStore, table: keyof Database): Promise<number> {
+  const row = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const isConflict = (error: unknown) => error instanceof StoreConflict;
+
+export function runStoreContract(name: string, openFreshStore: OpenFreshStore, options: StoreContractOptions = {}): void {
+  describe(`Store contract: ${name}`, { skip: options.skip }, () => {
+    let fresh: FreshStore;
+    let store: SqlStore;
+
+    beforeEach(async () => {
+      fresh = await openFreshStore();
+      store = fresh.store;
+    });
+    afterEach(async () => {
+      await fresh.close();
+    });
+
+    /** A client and a user, the parents most records need. */
+    async function seedClientAndUser(clientId = 'c1', userId = 'u1'): Promise<void> {
+      await store.createClient(clientRecord(clientId));
+      await store.createUser(userRecord(userId));
+    }
+
+    describe('lifecycle', () => {
+      it('ping answers and migrate is idempotent', async () => {
+        await store.ping();
+        assert.deepEqual(await store.migrate(), { applied: [] });
+      });
+    });
+
+    describe('clients', () => {
+      it('round-trips every field of a client', async () => {
+        const confidential = clientRecord('c1', { idTokenAlg: 'ES256', requirePkce: false });
+        const pub = clientRecord('c2', { secretHash: null, isPublic: true, grantTypes: ['authorization_code'], scopes: [], createdAt: NOW + 1 });
+        await store.createClient(confidential);
+        await store.createClient(pub);
+        assert.deepEqual(await store.getClient('c1'), confidential);
+        assert.deepEqual(await store.getClient('c2'), pub);
+        assert.equal(await store.getClient('nope'), undefined);
+        assert.deepEqual((await store.listClients()).map((c) => c.id), ['c1', 'c2']);
+      });
+
+      it('refuses a duplicate client id with StoreConflict and keeps the original', async () => {
+        await store.createClient(clientRecord('c1'));
+        await assert.rejects(store.createClient(clientRecord('c1', { name: 'Impostor' })), isConflict);
+        assert.equal((await store.getClient('c1'))?.name, 'Client c1');
+        assert.equal((await store.listClients()).length, 1);
+      });
+
+      it('updates the secret of a confidential client only', async () => {
+        await store.createClient(clientRecord('c1'));
+        await store.createClient(clientRecord('pub', { secretHash: null, isPublic: true }));
+        assert.equal(await store.updateClientSecret('c1', 'new-hash', NOW + 5), true);
+        const updated = await store.getClient('c1');
+        assert.equal(updated?.secretHash, 'new-hash');
+        assert.equal(updated?.updatedAt, NOW + 5);
+        assert.equal(await store.updateClientSecret('pub', 'new-hash', NOW + 5), false);
+        assert.equal((await store.getClient('pub'))?.secretHash, null);
+        assert.equal(await store.updateClientSecret('missing', 'new-hash', NOW + 5), false);
+      });
+
+      it('deletes a client once', async () => {
+        await store.createClient(clientRecord('c1'));
+        assert.equal(await store.deleteClient('c1'), true);
+        assert.equal(await store.getClient('c1'), undefined);
+        assert.equal(await store.deleteClient('c1'), false);
+      });
+    });
+
+    describe('apis', () => {
+      it('stores an API with its scopes', async () => {
+        await store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:write', 'contacts:read']));
+        await store.createApi(apiRecord('a2', 'https://files.example', []));
+        const apis = await store.listApis();
+        assert.deepEqual(apis.map((a) => a.identifier), ['https://contacts.example', 'https://files.example']);
+        assert.deepEqual(apis[0]?.scopes, [
+          { name: 'contacts:read', description: 'may contacts:read' },
+          { name: 'contacts:write', description: 'may contacts:write' },
+        ]);
+        assert.deepEqual(apis[1]?.scopes, []);
+      });
+
+      it('refuses a duplicate identifier with StoreConflict', async () => {
+        await store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:read']));
+        await assert.rejects(store.createApi(apiRecord('a2', 'https://contacts.example', ['other:read'])), isConflict);
+        assert.deepEqual((await store.listApis()).map((a) => a.id), ['a1']);
+        assert.equal(await countRows(store, 'api_scopes'), 1, 'no scope of the refused API was written');
+      });
+
+      it('refuses a scope name another API owns, writing nothing of the new API', async () => {
+        await store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:read']));
+        await assert.rejects(store.createApi(apiRecord('a2', 'https://files.example', ['files:read', 'contacts:read'])), isConflict);
+        assert.deepEqual((await store.listApis()).map((a) => a.id), ['a1'], 'the API row must not exist after its scope insert failed');
+        assert.equal(await countRows(store, 'apis'), 1);
+        assert.equal(await countRows(store, 'api_scopes'), 1);
+        // Nothing half-written: the same identifier and scope are still free.
+        await store.createApi(apiRecord('a2', 'https://files.example', ['files:read']));
+        assert.deepEqual((await store.listApis()).map((a) => a.identifier), ['https://contacts.example', 'https://files.example']);
+      });
+
+      it('refuses a scope named twice in one API', async () => {
+        await assert.rejects(store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:read', 'contacts:read'])), isConflict);
+        assert.equal(await countRows(store, 'apis'), 0);
+        assert.equal(await countRows(store, 'api_scopes'), 0);
+      });
+
+      it('deleting an API frees its identifier and scope names', async () => {
+        await store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:read']));
+        assert.equal(await store.deleteApi('https://contacts.example'), true);
+        assert.equal(await store.deleteApi('https://contacts.example'), false);
+        assert.equal(await countRows(store, 'api_scopes'), 0);
+        await store.createApi(apiRecord('a9', 'https://contacts.example', ['contacts:read']));
+      });
+    });
+
+    describe('users', () => {
+      it('finds users by id and username and lists them by username', async () => {
+        const bob = userRecord('u2', { username: 'bob', email: null, name: null });
+        const alice = userRecord('u1', { username: 'alice' });
+        await store.createUser(bob);
+        await store.createUser(alice);
+        assert.deepEqual(await store.getUserById('u2'), bob);
+        assert.deepEqual(await store.getUserByUsername('alice'), alice);
+        assert.equal(await store.getUserByUsername('carol'), undefined);
+        assert.equal(await store.getUserById('u3'), undefined);
+        assert.deepEqual((await store.listUsers()).map((u) => u.username), ['alice', 'bob']);
+      });
+
+      it('refuses a taken username or id with StoreConflict', async () => {
+        await store.createUser(userRecord('u1', { username: 'alice' }));
+        await assert.rejects(store.createUser(userRecord('u2', { username: 'alice' })), isConflict);
+        await assert.rejects(store.createUser(userRecord('u1', { username: 'other' })), isConflict);
+        assert.equal((await store.listUsers()).length, 1);
+      });
+
+      it('sets a password and deletes a user', async () => {
+        await store.createUser(userRecord('u1'));
+        assert.equal(await store.setUserPassword('u1', 'new-hash', NOW + 9), true);
+        const user = await store.getUserById('u1');
+        assert.equal(user?.passwordHash, 'new-hash');
+        assert.equal(user?.updatedAt, NOW + 9);
+        assert.equal(await store.setUserPassword('nobody', 'x', NOW), false);
+        assert.equal(await store.deleteUser('u1'), true);
+        assert.equal(await store.getUserById('u1'), undefined);
+        assert.equal(await store.deleteUser('u1'), false);
+      });
+    });
+
+    describe('signing keys', () => {
+      it('adding a key retires the previous key of the same alg only', async () => {
+        await store.addSigningKey(keyRecord('es-1', 'ES256', NOW), NOW + 1000);
+        await store.addSigningKey(keyRecord('rs-1', 'RS256', NOW + 1), NOW + 1000);
+        assert.equal((await store.activeSigningKey('ES256'))?.kid, 'es-1');
+
+        await store.addSigningKey(keyRecord('es-2', 'ES256', NOW + 100), NOW + 100 + 1200);
+        assert.equal((await store.activeSigningKey('ES256'))?.kid, 'es-2');
+        assert.equal((await store.activeSigningKey('RS256'))?.kid, 'rs-1');
+        assert.equal(await store.activeSigningKey('EdDSA'), undefined);
+
+        const keys = await store.listSigningKeys(NOW + 100);
+        const byKid = new Map(keys.map((k) => [k.kid, k]));
+        assert.deepEqual([...byKid.keys()].sort(), ['es-1', 'es-2', 'rs-1']);
+        assert.deepEqual(byKid.get('es-1'), { ...keyRecord('es-1', 'ES256', NOW), retiredAt: NOW + 100, expiresAt: NOW + 1300 });
+        assert.deepEqual(byKid.get('es-2'), keyRecord('es-2', 'ES256', NOW + 100));
+        assert.equal(byKid.get('rs-1')?.retiredAt, null, 'another alg is untouched');
+      });
+
+      it('stops listing a retired key once it has expired', async () => {
+        await store.addSigningKey(keyRecord('es-1', 'ES256', NOW), NOW + 500);
+        await store.addSigningKey(keyRecord('es-2', 'ES256', NOW + 10), NOW + 500);
+        assert.deepEqual((await store.listSigningKeys(NOW + 499)).map((k) => k.kid).sort(), ['es-1', 'es-2']);
+        assert.deepEqual((await store.listSigningKeys(NOW + 500)).map((k) => k.kid), ['es-2']);
+        assert.deepEqual((await store.listSigningKeys(NOW + 10 * DAY)).map((k) => k.kid), ['es-2'], 'an active key never expires');
+      });
+    });
+
+    describe('consents', () => {
+      it('adds scopes as a union and keeps the first grant time', async () => {
+        await seedClientAndUser();
+        assert.equal(await store.getConsent('u1', 'c1'), undefined);
+        const first = await store.addConsentScopes('u1', 'c1', ['openid', 'contacts:read'], NOW);
+        assert.deepEqual(first, { userId: 'u1', clientId: 'c1', scopes: ['contacts:read', 'openid'], grantedAt: NOW, updatedAt: NOW });
+        const second = await store.addConsentScopes('u1', 'c1', ['contacts:write', 'openid'], NOW + 60);
+        assert.deepEqual(second, { userId: 'u1', clientId: 'c1', scopes: ['contacts:read', 'contacts:write', 'openid'], grantedAt: NOW, updatedAt: NOW + 60 });
+        assert.deepEqual(await store.getConsent('u1', 'c1'), second);
+        assert.deepEqual(await store.listConsents('u1'), [second]);
+      });
+
+      it('loses no scope when many additions race on a new consent', async () => {
+        await seedClientAndUser();
+        await race(30, (i) => store.addConsentScopes('u1', 'c1', [`scope:${i}`], NOW + i));
+        const consent = await store.getConsent('u1', 'c1');
+        assert.ok(consent);
+        assert.equal(consent.scopes.length, 30, `kept ${consent.scopes.length} of 30 scopes`);
+        assert.deepEqual(consent.scopes, Array.from({ length: 30 }, (_, i) => `scope:${i}`).sort());
+      });
+
+      it('loses no scope when many additions race on an existing consent', async () => {
+        await seedClientAndUser();
+        await store.addConsentScopes('u1', 'c1', ['openid'], NOW);
+        await race(30, (i) => store.addConsentScopes('u1', 'c1', [`scope:${i}`, 'openid'], NOW + 1));
+        const consent = await store.getConsent('u1', 'c1');
+        assert.ok(consent);
+        assert.equal(consent.scopes.length, 31);
+        assert.equal(consent.grantedAt, NOW);
+      });
+
+      it('deletes a consent', async () => {
+        await seedClientAndUser();
+        await store.createClient(clientRecord('c2'));
+        await store.addConsentScopes('u1', 'c1', ['openid'], NOW);
+        await store.addConsentScopes('u1', 'c2', ['openid'], NOW + 1);
+        assert.equal(await store.deleteConsent('u1', 'c1'), true);
+        assert.equal(await store.deleteConsent('u1', 'c1'), false);
+        assert.deepEqual((await store.listConsents('u1')).map((c) => c.clientId), ['c2']);
+      });
+    });
+
+    describe('sessions', () => {
+      it('returns a session until it expires, and not after deletion', async () => {
+        await seedClientAndUser();
+        const session = sessionRecord('sess-hash', 'u1', NOW + 100);
+        await store.createSession(session);
+        assert.deepEqual(await store.getSession('sess-hash', NOW + 99), session);
+        assert.equal(await store.getSession('sess-hash', NOW + 100), undefined, 'expired at expiresAt');
+        assert.equal(await store.getSession('other', NOW), undefined);
+        await store.deleteSession('sess-hash');
+        assert.equal(await store.getSession('sess-hash', NOW), undefined);
+        await store.deleteSession('sess-hash');
+      });
+    });
+
+    describe('authorization codes', () => {
+      it('hands a code out exactly once, then reports reuse; unknown codes are not_found', async () => {
+        await seedClientAndUser();
+        const code = codeRecord('code-1', 'c1', 'u1');
+        await store.insertCode(code);
+        const first = await store.consumeCode('code-1', NOW + 3);
+        assert.deepEqual(first, { status: 'ok', code: { ...code, consumedAt: NOW + 3 } });
+        const second = await store.consumeCode('code-1', NOW + 4);
+        assert.equal(second.status, 'reused');
+        assert.equal(second.status === 'reused' && second.code.consumedAt, NOW + 3, 'the first consumption time is kept');
+        assert.deepEqual(await store.consumeCode('never-issued', NOW), { status: 'not_found' });
+      });
+
+      it('reports the grant a reused code produced', async () => {
+        await seedClientAndUser();
+        await store.insertCode(codeRecord('code-1', 'c1', 'u1'));
+        assert.equal((await store.consumeCode('code-1', NOW)).status, 'ok');
+        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-1', 'g1'));
+        await store.attachGrantToCode('code-1', 'g1');
+        const replay = await store.consumeCode('code-1', NOW + 1);
+        assert.equal(replay.status, 'reused');
+        assert.equal(replay.status === 'reused' && replay.code.grantId, 'g1');
+      });
+
+      it('gives exactly one of 50 concurrent redemptions the code', async () => {
+        await seedClientAndUser();
+        await store.insertCode(codeRecord('code-race', 'c1', 'u1'));
+        const results = await race(50, () => store.consumeCode('code-race', NOW + 1));
+        assert.equal(results.filter((r) => r.status === 'ok').length, 1);
+        assert.equal(results.filter((r) => r.status === 'reused').length, 49);
+      });
+    });
+
+    describe('grants and refresh tokens', () => {
+      it('creates a grant with its first refresh token and finds both', async () => {
+        await seedClientAndUser();
+        const grant = grantRecord('g1', 'c1', 'u1');
+        await store.createGrant(grant, refreshRecord('rt-1', 'g1'));
+        assert.deepEqual(await store.getGrant('g1'), grant);
+        assert.deepEqual(await store.findRefreshToken('rt-1'), { ...refreshRecord('rt-1', 'g1'), grant });
+        assert.equal(await store.findRefreshToken('rt-unknown'), undefined);
+        assert.equal(await store.getGrant('g-unknown'), undefined);
+        await store.createGrant(grantRecord('g2', 'c1', 'u1'), null);
+        assert.equal((await store.getGrant('g2'))?.id, 'g2');
+      });
+
+      it('rotates a refresh token once: the successor works, the predecessor is marked rotated', async () => {
+        await seedClientAndUser();
+        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-1', 'g1'));
+        const rotated = await store.rotateRefreshToken('rt-1', refreshRecord('rt-2', 'g1', { createdAt: NOW + 10, expiresAt: NOW + 10 + 14 * DAY }), NOW + 10);
+        assert.equal(rotated.status, 'ok');
+        assert.equal(rotated.status === 'ok' && rotated.grant.id, 'g1');
+        assert.equal(rotated.status === 'ok' && rotated.grant.lastUsedAt, NOW + 10);
+        assert.equal((await store.getGrant('g1'))?.lastUsedAt, NOW + 10);
+        assert.equal((await store.findRefreshToken('rt-1'))?.rotatedAt, NOW + 10);
+        assert.equal((await store.findRefreshToken('rt-2'))?.rotatedAt, null);
+        const next = await store.rotateRefreshToken('rt-2', refreshRecord('rt-3', 'g1'), NOW + 20);
+        assert.equal(next.status, 'ok');
+      });
+
+      it('replaying a rotated token reports reuse and revokes the whole family', async () => {
+        await seedClientAndUser();
+        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-1', 'g1'));
+        assert.equal((await store.rotateRefreshToken('rt-1', refreshRecord('rt-2', 'g1'), NOW + 10)).status, 'ok');
+        assert.equal((await store.rotateRefreshToken('rt-2', refreshRecord('rt-3', 'g1'), NOW + 20)).status, 'ok');
+
+        // The attacker replays the first token.
+        assert.deepEqual(await store.rotateRefreshToken('rt-1', refreshRecord('rt-evil', 'g1'), NOW + 30), { status: 'reused', grantId: 'g1' });
+        assert.equal((await store.getGrant('g1'))?.revokedAt, NOW + 30);
+        assert.equal(await store.findRefreshToken('rt-evil'), undefined, 'no successor for a replayed token');
+        // The legitimate client's newest token is dead too.
+        const newest = await store.rotateRefreshToken('rt-3', refreshRecord('rt-4', 'g1'), NOW + 40);
+        assert.notEqual(newest.status, 'ok');
+        const found = await store.findRefreshToken('rt-3');
+        assert.ok(found === undefined || found.grant.revokedAt !== null, 'the newest token no longer leads to a live grant');
+        assert.deepEqual(await store.listActiveGrants('u1', NOW + 40), []);
+      });
+
+      it('gives exactly one of 50 concurrent rotations of one token a successor', async () => {
+        await seedClientAndUser();
+        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
+        const results = await race(50, (i) => store.rotateRefreshToken('rt-0', refreshRecord(`rt-next-${i}`, 'g1'), NOW + 1));
+        const winners = results.flatMap((r, i) => (r.status === 'ok' ? [i] : []));
+        assert.equal(winners.length, 1, `${winners.length} rotations succeeded`);
+        assert.deepEqual(new Set(results.filter((r) => r.status !== 'ok').map((r) => r.status)), new Set(['reused']));
+        for (let i = 0; i < 50; i++) {
+          if (i !== winners[0]) assert.equal(await store.findRefreshToken(`rt-next-${i}`), undefined, `loser ${i} got no successor`);
+        }
+        // Concurrent presentation of one token is reuse (RFC 9700 §4.14.2): the family is revoked.
+        assert.notEqual((await store.getGrant('g1'))?.revokedAt, null);
+      });
+
+      it('refuses an idle-expired token and a token of an expired or revoked grant', async () => {
+        await seedClientAndUser();
+        await store.createGrant(grantRecord('g-idle', 'c1', 'u1'), refreshRecord('rt-idle', 'g-idle', { expiresAt: NOW + 100 }));
+        assert.deepEqual(await store.rotateRefreshToken('rt-idle', refreshRecord('rt-x', 'g-idle'), NOW + 100), { status: 'expired' });
+
+        await store.createGrant(grantRecord('g-old', 'c1', 'u1', { expiresAt: NOW + 50 }), refreshRecord('rt-old', 'g-old'));
+        assert.deepEqual(await store.rotateRefreshToken('rt-old', refreshRecord('rt-y', 'g-old'), NOW + 50), { status: 'expired' });
+        assert.equal(await store.findRefreshToken('rt-y'), undefined);
+
+        await store.createGrant(grantRecord('g-rev', 'c1', 'u1'), refreshRecord('rt-rev', 'g-rev'));
+        assert.equal(await store.revokeGrant('g-rev', NOW + 1), true);
+        assert.equal(await store.revokeGrant('g-rev', NOW + 2), false, 'revoking twice changes nothing');
+        assert.equal((await store.getGrant('g-rev'))?.revokedAt, NOW + 1);
+        const afterRevoke = await store.rotateRefreshToken('rt-rev', refreshRecord('rt-z', 'g-rev'), NOW + 3);
+        assert.ok(afterRevoke.status === 'not_found' || afterRevoke.status === 'expired', `got ${afterRevoke.status}`);
+        assert.equal(await store.findRefreshToken('rt-z'), undefined);
+        assert.deepEqual(await store.rotateRefreshToken('rt-never', refreshRecord('rt-w', 'g-rev'), NOW), { status: 'not_found' });
+      });
+
+      it('revokes every live grant of one user for one client, and lists only live grants', async () => {
+        await seedClientAndUser();
+        await store.createClient(clientRecord('c2'));
+        await store.createUser(userRecord('u2'));
+        await store.createGrant(grantRecord('g1', 'c1', 'u1', { createdAt: NOW }), refreshRecord('rt-1', 'g1'));
+        await store.createGrant(grantRecord('g2', 'c1', 'u1', { createdAt: NOW + 1 }), refreshRecord('rt-2', 'g2'));
+        await store.createGrant(grantRecord('g3', 'c2', 'u1', { createdAt: NOW + 2 }), refreshRecord('rt-3', 'g3'));
+        await store.createGrant(grantRecord('g4', 'c1', 'u2', { createdAt: NOW + 3 }), refreshRecord('rt-4', 'g4'));
+        await store.createGrant(grantRecord('g5', 'c2', 'u1', { createdAt: NOW + 4, expiresAt: NOW + 10 }), null);
+        assert.deepEqual((await store.listActiveGrants('u1', NOW + 5)).map((g) => g.id), ['g1', 'g2', 'g3', 'g5']);
+        assert.deepEqual((await store.listActiveGrants('u1', NOW + 10)).map((g) => g.id), ['g1', 'g2', 'g3']);
+
+        assert.equal(await store.revokeGrantsFor('u1', 'c1', NOW + 20), 2);
+        assert.equal(await store.revokeGrantsFor('u1', 'c1', NOW + 21), 0);
+        assert.deepEqual((await store.listActiveGrants('u1', NOW + 20)).map((g) => g.id), ['g3']);
+        assert.deepEqual((await store.listActiveGrants('u2', NOW + 20)).map((g) => g.id), ['g4']);
+        assert.notEqual((await store.rotateRefreshToken('rt-1', refreshRecord('rt-1b', 'g1'), NOW + 22)).status, 'ok');
+        assert.equal((await store.rotateRefreshToken('rt-3', refreshRecord('rt-3b', 'g3'), NOW + 22)).status, 'ok');
+      });
+    });
+
+    describe('revoked access tokens', () => {
+      it('remembers a revoked token id; revoking twice is harmless', async () => {
+        assert.equal(await store.isAccessTokenRevoked('jti-1'), false);
+        await store.revokeAccessToken('jti-1', NOW + 900);
+        await store.revokeAccessToken('jti-1', NOW + 900);
+        assert.equal(await store.isAccessTokenRevoked('jti-1'), true);
+        assert.equal(await store.isAccessTokenRevoked('jti-2'), false);
+      });
+    });
+
+    describe('login throttling', () => {
+      it('counts failures inside the window and starts over after it', async () => {
+        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW, 300), 1);
+        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 10, 300), 2);
+        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 299, 300), 3);
+        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 299, 300), 3);
+        assert.equal(await store.loginFailures('bob|10.0.0.1', NOW, 300), 0);
+        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 300, 300), 0, 'the window has passed');
+        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 300, 300), 1, 'a new window starts at 1');
+        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 301, 300), 1);
+        await store.clearLoginFailures('alice|10.0.0.1');
+        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 301, 300), 0);
+      });
+
+      it('counts every one of many concurrent failures', async () => {
+        const counts = await race(40, () => store.recordLoginFailure('key', NOW, 300));
+        assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+        assert.equal(await store.loginFailures('key', NOW, 300), 40);
+      });
+    });
+
+    describe('audit events', () => {
+      it('appends events with their detail', async () => {
+        await store.addAuditEvent({ type: 'client.created', clientId: 'c1', detail: { name: 'Importer' } }, NOW);
+        await store.addAuditEvent({ type: 'login.failed' }, NOW + 1);
+        const rows = await store.db.selectFrom('audit_events').selectAll().orderBy('at').execute();
+        assert.deepEqual(rows.map((r) => ({ at: Number(r.at), type: r.type, client_id: r.client_id, user_id: r.user_id, detail: r.detail })), [
+          { at: NOW, type: 'client.created', client_id: 'c1', user_id: null, detail: '{"name":"Importer"}' },
+          { at: NOW + 1, type: 'login.failed', client_id: null, user_id: null, detail: null },
+        ]);
+      });
+    });
+
+    describe('cache versions', () => {
+      it('starts at zero and counts every bump, also concurrent ones', async () => {
+        assert.deepEqual(await store.cacheVersions(), { clients: 0, apis: 0, keys: 0 });
+        await store.bumpCacheVersion('keys');
+        assert.deepEqual(await store.cacheVersions(), { clients: 0, apis: 0, keys: 1 });
+        await race(25, () => store.bumpCacheVersion('clients'));
+        assert.deepEqual(await store.cacheVersions(), { clients: 25, apis: 0, keys: 1 });
+      });
+    });
+
+    describe('cascading deletes', () => {
+      async function seedFamily(clientId: string, userId: string): Promise<void> {
+        await store.addConsentScopes(userId, clientId, ['openid'], NOW);
+        await store.insertCode(codeRecord(`code-${clientId}-${userId}`, clientId, userId));
+        await store.createGrant(grantRecord(`g-${clientId}-${userId}`, clientId, userId), refreshRecord(`rt-${clientId}-${userId}`, `g-${clientId}-${userId}`));
+      }
+
+      async function assertFamilyGone(clientId: string, userId: string): Promise<void> {
+        assert.equal(await store.getConsent(userId, clientId), undefined);
+        assert.deepEqual(await store.consumeCode(`code-${clientId}-${userId}`, NOW), { status: 'not_found' });
+        assert.equal(await store.getGrant(`g-${clientId}-${userId}`), undefined);
+        assert.equal(await store.findRefreshToken(`rt-${clientId}-${userId}`), undefined);
+      }
+
+      it('deleting a client removes its consents, codes, grants and refresh tokens only', async () => {
+        await seedClientAndUser('c1', 'u1');
+        await store.createClient(clientRecord('c2'));
+        await seedFamily('c1', 'u1');
+        await seedFamily('c2', 'u1');
+        assert.equal(await store.deleteClient('c1'), true);
+        await assertFamilyGone('c1', 'u1');
+        assert.ok(await store.getConsent('u1', 'c2'));
+        assert.ok(await store.findRefreshToken('rt-c2-u1'));
+        assert.equal((await store.consumeCode('code-c2-u1', NOW)).status, 'ok');
+        assert.equal(await countRows(store, 'refresh_tokens'), 1);
+      });
+
+      it('deleting a user removes their sessions, consents, codes, grants and refresh tokens only', async () => {
+        await seedClientAndUser('c1', 'u1');
+        await store.createUser(userRecord('u2'));
+        await seedFamily('c1', 'u1');
+        await seedFamily('c1', 'u2');
+        await store.createSession(sessionRecord('sess-u1', 'u1', NOW + 100));
+        await store.createSession(sessionRecord('sess-u2', 'u2', NOW + 100));
+        assert.equal(await store.deleteUser('u1'), true);
+        await assertFamilyGone('c1', 'u1');
+        assert.equal(await store.getSession('sess-u1', NOW), undefined);
+        assert.ok(await store.getSession('sess-u2', NOW));
+        assert.ok(await store.findRefreshToken('rt-c1-u2'));
+        assert.deepEqual((await store.listConsents('u2')).map((c) => c.clientId), ['c1']);
+      });
+    });
+
+    describe('deleteExpired', () => {
+      it('removes only expired rows, at most one batch of each kind per call', async () => {
+        const EXPIRED = 1200;
+        const LIVE = 7;
+        const BATCH = 500;
+        await seedClientAndUser();
+        // Expired rows of every kind.
+        await inChunks(EXPIRED, (i) => store.createSession(sessionRecord(`sess-old-${i}`, 'u1', NOW - 1)));
+        await inChunks(EXPIRED, (i) => store.insertCode(codeRecord(`code-old-${i}`, 'c1', 'u1', { expiresAt: NOW - 2 * HOUR })));
+        await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-old-${i}`, 'c1', 'u1', { expiresAt: NOW - 2 * DAY }), null));
+        await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-idle-${i}`, 'c1', 'u1'), refreshRecord(`rt-old-${i}`, `g-idle-${i}`, { expiresAt: NOW - 1 })));
+        await inChunks(EXPIRED, (i) => store.revokeAccessToken(`jti-old-${i}`, NOW - 1));
+        await store.recordLoginFailure('old-key', NOW - 2 * DAY, 300);
+        await store.addAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
+        await store.addSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
+        await store.addSigningKey(keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
+        // Live rows (some expired only recently enough that they must stay).
+        await inChunks(LIVE, (i) => store.createSession(sessionRecord(`sess-live-${i}`, 'u1', NOW + 100)));
+        await inChunks(LIVE, (i) => store.insertCode(codeRecord(`code-live-${i}`, 'c1', 'u1', { expiresAt: i === 0 ? NOW - 60 : NOW + 60 })));
+        await inChunks(LIVE, (i) => store.createGrant(grantRecord(`g-live-${i}`, 'c1', 'u1', { revokedAt: i === 0 ? NOW - HOUR : null }), refreshRecord(`rt-live-${i}`, `g-live-${i}`)));
+        await inChunks(LIVE, (i) => store.revokeAccessToken(`jti-live-${i}`, NOW + 900));
+        await store.recordLoginFailure('recent-key', NOW - 10, 300);
+        await store.addAuditEvent({ type: 'recent' }, NOW - DAY);
+        await store.addSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
+
+        const tables = ['sessions', 'auth_codes', 'grants', 'refresh_tokens', 'revoked_tokens', 'login_failures', 'audit_events', 'signing_keys'] as const;
+        const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(store, t)] as const))) as Record<typeof tables[number], number>;
+        const live = { sessions: LIVE, auth_codes: LIVE, grants: EXPIRED + LIVE, refresh_tokens: LIVE, revoked_tokens: LIVE, login_failures: 1, audit_events: 1, signing_keys: 2 };
+
+        let before = await counts();
+        let calls = 0;
+        for (;;) {
+          const removed = await store.deleteExpired(NOW, BATCH);
+          calls++;
+          const after = await counts();
+          let sum = 0;
+          for (const t of tables) {
+            const gone = before[t] - after[t];
+            assert.ok(gone >= 0 && gone <= BATCH, `${t}: ${gone} rows removed in one call (batch ${BATCH})`);
+            sum += gone;
+          }
+          assert.equal(removed, sum, 'deleteExpired reports what it removed');
+          if (calls === 1) assert.equal(before.sessions - after.sessions, BATCH, 'a full batch goes when there is a backlog');
+          before = after;
+          if (removed === 0) break;
+          assert.ok(calls < 10, 'the backlog drains in a few calls');
+        }
+        assert.equal(calls, Math.ceil(EXPIRED / BATCH) + 1);
+        assert.deepEqual(before, live);
+        assert.ok(await store.getSession('sess-live-0', NOW));
+        assert.ok(await store.findRefreshToken('rt-live-1'));
+        assert.ok(await store.getGrant('g-live-0'), 'a grant revoked an hour ago is kept for reuse detection');
+        assert.deepEqual((await store.listSigningKeys(NOW)).map((k) => k.kid).sort(), ['es-2', 'es-3']);
+        assert.equal((await store.consumeCode('code-live-0', NOW)).status, 'ok', 'a code expired a minute ago is still recognised');
+      });
+    });
+  });
+}
