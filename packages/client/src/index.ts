@@ -17,7 +17,7 @@ export {
 } from './errors.ts';
 export type { CallbackErrorCode } from './errors.ts';
 export { latchkeyFastify } from './adapters/fastify-plugin.ts';
-export type { FastifyLatchkeyOptions, LatchkeyFastifyGuards, LatchkeyRequestContext } from './adapters/fastify-plugin.ts';
+export type { FastifyLatchkeyOptions, LatchkeyFastifyGuards } from './adapters/fastify-plugin.ts';
 export { latchkeyExpress } from './adapters/express-router.ts';
 export type { ExpressLatchkey } from './adapters/express-router.ts';
-export type { LatchkeyRoutes } from './adapters/node-http-bridge.ts';
+export type { LatchkeyRoutes, LatchkeyRequestContext } from './adapters/node-http-bridge.ts';

@@ -3,8 +3,9 @@ import { Readable } from 'node:stream';
 import { buffer as readBody } from 'node:stream/consumers';
 import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
 import type { LatchkeyClient } from '../latchkey-client.ts';
-import type { LatchkeyRequestContext } from './fastify-plugin.ts';
-import { errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRoutes, type ResolvedRoutes } from './node-http-bridge.ts';
+import {
+  errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRequestContext, type LatchkeyRoutes, type ResolvedRoutes,
+} from './node-http-bridge.ts';
 import { LatchkeyError, NotAuthenticated, ReauthenticationRequired, ScopesRequired } from '../errors.ts';
 
 declare module 'express-serve-static-core' {

@@ -1,16 +1,11 @@
 // Fastify adapter: login/callback/logout routes, the API proxy, `request.latchkey`, and route guards (BFF routes per the IETF browser-based-apps BCP §6.1).
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { AccessTokenOptions } from '../access-token-refresh.ts';
-import type { LatchkeyClient, LatchkeySession } from '../latchkey-client.ts';
-import { errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRoutes, type ResolvedRoutes } from './node-http-bridge.ts';
+import type { LatchkeyClient } from '../latchkey-client.ts';
+import {
+  errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRequestContext, type LatchkeyRoutes, type ResolvedRoutes,
+} from './node-http-bridge.ts';
 import { NotAuthenticated, ReauthenticationRequired, ScopesRequired } from '../errors.ts';
-
-/** What a route handler sees: the session (never a token) and a way to get an access token server-side. */
-export interface LatchkeyRequestContext {
-  readonly session: LatchkeySession | null;
-  getAccessToken(options?: AccessTokenOptions): Promise<string>;
-}
 
 export interface LatchkeyFastifyGuards {
   /** preHandler: signed-in sessions only; pages are sent to login, API calls get 401 JSON. */

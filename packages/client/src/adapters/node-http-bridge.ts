@@ -1,6 +1,14 @@
 // Shared by the adapters: Node request pieces → Fetch API Request, and error → HTTP answer (RFC 9110 §15, RFC 6750 §3).
 import type { IncomingHttpHeaders } from 'node:http';
 import { LatchkeyError, CallbackError, ReauthenticationRequired, NotAuthenticated, ScopesRequired } from '../errors.ts';
+import type { AccessTokenOptions } from '../access-token-refresh.ts';
+import type { LatchkeySession } from '../latchkey-client.ts';
+
+/** What a route handler sees (`request.latchkey` / `req.latchkey`): the session, never a token, and server-side token access. */
+export interface LatchkeyRequestContext {
+  readonly session: LatchkeySession | null;
+  getAccessToken(options?: AccessTokenOptions): Promise<string>;
+}
 
 /** Route paths the adapters mount. */
 export interface LatchkeyRoutes {

@@ -75,19 +75,20 @@ function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
 export class KyselyLatchkeyStore implements LatchkeyStore {
   readonly #db: Kysely<StoreDatabase>;
   readonly #dialect: StoreDialectName;
-  readonly #onClose: (() => Promise<void>) | undefined;
+  readonly #beforeMigrate: (() => Promise<void>) | undefined;
 
   /**
    * @param db a Kysely instance (already scoped with `withSchema` for a PostgreSQL schema, if any)
-   * @param onClose what `close()` does besides destroying `db` (e.g. ending a pool the store created)
+   * @param beforeMigrate runs before the migrations (e.g. creating the PostgreSQL schema)
    */
-  constructor(db: Kysely<StoreDatabase>, dialect: StoreDialectName, onClose?: () => Promise<void>) {
+  constructor(db: Kysely<StoreDatabase>, dialect: StoreDialectName, beforeMigrate?: () => Promise<void>) {
     this.#db = db;
     this.#dialect = dialect;
-    this.#onClose = onClose;
+    this.#beforeMigrate = beforeMigrate;
   }
 
   async migrate(): Promise<void> {
+    await this.#beforeMigrate?.();
     await ensureMigrationTable(this.#db as unknown as Kysely<unknown>);
     for (const migration of MIGRATIONS) {
       await this.#db.transaction().execute(async (trx) => {
@@ -213,6 +214,5 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
 
   async close(): Promise<void> {
     await this.#db.destroy();
-    await this.#onClose?.();
   }
 }

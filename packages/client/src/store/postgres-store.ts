@@ -27,12 +27,8 @@ export function createPostgresStore(options: PostgresStoreOptions): LatchkeyStor
   const base = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: dialectPool }) });
   const schema = options.schema;
   const db = schema ? base.withSchema(schema) : base;
-  const store = new KyselyLatchkeyStore(db, 'postgres');
-  if (!schema) return store;
-  const migrate = store.migrate.bind(store);
-  store.migrate = async () => {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(base);
-    await migrate();
-  };
-  return store;
+  const createSchema = schema
+    ? async () => { await sql`create schema if not exists ${sql.id(schema)}`.execute(base); }
+    : undefined;
+  return new KyselyLatchkeyStore(db, 'postgres', createSchema);
 }
