@@ -1,0 +1,154 @@
+// Bearer-token verifier for a resource server: RFC 9068 JWT access tokens, optional RFC 7662 introspection, RFC 6750 extraction.
+import type { JWTVerifyGetKey } from 'jose';
+import type { AccessTokenClaims } from './access-token-claims.ts';
+import { bearerErrorResponse, type BearerErrorResponse } from './bearer-error-response.ts';
+import { MetadataError, TokenInvalidError, TokenMissingError, VerifierConfigurationError, type BearerError } from './errors.ts';
+import { extractBearerToken, type BearerRequest } from './extract-bearer-token.ts';
+import type { FetchLike } from './fetch-with-timeout.ts';
+import { claimsFromIntrospection } from './introspection-claims.ts';
+import { createMetadataLoader } from './issuer-metadata.ts';
+import { createJwksKeyResolver } from './jwks-key-resolver.ts';
+import { checkAlgorithms } from './signing-algorithms.ts';
+import { createTokenIntrospector, type IntrospectionOptions, type TokenIntrospector } from './token-introspection.ts';
+import { verifyJwtAccessToken } from './verify-jwt-access-token.ts';
+
+export interface VerifierOptions {
+  /** Exactly the issuer identifier the authorization server publishes (RFC 8414 §2), e.g. 'http://127.0.0.1:4000'. */
+  issuer: string;
+  /** This resource server's identifier; tokens must list it in `aud` (RFC 9068 §4). */
+  audience: string;
+  /** Accepted JWS algorithms. Default ['ES256', 'RS256', 'EdDSA', 'PS256']; 'none' and HS* throw. */
+  algorithms?: readonly string[];
+  /** Leeway in seconds for exp and nbf. Default 5. */
+  clockTolerance?: number;
+  /** realm of the WWW-Authenticate challenge. Default: the audience. */
+  realm?: string;
+  /** Check every token at the issuer's introspection endpoint too (required for opaque tokens). */
+  introspection?: IntrospectionOptions;
+  /** fetch used for metadata, JWKS and introspection. Default: global fetch. */
+  fetch?: FetchLike;
+  /** After a successful JWKS fetch, an unknown kid may trigger the next fetch only this much later. Default 30. */
+  jwksCooldownSeconds?: number;
+  /** After a failed metadata or JWKS fetch, no new attempt is made for this long. Default 5. */
+  retryAfterFailureSeconds?: number;
+  /** Timeout of each outbound HTTP request. Default 5000. */
+  httpTimeoutMs?: number;
+}
+
+export interface Verifier {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly realm: string;
+  /** Verifies a raw access token; rejects with a BearerError subclass. */
+  verify(token: string): Promise<AccessTokenClaims>;
+  /** Extracts the token per RFC 6750 §2 (header or form body; never the query) and verifies it. */
+  authenticate(request: BearerRequest): Promise<AccessTokenClaims>;
+  /** The RFC 6750 §3 response for a failure, with this verifier's realm. */
+  errorResponse(error: BearerError): BearerErrorResponse;
+}
+
+const MAX_TOKEN_LENGTH = 16_384;
+const TOKEN_CHARACTERS = /^[A-Za-z0-9\-._~+/]+=*$/;
+const CONTROL_CHARACTER = /[\x00-\x1F\x7F]/;
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new VerifierConfigurationError(`${name} must be a non-negative number`);
+  }
+  return value;
+}
+
+function checkIssuer(issuer: unknown): string {
+  if (typeof issuer !== 'string' || !URL.canParse(issuer)) throw new VerifierConfigurationError('issuer must be an absolute URL');
+  const url = new URL(issuer);
+  // RFC 8414 §2: a URL using the https scheme with no query or fragment (http allowed for local development).
+  if (!/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '' || issuer.includes('#') || issuer.includes('?')) {
+    throw new VerifierConfigurationError('issuer must be an http(s) URL without query or fragment');
+  }
+  return issuer;
+}
+
+function checkIntrospection(options: IntrospectionOptions | undefined): IntrospectionOptions | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options.clientId !== 'string' || options.clientId === '' || typeof options.clientSecret !== 'string' || options.clientSecret === '') {
+    throw new VerifierConfigurationError('introspection needs a clientId and a clientSecret');
+  }
+  nonNegative(options.cacheTtlSeconds, 0, 'introspection.cacheTtlSeconds');
+  const max = options.maxCacheEntries;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
+    throw new VerifierConfigurationError('introspection.maxCacheEntries must be a non-negative integer');
+  }
+  return options;
+}
+
+export function createVerifier(options: VerifierOptions): Verifier {
+  const issuer = checkIssuer(options.issuer);
+  if (typeof options.audience !== 'string' || options.audience === '') {
+    throw new VerifierConfigurationError('audience must be a non-empty string');
+  }
+  const audience = options.audience;
+  const algorithms = checkAlgorithms(options.algorithms);
+  const clockToleranceSeconds = nonNegative(options.clockTolerance, 5, 'clockTolerance');
+  const realm = options.realm ?? audience;
+  if (typeof realm !== 'string' || CONTROL_CHARACTER.test(realm)) throw new VerifierConfigurationError('realm must be a string without control characters');
+  const introspectionOptions = checkIntrospection(options.introspection);
+  const fetchImpl: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  const timeoutMs = nonNegative(options.httpTimeoutMs, 5000, 'httpTimeoutMs');
+  if (!Number.isInteger(timeoutMs)) throw new VerifierConfigurationError('httpTimeoutMs must be an integer');
+  const cooldownMs = nonNegative(options.jwksCooldownSeconds, 30, 'jwksCooldownSeconds') * 1000;
+  const retryAfterFailureMs = nonNegative(options.retryAfterFailureSeconds, 5, 'retryAfterFailureSeconds') * 1000;
+
+  const loadMetadata = createMetadataLoader({ issuer, fetch: fetchImpl, timeoutMs, retryAfterFailureMs });
+  let keyResolver: JWTVerifyGetKey | undefined;
+  async function getKeyResolver(): Promise<JWTVerifyGetKey> {
+    if (keyResolver !== undefined) return keyResolver;
+    const { jwks_uri: jwksUri } = await loadMetadata();
+    if (jwksUri === undefined) throw new MetadataError('issuer metadata has no jwks_uri');
+    keyResolver ??= createJwksKeyResolver({ jwksUri, fetch: fetchImpl, timeoutMs, cooldownMs, retryAfterFailureMs });
+    return keyResolver;
+  }
+
+  const introspector: TokenIntrospector | undefined = introspectionOptions && createTokenIntrospector({
+    ...introspectionOptions,
+    fetch: fetchImpl,
+    timeoutMs,
+    endpoint: async () => {
+      const { introspection_endpoint: endpoint } = await loadMetadata();
+      if (endpoint === undefined) throw new MetadataError('issuer metadata has no introspection_endpoint');
+      return endpoint;
+    },
+  });
+
+  async function verify(token: string): Promise<AccessTokenClaims> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_CHARACTERS.test(token)) {
+      throw new TokenInvalidError('the access token is malformed');
+    }
+    const isJwt = token.split('.').length === 3;
+    if (!isJwt) {
+      // RFC 7662: an opaque token means nothing locally; only the issuer can say what it is.
+      if (introspector === undefined) throw new TokenInvalidError('the access token is malformed');
+      const response = await introspector.introspect(token);
+      return claimsFromIntrospection(response, { issuer, audience, clockToleranceSeconds, nowSeconds: Math.floor(Date.now() / 1000) });
+    }
+    const claims = await verifyJwtAccessToken(token, { issuer, audience, algorithms, clockToleranceSeconds, getKey: await getKeyResolver() });
+    // Local checks first: forged or expired tokens never cost an introspection call; a revoked one is caught here.
+    if (introspector !== undefined) await introspector.introspect(token, claims.exp);
+    return claims;
+  }
+
+  return {
+    issuer,
+    audience,
+    realm,
+    verify,
+    async authenticate(request) {
+      const token = extractBearerToken(request);
+      if (token === undefined) throw new TokenMissingError();
+      return verify(token);
+    },
+    errorResponse(error) {
+      return bearerErrorResponse(error, realm);
+    },
+  };
+}

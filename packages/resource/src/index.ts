@@ -1,0 +1,34 @@
+// Public API of @latchkey/resource: RFC 6750 bearer-token verification for APIs (RFC 9068 JWTs, RFC 7662 introspection).
+export { createVerifier } from './create-verifier.ts';
+export type { Verifier, VerifierOptions } from './create-verifier.ts';
+export type { AccessTokenClaims } from './access-token-claims.ts';
+export type { BearerRequest } from './extract-bearer-token.ts';
+export { extractBearerToken } from './extract-bearer-token.ts';
+export { requireScopes } from './require-scopes.ts';
+export type { ScopeRequirement } from './require-scopes.ts';
+export { bearerErrorResponse } from './bearer-error-response.ts';
+export type { BearerErrorBody, BearerErrorResponse } from './bearer-error-response.ts';
+export { formatBearerChallenge } from './bearer-challenge.ts';
+export type { BearerChallenge } from './bearer-challenge.ts';
+export type { IntrospectionOptions } from './token-introspection.ts';
+export type { FetchLike } from './fetch-with-timeout.ts';
+export { DEFAULT_ALGORITHMS } from './signing-algorithms.ts';
+export {
+  AudienceMismatchError,
+  BearerError,
+  InsufficientScopeError,
+  IntrospectionError,
+  InvalidRequestError,
+  IssuerMismatchError,
+  MetadataError,
+  SignatureInvalidError,
+  TokenExpiredError,
+  TokenInactiveError,
+  TokenInvalidError,
+  TokenMissingError,
+  TokenNotYetValidError,
+  VerifierConfigurationError,
+} from './errors.ts';
+export type { BearerChallengeError, BearerErrorCode } from './errors.ts';
+export { fastifyBearer, fastifyRequireScopes } from './fastify-bearer.ts';
+export { expressBearer, expressRequireScopes } from './express-bearer.ts';
