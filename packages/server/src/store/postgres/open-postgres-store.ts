@@ -22,5 +22,11 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   });
   // A broken idle connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // Nor may a broken connection that is checked out (a query in flight when the database restarts or the network
+  // drops): pg emits 'error' on the client as well as failing the query, and pg-pool listens only while the client
+  // is idle. The query's own rejection reports the failure; the pool then discards the dead client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
