@@ -1,21 +1,30 @@
-// Access tokens for a session, refreshed proactively and once per session across callers and processes (RFC 6749 §6, RFC 9700 §4.14.2 rotation).
+// Access tokens for a session, refreshed proactively and once per session across callers and processes (RFC 6749 §6, RFC 9700 §4.14.2 rotation, RFC 8707 §2.2 audiences).
 import * as oidc from 'openid-client';
 import { NotAuthenticated, ReauthenticationRequired, ScopesRequired, TokenRefreshFailed } from './errors.ts';
 import { computeRefreshAt, parseScopes, rewrap, sessionAad, unionScopes, type KitContext } from './kit-context.ts';
 import { randomOpaqueId } from './opaque-ids.ts';
-import type { SessionRecord } from './store/store-records.ts';
+import type { SessionRecord, SessionTokenUpdate } from './store/store-records.ts';
 
 export interface AccessTokenOptions {
   /** Scopes the caller needs; ScopesRequired is thrown when the session was not granted all of them. */
   scopes?: readonly string[];
+  /**
+   * Resource indicator (RFC 8707) of the API the token is for. The session's refresh token obtains a separate
+   * access token per audience (with `scopes`, when given, as the requested scope); it is cached like the main one.
+   */
+  audience?: string;
 }
+
+/** One cached access token for an audience, inside the encrypted `audience_tokens` column. */
+interface AudienceToken {
+  accessToken: string;
+  accessExpiresAt: number | null;
+  refreshAt: number | null;
+}
+type AudienceTokens = Record<string, AudienceToken>;
 
 const LEASE_MS = 30_000;
 const POLL_MS = 40;
-
-function isFresh(record: SessionRecord, now: number): boolean {
-  return record.refreshAt === null || record.refreshAt > now;
-}
 
 function isRefusedGrant(error: unknown): boolean {
   return error instanceof oidc.ResponseBodyError && (error.error === 'invalid_grant' || error.error === 'unauthorized_client');
@@ -24,7 +33,7 @@ function isRefusedGrant(error: unknown): boolean {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Hands out a session's access token. A token inside the refresh window is refreshed by exactly one caller:
+ * Hands out a session's access tokens. A token inside the refresh window is refreshed by exactly one caller:
  * in-process callers share one promise; processes sharing the store share one lease row (conditional UPDATE), the
  * others poll the row until the winner has written the new tokens.
  */
@@ -38,8 +47,7 @@ export class AccessTokenManager {
   }
 
   async getAccessToken(sessionId: string, options: AccessTokenOptions = {}): Promise<string> {
-    const { store } = this.#context;
-    const record = await store.readSession(sessionId, this.#context.now());
+    const record = await this.#context.store.readSession(sessionId, this.#context.now());
     if (!record) throw new NotAuthenticated();
     if (record.reauthRequired) throw new ReauthenticationRequired();
     if (options.scopes) {
@@ -47,20 +55,46 @@ export class AccessTokenManager {
       const missing = options.scopes.filter((scope) => !granted.has(scope));
       if (missing.length > 0) throw new ScopesRequired(missing);
     }
-    if (isFresh(record, this.#context.now())) return this.#decryptAccessToken(record);
-    let pending = this.#inFlight.get(sessionId);
+    const fresh = this.#freshToken(record, options.audience);
+    if (fresh !== undefined) return fresh;
+    const key = options.audience === undefined ? sessionId : `${sessionId}\n${options.audience}`;
+    let pending = this.#inFlight.get(key);
     if (!pending) {
-      pending = this.#refreshOnce(sessionId).finally(() => this.#inFlight.delete(sessionId));
-      this.#inFlight.set(sessionId, pending);
+      pending = this.#refreshOnce(sessionId, options).finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, pending);
     }
     return pending;
   }
 
-  #decryptAccessToken(record: SessionRecord): string {
-    return this.#context.cipher.decrypt(record.accessToken, sessionAad(record.id, 'access_token'));
+  #audienceTokens(record: SessionRecord): AudienceTokens {
+    if (!record.audienceTokens) return {};
+    return JSON.parse(this.#context.cipher.decrypt(record.audienceTokens, sessionAad(record.id, 'audience_tokens'))) as AudienceTokens;
   }
 
-  async #refreshOnce(sessionId: string): Promise<string> {
+  /** The stored token when it is outside the refresh window, else undefined. */
+  #freshToken(record: SessionRecord, audience: string | undefined): string | undefined {
+    const now = this.#context.now();
+    if (audience === undefined) {
+      if (record.refreshAt !== null && record.refreshAt <= now) return undefined;
+      return this.#context.cipher.decrypt(record.accessToken, sessionAad(record.id, 'access_token'));
+    }
+    const entry = this.#audienceTokens(record)[audience];
+    if (!entry || (entry.refreshAt !== null && entry.refreshAt <= now)) return undefined;
+    return entry.accessToken;
+  }
+
+  /** A still-valid (if inside the window) token to fall back on when a refresh fails transiently. */
+  #unexpiredToken(record: SessionRecord, audience: string | undefined): string | undefined {
+    const now = this.#context.now();
+    if (audience === undefined) {
+      if (record.accessExpiresAt !== null && record.accessExpiresAt <= now) return undefined;
+      return this.#context.cipher.decrypt(record.accessToken, sessionAad(record.id, 'access_token'));
+    }
+    const entry = this.#audienceTokens(record)[audience];
+    return entry && (entry.accessExpiresAt === null || entry.accessExpiresAt > now) ? entry.accessToken : undefined;
+  }
+
+  async #refreshOnce(sessionId: string, options: AccessTokenOptions): Promise<string> {
     const { store } = this.#context;
     const owner = `${this.#instanceId}:${randomOpaqueId().slice(0, 12)}`;
     const deadline = this.#context.now() + LEASE_MS + 5_000;
@@ -69,34 +103,39 @@ export class AccessTokenManager {
       const record = await store.readSession(sessionId, now);
       if (!record) throw new NotAuthenticated();
       if (record.reauthRequired) throw new ReauthenticationRequired();
-      if (isFresh(record, now)) return this.#decryptAccessToken(record);
+      const fresh = this.#freshToken(record, options.audience);
+      if (fresh !== undefined) return fresh;
       if (await store.acquireRefreshLease(sessionId, owner, now, now + LEASE_MS)) {
-        return this.#refreshHoldingLease(sessionId, owner);
+        return this.#refreshHoldingLease(sessionId, owner, options);
       }
       if (now > deadline) throw new TokenRefreshFailed('timed out waiting for a concurrent token refresh');
       await sleep(POLL_MS);
     }
   }
 
-  async #refreshHoldingLease(sessionId: string, owner: string): Promise<string> {
-    const { store, cipher, provider, options } = this.#context;
-    let record: SessionRecord | undefined;
+  async #refreshHoldingLease(sessionId: string, owner: string, options: AccessTokenOptions): Promise<string> {
+    const { store, cipher, provider } = this.#context;
+    const { audience } = options;
+    const aad = (column: string) => sessionAad(sessionId, column);
     try {
       // Re-read under the lease: another process may have finished a refresh just before we took it.
-      record = await store.readSession(sessionId, this.#context.now());
+      const record = await store.readSession(sessionId, this.#context.now());
       if (!record) throw new NotAuthenticated();
-      if (isFresh(record, this.#context.now())) {
+      const fresh = this.#freshToken(record, audience);
+      if (fresh !== undefined) {
         await store.releaseRefreshLease(sessionId, owner);
-        return this.#decryptAccessToken(record);
+        return fresh;
       }
       if (!record.refreshToken) {
         await store.markReauthenticationRequired(sessionId);
         throw new ReauthenticationRequired('The access token expired and the session has no refresh token.');
       }
-      const refreshToken = cipher.decrypt(record.refreshToken, sessionAad(sessionId, 'refresh_token'));
+      const parameters: Record<string, string> = {};
+      if (audience !== undefined) parameters.resource = audience;
+      if (audience !== undefined && options.scopes?.length) parameters.scope = options.scopes.join(' ');
       let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
       try {
-        tokens = await oidc.refreshTokenGrant(provider, refreshToken);
+        tokens = await oidc.refreshTokenGrant(provider, cipher.decrypt(record.refreshToken, aad('refresh_token')), parameters);
       } catch (error) {
         if (isRefusedGrant(error)) {
           await store.markReauthenticationRequired(sessionId);
@@ -104,27 +143,11 @@ export class AccessTokenManager {
         }
         await store.releaseRefreshLease(sessionId, owner);
         // A transient failure while the old token is still valid: keep using it.
-        if (record.accessExpiresAt === null || record.accessExpiresAt > this.#context.now()) return this.#decryptAccessToken(record);
+        const unexpired = this.#unexpiredToken(record, audience);
+        if (unexpired !== undefined) return unexpired;
         throw new TokenRefreshFailed('token refresh failed', { cause: error });
       }
-      const issuedAt = this.#context.now();
-      const claims = tokens.claims();
-      await store.updateSessionTokens(sessionId, {
-        accessToken: cipher.encrypt(tokens.access_token, sessionAad(sessionId, 'access_token')),
-        // Rotated refresh tokens replace the old one; without rotation the old one stays.
-        refreshToken: tokens.refresh_token
-          ? cipher.encrypt(tokens.refresh_token, sessionAad(sessionId, 'refresh_token'))
-          : rewrap(this.#context, record.refreshToken, sessionAad(sessionId, 'refresh_token')),
-        idToken: tokens.id_token
-          ? cipher.encrypt(tokens.id_token, sessionAad(sessionId, 'id_token'))
-          : record.idToken && rewrap(this.#context, record.idToken, sessionAad(sessionId, 'id_token')),
-        accessExpiresAt: tokens.expires_in !== undefined ? issuedAt + tokens.expires_in * 1000 : null,
-        refreshAt: computeRefreshAt(issuedAt, tokens.expires_in, options.refreshWindowMs),
-        scopes: unionScopes(parseScopes(record.scopes), parseScopes(tokens.scope)).join(' '),
-        profile: claims
-          ? cipher.encrypt(JSON.stringify(claims), sessionAad(sessionId, 'profile'))
-          : rewrap(this.#context, record.profile, sessionAad(sessionId, 'profile')),
-      }, owner);
+      await store.updateSessionTokens(sessionId, this.#updateFrom(record, tokens, audience), owner);
       return tokens.access_token;
     } catch (error) {
       if (!(error instanceof ReauthenticationRequired) && !(error instanceof TokenRefreshFailed)) {
@@ -132,5 +155,30 @@ export class AccessTokenManager {
       }
       throw error;
     }
+  }
+
+  #updateFrom(record: SessionRecord, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, audience: string | undefined): SessionTokenUpdate {
+    const { cipher, options } = this.#context;
+    const aad = (column: string) => sessionAad(record.id, column);
+    const keep = (value: string, column: string) => rewrap(this.#context, value, aad(column));
+    const issuedAt = this.#context.now();
+    const accessExpiresAt = tokens.expires_in !== undefined ? issuedAt + tokens.expires_in * 1000 : null;
+    const refreshAt = computeRefreshAt(issuedAt, tokens.expires_in, options.refreshWindowMs);
+    const claims = tokens.claims();
+    const audienceTokens = this.#audienceTokens(record);
+    if (audience !== undefined) audienceTokens[audience] = { accessToken: tokens.access_token, accessExpiresAt, refreshAt };
+    const main = audience === undefined;
+    return {
+      accessToken: main ? cipher.encrypt(tokens.access_token, aad('access_token')) : keep(record.accessToken, 'access_token'),
+      accessExpiresAt: main ? accessExpiresAt : record.accessExpiresAt,
+      refreshAt: main ? refreshAt : record.refreshAt,
+      // Rotated refresh tokens replace the old one; without rotation the old one stays.
+      refreshToken: tokens.refresh_token ? cipher.encrypt(tokens.refresh_token, aad('refresh_token')) : keep(record.refreshToken!, 'refresh_token'),
+      idToken: tokens.id_token ? cipher.encrypt(tokens.id_token, aad('id_token')) : record.idToken && keep(record.idToken, 'id_token'),
+      // The granted set never shrinks on refresh (an audience-restricted refresh returns only that API's scopes).
+      scopes: main ? unionScopes(parseScopes(record.scopes), parseScopes(tokens.scope)).join(' ') : record.scopes,
+      profile: claims && main ? cipher.encrypt(JSON.stringify(claims), aad('profile')) : keep(record.profile, 'profile'),
+      audienceTokens: Object.keys(audienceTokens).length > 0 ? cipher.encrypt(JSON.stringify(audienceTokens), aad('audience_tokens')) : null,
+    };
   }
 }

@@ -110,6 +110,8 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
         refreshAt,
         scopes: unionScopes(parseScopes(existing.scopes), grantedScopes).join(' '),
         profile: cipher.encrypt(profileJson, sessionAad(sid, 'profile')),
+        // Audience tokens were minted under the previous grant; they are fetched again on demand.
+        audienceTokens: null,
       });
       if (updated) return { returnTo: transaction.returnTo, setCookies: [], sessionId: sid };
     }
@@ -128,6 +130,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
     idToken: cipher.encrypt(tokens.id_token, sessionAad(sid, 'id_token')),
     accessExpiresAt,
     refreshAt,
+    audienceTokens: null,
     scopes: grantedScopes.join(' '),
     reauthRequired: false,
     version: 0,

@@ -7,6 +7,13 @@ import type { EncryptionKey } from './token-encryption.ts';
 export interface UpstreamOptions {
   /** Base URL, e.g. `https://api.example.com/v1`. Requests cannot escape this path. */
   url: string;
+  /**
+   * Resource indicator (RFC 8707) of this API. When set, the proxy sends a token obtained for this audience (a
+   * refresh-token grant with `resource`), cached per session; without it, the session's main access token.
+   */
+  audience?: string;
+  /** Scopes to ask for in the audience's token (they must be granted to the session). */
+  scopes?: readonly string[];
   /** Extra request headers to forward (lowercase). Cookie, Authorization and Host are never forwarded. */
   forwardHeaders?: readonly string[];
   /** Timeout for one upstream call, in seconds. Default 30. */
@@ -54,6 +61,8 @@ export interface LatchkeyClientOptions {
 export interface ResolvedUpstream {
   name: string;
   url: URL;
+  audience: string | undefined;
+  scopes: readonly string[] | undefined;
   forwardHeaders: ReadonlySet<string>;
   timeoutMs: number;
 }
@@ -121,6 +130,8 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
     upstreams.set(name, {
       name,
       url,
+      audience: upstream.audience,
+      scopes: upstream.scopes,
       forwardHeaders: new Set((upstream.forwardHeaders ?? []).map((h) => h.toLowerCase())),
       timeoutMs: positive(`upstreams.${name}.timeoutSeconds`, upstream.timeoutSeconds, 30) * 1000,
     });

@@ -131,7 +131,9 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
       const session = await readSession(request.headers.get('cookie'));
       if (!session) throw new NotAuthenticated();
       const target = resolveUpstreamUrl(upstream, path, new URL(request.url).search);
-      const accessToken = await tokens.getAccessToken(session.id);
+      const accessToken = await tokens.getAccessToken(session.id, upstream.audience === undefined ? {} : {
+        audience: upstream.audience, ...(upstream.scopes ? { scopes: upstream.scopes } : {}),
+      });
       return forwardToUpstream(upstream, target, { method: request.method, headers: request.headers, body: request.body }, accessToken);
     },
 
@@ -163,7 +165,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
         if (batch.length === 0) return rewritten;
         for (const record of batch) {
           after = record.id;
-          const kids = [record.accessToken, record.refreshToken, record.idToken, record.profile]
+          const kids = [record.accessToken, record.refreshToken, record.idToken, record.profile, record.audienceTokens]
             .filter((value): value is string => value !== null).map((value) => TokenCipher.kidOf(value));
           if (kids.every((kid) => kid === cipher.currentKid)) continue;
           const owner = `reencrypt:${record.id.slice(0, 8)}:${Date.now()}`;
@@ -181,6 +183,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
             refreshAt: fresh.refreshAt,
             scopes: fresh.scopes,
             profile: rewrap(context, fresh.profile, sessionAad(id, 'profile')),
+            audienceTokens: fresh.audienceTokens && rewrap(context, fresh.audienceTokens, sessionAad(id, 'audience_tokens')),
           }, owner);
           if (updated) rewritten += 1;
         }

@@ -66,7 +66,7 @@ test('refresh timing: window before expiry, capped at half the lifetime', () => 
 });
 
 test('proxy paths cannot leave the upstream base', () => {
-  const upstream = { name: 'u', url: new URL('https://api.example/v1/'), forwardHeaders: new Set<string>(), timeoutMs: 1000 };
+  const upstream = { name: 'u', url: new URL('https://api.example/v1/'), audience: undefined, scopes: undefined, forwardHeaders: new Set<string>(), timeoutMs: 1000 };
   assert.equal(resolveUpstreamUrl(upstream, 'items/1', '?a=b').href, 'https://api.example/v1/items/1?a=b');
   assert.equal(resolveUpstreamUrl(upstream, '/items', '').href, 'https://api.example/v1/items');
   for (const traversal of ['../admin', '..%2Fadmin', '%2e%2e/admin', 'a/../../admin', 'a\\..\\b', '%5C..%5Cadmin', '%E0%A4%A', './x']) {

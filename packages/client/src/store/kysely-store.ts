@@ -22,6 +22,7 @@ interface SessionsTable {
   id_token: string | null;
   access_expires_at: Int | null;
   refresh_at: Int | null;
+  audience_tokens: string | null;
   scopes: string;
   reauth_required: Int;
   version: Int;
@@ -62,6 +63,7 @@ function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
     idToken: row.id_token,
     accessExpiresAt: toNullableNumber(row.access_expires_at),
     refreshAt: toNullableNumber(row.refresh_at),
+    audienceTokens: row.audience_tokens,
     scopes: row.scopes,
     reauthRequired: toNumber(row.reauth_required) !== 0,
     version: toNumber(row.version),
@@ -131,6 +133,7 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
       id_token: record.idToken,
       access_expires_at: record.accessExpiresAt,
       refresh_at: record.refreshAt,
+      audience_tokens: record.audienceTokens,
       scopes: record.scopes,
       reauth_required: record.reauthRequired ? 1 : 0,
       version: record.version,
@@ -154,6 +157,7 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
       id_token: update.idToken,
       access_expires_at: update.accessExpiresAt,
       refresh_at: update.refreshAt,
+      audience_tokens: update.audienceTokens,
       scopes: update.scopes,
       profile: update.profile,
       version: eb('version', '+', 1),

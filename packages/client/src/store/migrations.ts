@@ -27,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('id_token', 'text')
         .addColumn('access_expires_at', 'bigint')
         .addColumn('refresh_at', 'bigint')
+        .addColumn('audience_tokens', 'text')
         .addColumn('scopes', 'text', (c) => c.notNull())
         .addColumn('reauth_required', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))

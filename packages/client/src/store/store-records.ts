@@ -26,6 +26,8 @@ export interface SessionRecord {
   accessExpiresAt: number | null;
   /** Epoch milliseconds after which the access token is refreshed proactively; null = never. */
   refreshAt: number | null;
+  /** Encrypted JSON of access tokens for upstream audiences (RFC 8707), or null. */
+  audienceTokens: string | null;
   /** Space-separated granted scopes (union over all authorizations of this session). */
   scopes: string;
   reauthRequired: boolean;
@@ -40,7 +42,7 @@ export interface SessionRecord {
 /** The token columns a refresh or an incremental authorization rewrites. */
 export type SessionTokenUpdate = Pick<
   SessionRecord,
-  'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshAt' | 'scopes' | 'profile'
+  'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshAt' | 'scopes' | 'profile' | 'audienceTokens'
 >;
 
 /** What the client kit needs from persistence. One Kysely implementation serves SQLite and PostgreSQL. */
