@@ -11,6 +11,9 @@ import { FormParams } from './form-params.ts';
 /** The parsed form body, or an empty one when the request had none. */
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
 
+/** How long /readyz waits for the store before answering 503. */
+export const READY_TIMEOUT_MS = 2000;
+
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   for (const path of DISCOVERY_PATHS) {
     app.get(path, async (_request, reply) => reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').send(buildMetadata(ctx)));
@@ -46,13 +49,23 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Ready means the store answers. A database that stops answering without closing the connection (a network
+  // partition) would otherwise keep the probe waiting forever, so the ping gets a deadline.
   app.get('/readyz', async (request, reply) => {
+    let deadline: NodeJS.Timeout | undefined;
     try {
-      await ctx.store.ping();
+      await Promise.race([
+        ctx.store.ping(),
+        new Promise<never>((_resolve, reject) => {
+          deadline = setTimeout(() => reject(new Error(`the store did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+        }),
+      ]);
       return { status: 'ready' };
     } catch (error) {
       request.log.warn({ err: error }, 'store unreachable');
-      return reply.code(503).send({ status: 'unavailable', reason: 'store unreachable' });
+      return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable', reason: 'store unreachable' });
+    } finally {
+      clearTimeout(deadline);
     }
   });
 }

@@ -2,12 +2,16 @@
 // token requests answer 503 temporarily_unavailable, and everything recovers by itself once the database is back.
 // The database is cut and restored through a TCP proxy the test controls. Also: concurrent migrations.
 import assert from 'node:assert/strict';
+import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { registerApi } from '../../src/apis/register-api.ts';
 import { registerClient } from '../../src/clients/register-client.ts';
 import { resolveConfig } from '../../src/config/config.ts';
 import { createServer } from '../../src/http/app.ts';
+import { toOAuthError } from '../../src/http/error-response.ts';
+import { READY_TIMEOUT_MS } from '../../src/http/routes.ts';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from './postgres-test-schema.ts';
@@ -26,9 +30,15 @@ async function eventually(what: string, ms: number, check: () => Promise<boolean
   }
 }
 
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
-describe('PostgreSQL outage and recovery', { skip }, () => {
+describe('PostgreSQL outage and recovery', { skip, timeout: 60_000 }, () => {
   let schema: TestSchema;
   let proxy: TcpProxy;
   let app: FastifyInstance;
@@ -114,6 +124,84 @@ describe('PostgreSQL outage and recovery', { skip }, () => {
     assert.equal((await readyz()).statusCode, 503);
     await proxy.restore();
     await eventually('/readyz green again', 5000, async () => (await readyz()).statusCode === 200);
+  });
+
+  it('turns /readyz red within its deadline when the database stops answering without closing connections', async () => {
+    proxy.stall();
+    const started = Date.now();
+    // A request caught on a stalled connection may wait for the network; it must finish once the network is back.
+    const caught = token(clients[0]!);
+    const ready = await readyz();
+    const took = Date.now() - started;
+    assert.equal(ready.statusCode, 503);
+    assert.ok(took >= READY_TIMEOUT_MS - 50 && took < READY_TIMEOUT_MS + 1500, `/readyz answered after ${took} ms`);
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+
+    await proxy.restore();
+    assert.ok([200, 503].includes((await caught).statusCode), 'the caught request finished');
+    await eventually('/readyz green after the stall', 5000, async () => (await readyz()).statusCode === 200);
+    assert.equal((await token(clients[0]!)).statusCode, 200);
+  });
+});
+
+describe('real PostgreSQL connection failures map to temporarily_unavailable', { skip }, () => {
+  const mapped = (error: unknown) => toOAuthError(error).code;
+
+  it('refused connection, unknown host', async () => {
+    const refused = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/test' });
+    const error = await refused.connect().then(() => undefined, (e: unknown) => e);
+    assert.equal((error as { code?: string }).code, 'ECONNREFUSED');
+    assert.equal(mapped(error), 'temporarily_unavailable');
+    const unknownHost = new pg.Client({ connectionString: 'postgres://postgres@latchkey-no-such-host.invalid:5432/test' });
+    assert.equal(mapped(await unknownHost.connect().then(() => undefined, (e: unknown) => e)), 'temporarily_unavailable');
+  });
+
+  it('backend terminated by the administrator (restart, failover), and the dead connection afterwards', async () => {
+    const victim = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+    const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+    await victim.connect();
+    await admin.connect();
+    victim.on('error', () => {});
+    try {
+      const pid = (await victim.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
+      const sleeping = victim.query('select pg_sleep(5)').then(() => undefined, (e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+      const terminated = await sleeping;
+      assert.equal((terminated as { code?: string }).code, '57P01');
+      assert.equal(mapped(terminated), 'temporarily_unavailable');
+      const afterwards = await victim.query('select 1').then(() => undefined, (e: unknown) => e);
+      assert.ok(afterwards instanceof Error);
+      assert.equal(mapped(afterwards), 'temporarily_unavailable');
+    } finally {
+      await admin.end();
+      await victim.end().catch(() => {});
+    }
+  });
+
+  it('pool exhausted, and a server that accepts but never answers', async () => {
+    const busy = new pg.Pool({ connectionString: POSTGRES_TEST_URL, max: 1, connectionTimeoutMillis: 200 });
+    const held = await busy.connect();
+    const waited = await busy.query('select 1').then(() => undefined, (e: unknown) => e);
+    assert.equal(mapped(waited), 'temporarily_unavailable', String(waited));
+    held.release();
+    await busy.end();
+
+    const silent = createNetServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const mute = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, max: 1, connectionTimeoutMillis: 200 });
+    const timedOut = await mute.query('select 1').then(() => undefined, (e: unknown) => e);
+    assert.equal(mapped(timedOut), 'temporarily_unavailable', String(timedOut));
+    await mute.end();
+    silent.close();
+  });
+
+  it('a genuine database error is not disguised as an outage', async () => {
+    const wrongDb = new pg.Client({ connectionString: withDatabase(POSTGRES_TEST_URL ?? '', 'latchkey_no_such_database') });
+    const error = await wrongDb.connect().then(() => undefined, (e: unknown) => e);
+    assert.equal((error as { code?: string }).code, '3D000');
+    assert.equal(mapped(error), 'server_error');
   });
 });
 
