@@ -1,5 +1,5 @@
 // Forwarding a browser request to an allow-listed API with the session's access token (RFC 6750 §2.1; IETF browser-based-apps BCP §6.1 BFF).
-import { UpstreamNotAllowed } from './errors.ts';
+import { LatchkeyError, UpstreamNotAllowed } from './errors.ts';
 import type { ResolvedUpstream } from './client-options.ts';
 
 /** Request headers forwarded by default; everything else (Cookie, Authorization, Host, Origin, …) stays behind. */
@@ -58,7 +58,12 @@ export async function forwardToUpstream(upstream: ResolvedUpstream, target: URL,
     init.body = request.body as BodyInit;
     init.duplex = 'half';
   }
-  const response = await fetch(target, init);
+  let response: Response;
+  try {
+    response = await fetch(target, init);
+  } catch (error) {
+    throw new LatchkeyError('upstream_unavailable', `upstream "${upstream.name}" did not answer`, 502, { cause: error });
+  }
   const responseHeaders = new Headers();
   for (const [name, value] of response.headers) {
     if (!NEVER_RETURNED.has(name)) responseHeaders.append(name, value);

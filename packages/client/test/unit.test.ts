@@ -83,3 +83,10 @@ test('proxy paths cannot leave the upstream base', () => {
     assert.ok(target.href.startsWith('https://api.example/v1/'), `${odd} → ${target.href}`);
   }
 });
+
+test('an unreachable upstream is a 502, not a crash', async () => {
+  const { forwardToUpstream } = await import('../src/api-proxy.ts');
+  const upstream = { name: 'down', url: new URL('http://127.0.0.1:9/'), audience: undefined, scopes: undefined, forwardHeaders: new Set<string>(), timeoutMs: 2000 };
+  await assert.rejects(forwardToUpstream(upstream, new URL('http://127.0.0.1:9/x'), { method: 'GET', headers: new Headers(), body: null }, 't'),
+    (error: unknown) => (error as { status?: number }).status === 502);
+});

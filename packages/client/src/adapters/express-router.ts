@@ -39,7 +39,8 @@ async function sendWebResponse(res: ExpressResponse, response: Response): Promis
 
 function sendError(req: ExpressRequest, res: ExpressResponse, error: unknown, routes: ResolvedRoutes): void {
   const answer = errorAnswer(error, wantsHtml(req.method, req.headers), routes.loginPath);
-  if (answer.status >= 500) console.error('[latchkey] request failed', error instanceof Error ? error.message : error);
+  // Name and message only: error causes from the OAuth layer can carry response bodies, which may hold tokens.
+  if (answer.status >= 500) console.error(`[latchkey] request failed: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
   res.status(answer.status).set(answer.headers).type(answer.contentType).send(answer.body);
 }
 

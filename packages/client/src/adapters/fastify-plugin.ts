@@ -42,7 +42,8 @@ async function sendWebResponse(reply: FastifyReply, response: Response): Promise
 
 function sendError(reply: FastifyReply, request: FastifyRequest, error: unknown, routes: ResolvedRoutes): FastifyReply {
   const answer = errorAnswer(error, wantsHtml(request.method, request.headers), routes.loginPath);
-  if (answer.status >= 500) request.log.error({ err: error }, 'latchkey request failed');
+  // Name and message only: error causes from the OAuth layer can carry response bodies, which may hold tokens.
+  if (answer.status >= 500) request.log.error({ name: error instanceof Error ? error.name : typeof error }, `latchkey request failed: ${error instanceof Error ? error.message : ''}`);
   return reply.code(answer.status).headers(answer.headers).type(answer.contentType).send(answer.body);
 }
 
