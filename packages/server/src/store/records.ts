@@ -85,6 +85,8 @@ export interface AuthorizationCodeRecord {
   codeHash: string;
   clientId: string;
   userId: string;
+  /** The redirect_uri the authorization request carried, or '' when it carried none (the client's one
+   *  registered URI was used); RFC 6749 §4.1.3 then lets the token request omit it. */
   redirectUri: string;
   codeChallenge: string | null;
   nonce: string | null;
@@ -122,6 +124,22 @@ export interface RefreshTokenRecord {
   /** Idle lifetime: a token unused until then is dead. */
   expiresAt: number;
   rotatedAt: number | null;
+}
+
+/** An authorization request waiting for the user to sign in or consent (kept server-side, never in form fields). */
+export interface InteractionRecord {
+  /** Random identifier; it appears in the interaction page's URL. */
+  id: string;
+  /** SHA-256 of the browser-binding cookie: only the browser that started the request can continue it. */
+  browserHash: string;
+  clientId: string;
+  /** The validated authorization request, as JSON. */
+  request: string;
+  /** The user who signed in for this request; null while a login is still needed. */
+  userId: string | null;
+  authTime: number | null;
+  createdAt: number;
+  expiresAt: number;
 }
 
 export type ConsumeCodeResult =

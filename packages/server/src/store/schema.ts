@@ -34,6 +34,10 @@ export interface LoginFailuresTable { key: string; failures: number; window_star
 export interface AuditEventsTable {
   id: string; at: number; type: string; client_id: string | null; user_id: string | null; detail: string | null;
 }
+export interface InteractionsTable {
+  id: string; browser_hash: string; client_id: string; request: string; user_id: string | null;
+  auth_time: number | null; created_at: number; expires_at: number;
+}
 export interface CacheVersionsTable { topic: string; version: number }
 export interface MigrationMarker { id: Generated<number> }
 
@@ -52,4 +56,5 @@ export interface Database {
   login_failures: LoginFailuresTable;
   audit_events: AuditEventsTable;
   cache_versions: CacheVersionsTable;
+  interactions: InteractionsTable;
 }

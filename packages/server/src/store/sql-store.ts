@@ -8,12 +8,12 @@ import type { Database } from './schema.ts';
 import { StoreConflict, type Store } from './store.ts';
 import type {
   ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult,
-  GrantRecord, GrantType, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord,
+  GrantRecord, GrantType, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord,
   UserRecord,
 } from './records.ts';
 import type { Selectable } from 'kysely';
 import type {
-  AuthCodesTable, ClientsTable, GrantsTable, RefreshTokensTable, SigningKeysTable, UsersTable,
+  AuthCodesTable, ClientsTable, GrantsTable, InteractionsTable, RefreshTokensTable, SigningKeysTable, UsersTable,
 } from './schema.ts';
 
 const list = (json: string): string[] => JSON.parse(json) as string[];
@@ -64,6 +64,13 @@ function toRefresh(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   return {
     tokenHash: row.token_hash, grantId: row.grant_id, createdAt: num(row.created_at), expiresAt: num(row.expires_at),
     rotatedAt: numOrNull(row.rotated_at),
+  };
+}
+
+function toInteraction(row: Selectable<InteractionsTable>): InteractionRecord {
+  return {
+    id: row.id, browserHash: row.browser_hash, clientId: row.client_id, request: row.request, userId: row.user_id,
+    authTime: numOrNull(row.auth_time), createdAt: num(row.created_at), expiresAt: num(row.expires_at),
   };
 }
 
@@ -292,6 +299,25 @@ export class SqlStore implements Store {
     await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }
 
+  // ---- interactions
+  async createInteraction(i: InteractionRecord): Promise<void> {
+    await this.db.insertInto('interactions').values({
+      id: i.id, browser_hash: i.browserHash, client_id: i.clientId, request: i.request, user_id: i.userId,
+      auth_time: i.authTime, created_at: i.createdAt, expires_at: i.expiresAt,
+    }).execute();
+  }
+
+  async getInteraction(id: string, now: number): Promise<InteractionRecord | undefined> {
+    const row = await this.db.selectFrom('interactions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+    return row && toInteraction(row);
+  }
+
+  // DELETE ... RETURNING: of two concurrent submissions only one gets the row.
+  async consumeInteraction(id: string, now: number): Promise<InteractionRecord | undefined> {
+    const row = await this.db.deleteFrom('interactions').where('id', '=', id).where('expires_at', '>', now).returningAll().executeTakeFirst();
+    return row && toInteraction(row);
+  }
+
   // ---- authorization codes
   async insertCode(c: AuthorizationCodeRecord): Promise<void> {
     await this.db.insertInto('auth_codes').values({
@@ -442,6 +468,7 @@ export class SqlStore implements Store {
     const DAY = 86400;
     let removed = 0;
     removed += await deleteBatch(this.db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
+    removed += await deleteBatch(this.db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
     // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
     removed += await deleteBatch(this.db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);
     removed += await deleteBatch(this.db, 'refresh_tokens', 'token_hash', sql`expires_at < ${now}`, batch);

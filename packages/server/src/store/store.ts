@@ -2,7 +2,7 @@
 // Atomic operations are methods here, never read-modify-write in domain code (see design.md).
 import type {
   ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult,
-  GrantRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord, UserRecord,
+  GrantRecord, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord, UserRecord,
 } from './records.ts';
 
 export interface Store {
@@ -54,6 +54,13 @@ export interface Store {
   createSession(session: SessionRecord): Promise<void>;
   getSession(idHash: string, now: number): Promise<SessionRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
+
+  // pending authorization requests (between the authorization endpoint, login and consent)
+  createInteraction(interaction: InteractionRecord): Promise<void>;
+  /** The interaction, unless it is unknown or expired. */
+  getInteraction(id: string, now: number): Promise<InteractionRecord | undefined>;
+  /** Removes the interaction and returns it exactly once (so a form cannot be replayed); undefined when gone or expired. */
+  consumeInteraction(id: string, now: number): Promise<InteractionRecord | undefined>;
 
   // authorization codes
   insertCode(code: AuthorizationCodeRecord): Promise<void>;
