@@ -79,6 +79,8 @@ export interface HarnessOptions {
   adapter?: 'fastify' | 'express';
   accessTokenTtlSeconds?: number;
   clientOptions?: Partial<LatchkeyClientOptions>;
+  /** A store per client instance (default: one SQLite file shared by all instances). */
+  storeFactory?: () => LatchkeyStore;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -116,7 +118,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     providerFetch,
     ...options.clientOptions,
   });
-  const store = createSqliteStore({ path: dbPath });
+  const newStore = options.storeFactory ?? (() => createSqliteStore({ path: dbPath }));
+  const store = newStore();
   const client = await createLatchkeyClient(baseOptions(store));
   const extraClients: LatchkeyClient[] = [];
 
@@ -179,7 +182,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
     async secondClient() {
-      const second = await createLatchkeyClient(baseOptions(createSqliteStore({ path: dbPath })));
+      const second = await createLatchkeyClient(baseOptions(newStore()));
       extraClients.push(second);
       return second;
     },
