@@ -2,9 +2,22 @@
 import type { Store } from '../store/store.ts';
 import type { ClientRecord } from '../store/records.ts';
 
+/** The web origins of a client's redirect URIs (private-use schemes have none). */
+export function redirectOrigins(client: ClientRecord): string[] {
+  return client.redirectUris.flatMap((uri) => {
+    try {
+      const url = new URL(uri);
+      return url.protocol === 'https:' || url.protocol === 'http:' ? [url.origin] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 export class ClientDirectory {
   readonly #store: Store;
   #cache = new Map<string, ClientRecord | undefined>();
+  #publicOrigins: Promise<Set<string>> | undefined;
   static readonly MAX_ENTRIES = 10_000;
 
   constructor(store: Store) {
@@ -22,7 +35,15 @@ export class ClientDirectory {
     return client;
   }
 
+  /** Origins of public clients' registered https/http redirect URIs (the only CORS origins of the token endpoint). */
+  publicClientOrigins(): Promise<Set<string>> {
+    this.#publicOrigins ??= this.#store.listClients().then((clients) => new Set(clients.filter((c) => c.isPublic).flatMap((c) => redirectOrigins(c))));
+    this.#publicOrigins.catch(() => (this.#publicOrigins = undefined));
+    return this.#publicOrigins;
+  }
+
   invalidate(): void {
     this.#cache = new Map();
+    this.#publicOrigins = undefined;
   }
 }

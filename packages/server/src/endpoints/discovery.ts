@@ -1,12 +1,17 @@
 // Authorization server metadata: RFC 8414 §2 and OpenID Connect Discovery 1.0 §3 (one document, two paths).
 // It lists only what this server really supports.
 import { supportedGrantTypes } from '../grants/registry.ts';
+import { USERINFO_PATH } from '../grants/user-tokens.ts';
+import { CLAIMS_SUPPORTED } from '../oidc/claims.ts';
+import { PROMPT_VALUES } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
 
 export const DISCOVERY_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'] as const;
 
 export const ENDPOINT_PATHS = {
+  authorization: '/authorize',
   token: '/token',
+  userinfo: USERINFO_PATH,
   jwks: '/jwks',
   introspection: '/introspect',
   revocation: '/revoke',
@@ -16,16 +21,28 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
   const issuer = ctx.config.issuer;
   return {
     issuer,
+    authorization_endpoint: `${issuer}${ENDPOINT_PATHS.authorization}`,
     token_endpoint: `${issuer}${ENDPOINT_PATHS.token}`,
+    userinfo_endpoint: `${issuer}${ENDPOINT_PATHS.userinfo}`,
     jwks_uri: `${issuer}${ENDPOINT_PATHS.jwks}`,
     introspection_endpoint: `${issuer}${ENDPOINT_PATHS.introspection}`,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint: `${issuer}${ENDPOINT_PATHS.revocation}`,
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     grant_types_supported: supportedGrantTypes(),
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes_supported: ctx.scopes.allScopes(),
-    response_types_supported: [],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ctx.keys.algorithms(),
+    authorization_response_iss_parameter_supported: true,
+    claims_supported: [...CLAIMS_SUPPORTED],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    prompt_values_supported: [...PROMPT_VALUES],
     access_token_signing_alg_values_supported: [ctx.config.accessTokenAlg],
   };
 }

@@ -3,6 +3,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, ServerError, TemporarilyUnavailable, InvalidRequest } from '../oauth/errors.ts';
 import { StoreUnavailable } from '../store/store.ts';
+import type { AuthorizationFailure } from '../authorization/authorization-failure.ts';
+import { errorResponseUrl, safeDescription } from '../authorization/authorization-response.ts';
+import type { ServerContext } from '../server-context.ts';
+import { sendPage } from './browser-response.ts';
+import { errorPage } from './views/error-page.ts';
 
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '53300', 'SQLITE_BUSY']);
 
@@ -37,4 +42,43 @@ export function sendJsonError(error: OAuthError, request: FastifyRequest, reply:
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
   return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
     .send({ error: error.code, error_description: description });
+}
+
+/**
+ * Authorization endpoint errors (RFC 6749 §4.1.2.1, RFC 9207): redirected to the client with error,
+ * error_description, state and iss when the client and redirect URI were validated; otherwise an HTML page that
+ * never redirects. In production the page says what kind of problem it was and nothing about the registration.
+ */
+export function sendAuthorizationError(failure: AuthorizationFailure, ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = failure.error;
+  const level = error.status >= 500 ? 'error' : 'info';
+  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, redirected: failure.target !== undefined }, error.description);
+  if (failure.cookies.length > 0) reply.header('set-cookie', failure.cookies);
+  if (failure.target) {
+    return reply.code(303).header('cache-control', 'no-store').header('location', errorResponseUrl(ctx.config.issuer, failure.target, error, request.id)).send();
+  }
+  const description = error.status >= 500 ? 'Something went wrong on our side.' : `${error.description}.`;
+  const page = errorPage({
+    title: error.status >= 500 ? 'Sign-in is unavailable' : 'The application sent an invalid sign-in request',
+    message: `${description} (${error.code}) Contact the application's developer if this keeps happening.`,
+    details: ctx.config.dev ? failure.developerDetails : [],
+    requestId: request.id,
+  });
+  return sendPage(reply, error.status >= 500 ? error.status : 400, page);
+}
+
+/** RFC 6750 §3: Bearer errors in WWW-Authenticate; without any credentials, only the challenge (§3.1). */
+export function sendBearerError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, options: { credentialsPresented: boolean }): FastifyReply {
+  const level = error.status >= 500 ? 'error' : 'info';
+  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug }, error.description);
+  const quoted = (v: string) => `"${safeDescription(v)}"`;
+  const challenge = ['Bearer realm="latchkey"'];
+  if (options.credentialsPresented || error.code !== 'invalid_token') {
+    challenge.push(`error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`);
+    if (error.code === 'insufficient_scope') challenge.push('scope="openid"');
+  }
+  if (error.status === 401 || error.status === 403 || error.status === 400) reply.header('www-authenticate', challenge.join(', '));
+  const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
+  return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
+    .send(options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: description } : {});
 }

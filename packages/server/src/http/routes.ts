@@ -6,7 +6,9 @@ import { handleRevocation } from '../endpoints/revoke.ts';
 import { handleTokenRequest } from '../endpoints/token.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
+import { registerAuthorizationRoutes } from './authorization-routes.ts';
 import { FormParams } from './form-params.ts';
+import { registerTokenCors } from './token-cors.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
@@ -47,6 +49,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     await handleRevocation(ctx, request.headers.authorization, formBody(request.body));
     return reply.header('cache-control', 'no-store').code(200).send();
   });
+
+  registerTokenCors(app, ctx);
+  registerAuthorizationRoutes(app, ctx);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Ready means the store answers. A database that stops answering without closing the connection (a network

@@ -1,0 +1,43 @@
+// The validated authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OpenID Connect Core §3.1.2.1), as kept
+// server-side between the authorization endpoint, the login page and the consent page.
+import type { PromptValue } from '../oidc/prompt.ts';
+
+export interface AuthorizationRequest {
+  clientId: string;
+  /** Where the response goes: the redirect_uri sent, or the client's only registered URI. */
+  redirectUri: string;
+  /** Whether redirect_uri was in the request (then the token request must repeat it, RFC 6749 §4.1.3). */
+  redirectUriSent: boolean;
+  state: string | undefined;
+  scopes: string[];
+  /** The API the access token is for, or null when only OpenID Connect scopes were requested. */
+  audience: string | null;
+  codeChallenge: string | null;
+  nonce: string | undefined;
+  prompt: PromptValue[];
+  maxAge: number | undefined;
+  loginHint: string | undefined;
+  /** The subject of a valid id_token_hint: the user the client expects. */
+  idTokenHintSubject: string | undefined;
+}
+
+/** Where error responses may be redirected once client_id and redirect_uri are known to be good. */
+export interface RedirectTarget {
+  redirectUri: string;
+  state: string | undefined;
+}
+
+export function serializeRequest(request: AuthorizationRequest): string {
+  return JSON.stringify(request);
+}
+
+/** Reads a request this server stored itself (interaction records); missing optional members come back undefined. */
+export function deserializeRequest(json: string): AuthorizationRequest {
+  const r = JSON.parse(json) as AuthorizationRequest;
+  return {
+    clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined,
+    scopes: r.scopes, audience: r.audience ?? null, codeChallenge: r.codeChallenge ?? null, nonce: r.nonce ?? undefined,
+    prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined,
+    idTokenHintSubject: r.idTokenHintSubject ?? undefined,
+  };
+}

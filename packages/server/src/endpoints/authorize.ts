@@ -1,0 +1,150 @@
+// The authorization endpoint: RFC 6749 §3.1 and §4.1.1, RFC 7636 §4.3, RFC 9207, RFC 9700 §2.1 and §4.1,
+// OpenID Connect Core §3.1.2.1-3.1.2.6. GET and POST take the same parameters (OpenID Connect Core §3.1.2.1).
+// Order matters: client_id and redirect_uri are checked first, and only then may errors be redirected (§4.1.2.1).
+import { currentSession } from '../accounts/login-session.ts';
+import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
+import type { AuthorizationRequest, RedirectTarget } from '../authorization/authorization-request.ts';
+import { createInteraction, ensureBrowserSecret, interactionUrl } from '../authorization/interactions.ts';
+import { completeAuthorization } from '../authorization/issue-code.ts';
+import { scopesNeedingConsent } from '../consent/consent.ts';
+import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
+import { toOAuthError } from '../http/error-response.ts';
+import type { FormParams } from '../http/form-params.ts';
+import { resolveAudience } from '../oauth/audience.ts';
+import {
+  ConsentRequired, InvalidClient, InvalidRequest, InvalidScope, LoginRequired, RequestNotSupported, RequestUriNotSupported,
+  UnauthorizedClient, UnsupportedResponseType,
+} from '../oauth/errors.ts';
+import { readCodeChallenge } from '../oauth/pkce.ts';
+import { findRegisteredRedirectUri } from '../oauth/redirect-uri.ts';
+import { parseScope } from '../oauth/scope.ts';
+import { subjectFromIdTokenHint } from '../oidc/id-token-hint.ts';
+import { parseMaxAge, parsePrompt, sessionSatisfies, type Authentication } from '../oidc/prompt.ts';
+import type { ServerContext } from '../server-context.ts';
+import type { ClientRecord } from '../store/records.ts';
+
+/** A single value, or undefined when absent or repeated (repeats are reported later, once a redirect is safe). */
+function lenient(params: FormParams, name: string): string | undefined {
+  try {
+    return params.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Step 1: the client and the redirect URI. Every failure here is shown as a page; nothing is redirected to a URI
+ * that is not registered (RFC 6749 §3.1.2.4, §4.1.2.1; RFC 9700 §4.1).
+ */
+export async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams): Promise<{ client: ClientRecord; target: RedirectTarget; redirectUriSent: boolean }> {
+  let clientId: string | undefined;
+  let requested: string | undefined;
+  try {
+    clientId = params.get('client_id');
+    requested = params.get('redirect_uri');
+  } catch (error) {
+    throw new AuthorizationFailure(toOAuthError(error), undefined);
+  }
+  if (clientId === undefined) throw new AuthorizationFailure(new InvalidRequest('the request has no client_id'), undefined);
+  const client = await ctx.clients.get(clientId);
+  if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { developerDetails: [`client_id received: ${clientId}`] });
+
+  const registered = [`registered redirect URIs of this client: ${client.redirectUris.length > 0 ? client.redirectUris.join('  ') : '(none)'}`];
+  let redirectUri: string;
+  if (requested === undefined) {
+    const only = client.redirectUris.length === 1 ? client.redirectUris[0] : undefined;
+    if (only === undefined) {
+      const why = client.redirectUris.length === 0 ? 'the client has no registered redirect URI' : 'redirect_uri is required because the client registered several';
+      throw new AuthorizationFailure(new InvalidRequest(why), undefined, { developerDetails: registered });
+    }
+    redirectUri = only;
+  } else {
+    if (!findRegisteredRedirectUri(requested, client.redirectUris)) {
+      throw new AuthorizationFailure(new InvalidRequest('redirect_uri does not exactly match a redirect URI registered for this client'), undefined,
+        { developerDetails: [`redirect_uri received: ${requested}`, ...registered, 'matching is exact string comparison (only a loopback IP literal may change its port, RFC 8252 §7.3)'] });
+    }
+    redirectUri = requested;
+  }
+  return { client, target: { redirectUri, state: lenient(params, 'state') }, redirectUriSent: requested !== undefined };
+}
+
+/** Step 2: everything else, into a typed request. Errors from here on are redirected to the client. */
+export async function validateAuthorizationRequest(
+  ctx: ServerContext, params: FormParams, client: ClientRecord, target: RedirectTarget, redirectUriSent: boolean,
+): Promise<AuthorizationRequest> {
+  params.assertNoRepeats();
+  // OpenID Connect Core §6: request objects are not supported, and say so precisely.
+  if (params.has('request')) throw new RequestNotSupported('the request parameter (request objects) is not supported');
+  if (params.has('request_uri')) throw new RequestUriNotSupported('the request_uri parameter is not supported');
+
+  const responseType = params.get('response_type');
+  if (responseType === undefined) throw new InvalidRequest('missing required parameter "response_type"');
+  const types = new Set(responseType.split(' ').filter((t) => t !== ''));
+  if (types.size !== 1 || !types.has('code')) {
+    throw new UnsupportedResponseType('only response_type=code is supported (no implicit or hybrid flows: tokens never travel in a redirect)');
+  }
+  const responseMode = params.get('response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') throw new InvalidRequest(`response_mode "${responseMode}" is not supported; only query`);
+  if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
+
+  const scopes = parseScope(params.get('scope'));
+  if (scopes.length === 0) throw new InvalidScope('the request has no scope: ask for at least one (for example "openid")');
+  for (const scope of scopes) {
+    if (!ctx.scopes.get(scope)) throw new InvalidScope(`scope "${scope}" is unknown`);
+    if (!client.scopes.includes(scope)) throw new InvalidScope(`the client is not allowed to request scope "${scope}"`);
+  }
+  const audience = resolveAudience(scopes, params.get('resource'), ctx.scopes);
+
+  // RFC 7636 + RFC 9700 §2.1.1: S256 PKCE for every client, relaxable only for a confidential client.
+  const codeChallenge = readCodeChallenge(params.get('code_challenge'), params.get('code_challenge_method'), client.isPublic || client.requirePkce);
+
+  const prompt = parsePrompt(params.get('prompt'));
+  const maxAge = parseMaxAge(params.get('max_age'));
+  const loginHint = params.get('login_hint');
+  const hint = params.get('id_token_hint');
+  const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);
+
+  return {
+    clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, scopes, audience, codeChallenge,
+    nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
+  };
+}
+
+/**
+ * Step 3: with a valid request, decide. A session that satisfies prompt/max_age/id_token_hint and remembered
+ * consent for every scope complete at once; otherwise the user is sent to the login or consent page, or with
+ * prompt=none the client gets login_required / consent_required (OpenID Connect Core §3.1.2.6).
+ */
+async function decide(ctx: ServerContext, browser: BrowserRequest, request: AuthorizationRequest): Promise<BrowserResponse> {
+  const session = await currentSession(ctx, browser.cookies);
+  const now = ctx.now();
+  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime };
+  const silent = request.prompt.includes('none');
+  if (!sessionSatisfies(auth, request, now)) {
+    if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');
+    return toInteraction(ctx, browser, request, undefined);
+  }
+  const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request.scopes, request.prompt.includes('consent'));
+  if (missing.length > 0) {
+    if (silent) throw new ConsentRequired('the user has not approved every requested scope and prompt=none forbids asking');
+    return toInteraction(ctx, browser, request, auth);
+  }
+  return { kind: 'redirect', location: await completeAuthorization(ctx, request, auth), cookies: [] };
+}
+
+async function toInteraction(ctx: ServerContext, browser: BrowserRequest, request: AuthorizationRequest, auth: Authentication | undefined): Promise<BrowserResponse> {
+  const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
+  const id = await createInteraction(ctx, secret, request, auth);
+  return { kind: 'redirect', location: interactionUrl(ctx, id), cookies: setCookie ? [setCookie] : [] };
+}
+
+/** GET or POST /authorize. Throws AuthorizationFailure; its target says whether a redirect is allowed. */
+export async function handleAuthorize(ctx: ServerContext, browser: BrowserRequest): Promise<BrowserResponse> {
+  const { client, target, redirectUriSent } = await resolveClientAndRedirect(ctx, browser.params);
+  try {
+    const request = await validateAuthorizationRequest(ctx, browser.params, client, target, redirectUriSent);
+    return await decide(ctx, browser, request);
+  } catch (error) {
+    throw new AuthorizationFailure(toOAuthError(error), target);
+  }
+}

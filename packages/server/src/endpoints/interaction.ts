@@ -1,0 +1,165 @@
+// The login and consent steps of an authorization request (OpenID Connect Core §3.1.2.3 and §3.1.2.4).
+// Forms carry a CSRF token bound to the browser cookie; the request itself is read from the server-side
+// interaction, never from form fields. Successful POSTs answer 303 (RFC 9700 §4.12).
+import { verifyPassword } from '../accounts/password-hashing.ts';
+import { checkLoginThrottle, clearAccountFailures, recordLoginFailure, throttleMessage } from '../accounts/login-throttle.ts';
+import { currentSession, startSession } from '../accounts/login-session.ts';
+import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
+import {
+  browserSecret, createInteraction, findInteraction, interactionUrl, takeInteraction, type PendingInteraction,
+} from '../authorization/interactions.ts';
+import { completeAuthorization } from '../authorization/issue-code.ts';
+import { previouslyGranted, rememberConsent, scopesNeedingConsent } from '../consent/consent.ts';
+import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
+import type { CsrfTokens } from '../http/csrf.ts';
+import { toOAuthError } from '../http/error-response.ts';
+import { consentPage } from '../http/views/consent-page.ts';
+import { errorPage } from '../http/views/error-page.ts';
+import { cspSourceFor } from '../http/views/layout.ts';
+import { loginPage } from '../http/views/login-page.ts';
+import { AccessDenied } from '../oauth/errors.ts';
+import type { Authentication } from '../oidc/prompt.ts';
+import type { ServerContext } from '../server-context.ts';
+
+const MAX_USERNAME = 256;
+const MAX_PASSWORD = 1024;
+
+function page(status: number, title: string, message: string, requestId: string, headers?: Record<string, string>): BrowserResponse {
+  return { kind: 'page', status, page: errorPage({ title, message, requestId }), cookies: [], ...(headers ? { headers } : {}) };
+}
+
+const expired = (requestId: string) => page(400, 'This sign-in request is no longer valid',
+  'It has expired, was already completed, or was started in another browser. Go back to the application and start again.', requestId);
+
+const forbidden = (requestId: string) => page(403, 'The form could not be accepted',
+  'The form was missing its security token or it did not match this browser. Reload the page and try again (cookies must be enabled).', requestId);
+
+function formTargets(pending: PendingInteraction): string[] {
+  const source = cspSourceFor(pending.request.redirectUri);
+  return source ? [source] : [];
+}
+
+/** The redirect target for errors of a pending request (its client and redirect URI were validated). */
+function targetOf(pending: PendingInteraction) {
+  return { redirectUri: pending.request.redirectUri, state: pending.request.state };
+}
+
+/** After authentication: ask for consent if some scope is not approved yet, else issue the code. */
+async function continueAfterLogin(ctx: ServerContext, secret: string, pending: PendingInteraction, auth: Authentication, cookies: string[]): Promise<BrowserResponse> {
+  try {
+    const { request } = pending;
+    const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request.scopes, request.prompt.includes('consent'));
+    if (missing.length > 0) {
+      const id = await createInteraction(ctx, secret, request, auth);
+      return { kind: 'redirect', location: interactionUrl(ctx, id), cookies };
+    }
+    return { kind: 'redirect', location: await completeAuthorization(ctx, request, auth), cookies };
+  } catch (error) {
+    throw new AuthorizationFailure(toOAuthError(error), targetOf(pending), { cookies });
+  }
+}
+
+async function renderLogin(ctx: ServerContext, csrf: CsrfTokens, secret: string, pending: PendingInteraction, requestId: string,
+  options: { status?: number; username?: string; error?: string; headers?: Record<string, string> } = {}): Promise<BrowserResponse> {
+  const client = await ctx.clients.get(pending.record.clientId);
+  if (!client) return expired(requestId);
+  return {
+    kind: 'page', status: options.status ?? 200, cookies: [], ...(options.headers ? { headers: options.headers } : {}),
+    page: loginPage({
+      action: interactionUrl(ctx, pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret), formTargets: formTargets(pending),
+      username: options.username ?? pending.request.loginHint, ...(options.error ? { error: options.error } : {}),
+    }),
+  };
+}
+
+/** GET /interaction/:id — the login page, or the consent page once the user is known. */
+export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, id: string): Promise<BrowserResponse> {
+  const secret = browserSecret(ctx, browser.cookies);
+  const pending = await findInteraction(ctx, id, secret);
+  if (!pending || !secret) return expired(browser.requestId);
+  if (pending.record.userId === null || pending.record.authTime === null) return renderLogin(ctx, csrf, secret, pending, browser.requestId);
+
+  const userId = pending.record.userId;
+  const session = await currentSession(ctx, browser.cookies);
+  if (!session || session.userId !== userId) return expired(browser.requestId);
+  const client = await ctx.clients.get(pending.record.clientId);
+  const user = await ctx.store.getUserById(userId);
+  if (!client || !user) return expired(browser.requestId);
+  const { request } = pending;
+  const missing = await scopesNeedingConsent(ctx.store, userId, client.id, request.scopes, request.prompt.includes('consent'));
+  if (missing.length === 0) {
+    // Approved meanwhile (another tab): nothing left to ask.
+    const taken = await takeInteraction(ctx, pending);
+    if (!taken) return expired(browser.requestId);
+    return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime }, []);
+  }
+  const describe = (scopes: string[]) => scopes.map((s) => ctx.scopes.get(s)?.description ?? s);
+  const earlier = request.prompt.includes('consent') ? [] : await previouslyGranted(ctx.store, userId, client.id, request.scopes);
+  return {
+    kind: 'page', status: 200, cookies: [],
+    page: consentPage({
+      action: interactionUrl(ctx, pending.record.id, 'consent'), clientName: client.name, username: user.username, csrfToken: csrf.tokenFor(secret),
+      scopeDescriptions: describe(missing), alreadyGranted: describe(earlier), formTargets: formTargets(pending),
+    }),
+  };
+}
+
+/** POST /interaction/:id/login — check the password (throttled), start the session, continue the request. */
+export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, id: string): Promise<BrowserResponse> {
+  const secret = browserSecret(ctx, browser.cookies);
+  if (!csrf.verify(secret, browser.params.get('csrf')) || !secret) return forbidden(browser.requestId);
+  const pending = await findInteraction(ctx, id, secret);
+  if (!pending) return expired(browser.requestId);
+  if (pending.record.userId !== null) return { kind: 'redirect', location: interactionUrl(ctx, id), cookies: [] };
+
+  const username = (browser.params.get('username') ?? '').slice(0, MAX_USERNAME);
+  const password = (browser.params.get('password') ?? '').slice(0, MAX_PASSWORD);
+  const now = ctx.now();
+  const throttle = await checkLoginThrottle(ctx.store, username, browser.ip, now);
+  if (throttle.throttled) {
+    return renderLogin(ctx, csrf, secret, pending, browser.requestId,
+      { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
+  }
+  // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
+  const user = username ? await ctx.store.getUserByUsername(username) : undefined;
+  const valid = await verifyPassword(user?.passwordHash, password);
+  if (!user || !valid) {
+    await recordLoginFailure(ctx.store, username, browser.ip, now);
+    await ctx.store.addAuditEvent({ type: 'login.failed', clientId: pending.record.clientId, userId: user?.id ?? null, detail: { ip: browser.ip } }, now);
+    return renderLogin(ctx, csrf, secret, pending, browser.requestId, { status: 400, username, error: 'Incorrect username or password.' });
+  }
+  await clearAccountFailures(ctx.store, username);
+  const taken = await takeInteraction(ctx, pending);
+  if (!taken) return expired(browser.requestId);
+  const sessionCookie = await startSession(ctx, browser.cookies, user.id, now);
+  await ctx.store.addAuditEvent({ type: 'login.succeeded', clientId: pending.record.clientId, userId: user.id, detail: { ip: browser.ip } }, now);
+  return continueAfterLogin(ctx, secret, taken, { userId: user.id, authTime: now }, [sessionCookie]);
+}
+
+/** POST /interaction/:id/consent — Allow remembers the scopes and issues the code; Deny returns access_denied. */
+export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, id: string): Promise<BrowserResponse> {
+  const secret = browserSecret(ctx, browser.cookies);
+  if (!csrf.verify(secret, browser.params.get('csrf')) || !secret) return forbidden(browser.requestId);
+  const pending = await findInteraction(ctx, id, secret);
+  if (!pending) return expired(browser.requestId);
+  const { userId, authTime } = pending.record;
+  if (userId === null || authTime === null) return { kind: 'redirect', location: interactionUrl(ctx, id), cookies: [] };
+  const session = await currentSession(ctx, browser.cookies);
+  if (!session || session.userId !== userId) return expired(browser.requestId);
+  const decision = browser.params.get('decision');
+  if (decision !== 'allow' && decision !== 'deny') return page(400, 'Choose Allow or Deny', 'The form did not say whether you allow the request.', browser.requestId);
+
+  const taken = await takeInteraction(ctx, pending);
+  if (!taken) return expired(browser.requestId);
+  const now = ctx.now();
+  if (decision === 'deny') {
+    await ctx.store.addAuditEvent({ type: 'consent.denied', userId, clientId: taken.request.clientId }, now);
+    throw new AuthorizationFailure(new AccessDenied('the user denied the request'), targetOf(taken));
+  }
+  try {
+    await rememberConsent(ctx.store, userId, taken.request.clientId, taken.request.scopes, now);
+    return { kind: 'redirect', location: await completeAuthorization(ctx, taken.request, { userId, authTime }), cookies: [] };
+  } catch (error) {
+    throw new AuthorizationFailure(toOAuthError(error), targetOf(taken));
+  }
+}

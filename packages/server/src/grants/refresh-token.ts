@@ -1,0 +1,45 @@
+// RFC 6749 §6: the refresh token grant, with rotation and reuse detection (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1):
+// every use returns a new refresh token; presenting a rotated one revokes the whole family. Narrower scope is
+// allowed, wider is invalid_scope. Idle and absolute lifetimes bound the family.
+import { hashSecret, randomSecret } from '../crypto/random.ts';
+import { InvalidGrant, InvalidScope, InvalidTarget, UnauthorizedClient } from '../oauth/errors.ts';
+import { parseScope } from '../oauth/scope.ts';
+import type { GrantHandler } from './grant-handler.ts';
+import { issueUserTokens, narrowedAudience } from './user-tokens.ts';
+
+export const refreshTokenGrant: GrantHandler = {
+  grantType: 'refresh_token',
+
+  async handle(ctx, { client, params }) {
+    if (!client.grantTypes.includes('refresh_token')) throw new UnauthorizedClient('this client is not registered for the refresh_token grant');
+    const presented = params.require('refresh_token');
+    const oldHash = hashSecret(presented);
+    const now = ctx.now();
+    const found = await ctx.store.findRefreshToken(oldHash);
+    // Checked before rotating, so another client cannot burn (or learn about) this client's token.
+    if (!found || found.grant.clientId !== client.id) {
+      throw new InvalidGrant('the refresh token is invalid', { debug: found ? `token of client ${found.grant.clientId} presented by ${client.id}` : 'unknown token' });
+    }
+    const grant = found.grant;
+    const requested = parseScope(params.get('scope'));
+    const wider = requested.filter((s) => !grant.scopes.includes(s));
+    if (wider.length > 0) throw new InvalidScope(`scope exceeds what was originally granted: ${wider.join(' ')}`);
+    const scopes = requested.length > 0 ? requested : grant.scopes;
+    const resource = params.get('resource');
+    if (resource !== undefined && resource !== grant.audience) throw new InvalidTarget('resource differs from the API this grant is for');
+
+    const next = randomSecret();
+    const result = await ctx.store.rotateRefreshToken(oldHash, {
+      tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
+    }, now);
+    if (result.status === 'reused') {
+      await ctx.store.addAuditEvent({ type: 'refresh_token.reused', clientId: client.id, userId: grant.userId, detail: { grantId: result.grantId } }, now);
+      throw new InvalidGrant('the refresh token was already used; every token of this grant has been revoked');
+    }
+    if (result.status !== 'ok') throw new InvalidGrant('the refresh token is invalid or has expired', { debug: result.status });
+
+    const user = await ctx.store.getUserById(result.grant.userId);
+    if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
+    return issueUserTokens(ctx, { client, grant: result.grant, scopes, audience: narrowedAudience(result.grant, scopes), refreshToken: next, now });
+  },
+};

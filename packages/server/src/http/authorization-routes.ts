@@ -1,0 +1,69 @@
+// Routes of the browser-facing part: the authorization endpoint (GET and POST), the login and consent steps,
+// and UserInfo. Thin: parse, call the endpoint, reply; errors go through http/error-response.ts.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
+import { ENDPOINT_PATHS } from '../endpoints/discovery.ts';
+import { handleAuthorize } from '../endpoints/authorize.ts';
+import { showInteraction, submitConsent, submitLogin } from '../endpoints/interaction.ts';
+import { handleUserinfo, presentedBearer } from '../endpoints/userinfo.ts';
+import { InvalidToken } from '../oauth/errors.ts';
+import type { ServerContext } from '../server-context.ts';
+import { sendBrowserResponse, type BrowserRequest, type BrowserResponse } from './browser-response.ts';
+import { parseCookies } from './cookies.ts';
+import { CsrfTokens } from './csrf.ts';
+import { sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
+import { FormParams } from './form-params.ts';
+
+function rawQuery(request: FastifyRequest): string {
+  const at = request.url.indexOf('?');
+  return at < 0 ? '' : request.url.slice(at + 1);
+}
+
+function bodyParams(request: FastifyRequest): FormParams {
+  return request.body instanceof FormParams ? request.body : FormParams.parse('');
+}
+
+function browserRequest(request: FastifyRequest, params: FormParams): BrowserRequest {
+  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
+}
+
+async function respond(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> {
+  try {
+    return sendBrowserResponse(reply, await work());
+  } catch (error) {
+    const failure = error instanceof AuthorizationFailure ? error : new AuthorizationFailure(toOAuthError(error), undefined);
+    return sendAuthorizationError(failure, ctx, request, reply);
+  }
+}
+
+export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const csrf = new CsrfTokens(ctx.config.secret);
+
+  // The query is parsed from the raw URL with the same rules as form bodies (repeats kept, so they can be refused).
+  app.get(ENDPOINT_PATHS.authorization, (request, reply) =>
+    respond(ctx, request, reply, () => handleAuthorize(ctx, browserRequest(request, FormParams.parse(rawQuery(request))))));
+  app.post(ENDPOINT_PATHS.authorization, (request, reply) =>
+    respond(ctx, request, reply, () => handleAuthorize(ctx, browserRequest(request, bodyParams(request)))));
+
+  app.get<{ Params: { id: string } }>('/interaction/:id', (request, reply) =>
+    respond(ctx, request, reply, () => showInteraction(ctx, csrf, browserRequest(request, FormParams.parse('')), request.params.id)));
+  app.post<{ Params: { id: string } }>('/interaction/:id/login', (request, reply) =>
+    respond(ctx, request, reply, () => submitLogin(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
+  app.post<{ Params: { id: string } }>('/interaction/:id/consent', (request, reply) =>
+    respond(ctx, request, reply, () => submitConsent(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
+
+  const userinfo = async (request: FastifyRequest, reply: FastifyReply) => {
+    const input = { authorization: request.headers.authorization, body: request.body instanceof FormParams ? request.body : undefined };
+    let token: string | undefined;
+    try {
+      token = presentedBearer(input);
+      if (token === undefined) return sendBearerError(new InvalidToken('an access token is required'), request, reply, { credentialsPresented: false });
+      const claims = await handleUserinfo(ctx, token);
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(claims);
+    } catch (error) {
+      return sendBearerError(toOAuthError(error), request, reply, { credentialsPresented: true });
+    }
+  };
+  app.get(ENDPOINT_PATHS.userinfo, userinfo);
+  app.post(ENDPOINT_PATHS.userinfo, userinfo);
+}

@@ -1,0 +1,25 @@
+// id_token_hint (OpenID Connect Core §3.1.2.1): an ID token this server issued to this client earlier. Its signature
+// and issuer are checked; expiry is not, since the hint is usually an old token.
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { InvalidRequest } from '../oauth/errors.ts';
+import type { ServerContext } from '../server-context.ts';
+import { SIGNING_ALGS } from '../store/records.ts';
+
+/** Returns the hint's subject; a hint that is not our ID token for this client is invalid_request. */
+export async function subjectFromIdTokenHint(ctx: ServerContext, hint: string, clientId: string): Promise<string> {
+  let payload: Record<string, unknown>;
+  try {
+    const jwks = createLocalJWKSet(ctx.keys.jwks() as unknown as JSONWebKeySet);
+    const verified = await compactVerify(hint, jwks, { algorithms: [...SIGNING_ALGS] });
+    if (verified.protectedHeader.typ !== undefined && verified.protectedHeader.typ !== 'JWT') throw new Error('not an ID token');
+    payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+  } catch (error) {
+    throw new InvalidRequest('id_token_hint is not a valid ID token issued by this server', { debug: (error as Error).message });
+  }
+  const aud = payload.aud;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (payload.iss !== ctx.config.issuer || !audiences.includes(clientId) || typeof payload.sub !== 'string') {
+    throw new InvalidRequest('id_token_hint was not issued by this server to this client');
+  }
+  return payload.sub;
+}
