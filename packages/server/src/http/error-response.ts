@@ -14,7 +14,10 @@ const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailable) return true;
   const e = error as { code?: string; message?: string };
-  return (e.code !== undefined && DATABASE_DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect|database is locked/i.test(e.message ?? '');
+  // pg's "Client has encountered a connection error and is not queryable" is what a transaction reports when its
+  // connection died: Kysely's rollback on the dead connection throws it in place of the original error.
+  return (e.code !== undefined && DATABASE_DOWN_CODES.has(e.code))
+    || /Connection terminated|timeout exceeded when trying to connect|is not queryable|database is locked/i.test(e.message ?? '');
 }
 
 /** Maps anything thrown to an OAuthError: protocol errors pass through, framework 4xx become invalid_request. */

@@ -90,10 +90,25 @@ describe('PostgreSQL outage and recovery', { skip, timeout: 60_000 }, () => {
     await proxy.cut();
     await assert.rejects(inFlight);
 
+    // The same inside a transaction: Kysely's rollback on the dead connection fails too, and its error (pg's
+    // "not queryable") is what reaches the caller. It must still be reported as unavailability.
+    await proxy.restore();
+    await eventually('/readyz green before the next cut', 5000, async () => (await readyz()).statusCode === 200);
+    const inTransaction = store.db.transaction().execute(async (trx) => {
+      await trx.selectNoFrom((eb) => eb.fn<number>('pg_sleep', [eb.val(5)]).as('slept')).execute();
+    }).then(() => undefined, (e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await proxy.cut();
+    const transactionError = await inTransaction;
+    assert.ok(transactionError instanceof Error);
+    assert.equal(toOAuthError(transactionError).code, 'temporarily_unavailable', String(transactionError));
+
     const ready = await readyz();
     assert.equal(ready.statusCode, 503);
     assert.deepEqual(ready.json(), { status: 'unavailable', reason: 'store unreachable' });
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'the process itself is alive');
+    assert.equal((await app.inject({ method: 'GET', url: '/jwks' })).statusCode, 200, 'the JWKS is served from memory');
+    assert.equal((await app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).statusCode, 200, 'so is discovery');
 
     // A client this instance has not cached yet must be looked up in the database, which is gone.
     const refused = await token(clients[1]!);
@@ -172,7 +187,7 @@ describe('real PostgreSQL connection failures map to temporarily_unavailable', {
       assert.equal(mapped(terminated), 'temporarily_unavailable');
       const afterwards = await victim.query('select 1').then(() => undefined, (e: unknown) => e);
       assert.ok(afterwards instanceof Error);
-      assert.equal(mapped(afterwards), 'temporarily_unavailable');
+      assert.equal(mapped(afterwards), 'temporarily_unavailable', String(afterwards));
     } finally {
       await admin.end();
       await victim.end().catch(() => {});
