@@ -1,12 +1,11 @@
 // The UserInfo endpoint: OpenID Connect Core §5.3 (GET and POST, claims by scope), with Bearer tokens per
 // RFC 6750 §2.1 (header) and §2.2 (form body). The access token is our own RFC 9068 JWT; its grant must still be
 // live, so revoking a refresh-token family ends its access tokens here too.
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { FormParams } from '../http/form-params.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken } from '../oauth/errors.ts';
 import { userClaims } from '../oidc/claims.ts';
 import type { ServerContext } from '../server-context.ts';
-import { SIGNING_ALGS } from '../store/records.ts';
+import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
 
 export interface UserinfoRequest {
   authorization: string | undefined;
@@ -27,41 +26,14 @@ export function presentedBearer(request: UserinfoRequest): string | undefined {
   return fromBody;
 }
 
-const jwksCache = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
-
-function localJwks(ctx: ServerContext): ReturnType<typeof createLocalJWKSet> {
-  const jwks = ctx.keys.jwks();
-  let set = jwksCache.get(jwks);
-  if (!set) {
-    set = createLocalJWKSet(jwks as unknown as JSONWebKeySet);
-    jwksCache.set(jwks, set);
-  }
-  return set;
-}
-
-async function verifyAccessToken(ctx: ServerContext, token: string): Promise<JWTPayload> {
-  try {
-    const { payload } = await jwtVerify(token, localJwks(ctx), {
-      issuer: ctx.config.issuer, typ: 'at+jwt', algorithms: [...SIGNING_ALGS], currentDate: new Date(ctx.now() * 1000),
-    });
-    return payload;
-  } catch (error) {
-    const reason = error instanceof joseErrors.JWTExpired ? 'the access token has expired' : 'the access token is not valid';
-    throw new InvalidToken(reason, { debug: (error as Error).message });
-  }
-}
-
 export async function handleUserinfo(ctx: ServerContext, token: string): Promise<Record<string, unknown>> {
-  const payload = await verifyAccessToken(ctx, token);
+  // Signature against our own keys, typ at+jwt, iss, exp (RFC 9068 §4). The audience is not checked: UserInfo
+  // serves any of our user tokens that carry openid (see grants/user-tokens.ts for the audience of such tokens).
+  const payload = await verifyOwnAccessToken(ctx, token);
+  if (!payload) throw new InvalidToken('the access token is invalid or has expired');
   // Tokens from client credentials have no user (sub is the client, no grant): they get no identity here.
-  if (typeof payload.gid !== 'string' || typeof payload.sub !== 'string' || payload.sub === payload.client_id) {
-    throw new InvalidToken('this access token was not issued for a user');
-  }
-  if (typeof payload.jti === 'string' && (await ctx.store.isAccessTokenRevoked(payload.jti))) throw new InvalidToken('the access token has been revoked');
-  const grant = await ctx.store.getGrant(payload.gid);
-  if (!grant || grant.revokedAt !== null || grant.userId !== payload.sub || grant.clientId !== payload.client_id) {
-    throw new InvalidToken('the access token has been revoked');
-  }
+  if (typeof payload.gid !== 'string' || payload.sub === payload.client_id) throw new InvalidToken('this access token was not issued for a user');
+  if (!(await isAccessTokenLive(ctx, payload))) throw new InvalidToken('the access token has been revoked');
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token lacks the openid scope');
   const user = await ctx.store.getUserById(payload.sub);

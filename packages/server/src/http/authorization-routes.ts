@@ -40,12 +40,13 @@ export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerCon
   const csrf = new CsrfTokens(ctx.config.secret);
 
   // The query is parsed from the raw URL with the same rules as form bodies (repeats kept, so they can be refused).
-  app.get(ENDPOINT_PATHS.authorization, (request, reply) =>
+  // HEAD is not an authorization request (it would start interactions nobody sees).
+  app.get(ENDPOINT_PATHS.authorization, { exposeHeadRoute: false }, (request, reply) =>
     respond(ctx, request, reply, () => handleAuthorize(ctx, browserRequest(request, FormParams.parse(rawQuery(request))))));
   app.post(ENDPOINT_PATHS.authorization, (request, reply) =>
     respond(ctx, request, reply, () => handleAuthorize(ctx, browserRequest(request, bodyParams(request)))));
 
-  app.get<{ Params: { id: string } }>('/interaction/:id', (request, reply) =>
+  app.get<{ Params: { id: string } }>('/interaction/:id', { exposeHeadRoute: false }, (request, reply) =>
     respond(ctx, request, reply, () => showInteraction(ctx, csrf, browserRequest(request, FormParams.parse('')), request.params.id)));
   app.post<{ Params: { id: string } }>('/interaction/:id/login', (request, reply) =>
     respond(ctx, request, reply, () => submitLogin(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));

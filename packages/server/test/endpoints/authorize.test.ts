@@ -301,6 +301,12 @@ describe('response headers', () => {
     assert.match(String(errorPage.headers['content-security-policy']), /form-action 'none'/);
   });
 
+  it('HEAD is not an authorization request', async () => {
+    const response = await f.server.app.inject({ method: 'HEAD', url: request() });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.headers.location, undefined);
+  });
+
   it('accepting a request does not depend on the API audience being in the scope (OpenID-only works)', async () => {
     assertGoesToLogin(await get(request({ scope: 'openid profile' })));
     assertGoesToLogin(await get(request({ scope: 'contacts:read', resource: API })));

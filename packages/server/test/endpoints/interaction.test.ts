@@ -74,6 +74,17 @@ describe('login page and login', () => {
     assert.ok(rows.every((r) => r.id_hash !== value), 'raw cookie value never stored');
   });
 
+  it('passwords, session cookies and codes never reach the log', async () => {
+    const browser = new InjectBrowser(f.server.app);
+    await signIn(browser, 'alice', 'a wrong password that must not be logged');
+    const { response } = await signInAndAllow(browser);
+    const code = callbackParams(response).get('code')!;
+    const logs = f.server.logs.join('\n');
+    for (const secret of [PASSWORD, 'a wrong password that must not be logged', browser.cookies.get('latchkey_session')!, browser.cookies.get('latchkey_interaction')!, code]) {
+      assert.ok(!logs.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
+    }
+  });
+
   it('a new login replaces the previous session (no fixation)', async () => {
     const browser = new InjectBrowser(f.server.app);
     await signIn(browser);
@@ -248,6 +259,13 @@ describe('single sign-on and OpenID Connect prompts', () => {
     const loginTime = f.clock.now;
     const tokens = await tokenRequest(f.server.app, f.web, { grant_type: 'authorization_code', code: callbackParams(forced.response).get('code')!, redirect_uri: WEB_CALLBACK, code_verifier: pkce.verifier });
     assert.equal(decodeJwt(tokens.json().id_token).payload.auth_time, loginTime);
+  });
+
+  it('max_age=0 always asks for a fresh login, even right after one', async () => {
+    const browser = new InjectBrowser(f.server.app);
+    await signInAndAllow(browser);
+    assert.deepEqual((await signInAndAllow(browser, 'alice', PASSWORD, request({ max_age: '0' }))).pages, ['login']);
+    assert.equal(callbackParams(await browser.get(request({ max_age: '0', prompt: 'none' }))).get('error'), 'login_required');
   });
 
   it('id_token_hint: the same user completes silently; another user with prompt=none → login_required', async () => {
