@@ -221,6 +221,25 @@ describe('real PostgreSQL connection failures map to temporarily_unavailable', {
 });
 
 describe('PostgreSQL migrations', { skip }, () => {
+  it('migrates a fresh schema while another schema of the same database already holds an installation', async () => {
+    const existing = await createTestSchema(POSTGRES_TEST_URL ?? '', 'other_install');
+    const fresh = await createTestSchema(POSTGRES_TEST_URL ?? '', 'fresh_install');
+    const a = openPostgresStore(existing.url, { max: 1 });
+    const b = openPostgresStore(fresh.url, { max: 1 });
+    try {
+      assert.ok((await a.migrate()).applied.length > 0);
+      const applied = (await b.migrate()).applied;
+      assert.deepEqual(applied, (await a.db.selectFrom('latchkey_migrations' as never).select('name' as never).execute()).map((r) => (r as { name: string }).name));
+      assert.deepEqual(await b.cacheVersions(), { clients: 0, apis: 0, keys: 0 });
+      assert.deepEqual(await b.migrate(), { applied: [] });
+    } finally {
+      await a.close();
+      await b.close();
+      await existing.drop();
+      await fresh.drop();
+    }
+  });
+
   it('two stores migrating one fresh schema at once: one applies, the other finds nothing to do', async () => {
     const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'migrate');
     const a = openPostgresStore(schema.url, { max: 2 });
