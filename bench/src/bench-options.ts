@@ -1,0 +1,90 @@
+// Command-line flags of `npm run bench` (node bench/run.ts [flags]).
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SERVER_NAMES, type ServerName } from './child-protocol.ts';
+
+export interface BenchOptions {
+  /** Measured seconds per server. */
+  duration: number;
+  /** Warm-up seconds per server (same load, results discarded); 0 for none. */
+  warmup: number;
+  connections: number;
+  pipelining: number;
+  /** Repeat the whole sequence this many times (alternating the order) and report each server's median round. */
+  rounds: number;
+  /** Servers to measure, in this order. */
+  only: ServerName[];
+  /** Print the result as JSON instead of the table. */
+  json: boolean;
+  /** Where to write the JSON result; null for nowhere. */
+  output: string | null;
+  /** Write a V8 CPU profile of each server process into this directory. */
+  cpuProfDir: string | null;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  duration: 10,
+  warmup: 3,
+  connections: 10,
+  pipelining: 1,
+  rounds: 1,
+  only: [...SERVER_NAMES],
+  json: false,
+  output: fileURLToPath(new URL('../results/latest.json', import.meta.url)),
+  cpuProfDir: null,
+};
+
+export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--pipelining N] [--rounds N]
+                        [--only ${SERVER_NAMES.join(',')}] [--json] [--output FILE | --no-output] [--cpu-prof DIR]`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'UsageError';
+  }
+}
+
+function number(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min} (got ${value})`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, pipelining: { type: 'string' }, rounds: { type: 'string' },
+        only: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, 'no-output': { type: 'boolean' },
+        'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+  let only = DEFAULT_OPTIONS.only;
+  if (values.only !== undefined) {
+    const names = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !(SERVER_NAMES as readonly string[]).includes(n));
+    if (names.length === 0 || unknown.length > 0) throw new UsageError(`--only takes a comma-separated list of ${SERVER_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+    only = SERVER_NAMES.filter((n) => names.includes(n));
+  }
+  return {
+    duration: number('duration', values.duration, DEFAULT_OPTIONS.duration, 1),
+    warmup: number('warmup', values.warmup, DEFAULT_OPTIONS.warmup, 0),
+    connections: Math.floor(number('connections', values.connections, DEFAULT_OPTIONS.connections, 1)),
+    pipelining: Math.floor(number('pipelining', values.pipelining, DEFAULT_OPTIONS.pipelining, 1)),
+    rounds: Math.floor(number('rounds', values.rounds, DEFAULT_OPTIONS.rounds, 1)),
+    only,
+    json: values.json ?? false,
+    output: values['no-output'] ? null : values.output ?? DEFAULT_OPTIONS.output,
+    cpuProfDir: values['cpu-prof'] ?? null,
+  };
+}
