@@ -10,7 +10,7 @@ import { InvalidToken } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { sendBrowserResponse, type BrowserRequest, type BrowserResponse } from './browser-response.ts';
 import { parseCookies } from './cookies.ts';
-import { CsrfTokens } from './csrf.ts';
+import type { CsrfTokens } from './csrf.ts';
 import { sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
 import { FormParams } from './form-params.ts';
 
@@ -36,8 +36,7 @@ async function respond(ctx: ServerContext, request: FastifyRequest, reply: Fasti
   }
 }
 
-export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const csrf = new CsrfTokens(ctx.config.secret);
+export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerContext, csrf: CsrfTokens): void {
 
   // The query is parsed from the raw URL with the same rules as form bodies (repeats kept, so they can be refused).
   // HEAD is not an authorization request (it would start interactions nobody sees).

@@ -6,7 +6,9 @@ import { handleRevocation } from '../endpoints/revoke.ts';
 import { handleTokenRequest } from '../endpoints/token.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
+import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuthorizationRoutes } from './authorization-routes.ts';
+import { CsrfTokens } from './csrf.ts';
 import { FormParams } from './form-params.ts';
 import { registerTokenCors } from './token-cors.ts';
 
@@ -51,7 +53,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   registerTokenCors(app, ctx);
-  registerAuthorizationRoutes(app, ctx);
+  const csrf = new CsrfTokens(ctx.config.secret);
+  registerAuthorizationRoutes(app, ctx, csrf);
+  registerAccountRoutes(app, ctx, csrf);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Ready means the store answers. A database that stops answering without closing the connection (a network

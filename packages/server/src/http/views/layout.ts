@@ -15,6 +15,10 @@ button { margin-top: 1.25rem; padding: 0.6rem 1.2rem; font-size: 1rem; cursor: p
 .error { color: #b00020; font-weight: 600; }
 .muted { color: GrayText; font-size: 0.9rem; }
 code { word-break: break-all; }
+.notice { padding: 0.6rem 0.8rem; border-left: 4px solid #2e7d32; }
+.apps { list-style: none; padding: 0; }
+.app { border-top: 1px solid GrayText; padding: 0.5rem 0 1rem; }
+.app h2 { font-size: 1.1rem; margin-bottom: 0.25rem; }
 `;
 
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;

@@ -1,0 +1,123 @@
+// The account page (/account): a signed-in user sees the apps they authorized and revokes any of them.
+// Revoking ends the app's grants (refresh tokens, and access tokens as introspection and UserInfo see them)
+// and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user instead of the client).
+import { checkLoginThrottle, clearAccountFailures, recordLoginFailure, throttleMessage } from '../accounts/login-throttle.ts';
+import { currentSession, sessionCookieName, cookieSettings, startSession } from '../accounts/login-session.ts';
+import { verifyPassword } from '../accounts/password-hashing.ts';
+import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
+import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
+import { serializeCookie } from '../http/cookies.ts';
+import type { CsrfTokens } from '../http/csrf.ts';
+import { hashSecret } from '../crypto/random.ts';
+import { accountPage, type ConnectedApp } from '../http/views/account-page.ts';
+import { errorPage } from '../http/views/error-page.ts';
+import { loginPage } from '../http/views/login-page.ts';
+import type { ServerContext } from '../server-context.ts';
+
+export const ACCOUNT_PATHS = { page: '/account', login: '/account/login', revoke: '/account/revoke', signOut: '/account/sign-out' } as const;
+
+const MAX_FIELD = 1024;
+
+const forbidden = (requestId: string): BrowserResponse => ({
+  kind: 'page', status: 403, cookies: [],
+  page: errorPage({ title: 'The form could not be accepted', message: 'The form was missing its security token or it did not match this browser. Reload the account page and try again (cookies must be enabled).', requestId }),
+});
+
+const toAccount = (ctx: ServerContext, cookies: string[] = [], query = ''): BrowserResponse =>
+  ({ kind: 'redirect', location: `${ctx.config.issuer}${ACCOUNT_PATHS.page}${query}`, cookies });
+
+function signInPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, options: { status?: number; username?: string; error?: string; headers?: Record<string, string> } = {}): BrowserResponse {
+  const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
+  return {
+    kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [], ...(options.headers ? { headers: options.headers } : {}),
+    page: loginPage({
+      action: `${ctx.config.issuer}${ACCOUNT_PATHS.login}`, clientName: 'your Latchkey account', csrfToken: csrf.tokenFor(secret), formTargets: [],
+      ...(options.username !== undefined ? { username: options.username } : {}), ...(options.error ? { error: options.error } : {}),
+    }),
+  };
+}
+
+/** The apps with a live grant or a remembered consent, one entry per client. */
+async function connectedApps(ctx: ServerContext, userId: string): Promise<ConnectedApp[]> {
+  const now = ctx.now();
+  const [consents, grants] = await Promise.all([ctx.store.listConsents(userId), ctx.store.listActiveGrants(userId, now)]);
+  const byClient = new Map<string, { scopes: Set<string>; grantedAt: number; lastUsedAt: number | null }>();
+  for (const c of consents) byClient.set(c.clientId, { scopes: new Set(c.scopes), grantedAt: c.grantedAt, lastUsedAt: null });
+  for (const g of grants) {
+    const entry = byClient.get(g.clientId) ?? { scopes: new Set<string>(), grantedAt: g.createdAt, lastUsedAt: null };
+    for (const s of g.scopes) entry.scopes.add(s);
+    entry.grantedAt = Math.min(entry.grantedAt, g.createdAt);
+    entry.lastUsedAt = Math.max(entry.lastUsedAt ?? 0, g.lastUsedAt);
+    byClient.set(g.clientId, entry);
+  }
+  const apps: ConnectedApp[] = [];
+  for (const [clientId, entry] of byClient) {
+    const client = await ctx.clients.get(clientId);
+    if (!client) continue;
+    apps.push({ clientId, name: client.name, scopes: [...entry.scopes].map((s) => ctx.scopes.get(s)?.description ?? s), grantedAt: entry.grantedAt, lastUsedAt: entry.lastUsedAt });
+  }
+  return apps.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** GET /account — the sign-in form, or the connected apps of the signed-in user. */
+export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, revokedClientId: string | undefined): Promise<BrowserResponse> {
+  const session = await currentSession(ctx, browser.cookies);
+  if (!session) return signInPage(ctx, csrf, browser);
+  const user = await ctx.store.getUserById(session.userId);
+  if (!user) return signInPage(ctx, csrf, browser);
+  const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
+  const revoked = revokedClientId ? (await ctx.clients.get(revokedClientId))?.name : undefined;
+  return {
+    kind: 'page', status: 200, cookies: setCookie ? [setCookie] : [],
+    page: accountPage({
+      username: user.username, apps: await connectedApps(ctx, user.id), csrfToken: csrf.tokenFor(secret),
+      revokeAction: `${ctx.config.issuer}${ACCOUNT_PATHS.revoke}`, signOutAction: `${ctx.config.issuer}${ACCOUNT_PATHS.signOut}`,
+      ...(revoked ? { revoked } : {}),
+    }),
+  };
+}
+
+/** POST /account/login — the same throttled password check as the authorization flow's login. */
+export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const username = (browser.params.get('username') ?? '').slice(0, MAX_FIELD);
+  const password = (browser.params.get('password') ?? '').slice(0, MAX_FIELD);
+  const now = ctx.now();
+  const throttle = await checkLoginThrottle(ctx.store, username, browser.ip, now);
+  if (throttle.throttled) {
+    return signInPage(ctx, csrf, browser, { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
+  }
+  const user = username ? await ctx.store.getUserByUsername(username) : undefined;
+  if (!user || !(await verifyPassword(user?.passwordHash, password))) {
+    await recordLoginFailure(ctx.store, username, browser.ip, now);
+    await ctx.store.addAuditEvent({ type: 'login.failed', userId: user?.id ?? null, detail: { ip: browser.ip, via: 'account' } }, now);
+    return signInPage(ctx, csrf, browser, { status: 400, username, error: 'Incorrect username or password.' });
+  }
+  await clearAccountFailures(ctx.store, username);
+  const cookie = await startSession(ctx, browser.cookies, user.id, now);
+  await ctx.store.addAuditEvent({ type: 'login.succeeded', userId: user.id, detail: { ip: browser.ip, via: 'account' } }, now);
+  return toAccount(ctx, [cookie]);
+}
+
+/** POST /account/revoke — ends every grant of the app for this user and forgets the consent. */
+export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const session = await currentSession(ctx, browser.cookies);
+  if (!session) return toAccount(ctx);
+  const clientId = (browser.params.get('client_id') ?? '').slice(0, 256);
+  const now = ctx.now();
+  const grants = await ctx.store.revokeGrantsFor(session.userId, clientId, now);
+  const consent = await ctx.store.deleteConsent(session.userId, clientId);
+  if (grants > 0 || consent) {
+    await ctx.store.addAuditEvent({ type: 'grant.revoked', clientId, userId: session.userId, detail: { by: 'user', grants } }, now);
+  }
+  return toAccount(ctx, [], `?revoked=${encodeURIComponent(clientId)}`);
+}
+
+/** POST /account/sign-out — ends the single sign-on session. */
+export async function signOut(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const value = browser.cookies.get(sessionCookieName(ctx));
+  if (value && value.length <= 128) await ctx.store.deleteSession(hashSecret(value));
+  return toAccount(ctx, [serializeCookie(sessionCookieName(ctx), '', cookieSettings(ctx), 0)]);
+}

@@ -1,0 +1,48 @@
+// The account page: the apps a user has authorized, what each may do, and a "Revoke access" button per app.
+import { html } from './html.ts';
+import { renderPage, type RenderedPage } from './layout.ts';
+
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  /** Human descriptions of the scopes the app holds. */
+  scopes: string[];
+  grantedAt: number;
+  /** When the app last obtained tokens (code exchange or refresh); null if never. */
+  lastUsedAt: number | null;
+}
+
+export interface AccountPageInput {
+  username: string;
+  apps: ConnectedApp[];
+  csrfToken: string;
+  revokeAction: string;
+  signOutAction: string;
+  /** The name of an app whose access was just revoked, for the confirmation line. */
+  revoked?: string;
+}
+
+const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+export function accountPage(input: AccountPageInput): RenderedPage {
+  return renderPage({ title: 'Connected apps', hasForms: true }, html`
+<h1>Connected apps</h1>
+<p>Signed in as <strong>${input.username}</strong>. These apps can act for you. Revoking one ends its access at once; your password is not involved.</p>
+${input.revoked ? html`<p class="notice" role="status">Access for <strong>${input.revoked}</strong> was revoked.</p>` : ''}
+${input.apps.length === 0 ? html`<p class="muted">No app has access to your account.</p>` : html`<ul class="apps">${input.apps.map((app) => html`
+<li class="app">
+<h2>${app.name}</h2>
+<p>Can:</p>
+<ul>${app.scopes.map((s) => html`<li>${s}</li>`)}</ul>
+<p class="muted">Allowed ${when(app.grantedAt)}${app.lastUsedAt !== null ? html` · last active ${when(app.lastUsedAt)}` : ''}</p>
+<form method="post" action="${input.revokeAction}">
+<input type="hidden" name="csrf" value="${input.csrfToken}">
+<input type="hidden" name="client_id" value="${app.clientId}">
+<button type="submit" aria-label="Revoke access for ${app.name}">Revoke access</button>
+</form>
+</li>`)}</ul>`}
+<form method="post" action="${input.signOutAction}">
+<input type="hidden" name="csrf" value="${input.csrfToken}">
+<button type="submit">Sign out</button>
+</form>`);
+}
