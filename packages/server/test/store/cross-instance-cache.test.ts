@@ -131,3 +131,60 @@ crossInstanceSuite('one PostgreSQL schema', async () => {
   const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'instances');
   return { url: schema.url, drop: schema.drop };
 }, POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON);
+
+// Known bug, outside this suite's files (reported, not fixed here): CacheSync.start() takes its baseline of
+// cache_versions when the server becomes ready, but createServer() loaded keys and APIs earlier. A change
+// another instance makes in between is never picked up (until the next change). Fix: in cache-sync.ts,
+// notify every topic once right after start() reads the baseline (or read the baseline before loading).
+const CACHE_SYNC_BASELINE_BUG = 'CacheSync takes its baseline after createServer loaded keys/APIs: changes in between are missed';
+
+describe('a change made while an instance is starting', { skip: POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON, timeout: 60_000 }, () => {
+  it('a key rotated between createServer() and ready() reaches the starting instance', { todo: CACHE_SYNC_BASELINE_BUG }, async () => {
+    const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'starting');
+    const config = resolveConfig({ dev: true, secret: 'x'.repeat(40), databaseUrl: schema.url, logLevel: 'silent' });
+    const running = await createServer(config);
+    await running.ready();
+    const starting = await createServer(config); // keys loaded, not yet ready
+    try {
+      const rotated = await running.latchkeyServer.keys.rotate('ES256', running.latchkeyServer.now());
+      await starting.ready();
+      await pollUntil('the starting instance publishes the key rotated while it started', async () =>
+        ((await starting.inject({ method: 'GET', url: '/jwks' })).json() as { keys: { kid: string }[] }).keys.some((k) => k.kid === rotated.kid));
+    } finally {
+      await starting.close();
+      await running.close();
+      await schema.drop();
+    }
+  });
+});
+
+describe('two instances starting at once on a fresh PostgreSQL schema', { skip: POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON, timeout: 60_000 }, () => {
+  it('both come up, and after a sync they sign with the same keys and publish the same JWKS', { todo: CACHE_SYNC_BASELINE_BUG }, async () => {
+    const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'startup');
+    const config = resolveConfig({ dev: true, secret: 'x'.repeat(40), databaseUrl: schema.url, logLevel: 'silent' });
+    const apps = await Promise.all([createServer(config), createServer(config)]);
+    try {
+      await Promise.all(apps.map((app) => app.ready()));
+      const jwks = async (app: FastifyInstance) => JSON.stringify(((await app.inject({ method: 'GET', url: '/jwks' })).json() as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort());
+      await pollUntil('both instances publish the same keys', async () => (await jwks(apps[0]!)) === (await jwks(apps[1]!)));
+      const store = apps[0]!.latchkeyServer.store;
+      const seed = Math.floor(Date.now() / 1000);
+      await registerApi(store, { identifier: 'https://contacts.example', scopes: ['contacts:read=Read your contacts'] }, seed);
+      const { client, clientSecret } = await registerClient(store, { name: 'svc', grantTypes: ['client_credentials'], scope: 'contacts:read' }, seed);
+      const kidFrom = async (app: FastifyInstance) => {
+        const response = await app.inject({
+          method: 'POST', url: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.id, clientSecret ?? '') },
+          payload: 'grant_type=client_credentials',
+        });
+        return response.statusCode === 200 ? jwtHeader((response.json() as { access_token: string }).access_token).kid : `status ${response.statusCode}`;
+      };
+      await pollUntil('both instances sign with the same key', async () => {
+        const [a, b] = [await kidFrom(apps[0]!), await kidFrom(apps[1]!)];
+        return a === b && !a?.startsWith('status');
+      });
+    } finally {
+      await Promise.all(apps.map((app) => app.close()));
+      await schema.drop();
+    }
+  });
+});
