@@ -4,6 +4,7 @@ import type { KeyRing } from './keys/key-ring.ts';
 import type { Store } from './store/store.ts';
 import type { ClientDirectory } from './clients/client-directory.ts';
 import type { ScopeCatalog } from './apis/scope-catalog.ts';
+import type { HomeLink } from './http/views/home-page.ts';
 
 export interface ServerContext {
   config: ServerConfig;
@@ -11,6 +12,8 @@ export interface ServerContext {
   keys: KeyRing;
   clients: ClientDirectory;
   scopes: ScopeCatalog;
+  /** Extra links for the start page (/), e.g. the demo apps added in dev mode. */
+  homeLinks: HomeLink[];
   /** Unix seconds; replaceable in tests. */
   now(): number;
 }

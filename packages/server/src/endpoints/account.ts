@@ -31,7 +31,7 @@ function signInPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserReques
   return {
     kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [], ...(options.headers ? { headers: options.headers } : {}),
     page: loginPage({
-      action: `${ctx.config.issuer}${ACCOUNT_PATHS.login}`, clientName: 'your Latchkey account', csrfToken: csrf.tokenFor(secret), formTargets: [],
+      action: `${ctx.config.issuer}${ACCOUNT_PATHS.login}`, clientName: 'your Latchkey account', csrfToken: csrf.tokenFor(secret),
       ...(options.username !== undefined ? { username: options.username } : {}), ...(options.error ? { error: options.error } : {}),
     }),
   };

@@ -45,6 +45,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
     clients: new ClientDirectory(store),
     scopes: new ScopeCatalog(store),
+    homeLinks: [],
   };
   const sync = new CacheSync(store);
 

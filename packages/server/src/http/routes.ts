@@ -9,6 +9,9 @@ import type { ServerContext } from '../server-context.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuthorizationRoutes } from './authorization-routes.ts';
 import { CsrfTokens } from './csrf.ts';
+import { sendPage } from './browser-response.ts';
+import { homePage } from './views/home-page.ts';
+import { ACCOUNT_PATHS } from '../endpoints/account.ts';
 import { FormParams } from './form-params.ts';
 import { registerTokenCors } from './token-cors.ts';
 
@@ -56,6 +59,18 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const csrf = new CsrfTokens(ctx.config.secret);
   registerAuthorizationRoutes(app, ctx, csrf);
   registerAccountRoutes(app, ctx, csrf);
+
+  app.get('/', async (_request, reply) => {
+    const issuer = ctx.config.issuer;
+    return sendPage(reply, 200, homePage({
+      issuer, dev: ctx.config.dev, extraLinks: ctx.homeLinks,
+      links: [
+        { label: 'Your account', href: `${issuer}${ACCOUNT_PATHS.page}`, description: 'see and revoke the apps connected to your account' },
+        { label: 'OpenID Connect discovery', href: `${issuer}${DISCOVERY_PATHS[0]}`, description: 'what this server supports, for developers' },
+        { label: 'Signing keys (JWKS)', href: `${issuer}${ENDPOINT_PATHS.jwks}`, description: 'the public keys that verify its tokens' },
+      ],
+    }));
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Ready means the store answers. A database that stops answering without closing the connection (a network
