@@ -7,8 +7,8 @@ import type { Database } from '../../src/store/schema.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import { StoreConflict } from '../../src/store/store.ts';
 import type {
-  ApiRecord, AuthorizationCodeRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, SigningAlg,
-  SigningKeyRecord, UserRecord,
+  ApiRecord, AuthorizationCodeRecord, ClientRecord, GrantRecord, InteractionRecord, RefreshTokenRecord, SessionRecord,
+  SigningAlg, SigningKeyRecord, UserRecord,
 } from '../../src/store/records.ts';
 
 export interface FreshStore {
@@ -57,6 +57,13 @@ function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyR
 
 function sessionRecord(idHash: string, userId: string, expiresAt: number): SessionRecord {
   return { idHash, userId, authTime: NOW - 10, createdAt: NOW - 10, expiresAt };
+}
+
+function interactionRecord(id: string, clientId: string, overrides: Partial<InteractionRecord> = {}): InteractionRecord {
+  return {
+    id, browserHash: `browser-${id}`, clientId, request: JSON.stringify({ response_type: 'code', state: id }), userId: null,
+    authTime: null, createdAt: NOW, expiresAt: NOW + 600, ...overrides,
+  };
 }
 
 function codeRecord(codeHash: string, clientId: string, userId: string, overrides: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
@@ -325,6 +332,37 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
       });
     });
 
+    describe('interactions', () => {
+      it('returns a pending interaction until it expires', async () => {
+        await seedClientAndUser();
+        const pending = interactionRecord('i1', 'c1');
+        const signedIn = interactionRecord('i2', 'c1', { userId: 'u1', authTime: NOW - 3 });
+        await store.createInteraction(pending);
+        await store.createInteraction(signedIn);
+        assert.deepEqual(await store.getInteraction('i1', NOW + 599), pending);
+        assert.deepEqual(await store.getInteraction('i2', NOW), signedIn);
+        assert.equal(await store.getInteraction('i1', NOW + 600), undefined, 'expired at expiresAt');
+        assert.equal(await store.getInteraction('nope', NOW), undefined);
+      });
+
+      it('consumes an interaction exactly once, and never an expired one', async () => {
+        await seedClientAndUser();
+        await store.createInteraction(interactionRecord('i1', 'c1'));
+        await store.createInteraction(interactionRecord('i-old', 'c1', { expiresAt: NOW + 10 }));
+        assert.deepEqual(await store.consumeInteraction('i1', NOW), interactionRecord('i1', 'c1'));
+        assert.equal(await store.consumeInteraction('i1', NOW), undefined);
+        assert.equal(await store.getInteraction('i1', NOW), undefined);
+        assert.equal(await store.consumeInteraction('i-old', NOW + 10), undefined);
+      });
+
+      it('gives exactly one of 50 concurrent submissions the interaction', async () => {
+        await seedClientAndUser();
+        await store.createInteraction(interactionRecord('i-race', 'c1'));
+        const results = await race(50, () => store.consumeInteraction('i-race', NOW + 1));
+        assert.equal(results.filter((r) => r !== undefined).length, 1);
+      });
+    });
+
     describe('authorization codes', () => {
       it('hands a code out exactly once, then reports reuse; unknown codes are not_found', async () => {
         await seedClientAndUser();
@@ -515,6 +553,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await store.addConsentScopes(userId, clientId, ['openid'], NOW);
         await store.insertCode(codeRecord(`code-${clientId}-${userId}`, clientId, userId));
         await store.createGrant(grantRecord(`g-${clientId}-${userId}`, clientId, userId), refreshRecord(`rt-${clientId}-${userId}`, `g-${clientId}-${userId}`));
+        await store.createInteraction(interactionRecord(`i-${clientId}-${userId}`, clientId, { userId, authTime: NOW }));
       }
 
       async function assertFamilyGone(clientId: string, userId: string): Promise<void> {
@@ -522,9 +561,10 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.deepEqual(await store.consumeCode(`code-${clientId}-${userId}`, NOW), { status: 'not_found' });
         assert.equal(await store.getGrant(`g-${clientId}-${userId}`), undefined);
         assert.equal(await store.findRefreshToken(`rt-${clientId}-${userId}`), undefined);
+        assert.equal(await store.getInteraction(`i-${clientId}-${userId}`, NOW), undefined);
       }
 
-      it('deleting a client removes its consents, codes, grants and refresh tokens only', async () => {
+      it('deleting a client removes its consents, codes, grants, refresh tokens and interactions only', async () => {
         await seedClientAndUser('c1', 'u1');
         await store.createClient(clientRecord('c2'));
         await seedFamily('c1', 'u1');
@@ -537,7 +577,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(await countRows(store, 'refresh_tokens'), 1);
       });
 
-      it('deleting a user removes their sessions, consents, codes, grants and refresh tokens only', async () => {
+      it('deleting a user removes their sessions, consents, codes, grants, refresh tokens and interactions only', async () => {
         await seedClientAndUser('c1', 'u1');
         await store.createUser(userRecord('u2'));
         await seedFamily('c1', 'u1');
@@ -565,6 +605,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-old-${i}`, 'c1', 'u1', { expiresAt: NOW - 2 * DAY }), null));
         await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-idle-${i}`, 'c1', 'u1'), refreshRecord(`rt-old-${i}`, `g-idle-${i}`, { expiresAt: NOW - 1 })));
         await inChunks(EXPIRED, (i) => store.revokeAccessToken(`jti-old-${i}`, NOW - 1));
+        await inChunks(EXPIRED, (i) => store.createInteraction(interactionRecord(`i-old-${i}`, 'c1', { expiresAt: NOW - 1 })));
         await store.recordLoginFailure('old-key', NOW - 2 * DAY, 300);
         await store.addAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
         await store.addSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
@@ -574,13 +615,14 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await inChunks(LIVE, (i) => store.insertCode(codeRecord(`code-live-${i}`, 'c1', 'u1', { expiresAt: i === 0 ? NOW - 60 : NOW + 60 })));
         await inChunks(LIVE, (i) => store.createGrant(grantRecord(`g-live-${i}`, 'c1', 'u1', { revokedAt: i === 0 ? NOW - HOUR : null }), refreshRecord(`rt-live-${i}`, `g-live-${i}`)));
         await inChunks(LIVE, (i) => store.revokeAccessToken(`jti-live-${i}`, NOW + 900));
+        await inChunks(LIVE, (i) => store.createInteraction(interactionRecord(`i-live-${i}`, 'c1')));
         await store.recordLoginFailure('recent-key', NOW - 10, 300);
         await store.addAuditEvent({ type: 'recent' }, NOW - DAY);
         await store.addSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
 
-        const tables = ['sessions', 'auth_codes', 'grants', 'refresh_tokens', 'revoked_tokens', 'login_failures', 'audit_events', 'signing_keys'] as const;
+        const tables = ['sessions', 'interactions', 'auth_codes', 'grants', 'refresh_tokens', 'revoked_tokens', 'login_failures', 'audit_events', 'signing_keys'] as const;
         const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(store, t)] as const))) as Record<typeof tables[number], number>;
-        const live = { sessions: LIVE, auth_codes: LIVE, grants: EXPIRED + LIVE, refresh_tokens: LIVE, revoked_tokens: LIVE, login_failures: 1, audit_events: 1, signing_keys: 2 };
+        const live = { sessions: LIVE, interactions: LIVE, auth_codes: LIVE, grants: EXPIRED + LIVE, refresh_tokens: LIVE, revoked_tokens: LIVE, login_failures: 1, audit_events: 1, signing_keys: 2 };
 
         let before = await counts();
         let calls = 0;
