@@ -15,7 +15,6 @@ import type { CsrfTokens } from '../http/csrf.ts';
 import { toOAuthError } from '../http/error-response.ts';
 import { consentPage } from '../http/views/consent-page.ts';
 import { errorPage } from '../http/views/error-page.ts';
-import { cspSourceFor } from '../http/views/layout.ts';
 import { loginPage } from '../http/views/login-page.ts';
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
@@ -33,11 +32,6 @@ const expired = (requestId: string) => page(400, 'This sign-in request is no lon
 
 const forbidden = (requestId: string) => page(403, 'The form could not be accepted',
   'The form was missing its security token or it did not match this browser. Reload the page and try again (cookies must be enabled).', requestId);
-
-function formTargets(pending: PendingInteraction): string[] {
-  const source = cspSourceFor(pending.request.redirectUri);
-  return source ? [source] : [];
-}
 
 /** The redirect target for errors of a pending request (its client and redirect URI were validated). */
 function targetOf(pending: PendingInteraction) {
@@ -66,7 +60,7 @@ async function renderLogin(ctx: ServerContext, csrf: CsrfTokens, secret: string,
   return {
     kind: 'page', status: options.status ?? 200, cookies: [], ...(options.headers ? { headers: options.headers } : {}),
     page: loginPage({
-      action: interactionUrl(ctx, pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret), formTargets: formTargets(pending),
+      action: interactionUrl(ctx, pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret),
       username: options.username ?? pending.request.loginHint, ...(options.error ? { error: options.error } : {}),
     }),
   };
@@ -99,7 +93,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     kind: 'page', status: 200, cookies: [],
     page: consentPage({
       action: interactionUrl(ctx, pending.record.id, 'consent'), clientName: client.name, username: user.username, csrfToken: csrf.tokenFor(secret),
-      scopeDescriptions: describe(missing), alreadyGranted: describe(earlier), formTargets: formTargets(pending),
+      scopeDescriptions: describe(missing), alreadyGranted: describe(earlier),
     }),
   };
 }

@@ -1,8 +1,9 @@
 // The flow in a real browser: playwright-core drives Debian's chromium through the login and consent pages to the
 // relying party's callback. The RP is a small server using openid-client; a second, single-page app (public client)
 // exchanges its code with fetch from its own origin, so the token endpoint's CORS is exercised by a real browser.
-// CSP violations are collected from the console: the pages must work under their own policy (including the
-// redirect after the form POST, which chromium checks against form-action).
+// CSP violations are collected from the console: the pages must work under their own policy, including the
+// redirect chain after the form POST (chromium checks form-action on every hop): here the RP's callback itself
+// redirects to another origin (localhost instead of 127.0.0.1), as many real apps do.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -53,7 +54,10 @@ function startRelyingParty(config: oidc.Configuration, spaClientId: string): Ser
         if (!transaction) return send(res, 400, '<p id="result">unknown state</p>');
         const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: transaction.verifier, expectedState: state, expectedNonce: transaction.nonce, idTokenExpected: true });
         const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
-        send(res, 200, `<p id="result">Signed in as ${String(info.preferred_username)} (${tokens.claims()!.sub})</p>`);
+        const who = `Signed in as ${String(info.preferred_username)} (${tokens.claims()!.sub})`;
+        res.writeHead(302, { location: `http://localhost:${new URL(rpOrigin).port}/done?who=${encodeURIComponent(who)}` }).end();
+      } else if (url.pathname === '/done') {
+        send(res, 200, `<p id="result">${url.searchParams.get('who')?.replace(/[<>&]/g, '') ?? ''}</p>`);
       } else if (url.pathname === '/spa' || url.pathname === '/spa-callback') {
         // A single-page app: PKCE in sessionStorage, the code exchanged by fetch from this origin.
         const script = url.pathname === '/spa' ? `
@@ -133,13 +137,13 @@ describe('in a real browser (chromium)', { skip }, () => {
     assert.ok(await page.getByText('Read your contacts').isVisible());
     await page.getByRole('button', { name: 'Allow' }).click();
 
-    await page.waitForURL(`${rpOrigin}/callback?**`);
+    await page.waitForURL('http://localhost:*/done?**');
     assert.equal(await page.locator('#result').textContent(), `Signed in as alice (${userId})`);
     assert.deepEqual(violations, []);
 
     // Single sign-on: a second login goes straight through, no page shown.
     await page.goto(`${rpOrigin}/login`);
-    await page.waitForURL(`${rpOrigin}/callback?**`);
+    await page.waitForURL('http://localhost:*/done?**');
     assert.equal(await page.locator('#result').textContent(), `Signed in as alice (${userId})`);
     await page.context().close();
   });

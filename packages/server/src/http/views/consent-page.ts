@@ -13,11 +13,10 @@ export interface ConsentPageInput {
   scopeDescriptions: string[];
   /** Descriptions of scopes approved earlier, shown for context. */
   alreadyGranted: string[];
-  formTargets: string[];
 }
 
 export function consentPage(input: ConsentPageInput): RenderedPage {
-  return renderPage({ title: `Allow ${input.clientName}?`, hasForms: true, formTargets: input.formTargets }, html`
+  return renderPage({ title: `Allow ${input.clientName}?`, hasForms: true }, html`
 <h1>Allow <strong>${input.clientName}</strong> access?</h1>
 <p class="muted">Signed in as ${input.username}</p>
 <p><strong>${input.clientName}</strong> would like to:</p>

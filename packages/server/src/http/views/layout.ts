@@ -1,5 +1,8 @@
 // The shared page layout: no third-party resources, a strict Content-Security-Policy with the inline style
 // allowed by its hash, no framing (RFC 9700 §4.16: frame-ancestors 'none'), no referrer.
+// Pages with forms carry no form-action directive: browsers apply it to every hop of the redirect chain that
+// follows the POST (our 303 to the client, then the client's own redirects, possibly to another origin), which no
+// source list can predict. Pages without forms forbid form targets altogether.
 import { createHash } from 'node:crypto';
 import { html, raw, type Html } from './html.ts';
 
@@ -31,30 +34,13 @@ export interface RenderedPage {
 
 export interface LayoutOptions {
   title: string;
-  /**
-   * Where this page's forms may lead, beyond the server itself: the client's redirect URI origin, because
-   * browsers apply form-action to the redirect that follows a form submission.
-   */
-  formTargets?: string[];
-  /** Pages without forms forbid every form target. */
+  /** Pages without forms get form-action 'none'. */
   hasForms?: boolean;
 }
 
-/** The CSP source expression for a redirect URI: its origin, or its scheme for a native app's private-use scheme. */
-export function cspSourceFor(uri: string): string | undefined {
-  try {
-    const url = new URL(uri);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
-    return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) ? url.protocol : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function renderPage(options: LayoutOptions, body: Html): RenderedPage {
-  const targets = options.hasForms ? ["'self'", ...(options.formTargets ?? [])].join(' ') : "'none'";
   const csp = [
-    "default-src 'none'", `style-src ${STYLE_HASH}`, `form-action ${targets}`, "frame-ancestors 'none'", "base-uri 'none'",
+    "default-src 'none'", `style-src ${STYLE_HASH}`, ...(options.hasForms ? [] : ["form-action 'none'"]), "frame-ancestors 'none'", "base-uri 'none'",
   ].join('; ');
   const page = html`<!doctype html>
 <html lang="en">

@@ -10,11 +10,12 @@ export interface LoginPageInput {
   username?: string;
   /** A message shown above the form (wrong credentials, throttled). */
   error?: string;
-  formTargets: string[];
+  /** No longer used: form pages carry no form-action (see layout.ts). Accepted so existing callers compile. */
+  formTargets?: string[];
 }
 
 export function loginPage(input: LoginPageInput): RenderedPage {
-  return renderPage({ title: 'Sign in', hasForms: true, formTargets: input.formTargets }, html`
+  return renderPage({ title: 'Sign in', hasForms: true }, html`
 <h1>Sign in</h1>
 <p>to continue to <strong>${input.clientName}</strong></p>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
