@@ -20,9 +20,16 @@ export class CacheSync {
     this.#listeners.push(listener);
   }
 
-  /** Reads the current versions and starts polling every `intervalMs`. */
-  async start(intervalMs: number, onError: (error: unknown) => void): Promise<void> {
+  /**
+   * Records the versions the caches are about to be loaded at. Call it BEFORE loading them: a change made
+   * between this read and the load is then seen as a change by the first poll (at worst a harmless reload).
+   */
+  async baseline(): Promise<void> {
     this.#known = await this.#store.cacheVersions();
+  }
+
+  /** Starts polling every `intervalMs` (after `baseline`). */
+  start(intervalMs: number, onError: (error: unknown) => void): void {
     this.#timer = setInterval(() => {
       this.#polling ??= this.poll().catch(onError).finally(() => (this.#polling = undefined));
     }, intervalMs);

@@ -52,6 +52,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   try {
     await store.migrate();
     await ctx.keys.ensureInitialKeys(now());
+    await sync.baseline();
     await ctx.keys.load(now());
     await ctx.scopes.load();
   } catch (error) {
@@ -102,7 +103,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const logError = (error: unknown) => app.log.warn({ err: error }, 'background task failed');
   let cleanup: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
-    await sync.start(options.cacheSyncIntervalMs ?? 500, logError);
+    sync.start(options.cacheSyncIntervalMs ?? 500, logError);
+    // Anything changed between the load in createServer() and now is picked up at once.
+    await sync.poll().catch(logError);
     cleanup = setInterval(() => void store.deleteExpired(now(), 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
   });

@@ -136,10 +136,9 @@ crossInstanceSuite('one PostgreSQL schema', async () => {
 // cache_versions when the server becomes ready, but createServer() loaded keys and APIs earlier. A change
 // another instance makes in between is never picked up (until the next change). Fix: in cache-sync.ts,
 // notify every topic once right after start() reads the baseline (or read the baseline before loading).
-const CACHE_SYNC_BASELINE_BUG = 'CacheSync takes its baseline after createServer loaded keys/APIs: changes in between are missed';
 
 describe('a change made while an instance is starting', { skip: POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON, timeout: 60_000 }, () => {
-  it('a key rotated between createServer() and ready() reaches the starting instance', { todo: CACHE_SYNC_BASELINE_BUG }, async () => {
+  it('a key rotated between createServer() and ready() reaches the starting instance', async () => {
     const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'starting');
     const config = resolveConfig({ dev: true, secret: 'x'.repeat(40), databaseUrl: schema.url, logLevel: 'silent' });
     const running = await createServer(config);
@@ -159,7 +158,7 @@ describe('a change made while an instance is starting', { skip: POSTGRES_TEST_UR
 });
 
 describe('two instances starting at once on a fresh PostgreSQL schema', { skip: POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON, timeout: 60_000 }, () => {
-  it('both come up, and after a sync they sign with the same keys and publish the same JWKS', { todo: CACHE_SYNC_BASELINE_BUG }, async () => {
+  it('both come up, and after a sync they sign with the same keys and publish the same JWKS', async () => {
     const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'startup');
     const config = resolveConfig({ dev: true, secret: 'x'.repeat(40), databaseUrl: schema.url, logLevel: 'silent' });
     const apps = await Promise.all([createServer(config), createServer(config)]);
