@@ -2,7 +2,7 @@
 // this parses the Dockerfile, compose.yaml and deploy/Caddyfile and checks them against the repository
 // and the configuration code. It does not build or start anything.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configFromEnv } from '../../src/config/config.ts';
@@ -88,6 +88,31 @@ describe('Dockerfile', () => {
     for (const workspace of workspaces) {
       assert.ok(copiedBefore.includes(`${workspace}/package.json`), `${workspace}/package.json is copied before npm ci`);
     }
+  });
+
+  it('installs everything the server imports at run time (the image has only its declared dependencies)', () => {
+    const declared = new Set(Object.keys((JSON.parse(read('packages/server/package.json')) as { dependencies: Record<string, string> }).dependencies));
+    const imported = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(ts|js)$/.test(entry.name)) {
+          for (const line of read(path).split('\n')) {
+            if (/^\s*(import|export) type\b/.test(line)) continue;
+            for (const m of line.matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
+              const specifier = m[1]!;
+              if (specifier.startsWith('node:')) continue;
+              imported.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+            }
+          }
+        }
+      }
+    };
+    walk('packages/server/src');
+    walk('packages/server/bin');
+    assert.ok(imported.size > 3);
+    for (const name of imported) assert.ok(declared.has(name), `${name} is imported by packages/server but not in its dependencies`);
   });
 
   it('copies only paths that exist in the repository', () => {
