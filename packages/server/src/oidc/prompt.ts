@@ -41,8 +41,9 @@ export interface LoginRequirements {
 export function sessionSatisfies(session: Authentication | undefined, request: LoginRequirements, now: number): session is Authentication {
   if (!session) return false;
   if (request.prompt.includes('login')) return false;
-  // max_age=0 asks for a fresh login whatever the clock says (Core errata: equivalent to prompt=login).
-  if (request.maxAge !== undefined && (request.maxAge === 0 || now - session.authTime > request.maxAge)) return false;
+  // Times are whole seconds, so "elapsed >= max_age" errs toward re-authenticating; max_age=0 then always asks
+  // for a fresh login (Core errata: equivalent to prompt=login).
+  if (request.maxAge !== undefined && now - session.authTime >= request.maxAge) return false;
   if (request.idTokenHintSubject !== undefined && request.idTokenHintSubject !== session.userId) return false;
   return true;
 }

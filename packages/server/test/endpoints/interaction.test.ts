@@ -251,6 +251,8 @@ describe('single sign-on and OpenID Connect prompts', () => {
     await signInAndAllow(browser);
     f.clock.now += 120;
     assert.deepEqual((await signInAndAllow(browser, 'alice', PASSWORD, request({ max_age: '600' }))).pages, []);
+    const boundary = await browser.get(request({ max_age: '120', prompt: 'none' }));
+    assert.equal(callbackParams(boundary).get('error'), 'login_required', 'exactly max_age seconds old counts as too old');
     const silent = await browser.get(request({ max_age: '60', prompt: 'none' }));
     assert.equal(callbackParams(silent).get('error'), 'login_required');
     const forced = await signInAndAllow(browser, 'alice', PASSWORD, request({ max_age: '60' }));
