@@ -20,6 +20,8 @@ export interface BenchOptions {
   output: string | null;
   /** Write a V8 CPU profile of each server process into this directory. */
   cpuProfDir: string | null;
+  /** PostgreSQL server for the latchkey-postgres row (--postgres, else LATCHKEY_TEST_POSTGRES_URL); null: no such row. */
+  postgresUrl: string | null;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -28,14 +30,16 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   connections: 10,
   pipelining: 1,
   rounds: 1,
-  only: [...SERVER_NAMES],
+  only: SERVER_NAMES.filter((n) => n !== 'latchkey-postgres'),
   json: false,
   output: fileURLToPath(new URL('../results/latest.json', import.meta.url)),
   cpuProfDir: null,
+  postgresUrl: null,
 };
 
 export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--pipelining N] [--rounds N]
-                        [--only ${SERVER_NAMES.join(',')}] [--json] [--output FILE | --no-output] [--cpu-prof DIR]`;
+                        [--only ${SERVER_NAMES.join(',')}] [--json] [--output FILE | --no-output] [--cpu-prof DIR]
+                        [--postgres URL]   (default: $LATCHKEY_TEST_POSTGRES_URL; adds the latchkey-postgres row)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -51,7 +55,7 @@ function number(name: string, value: string | undefined, fallback: number, min: 
   return n;
 }
 
-export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -59,7 +63,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       options: {
         duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, pipelining: { type: 'string' }, rounds: { type: 'string' },
         only: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, 'no-output': { type: 'boolean' },
-        'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'cpu-prof': { type: 'string' }, postgres: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -69,12 +73,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   }
   const { values } = parsed;
   if (values.help) return 'help';
-  let only = DEFAULT_OPTIONS.only;
+  const postgresUrl = values.postgres || env.LATCHKEY_TEST_POSTGRES_URL || null;
+  if (postgresUrl !== null && !/^postgres(ql)?:\/\//.test(postgresUrl)) throw new UsageError('--postgres takes a postgres:// URL');
+  let only = postgresUrl === null ? DEFAULT_OPTIONS.only : [...SERVER_NAMES];
   if (values.only !== undefined) {
     const names = values.only.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = names.filter((n) => !(SERVER_NAMES as readonly string[]).includes(n));
     if (names.length === 0 || unknown.length > 0) throw new UsageError(`--only takes a comma-separated list of ${SERVER_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
     only = SERVER_NAMES.filter((n) => names.includes(n));
+    if (only.includes('latchkey-postgres') && postgresUrl === null) throw new UsageError('latchkey-postgres needs --postgres URL (or LATCHKEY_TEST_POSTGRES_URL)');
   }
   return {
     duration: number('duration', values.duration, DEFAULT_OPTIONS.duration, 1),
@@ -86,5 +93,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     json: values.json ?? false,
     output: values['no-output'] ? null : values.output ?? DEFAULT_OPTIONS.output,
     cpuProfDir: values['cpu-prof'] ?? null,
+    postgresUrl,
   };
 }

@@ -2,7 +2,8 @@
 // The child starts its server on 127.0.0.1, then sends `ready`; the parent sends `stop` when it is done,
 // and the child closes its server and exits 0 (so `--cpu-prof` can write its profile).
 
-export const SERVER_NAMES = ['latchkey', 'oidc-provider', 'ceiling'] as const;
+// latchkey-postgres is Latchkey on PostgreSQL (its own schema); it runs only when a PostgreSQL URL is given.
+export const SERVER_NAMES = ['latchkey', 'latchkey-postgres', 'oidc-provider', 'ceiling'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 /** What the parent needs to drive and verify a server. */
@@ -51,6 +52,9 @@ export const TOKEN_REQUEST_BODY = 'grant_type=client_credentials&scope=read';
 export const API_IDENTIFIER = 'https://api.bench.example';
 export const API_SCOPE = 'read';
 export const ACCESS_TOKEN_TTL = 900;
+
+/** Tells the latchkey child to use PostgreSQL at this URL (in a fresh schema) instead of a SQLite file. */
+export const POSTGRES_URL_ENV = 'LATCHKEY_BENCH_POSTGRES_URL';
 
 export function basicAuthorization(clientId: string, clientSecret: string): string {
   // §2.3.1: form-urlencode id and secret before joining them.

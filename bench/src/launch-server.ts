@@ -2,10 +2,11 @@
 // not share its event loop) and stops it again. Every child gets the same Node flags and environment.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ChildMessage, ParentMessage, ReadyMessage, ServerName } from './child-protocol.ts';
+import { POSTGRES_URL_ENV, type ChildMessage, type ParentMessage, type ReadyMessage, type ServerName } from './child-protocol.ts';
 
 const ENTRY_POINTS: Record<ServerName, string> = {
   latchkey: fileURLToPath(new URL('./latchkey-server.ts', import.meta.url)),
+  'latchkey-postgres': fileURLToPath(new URL('./latchkey-server.ts', import.meta.url)),
   'oidc-provider': fileURLToPath(new URL('./oidc-provider-server.ts', import.meta.url)),
   ceiling: fileURLToPath(new URL('./ceiling-server.ts', import.meta.url)),
 };
@@ -16,6 +17,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface LaunchOptions {
   /** Write a V8 CPU profile of the child into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /** latchkey-postgres: the PostgreSQL server to use. */
+  postgresUrl?: string;
 }
 
 export interface RunningServer {
@@ -39,11 +42,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 export function launchServer(name: ServerName, options: LaunchOptions = {}): Promise<RunningServer> {
+  if (name === 'latchkey-postgres' && !options.postgresUrl) throw new Error('latchkey-postgres needs a PostgreSQL URL');
   const execArgv = ['--disable-warning=ExperimentalWarning'];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);
   const child = fork(ENTRY_POINTS[name], [], {
     execArgv,
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', [POSTGRES_URL_ENV]: name === 'latchkey-postgres' ? options.postgresUrl : '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 

@@ -76,7 +76,7 @@ function ratio(servers: ServerResult[], other: ServerName, target: number): Rati
 
 async function measureServer(name: ServerName, options: BenchOptions, settings: LoadSettings, problems: string[], log: (line: string) => void): Promise<ServerRun> {
   log(`${name}: starting`);
-  const server = await launchServer(name, { cpuProfDir: options.cpuProfDir ?? undefined });
+  const server = await launchServer(name, { cpuProfDir: options.cpuProfDir ?? undefined, postgresUrl: options.postgresUrl ?? undefined });
   try {
     const token = await verifyTokenEndpoint(server.ready);
     log(`${name}: ${server.ready.version}, verified one token response (200, ${token.typ} ${token.alg})`);
