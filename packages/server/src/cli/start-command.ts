@@ -1,6 +1,8 @@
 // `latchkey start`: runs the server. Refuses unsafe production settings; stops gracefully on SIGTERM/SIGINT.
+// In dev mode it also starts the demo from @latchkey/examples when that package is installed (see loadDevDemo).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { configFromEnv, configFromFile, ConfigError, resolveConfig, type ConfigInput, type ServerConfig } from '../config/config.ts';
 import { randomSecret } from '../crypto/random.ts';
 import { createServer } from '../http/app.ts';
@@ -8,7 +10,40 @@ import { CliError } from './cli-error.ts';
 import { databaseUrlFrom, devSecretPath, type CliIo } from './command-context.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 
-const USAGE = 'latchkey start [--port 4000] [--host 127.0.0.1] [--issuer URL] [--dev] [--config FILE] [--database URL]';
+const USAGE = 'latchkey start [--port 4000] [--host 127.0.0.1] [--issuer URL] [--dev [--no-demo]] [--config FILE] [--database URL]';
+
+/**
+ * The dev-mode extension point. The server does not depend on the examples package: the module is named only at run
+ * time, and a missing package is skipped. Its `startDevDemo` gets the running server and returns something to close.
+ */
+const EXAMPLES_PACKAGE = '@latchkey/examples';
+const DEV_DEMO_MODULE = `${EXAMPLES_PACKAGE}/dev-demo`;
+
+interface DevDemo {
+  close(): Promise<void>;
+}
+
+interface DevDemoModule {
+  startDevDemo(input: { app: FastifyInstance; config: ServerConfig; env: NodeJS.ProcessEnv; print: (line: string) => void }): Promise<DevDemo | undefined>;
+}
+
+export interface StartOptions {
+  config: ServerConfig;
+  /** Dev mode without --no-demo: load the demo. */
+  demo: boolean;
+}
+
+async function loadDevDemo(app: FastifyInstance, config: ServerConfig, io: CliIo): Promise<DevDemo | undefined> {
+  let demoModule: DevDemoModule;
+  try {
+    demoModule = await import(DEV_DEMO_MODULE) as DevDemoModule;
+  } catch (error) {
+    // Only the examples package itself being absent is skipped; a broken demo is an error.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(`'${EXAMPLES_PACKAGE}'`)) return undefined;
+    throw error;
+  }
+  return demoModule.startDevDemo({ app, config, env: io.env, print: (line) => io.stdout(`${line}\n`) });
+}
 
 /** Dev mode keeps a generated secret beside the database, so keys survive restarts without any setup. */
 function devSecret(databaseUrl: string): string {
@@ -21,9 +56,10 @@ function devSecret(databaseUrl: string): string {
   return secret;
 }
 
-export function startConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfig | undefined {
+export function startConfig(args: string[], env: NodeJS.ProcessEnv): StartOptions | undefined {
   const { values } = parseCommandArgs(args, {
     port: { type: 'string' }, host: { type: 'string' }, issuer: { type: 'string' }, dev: { type: 'boolean' }, config: { type: 'string' },
+    'no-demo': { type: 'boolean' },
   }, { min: 0, max: 0, command: 'start' });
   if (values.help) return undefined;
   const flags: ConfigInput = {};
@@ -35,18 +71,20 @@ export function startConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfi
   const layers = [values.config ? configFromFile(values.config) : {}, configFromEnv(env), flags];
   const dev = resolveConfig(...layers, { secret: 'x'.repeat(32), dev: flags.dev ?? undefined }).dev;
   if (dev && !env.LATCHKEY_SECRET) layers.push({ secret: devSecret(String(flags.databaseUrl)) });
-  return resolveConfig(...layers);
+  const config = resolveConfig(...layers);
+  return { config, demo: config.dev && !values['no-demo'] };
 }
 
 export async function startCommand(args: string[], io: CliIo): Promise<void> {
-  let config: ServerConfig | undefined;
+  let options: StartOptions | undefined;
   try {
-    config = startConfig(args, io.env);
+    options = startConfig(args, io.env);
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  if (!config) return void io.stdout(`usage: ${USAGE}\n`);
+  if (!options) return void io.stdout(`usage: ${USAGE}\n`);
+  const { config } = options;
   if (config.dev) io.stderr('latchkey: dev mode: http issuers allowed and a generated secret in use; never use --dev in production\n');
 
   const app = await createServer(config);
@@ -61,13 +99,23 @@ export async function startCommand(args: string[], io: CliIo): Promise<void> {
   }
   app.log.info({ issuer: config.issuer, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'latchkey ready');
 
+  let demo: DevDemo | undefined;
+  if (options.demo) {
+    try {
+      demo = await loadDevDemo(app, config, io);
+    } catch (error) {
+      await app.close();
+      throw new CliError(`demo: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
+    }
+  }
+
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       app.log.info({ signal }, 'stopping: finishing in-flight requests');
-      app.close().then(resolve, (error: unknown) => {
+      (demo ? demo.close() : Promise.resolve()).then(() => app.close()).then(resolve, (error: unknown) => {
         app.log.error({ err: error }, 'error while stopping');
         resolve();
       });
