@@ -1,0 +1,173 @@
+// The demo's story (issue #6, steps 1-6) in headless Chromium against the real server, Contacts API and Contacts
+// Importer on localhost, with a screenshot of every step under test-output/demo/.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { runSync } from '../sync-job/run-sync.ts';
+import { startDemo, type DemoHarness } from './support/demo-harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'demo');
+/** A JWT anywhere in what the browser receives would mean a token leaked to the front end. */
+const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/;
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The titles of the "How this worked" steps, in order. */
+async function flowSteps(page: Page): Promise<string[]> {
+  return page.locator('#how ~ ol.steps > li .step-title').allTextContents();
+}
+
+function indexOfStep(steps: string[], pattern: RegExp): number {
+  const index = steps.findIndex((step) => pattern.test(step));
+  assert.notEqual(index, -1, `no step matching ${pattern} in:\n${steps.join('\n')}`);
+  return index;
+}
+
+test('the demo story in a browser: connect, consent, contacts, incremental consent, revocation, machine-to-machine', { timeout: 90_000 }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`chromium is not installed at ${CHROMIUM}: the browser walk-through was not run`);
+    return;
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  const { chromium } = await import('playwright-core');
+  const demo: DemoHarness = await startDemo();
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    const importerBodies: string[] = [];
+    page.on('response', async (response) => {
+      if (response.url().startsWith(demo.importerUrl) && (response.headers()['content-type'] ?? '').includes('text/html')) {
+        importerBodies.push(await response.text().catch(() => ''));
+      }
+    });
+    const { username, password } = demo.state.user;
+
+    await t.test('1. "Connect your contacts" leads to the server\'s login page; the password is typed there', async () => {
+      await page.goto(`${demo.importerUrl}/`);
+      await page.getByRole('link', { name: 'Connect your contacts' }).click();
+      await page.getByLabel('Username').waitFor();
+      assert.equal(new URL(page.url()).origin, demo.issuer, 'the login page is the server\'s');
+      const action = await page.locator('form').getAttribute('action');
+      assert.equal(new URL(action!, page.url()).origin, demo.issuer, 'the password is posted to the server, not the importer');
+      await page.getByLabel('Username').fill(username);
+      await page.getByLabel('Password').fill(password);
+      await shot(page, '01-login-at-server');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    });
+
+    await t.test('2. the consent screen names the app and what it wants; the user allows', async () => {
+      await page.getByRole('button', { name: 'Allow' }).waitFor();
+      assert.equal(new URL(page.url()).origin, demo.issuer);
+      const text = await page.locator('body').innerText();
+      assert.match(text, /Contacts Importer/);
+      const asked = await page.locator('ul li').allTextContents();
+      assert.ok(asked.includes('read your contacts'), asked.join('; '));
+      assert.ok(asked.includes('see your email address'), asked.join('; '));
+      await shot(page, '02-consent');
+      await page.getByRole('button', { name: 'Allow' }).click();
+    });
+
+    await t.test('3. back at the importer, the contacts appear, fetched by its backend; the flow is explained, tokens redacted', async () => {
+      await page.waitForURL(`${demo.importerUrl}/`);
+      await page.getByRole('heading', { name: 'Your contacts' }).waitFor();
+      const table = await page.locator('table').innerText();
+      for (const name of ['Ada Lovelace', 'Grace Hopper', 'Alan Turing']) assert.match(table, new RegExp(name));
+      assert.match(await page.locator('body').innerText(), /demo@example\.com/);
+      const steps = await flowSteps(page);
+      const order = [/sent your browser to the authorization server/, /back to the importer with a one-time code/, /exchanged the code for tokens/, /called the Contacts API/]
+        .map((pattern) => indexOfStep(steps, pattern));
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order:\n${steps.join('\n')}`);
+      assert.match(await page.locator('#how ~ ol.steps').innerText(), /redacted/);
+      // The browser holds only an opaque HttpOnly cookie; no page it received carries a token.
+      assert.equal(await page.evaluate(() => document.cookie), '');
+      const session = (await context.cookies(demo.importerUrl)).find((c) => c.name === 'latchkey-session');
+      assert.ok(session?.httpOnly);
+      assert.doesNotMatch(session.value, /^eyJ/);
+      for (const body of importerBodies) assert.doesNotMatch(body, JWT);
+      assert.ok(demo.lines.some((line) => /contacts-api: GET \/contacts · user demo .* via Contacts Importer .*→ 200/.test(line)), demo.lines.join('\n'));
+      await shot(page, '03-contacts-and-how-it-worked');
+    });
+
+    await t.test('4. "Add a contact" asks for just contacts:write (incremental consent), then succeeds', async () => {
+      await page.getByRole('link', { name: 'Add a contact' }).click();
+      await page.getByRole('button', { name: 'Allow' }).waitFor();
+      assert.equal(new URL(page.url()).origin, demo.issuer, 'no password this time: straight to consent');
+      assert.deepEqual(await page.locator('ul li').allTextContents(), ['add contacts'], 'only the new permission is asked for');
+      await shot(page, '04a-consent-for-add-contacts');
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.getByLabel('Name').waitFor();
+      assert.equal(new URL(page.url()).href, `${demo.importerUrl}/contacts/new`);
+      await page.getByLabel('Name').fill('Mary Jackson');
+      await page.getByLabel('Email').fill('mary@example.com');
+      await page.getByRole('button', { name: 'Add contact' }).click();
+      await page.getByText('Contact added').waitFor();
+      // Read and write both work with the new token.
+      assert.match(await page.locator('table').innerText(), /Mary Jackson/);
+      assert.match(await page.locator('body').innerText(), /contacts:write/);
+      assert.ok(demo.lines.some((line) => /POST \/contacts · user demo .*contacts:write.*→ 201/.test(line)), demo.lines.join('\n'));
+      for (const body of importerBodies) assert.doesNotMatch(body, JWT);
+      await shot(page, '04-contact-added');
+    });
+
+    await t.test('5. after the user revokes the importer on the server\'s account page, the importer says "access was revoked — reconnect"', async (st) => {
+      await revokeImporter(st, page, demo);
+      await page.goto(`${demo.importerUrl}/`);
+      await page.getByRole('heading', { name: 'Access was revoked — reconnect' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Reconnect' }).count(), 1);
+      assert.ok(demo.lines.some((line) => /GET \/contacts · .*→ 401 invalid_token/.test(line)), demo.lines.join('\n'));
+      await shot(page, '05-access-revoked');
+    });
+
+    await t.test('6. npm run demo:sync: client credentials, and the API logs the client acting as itself', async () => {
+      const output: string[] = [];
+      const result = await runSync(demo.state, (line) => void output.push(line));
+      assert.equal(result.summary.caller.kind, 'client');
+      assert.equal(result.summary.caller.clientId, demo.state.sync.clientId);
+      assert.equal(result.tokenScope, 'contacts:read');
+      assert.ok(!output.join('\n').includes(demo.state.sync.clientSecret), 'the job never prints its secret');
+      assert.ok(demo.lines.some((line) => /GET \/contacts\/summary · client Nightly contacts sync .* acting as itself · scope "contacts:read" → 200/.test(line)), demo.lines.join('\n'));
+      await page.goto(`${demo.apiUrl}/`);
+      await page.getByRole('heading', { name: 'Recent calls' }).waitFor();
+      assert.match(await page.locator('table').last().innerText(), /acting as itself/);
+      await shot(page, '06-api-log-with-sync-job');
+    });
+  } finally {
+    await browser?.close();
+    await demo.close();
+  }
+});
+
+/**
+ * Revokes the importer's access the way a user does: "Revoke access" on the server's /account page. Until the
+ * account page exists on the server, the same store operation it performs is used and the UI part is reported as a todo.
+ */
+async function revokeImporter(t: TestContext, page: Page, demo: DemoHarness): Promise<void> {
+  const probe = await fetch(`${demo.issuer}/account`, { redirect: 'manual' });
+  if (probe.status === 404) {
+    t.todo('the server has no /account page yet: revoked through the store (revokeGrantsFor) instead of the "Revoke access" button');
+    const ctx = demo.server.latchkeyServer;
+    const revoked = await ctx.store.revokeGrantsFor(demo.state.user.id, demo.state.importer.clientId, ctx.now());
+    assert.ok(revoked > 0, 'the importer had live grants to revoke');
+    return;
+  }
+  await page.goto(`${demo.issuer}/account`);
+  if (await page.getByLabel('Password').count() > 0) {
+    await page.getByLabel('Username').fill(demo.state.user.username);
+    await page.getByLabel('Password').fill(demo.state.user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.getByText('Contacts Importer').first().waitFor();
+  await shot(page, '05a-account-page');
+  const buttons = page.getByRole('button', { name: /revoke access/i });
+  const target = (await buttons.count()) === 1 ? buttons
+    : page.locator('li, tr, article, section, form').filter({ hasText: 'Contacts Importer' }).getByRole('button', { name: /revoke access/i }).last();
+  await target.click();
+  await page.waitForLoadState('load');
+}
