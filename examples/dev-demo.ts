@@ -89,10 +89,17 @@ export async function startDevDemo(input: DevDemoInput): Promise<RunningDemo | u
     await api.app.close();
     throw error;
   }
+  // The server's start page (/) links to the demo while it runs.
+  const links = [
+    { label: 'Contacts Importer', href: `${settings.importerUrl}/`, description: 'a third-party app: start the demo here ("Connect your contacts")' },
+    { label: 'Contacts API', href: `${settings.apiUrl}/`, description: 'the resource server the importer calls, with its log of who called' },
+  ];
+  server.homeLinks.push(...links);
   for (const line of banner(settings, state, created)) input.print(line);
   const running = importer;
   return {
     async close() {
+      server.homeLinks.splice(0, server.homeLinks.length, ...server.homeLinks.filter((link) => !links.includes(link)));
       await Promise.allSettled([running.app.close(), api.app.close()]);
     },
   };

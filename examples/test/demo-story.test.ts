@@ -1,6 +1,6 @@
 // The demo's story (issue #6, steps 1-6) in headless Chromium against the real server, Contacts API and Contacts
 // Importer on localhost, with a screenshot of every step under test-output/demo/.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,15 +42,33 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const importerBodies: string[] = [];
+    const importerPolicies: string[] = [];
     page.on('response', async (response) => {
       if (response.url().startsWith(demo.importerUrl) && (response.headers()['content-type'] ?? '').includes('text/html')) {
+        importerPolicies.push(response.headers()['content-security-policy'] ?? '(none)');
         importerBodies.push(await response.text().catch(() => ''));
       }
     });
     const { username, password } = demo.state.user;
 
+    await t.test('the server\'s start page explains what runs and links to discovery, the account page and the demo', async () => {
+      await page.goto(`${demo.issuer}/`);
+      const links = await page.locator('a').evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+      assert.ok(links.some((href) => href.includes('/.well-known/openid-configuration')), links.join(' '));
+      assert.ok(links.some((href) => href.endsWith('/account')), links.join(' '));
+      assert.ok(links.includes(`${demo.importerUrl}/`), links.join(' '));
+      assert.ok(links.includes(`${demo.apiUrl}/`), links.join(' '));
+      await shot(page, '00-server-start-page');
+    });
+
     await t.test('1. "Connect your contacts" leads to the server\'s login page; the password is typed there', async () => {
       await page.goto(`${demo.importerUrl}/`);
+      // Keyboard users meet the skip link, then the one thing to do.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Connect your contacts');
+      await shot(page, '00-importer-start');
       await page.getByRole('link', { name: 'Connect your contacts' }).click();
       await page.getByLabel('Username').waitFor();
       assert.equal(new URL(page.url()).origin, demo.issuer, 'the login page is the server\'s');
@@ -91,6 +109,11 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       assert.ok(session?.httpOnly);
       assert.doesNotMatch(session.value, /^eyJ/);
       for (const body of importerBodies) assert.doesNotMatch(body, JWT);
+      // Strict CSP on every page: nothing but the hashed stylesheet; no scripts, no external assets.
+      assert.ok(importerPolicies.length > 0);
+      for (const policy of importerPolicies) {
+        assert.match(policy, /^default-src 'none'; style-src 'sha256-[^']+'; form-action 'self' http:\/\/localhost:\d+; frame-ancestors 'none'; base-uri 'none'$/);
+      }
       assert.ok(demo.lines.some((line) => /contacts-api: GET \/contacts · user demo .* via Contacts Importer .*→ 200/.test(line)), demo.lines.join('\n'));
       await shot(page, '03-contacts-and-how-it-worked');
     });
@@ -116,13 +139,36 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       await shot(page, '04-contact-added');
     });
 
-    await t.test('5. after the user revokes the importer on the server\'s account page, the importer says "access was revoked — reconnect"', async (st) => {
-      await revokeImporter(st, page, demo);
+    await t.test('5. after the user revokes the importer on the server\'s account page, the importer says "access was revoked — reconnect"', async () => {
+      await revokeImporter(page, demo);
       await page.goto(`${demo.importerUrl}/`);
       await page.getByRole('heading', { name: 'Access was revoked — reconnect' }).waitFor();
       assert.equal(await page.getByRole('link', { name: 'Reconnect' }).count(), 1);
       assert.ok(demo.lines.some((line) => /GET \/contacts · .*→ 401 invalid_token/.test(line)), demo.lines.join('\n'));
       await shot(page, '05-access-revoked');
+    });
+
+    await t.test('error page: choosing "Deny" is explained, with the way back', async () => {
+      const other = await (await browser!.newContext()).newPage();
+      await other.goto(`${demo.importerUrl}/connect`);
+      await other.getByLabel('Username').fill(username);
+      await other.getByLabel('Password').fill(password);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('button', { name: 'Deny' }).click();
+      await other.getByRole('heading', { name: 'You did not allow access' }).waitFor();
+      assert.equal(new URL(other.url()).origin, demo.importerUrl);
+      assert.match(await other.locator('main').innerText(), /What to do: Nothing to fix/);
+      assert.equal(await other.getByRole('link', { name: 'Connect your contacts' }).count(), 1);
+      await shot(other, '07-error-page-after-deny');
+      await other.context().close();
+    });
+
+    await t.test('after revocation, "Reconnect" asks for consent again and brings the contacts back', async () => {
+      await page.goto(`${demo.importerUrl}/`);
+      await page.getByRole('link', { name: 'Reconnect' }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(`${demo.importerUrl}/`);
+      assert.match(await page.locator('table').innerText(), /Ada Lovelace/);
     });
 
     await t.test('6. npm run demo:sync: client credentials, and the API logs the client acting as itself', async () => {
@@ -144,19 +190,8 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
   }
 });
 
-/**
- * Revokes the importer's access the way a user does: "Revoke access" on the server's /account page. Until the
- * account page exists on the server, the same store operation it performs is used and the UI part is reported as a todo.
- */
-async function revokeImporter(t: TestContext, page: Page, demo: DemoHarness): Promise<void> {
-  const probe = await fetch(`${demo.issuer}/account`, { redirect: 'manual' });
-  if (probe.status === 404) {
-    t.todo('the server has no /account page yet: revoked through the store (revokeGrantsFor) instead of the "Revoke access" button');
-    const ctx = demo.server.latchkeyServer;
-    const revoked = await ctx.store.revokeGrantsFor(demo.state.user.id, demo.state.importer.clientId, ctx.now());
-    assert.ok(revoked > 0, 'the importer had live grants to revoke');
-    return;
-  }
+/** Revokes the importer's access the way a user does: "Revoke access" on the server's /account page. */
+async function revokeImporter(page: Page, demo: DemoHarness): Promise<void> {
   await page.goto(`${demo.issuer}/account`);
   if (await page.getByLabel('Password').count() > 0) {
     await page.getByLabel('Username').fill(demo.state.user.username);
