@@ -184,6 +184,16 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       assert.match(await page.locator('table').last().innerText(), /acting as itself/);
       await shot(page, '06-api-log-with-sync-job');
     });
+
+    await t.test('"Disconnect" revokes the importer\'s tokens at the server and forgets the session', async () => {
+      await page.goto(`${demo.importerUrl}/`);
+      await page.getByRole('button', { name: 'Disconnect' }).click();
+      await page.getByText('Disconnected').waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Connect your contacts' }).count(), 1);
+      assert.match(await page.locator('#how ~ ol.steps').innerText(), /told the server to revoke its tokens/);
+      assert.equal((await context.cookies(demo.importerUrl)).find((c) => c.name === 'latchkey-session'), undefined);
+      await shot(page, '08-disconnected');
+    });
   } finally {
     await browser?.close();
     await demo.close();
