@@ -52,7 +52,7 @@ const NOTICES: Record<string, Notice> = {
   disconnected: { tone: 'ok', title: 'Disconnected', text: 'The importer revoked its tokens at the server and forgot your session.' },
 };
 
-/** A Fetch API Request for the kit, built from the importer's own origin (never from the Host header). */
+/** A Fetch API GET Request for the kit (login, callback, incremental consent), on the importer's own origin, never the Host header. */
 function webRequest(origin: string, request: FastifyRequest, options: { dropCookie?: string } = {}): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
