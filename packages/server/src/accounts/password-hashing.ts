@@ -16,13 +16,22 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, OPTIONS);
 }
 
-let dummyHash: Promise<string> | undefined;
+let equaliser: Promise<string> | undefined;
+
+/**
+ * The hash an unknown user's password is checked against: same algorithm and parameters as real hashes, so
+ * "no such user" costs exactly one argon2id verification, like "wrong password". The server computes it at
+ * start, so even the first failed login takes no longer than the others.
+ */
+export function timingEqualiserHash(): Promise<string> {
+  equaliser ??= hashPassword('latchkey-timing-equaliser');
+  return equaliser;
+}
 
 /** Verifies a password; with no hash (unknown user) it still spends the same work, so both cases look alike. */
 export async function verifyPassword(hash: string | undefined, password: string): Promise<boolean> {
   if (hash === undefined) {
-    dummyHash ??= hashPassword('latchkey-timing-equaliser');
-    await argon2.verify(await dummyHash, password).catch(() => false);
+    await argon2.verify(await timingEqualiserHash(), password).catch(() => false);
     return false;
   }
   try {

@@ -1,6 +1,7 @@
 // createServer(config): the Fastify application. Plugin order: logging, security headers, body parsing, errors, routes.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { timingEqualiserHash } from '../accounts/password-hashing.ts';
 import { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
@@ -55,6 +56,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     await sync.baseline();
     await ctx.keys.load(now());
     await ctx.scopes.load();
+    await timingEqualiserHash();
   } catch (error) {
     if (ownsStore) await store.close().catch(() => {});
     throw error;

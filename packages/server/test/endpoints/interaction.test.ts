@@ -98,14 +98,13 @@ describe('login page and login', () => {
     assert.equal(callbackParams(response).get('error'), 'login_required');
   });
 
-  it('unknown user and wrong password get the same answer in similar time', async () => {
+  it('unknown user and wrong password get the same answer', async () => {
     const attempt = async (username: string) => {
       const browser = new InjectBrowser(f.server.app);
       browser.remoteAddress = `10.1.0.${username.length}`;
       const page = await openLogin(browser);
-      const started = performance.now();
       const response = await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username, password: 'wrong password!' });
-      return { response, ms: performance.now() - started };
+      return { response };
     };
     const unknown = await attempt('nobody-here');
     const wrong = await attempt('alice');
@@ -114,7 +113,7 @@ describe('login page and login', () => {
     for (const r of [unknown, wrong]) assert.match(r.response.body, /Incorrect username or password\./);
     const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/interaction\/[A-Za-z0-9_-]+/g, '');
     assert.equal(strip(unknown.response.body), strip(wrong.response.body), 'same page apart from ids and echoed values');
-    assert.ok(unknown.ms > wrong.ms / 3 && wrong.ms > unknown.ms / 3, `comparable time (${unknown.ms.toFixed(0)} vs ${wrong.ms.toFixed(0)} ms)`);
+    // Equal work (one argon2id verification either way) is asserted deterministically in accounts/password-hashing.test.ts.
   });
 
   describe('CSRF (forms are bound to the browser cookie)', () => {
