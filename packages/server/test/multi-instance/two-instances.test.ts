@@ -93,6 +93,7 @@ describe('two latchkey instances on one PostgreSQL schema', { skip: SKIP, timeou
     const replay = await pair.redeem(A, importer, code, verifier);
     assertInvalidGrant(replay, 'replay at A');
     assert.equal(replay.body.error_description, CODE_REUSED);
+    assert.deepEqual(await pair.introspect(B, importer, accessToken), { active: false }, 'B sees the revocation A made');
   });
 
   it('a flow that hops between instances at every step (authorize at B, login page at A, login at B, ...) completes', async () => {
