@@ -11,8 +11,3 @@ function pairs(header: string | undefined): Array<[string, string]> {
 export function readCookie(header: string | undefined, name: string): string | undefined {
   return pairs(header).find(([n]) => n === name)?.[1];
 }
-
-/** The Cookie header without one cookie (empty string when nothing is left). */
-export function cookieHeaderWithout(header: string | undefined, name: string): string {
-  return pairs(header).filter(([n]) => n !== name).map(([n, v]) => `${n}=${v}`).join('; ');
-}

@@ -8,7 +8,7 @@ import {
 } from '@latchkey/client';
 import { sendPage, type SiteIdentity } from '../shared/page.ts';
 import { addContact, listContacts, type ApiCall, type ApiOutcome } from './contacts-api-client.ts';
-import { cookieHeaderWithout, readCookie } from './cookies.ts';
+import { readCookie } from './cookies.ts';
 import {
   currentTrace, FlowTraces, newTraceId, redacted, shortened, TRACE_COOKIE, tracingProviderFetch, type TraceField,
 } from './flow-trace.ts';
@@ -53,16 +53,11 @@ const NOTICES: Record<string, Notice> = {
 };
 
 /** A Fetch API GET Request for the kit (login, callback, incremental consent), on the importer's own origin, never the Host header. */
-function webRequest(origin: string, request: FastifyRequest, options: { dropCookie?: string } = {}): Request {
+function webRequest(origin: string, request: FastifyRequest): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  if (options.dropCookie) {
-    const remaining = cookieHeaderWithout(request.headers.cookie, options.dropCookie);
-    if (remaining) headers.set('cookie', remaining);
-    else headers.delete('cookie');
   }
   return new Request(new URL(request.url, origin), { method: 'GET', headers });
 }
@@ -229,17 +224,15 @@ export async function createImporter(options: ImporterOptions): Promise<Importer
     const { session } = request.latchkey;
     if (!session || session.reauthenticationRequired) return reply.redirect('/', 303);
     if (session.scopes.includes(WRITE_SCOPE)) return sendPage(reply, newContactPage(context, { steps: traces.steps(request.traceId) }));
-    // Incremental consent. The importer asks for what it already has plus contacts:write, as a new authorization
-    // request: the server remembers what the user allowed and asks only about "add contacts", and the resulting
-    // token covers reading and adding. (Asking for contacts:write alone would give a token that can add but no
-    // longer read, since Latchkey issues exactly the requested scopes.) Without the session cookie the kit starts
-    // that request as a new sign-in; its callback replaces the old session.
+    // Incremental consent: the kit asks the server for what the session holds plus contacts:write. The server
+    // remembers what the user allowed, so its consent screen asks only about "add contacts", and the new token
+    // covers reading and adding.
     if (!request.traceId) restartTrace(request, reply);
     traces.add(request.traceId, {
       kind: 'note', channel: 'none', title: `Adding a contact needs one more permission (${WRITE_SCOPE}): the importer asks the server for it`,
       note: 'The server remembers what you already allowed, so its consent screen asks only about "add contacts".',
     });
-    const response = await client.authorizeScopes(webRequest(options.origin, request, { dropCookie: client.sessionCookieName }), [WRITE_SCOPE], { returnTo: '/contacts/new' });
+    const response = await client.authorizeScopes(webRequest(options.origin, request), [WRITE_SCOPE], { returnTo: '/contacts/new' });
     if (!response) return sendPage(reply, newContactPage(context, { steps: traces.steps(request.traceId) }));
     recordRedirect(request.traceId!, response, 'The importer sent your browser to the server again, for the extra permission');
     return sendWebResponse(reply, response);

@@ -88,6 +88,7 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       const asked = await page.locator('ul li').allTextContents();
       assert.ok(asked.includes('read your contacts'), asked.join('; '));
       assert.ok(asked.includes('see your email address'), asked.join('; '));
+      assert.ok(!asked.some((a) => a.startsWith('know who you are')), 'signing in already identifies the user');
       await shot(page, '02-consent');
       await page.getByRole('button', { name: 'Allow' }).click();
     });

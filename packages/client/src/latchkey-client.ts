@@ -150,10 +150,11 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
       const granted = new Set(session.scopes);
       const missing = scopes.filter((scope) => !granted.has(scope));
       if (missing.length === 0) return null;
-      // Incremental authorization: only the missing scopes (plus openid), no forced prompt.
-      const start = await startAuthorization(context, {
-        cookieHeader, returnTo, purpose: 'incremental', scopes: ['openid', ...missing.filter((s) => s !== 'openid')], sessionId: session.id,
-      });
+      // Incremental authorization: ask for what the session holds plus what is missing, with no forced prompt.
+      // The provider remembers the earlier consent, so the user is asked only about the missing scopes, and the
+      // new tokens still cover everything the app already did (a token for the missing scopes alone would not).
+      const union = ['openid', ...new Set([...session.scopes, ...missing].filter((s) => s !== 'openid'))];
+      const start = await startAuthorization(context, { cookieHeader, returnTo, purpose: 'incremental', scopes: union, sessionId: session.id });
       return redirect(start.authorizationUrl.href, 302, start.setCookies);
     },
 

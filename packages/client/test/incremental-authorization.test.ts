@@ -5,7 +5,7 @@ import { createBrowser } from './support/cookie-jar-fetch.ts';
 import { authorizeAtProvider, logIn, startHarness } from './support/test-harness.ts';
 
 for (const adapter of ['fastify', 'express'] as const) {
-  test(`${adapter}: requireScopes asks for the missing scopes and returns to the page`, async () => {
+  test(`${adapter}: requireScopes asks for the session's scopes plus the missing ones and returns to the page`, async () => {
     const harness = await startHarness({ adapter });
     try {
       const browser = createBrowser();
@@ -19,7 +19,9 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.equal(page.status, 302);
       const authorizationUrl = new URL(page.headers.get('location')!);
       assert.equal(authorizationUrl.origin, harness.provider.issuer);
-      assert.equal(authorizationUrl.searchParams.get('scope'), 'openid orders:read');
+      // The session's scopes plus the missing one: the provider asks consent only for what is new, and the new
+      // tokens keep covering what the app could already do.
+      assert.equal(authorizationUrl.searchParams.get('scope'), 'openid profile email orders:read');
       assert.equal(authorizationUrl.searchParams.get('prompt'), null);
       assert.equal(authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
 

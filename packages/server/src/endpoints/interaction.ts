@@ -87,7 +87,9 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     if (!taken) return expired(browser.requestId);
     return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime }, []);
   }
-  const describe = (scopes: string[]) => scopes.map((s) => ctx.scopes.get(s)?.description ?? s);
+  // Signing in already tells the app who you are: `openid` is listed only when nothing else is asked.
+  const describe = (scopes: string[]) => (scopes.length > 1 ? scopes.filter((s) => s !== 'openid') : scopes)
+    .map((s) => ctx.scopes.get(s)?.description ?? s);
   const earlier = request.prompt.includes('consent') ? [] : await previouslyGranted(ctx.store, userId, client.id, request.scopes);
   return {
     kind: 'page', status: 200, cookies: [],
