@@ -1,5 +1,5 @@
 // Random secrets and their at-rest form: 256-bit values, stored as SHA-256 (high entropy needs no slow hash).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** A new 256-bit random secret, base64url (43 characters). */
 export function randomSecret(bytes = 32): string {
@@ -8,7 +8,8 @@ export function randomSecret(bytes = 32): string {
 
 /** The at-rest form of a high-entropy secret (codes, refresh tokens, client secrets, session ids). */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  // One-shot crypto.hash: several times cheaper than a createHash chain for inputs this small.
+  return hash('sha256', secret, 'base64url');
 }
 
 /** Constant-time check of a presented secret against its stored hash. */
@@ -18,7 +19,19 @@ export function secretMatchesHash(presented: string, storedHash: string): boolea
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A short random identifier for records that are not secrets (client ids, key ids, user ids). */
+// Identifiers (not secrets) draw from a pool refilled by the CSPRNG, as randomUUID does: one system call per
+// 256 ids instead of one per id. Every byte is used once.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+/** A short random identifier for records that are not secrets (token ids, client ids, user ids). */
 export function randomId(bytes = 16): string {
-  return randomBytes(bytes).toString('base64url');
+  if (offset + bytes > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(Math.max(POOL_SIZE, bytes)));
+    offset = 0;
+  }
+  const id = pool.toString('base64url', offset, offset + bytes);
+  offset += bytes;
+  return id;
 }

@@ -77,19 +77,16 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   app.decorate('latchkeyServer', ctx);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });
   // While stopping, answers to in-flight requests close their connection, so shutdown never waits on keep-alive.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
-  registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {

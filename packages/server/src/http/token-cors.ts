@@ -32,19 +32,22 @@ export function registerTokenCors(app: FastifyInstance, ctx: ServerContext): voi
   });
 
   // The response itself (success or error): readable only by the origin of the public client named in the body.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'POST' || request.routeOptions.url !== ENDPOINT_PATHS.token) return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.method !== 'POST' || request.routeOptions.url !== ENDPOINT_PATHS.token) return done(null, payload);
     reply.header('vary', 'origin');
     const origin = originOf(request);
-    if (!origin || !(request.body instanceof FormParams)) return payload;
+    // Requests without Origin (servers, the common case) finish synchronously.
+    if (!origin || !(request.body instanceof FormParams)) return done(null, payload);
     let clientId: string | undefined;
     try {
       clientId = request.body.get('client_id');
     } catch {
-      return payload;
+      return done(null, payload);
     }
-    const client = clientId === undefined ? undefined : await ctx.clients.get(clientId);
-    if (client?.isPublic && redirectOrigins(client).includes(origin)) allow(reply, origin);
-    return payload;
+    if (clientId === undefined) return done(null, payload);
+    ctx.clients.get(clientId).then((client) => {
+      if (client?.isPublic && redirectOrigins(client).includes(origin)) allow(reply, origin);
+      done(null, payload);
+    }, (error: unknown) => done(error as Error));
   });
 }
