@@ -71,17 +71,21 @@ export const authorizationCodeGrant: GrantHandler = {
       expiresAt: now + (withRefresh ? ctx.config.refreshAbsoluteTtl : ctx.config.accessTokenTtl), revokedAt: null,
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
+    let issuedFor = grant;
     try {
       await ctx.store.createGrant(grant, refreshToken === undefined ? null : {
         tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
         expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
       });
     } catch (error) {
-      // A concurrent replay got here first and left a revoked grant under this id.
-      if (await ctx.store.getGrant(grant.id)) throw new InvalidGrant('the authorization code was already used; the tokens issued from it have been revoked');
-      throw error;
+      // A concurrent replay got here first and left a revoked grant under this id. This request still consumed the
+      // code, so it gets its answer, exactly as if the replay had come a moment later: tokens that are already
+      // revoked (the access token is inactive at introspection and UserInfo; the refresh token was never stored).
+      const revoked = await ctx.store.getGrant(grant.id);
+      if (!revoked?.revokedAt) throw error;
+      issuedFor = revoked;
     }
     await ctx.store.attachGrantToCode(codeHash, grant.id);
-    return issueUserTokens(ctx, { client, grant, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
+    return issueUserTokens(ctx, { client, grant: issuedFor, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
   },
 };
