@@ -13,8 +13,8 @@ export interface PublicJwk extends JsonWebKey {
   use: 'sig';
 }
 
-/** Algorithms every installation has a key for from its first start. */
-export const INITIAL_ALGS: readonly SigningAlg[] = ['RS256', 'ES256'];
+/** Algorithms every installation has a key for from its first start (so a client may choose any of them for ID tokens). */
+export const INITIAL_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 
 export class KeyRing {
   readonly #store: Store;

@@ -61,7 +61,7 @@ describe('replacing a lost LATCHKEY_SECRET (docs/deployment.md)', () => {
     const listed = await cli(['keys', 'list', '--json'], env);
     assert.equal(listed.code, 0, listed.stderr);
     const active = (JSON.parse(listed.stdout) as { alg: string; status: string }[]).filter((k) => k.status === 'active').map((k) => k.alg);
-    assert.deepEqual([...active].sort(), ['ES256', 'RS256']);
+    assert.deepEqual([...active].sort(), ['ES256', 'EdDSA', 'RS256']);
     for (const alg of active) {
       const rotated = await cli(['keys', 'rotate', '--alg', alg], env);
       assert.equal(rotated.code, 0, rotated.stderr);

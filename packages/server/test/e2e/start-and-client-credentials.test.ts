@@ -117,7 +117,7 @@ describe('latchkey start refuses unsafe production settings', () => {
     const dev = await startLatchkey(['--dev', '--port', String(port)], { cwd: dir, env: { ...envWithout, LATCHKEY_DATABASE_URL: '' } });
     try {
       const jwks = await (await fetch(`http://127.0.0.1:${port}/jwks`)).json() as { keys: unknown[] };
-      assert.equal(jwks.keys.length, 2);
+      assert.equal(jwks.keys.length, 3);
       const { statSync } = await import('node:fs');
       assert.equal(statSync(join(dir, 'data', 'latchkey-dev-secret')).mode & 0o777, 0o600);
       assert.ok(statSync(join(dir, 'data', 'latchkey.db')).size > 0);

@@ -12,14 +12,14 @@ import { addApi, addClient, basic, form, FORM_HEADERS, startTestServer, TEST_SEC
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
-test('first start creates RS256 and ES256 keys; the JWKS is public-only with distinct kid, alg and use', async () => {
+test('first start creates RS256, ES256 and EdDSA keys; the JWKS is public-only with distinct kid, alg and use', async () => {
   const server = await startTestServer();
   try {
     const res = await server.app.inject({ method: 'GET', url: '/jwks' });
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /^application\/jwk-set\+json/);
     const { keys } = res.json() as { keys: Record<string, unknown>[] };
-    assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+    assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'EdDSA', 'RS256']);
     assert.equal(new Set(keys.map((k) => k.kid)).size, keys.length);
     for (const key of keys) {
       assert.equal(key.use, 'sig');
@@ -27,7 +27,7 @@ test('first start creates RS256 and ES256 keys; the JWKS is public-only with dis
     }
     // Private parts are sealed in the database: no private JWK member appears in clear.
     const rows = await server.store.db.selectFrom('signing_keys').select(['kid', 'private_jwk_sealed']).execute();
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 3);
     for (const row of rows) {
       assert.match(row.private_jwk_sealed, /^v1\./);
       assert.ok(!row.private_jwk_sealed.includes('"d"'));
