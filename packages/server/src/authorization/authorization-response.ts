@@ -2,11 +2,8 @@
 // state), RFC 9207 §2 (iss on every response). Parameters are appended to the redirect URI's own query.
 import type { OAuthError } from '../oauth/errors.ts';
 import type { RedirectTarget } from './authorization-request.ts';
+import { safeDescription } from '../oauth/error-description.ts';
 
-/** RFC 6749 §4.1.2.1: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. */
-export function safeDescription(text: string): string {
-  return text.replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7E]/g, '?');
-}
 
 /** Appends parameters to the redirect URI without re-encoding what the client registered. */
 export function withQueryParameters(redirectUri: string, params: Record<string, string | undefined>): string {

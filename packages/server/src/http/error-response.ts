@@ -4,7 +4,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, ServerError, TemporarilyUnavailable, InvalidRequest } from '../oauth/errors.ts';
 import { StoreUnavailable } from '../store/store.ts';
 import type { AuthorizationFailure } from '../authorization/authorization-failure.ts';
-import { errorResponseUrl, safeDescription } from '../authorization/authorization-response.ts';
+import { errorResponseUrl } from '../authorization/authorization-response.ts';
+import { safeDescription } from '../oauth/error-description.ts';
 import type { ServerContext } from '../server-context.ts';
 import { sendPage } from './browser-response.ts';
 import { errorPage } from './views/error-page.ts';
@@ -44,7 +45,7 @@ export function sendJsonError(error: OAuthError, request: FastifyRequest, reply:
   if (error.basicChallenge) reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
   return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
-    .send({ error: error.code, error_description: description });
+    .send({ error: error.code, error_description: safeDescription(description) });
 }
 
 /**
@@ -83,5 +84,5 @@ export function sendBearerError(error: OAuthError, request: FastifyRequest, repl
   if (error.status === 401 || error.status === 403 || error.status === 400) reply.header('www-authenticate', challenge.join(', '));
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
   return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
-    .send(options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: description } : {});
+    .send(options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: safeDescription(description) } : {});
 }

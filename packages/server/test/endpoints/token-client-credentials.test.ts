@@ -158,7 +158,7 @@ describe('token endpoint: client credentials', () => {
       payload: 'grant_type=client_credentials&scope=contacts:read&scope=contacts:write',
     });
     assertError(res, 400, 'invalid_request');
-    assert.match(res.json().error_description, /"scope" is included more than once/);
+    assert.match(res.json().error_description, /'scope' is included more than once/);
   });
 
   test('empty parameters count as omitted; unknown parameters are ignored', async () => {
@@ -171,6 +171,13 @@ describe('token endpoint: client credentials', () => {
     assertError(res, 400, 'unsupported_grant_type');
     assert.match(res.json().error_description, /not supported by design/);
     assert.ok(!server.logs.join('').includes('secret-password'));
+  });
+
+  test('error_description keeps to RFC 6749 §5.2 characters even when it names attacker input', async () => {
+    const res = await token({ grant_type: 'urn:"x"\\y\u00e9\u2028' }, { authorization: basic(svc.id, svc.secret) });
+    assertError(res, 400, 'unsupported_grant_type');
+    assert.match(res.json().error_description, /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
+    assert.match(res.json().error_description, /grant_type 'urn:'x'\/y\?\?' is not supported/);
   });
 
   test('unknown and missing grant_type', async () => {
