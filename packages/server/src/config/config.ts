@@ -13,6 +13,8 @@ export interface ServerConfig {
   /** LATCHKEY_SECRET: master secret for encryption at rest (private keys). */
   secret: string;
   databaseUrl: string;
+  /** PostgreSQL connections per instance (ignored for SQLite). */
+  databasePoolMax: number;
   accessTokenTtl: number;
   accessTokenAlg: SigningAlg;
   idTokenTtl: number;
@@ -33,6 +35,7 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   port: 4000,
   dev: false,
   databaseUrl: DEFAULT_DATABASE_URL,
+  databasePoolMax: 10,
   accessTokenTtl: 900,
   accessTokenAlg: 'ES256',
   idTokenTtl: 3600,
@@ -46,7 +49,7 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
   issuer: 'LATCHKEY_ISSUER', host: 'LATCHKEY_HOST', port: 'LATCHKEY_PORT', dev: 'LATCHKEY_DEV', secret: 'LATCHKEY_SECRET',
-  databaseUrl: 'LATCHKEY_DATABASE_URL', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
+  databaseUrl: 'LATCHKEY_DATABASE_URL', databasePoolMax: 'LATCHKEY_DATABASE_POOL_MAX', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
   idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', refreshIdleTtl: 'LATCHKEY_REFRESH_IDLE_TTL',
   refreshAbsoluteTtl: 'LATCHKEY_REFRESH_ABSOLUTE_TTL', sessionTtl: 'LATCHKEY_SESSION_TTL', logLevel: 'LATCHKEY_LOG_LEVEL',
   trustProxy: 'LATCHKEY_TRUST_PROXY',
@@ -125,6 +128,7 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   return {
     issuer, host, port, dev, secret,
     databaseUrl: String(merged.databaseUrl ?? DEFAULTS.databaseUrl),
+    databasePoolMax: integer('databasePoolMax', merged.databasePoolMax ?? DEFAULTS.databasePoolMax, 1, 1000),
     accessTokenTtl: integer('accessTokenTtl', merged.accessTokenTtl ?? DEFAULTS.accessTokenTtl, 30, 86400),
     accessTokenAlg,
     idTokenTtl: integer('idTokenTtl', merged.idTokenTtl ?? DEFAULTS.idTokenTtl, 30, 86400),

@@ -39,7 +39,7 @@ const FORM_BODY_LIMIT = 64 * 1024;
 
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<FastifyInstance> {
   const ownsStore = !options.store;
-  const store = options.store ?? openStore(config.databaseUrl);
+  const store = options.store ?? openStore(config.databaseUrl, { poolMax: config.databasePoolMax });
   const now = options.now ?? unixNow;
   const ctx: ServerContext = {
     config, store, now,

@@ -19,7 +19,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   throw new Error(`unsupported database URL "${url.replace(/\/\/[^@]*@/, '//***@')}": use sqlite:PATH or postgres://...`);
 }
 
-export function openStore(url: string): SqlStore {
+export function openStore(url: string, options: { poolMax?: number } = {}): SqlStore {
   const target = parseDatabaseUrl(url);
-  return target.kind === 'sqlite' ? openSqliteStore(target.path) : openPostgresStore(target.url);
+  return target.kind === 'sqlite' ? openSqliteStore(target.path) : openPostgresStore(target.url, { max: options.poolMax });
 }

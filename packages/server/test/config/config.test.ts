@@ -41,3 +41,9 @@ test('numbers are range-checked: code lifetime at most 10 minutes', () => {
   assert.throws(() => resolveConfig({ dev: true, port: 'abc' }), /port must be an integer/);
   assert.throws(() => resolveConfig({ dev: true, accessTokenAlg: 'HS256' }), /accessTokenAlg/);
 });
+
+test('the PostgreSQL pool size comes from LATCHKEY_DATABASE_POOL_MAX and is range-checked', () => {
+  assert.equal(resolveConfig({ dev: true }).databasePoolMax, 10);
+  assert.equal(resolveConfig(configFromEnv({ LATCHKEY_DATABASE_POOL_MAX: '25' }), { dev: true }).databasePoolMax, 25);
+  assert.throws(() => resolveConfig({ dev: true, databasePoolMax: '0' }), /databasePoolMax must be an integer from 1 to 1000/);
+});
