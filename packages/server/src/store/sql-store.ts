@@ -1,9 +1,8 @@
 // The Store over SQL through Kysely: one implementation for SQLite and PostgreSQL (the dialect differs, not the code).
 // Atomicity comes from the database: conditional UPDATE ... RETURNING, upserts and transactions.
 import { Kysely, sql, type Transaction } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import { randomId } from '../crypto/random.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { runMigrations } from './migrations/run-migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreConflict, type Store } from './store.ts';
 import type {
@@ -115,34 +114,7 @@ export class SqlStore implements Store {
   }
 
   async migrate(): Promise<{ applied: string[] }> {
-    // PostgreSQL: name the schema the tables live in (the first of search_path). Unnamed, Kysely looks for its
-    // migration tables in every schema of the database, so a second installation in another schema (or a
-    // concurrent test) made it skip creating them here and then fail with "relation does not exist".
-    const migrationTableSchema = this.kind === 'postgres'
-      ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(this.db)).rows[0]?.schema ?? undefined
-      : undefined;
-    const migrator = new Migrator({
-      db: this.db, provider: migrationProvider, migrationTableName: 'latchkey_migrations', migrationLockTableName: 'latchkey_migrations_lock',
-      migrationTableSchema,
-    });
-    // PostgreSQL: Kysely's migrator holds an advisory lock. SQLite: it takes no lock at all (it assumes one
-    // connection), so two processes opening a fresh file at once both created the tables and one failed.
-    // BEGIN IMMEDIATE takes SQLite's write lock for the whole run (the other process waits, up to
-    // busy_timeout) and rolls a failed migration back. The dialect has a single connection, so every
-    // statement of the migrator runs inside this transaction; migrations must not open transactions.
-    const exclusive = this.kind === 'sqlite';
-    if (exclusive) await sql`begin immediate`.execute(this.db);
-    let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
-    try {
-      outcome = await migrator.migrateToLatest();
-    } catch (error) {
-      if (exclusive) await sql`rollback`.execute(this.db);
-      throw error;
-    }
-    if (exclusive) await sql`${sql.raw(outcome.error ? 'rollback' : 'commit')}`.execute(this.db);
-    const { error, results } = outcome;
-    if (error) throw error instanceof Error ? error : new Error(String(error));
-    return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    return { applied: await runMigrations(this.db, this.kind) };
   }
 
   async ping(): Promise<void> {

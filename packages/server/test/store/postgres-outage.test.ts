@@ -221,6 +221,42 @@ describe('real PostgreSQL connection failures map to temporarily_unavailable', {
 });
 
 describe('PostgreSQL migrations', { skip }, () => {
+  it('migrating is unaffected by other software creating and dropping schemas in the same database meanwhile', async () => {
+    // Kysely's migrator listed tables across every schema by name and failed ("schema ... does not exist")
+    // when one was dropped during that scan; our runner reads only its own table in the current schema.
+    let churning = true;
+    const churn = (async () => {
+      const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+      await admin.connect();
+      try {
+        // Separate statements: each schema must be visible to other sessions before it is dropped.
+        for (let i = 0; churning && i < 2000; i++) {
+          const name = `lk_churn_${process.pid}_${i}`;
+          await admin.query(`create schema "${name}"`);
+          await admin.query(`create table "${name}".t (x int)`);
+          await admin.query(`drop schema "${name}" cascade`);
+        }
+      } finally {
+        await admin.end();
+      }
+    })();
+    try {
+      for (let round = 0; round < 8; round++) {
+        const fresh = await createTestSchema(POSTGRES_TEST_URL ?? '', 'churn_target');
+        const store = openPostgresStore(fresh.url, { max: 2 });
+        try {
+          assert.ok((await store.migrate()).applied.length > 0, `round ${round}`);
+        } finally {
+          await store.close();
+          await fresh.drop();
+        }
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
+  });
+
   it('migrates a fresh schema while another schema of the same database already holds an installation', async () => {
     const existing = await createTestSchema(POSTGRES_TEST_URL ?? '', 'other_install');
     const fresh = await createTestSchema(POSTGRES_TEST_URL ?? '', 'fresh_install');

@@ -17,14 +17,10 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
-/**
- * Rewrites `url` so every connection made with it has search_path = `schema`. Parallel query is off for these
- * sessions: Kysely's migrator lists tables across all schemas, and a parallel worker fails with "schema does not
- * exist" when another test file drops its schema during that scan.
- */
+/** Rewrites `url` so every connection made with it has search_path = `schema`. */
 export function withSearchPath(url: string, schema: string): string {
   const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema} -c max_parallel_workers_per_gather=0`);
+  u.searchParams.set('options', `-c search_path=${schema}`);
   return u.toString();
 }
 

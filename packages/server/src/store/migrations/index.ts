@@ -1,13 +1,13 @@
 // Every schema migration, in order. Add a file and a line here; never edit a migration that has shipped.
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { Kysely } from 'kysely';
 import * as initialSchema from './0001-initial-schema.ts';
 import * as interactions from './0002-interactions.ts';
 
-const migrations: Record<string, Migration> = {
-  '0001-initial-schema': initialSchema,
-  '0002-interactions': interactions,
-};
+export interface Migration {
+  up(db: Kysely<any>): Promise<void>;
+}
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['0001-initial-schema', initialSchema],
+  ['0002-interactions', interactions],
+];
