@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { CustomFetch } from 'openid-client';
 import express from 'express';
 import {
@@ -81,17 +81,26 @@ export interface HarnessOptions {
   clientOptions?: Partial<LatchkeyClientOptions>;
   /** A store per client instance (default: one SQLite file shared by all instances). */
   storeFactory?: () => LatchkeyStore;
+  /**
+   * The provider to run against (default: node-oidc-provider from startTestProvider). Called once the app's
+   * origin is known, with the URIs to register for the app's client. `accessTokenTtlSeconds` then does not apply.
+   */
+  provider?: (app: { redirectUri: string; postLogoutRedirectUri: string }) => Promise<TestProvider>;
+  /** Adds routes to the Fastify app before it is ready (fastify adapter only). */
+  fastifyRoutes?: (app: FastifyInstance) => void;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const app = await listenOnLoopback();
   const appOrigin = app.origin;
   const redirectUri = `${appOrigin}/auth/callback`;
-  const provider = await startTestProvider({
-    redirectUri,
-    postLogoutRedirectUri: `${appOrigin}/signed-out`,
-    ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
-  });
+  const provider = options.provider
+    ? await options.provider({ redirectUri, postLogoutRedirectUri: `${appOrigin}/signed-out` })
+    : await startTestProvider({
+      redirectUri,
+      postLogoutRedirectUri: `${appOrigin}/signed-out`,
+      ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    });
   const upstream = await startRecordingUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-client-'));
   const dbPath = join(dir, 'latchkey.db');
@@ -134,6 +143,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       scopes: request.latchkey.session?.scopes,
     }));
     fastify.get('/signed-out', async () => 'signed out');
+    options.fastifyRoutes?.(fastify);
     await fastify.ready();
     closeApp = async () => { await fastify.close(); };
   } else {
