@@ -15,6 +15,7 @@ export interface PresentedClient {
 
 // §2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded.
 function formDecode(value: string): string {
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
