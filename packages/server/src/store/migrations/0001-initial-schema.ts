@@ -137,10 +137,3 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('version', 'bigint', (c) => c.notNull())
     .execute();
 }
-
-export async function down(db: AnyDb): Promise<void> {
-  for (const table of ['cache_versions', 'audit_events', 'login_failures', 'revoked_tokens', 'refresh_tokens',
-    'auth_codes', 'grants', 'sessions', 'consents', 'signing_keys', 'users', 'api_scopes', 'apis', 'clients']) {
-    await db.schema.dropTable(table).ifExists().execute();
-  }
-}

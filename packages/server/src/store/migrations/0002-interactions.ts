@@ -16,7 +16,3 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
   await db.schema.createIndex('interactions_expires_at').on('interactions').column('expires_at').execute();
 }
-
-export async function down(db: AnyDb): Promise<void> {
-  await db.schema.dropTable('interactions').ifExists().execute();
-}
