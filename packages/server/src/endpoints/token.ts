@@ -3,7 +3,7 @@ import { grantRegistry } from '../grants/registry.ts';
 import type { TokenResponse } from '../grants/grant-handler.ts';
 import type { FormParams } from '../http/form-params.ts';
 import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
-import { InvalidClient, InvalidRequest, UnsupportedGrantType } from '../oauth/errors.ts';
+import { InvalidClient, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 
 export interface TokenRequest {
@@ -33,5 +33,7 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   const presented = readPresentedClient(request.authorization, request.body);
   if (!presented) throw new InvalidClient('client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
   const client = authenticateClient(presented, await ctx.clients.get(presented.clientId));
+  // RFC 6749 §5.2 unauthorized_client: checked here once, for every grant type.
+  if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
   return grant.handle(ctx, { client, params: request.body });
 }

@@ -1,7 +1,7 @@
 // RFC 6749 §4.1.3-4.1.4: the authorization code grant, with RFC 7636 §4.5-4.6 (PKCE) and RFC 9700 §4.2.4 / §2.1.1.
 // A code is single use: a second exchange fails and revokes every token issued from it (RFC 6749 §4.1.2).
 import { hashSecret, randomSecret } from '../crypto/random.ts';
-import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../oauth/errors.ts';
+import { InvalidGrant, InvalidRequest } from '../oauth/errors.ts';
 import { verifyCodeVerifier } from '../oauth/pkce.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { AuthorizationCodeRecord, GrantRecord } from '../store/records.ts';
@@ -35,7 +35,6 @@ export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
 
   async handle(ctx, { client, params }) {
-    if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
     const presented = params.require('code');
     const codeHash = hashSecret(presented);
     const now = ctx.now();

@@ -10,7 +10,6 @@ export const clientCredentialsGrant: GrantHandler = {
 
   async handle(ctx, { client, params }) {
     if (client.isPublic) throw new UnauthorizedClient('public clients cannot use the client_credentials grant (RFC 6749 §4.4)');
-    if (!client.grantTypes.includes('client_credentials')) throw new UnauthorizedClient('this client is not registered for the client_credentials grant');
 
     const resource = params.get('resource');
     validateResource(resource, ctx.scopes);

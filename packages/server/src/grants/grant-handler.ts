@@ -19,6 +19,7 @@ export interface GrantRequest {
 }
 
 export interface GrantHandler {
+  /** The token endpoint calls `handle` only for authenticated clients registered for this grant type. */
   readonly grantType: GrantType;
   handle(ctx: ServerContext, request: GrantRequest): Promise<TokenResponse>;
 }

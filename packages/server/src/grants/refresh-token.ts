@@ -2,7 +2,7 @@
 // every use returns a new refresh token; presenting a rotated one revokes the whole family. Narrower scope is
 // allowed, wider is invalid_scope. Idle and absolute lifetimes bound the family.
 import { hashSecret, randomSecret } from '../crypto/random.ts';
-import { InvalidGrant, InvalidScope, InvalidTarget, UnauthorizedClient } from '../oauth/errors.ts';
+import { InvalidGrant, InvalidScope, InvalidTarget } from '../oauth/errors.ts';
 import { parseScope } from '../oauth/scope.ts';
 import type { GrantHandler } from './grant-handler.ts';
 import { issueUserTokens, narrowedAudience } from './user-tokens.ts';
@@ -11,7 +11,6 @@ export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
 
   async handle(ctx, { client, params }) {
-    if (!client.grantTypes.includes('refresh_token')) throw new UnauthorizedClient('this client is not registered for the refresh_token grant');
     const presented = params.require('refresh_token');
     const oldHash = hashSecret(presented);
     const now = ctx.now();
