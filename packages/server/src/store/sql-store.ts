@@ -155,12 +155,10 @@ export class SqlStore implements Store {
     return r.numUpdatedRows > 0n;
   }
 
+  // Consents, codes, grants, refresh tokens and interactions go with it (ON DELETE CASCADE).
   async deleteClient(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('auth_codes').where('client_id', '=', id).execute();
-      const r = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
-      return r.numDeletedRows > 0n;
-    });
+    const r = await this.db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
   }
 
   // ---- apis
@@ -215,12 +213,10 @@ export class SqlStore implements Store {
     return r.numUpdatedRows > 0n;
   }
 
+  // Sessions, consents, codes, grants and refresh tokens go with them (ON DELETE CASCADE).
   async deleteUser(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('auth_codes').where('user_id', '=', id).execute();
-      const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-      return r.numDeletedRows > 0n;
-    });
+    const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
   }
 
   // ---- signing keys
