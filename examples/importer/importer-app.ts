@@ -52,14 +52,17 @@ const NOTICES: Record<string, Notice> = {
   disconnected: { tone: 'ok', title: 'Disconnected', text: 'The importer revoked its tokens at the server and forgot your session.' },
 };
 
-/** A Fetch API GET Request for the kit (login, callback, incremental consent), on the importer's own origin, never the Host header. */
+/**
+ * A Fetch API GET Request for the kit (login, callback, incremental consent), on the importer's own origin, never the
+ * Host header. The request target is appended to the origin, not resolved against it: `//evil.example/x` is a path.
+ */
 function webRequest(origin: string, request: FastifyRequest): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
-  return new Request(new URL(request.url, origin), { method: 'GET', headers });
+  return new Request(`${origin}${request.url}`, { method: 'GET', headers });
 }
 
 async function sendWebResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
@@ -103,7 +106,9 @@ export async function createImporter(options: ImporterOptions): Promise<Importer
   // find the trace through AsyncLocalStorage. Entered after body parsing, which would otherwise lose the context.
   app.addHook('preValidation', (request, _reply, done) => currentTrace.run({ traceId: request.traceId }, done));
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin');
+    reply.header('x-content-type-options', 'nosniff');
+    // The kit's callback answers carry no-referrer (RFC 9700 §4.2.4); every other page may tell our own pages.
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
     return payload;
   });
@@ -136,8 +141,10 @@ export async function createImporter(options: ImporterOptions): Promise<Importer
   // The callback of the authorization code flow (RFC 6749 §4.1.2): the kit validates it and redeems the code; this
   // handler only adds the trace step and renders refusals as a page that says what to do.
   async function callbackHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const url = new URL(request.url, options.origin);
+    const url = new URL(`${options.origin}${request.url}`);
     const params = url.searchParams;
+    // The callback URL holds the code and state: no page reached from here learns it (RFC 9700 §4.2.4).
+    reply.header('referrer-policy', 'no-referrer');
     const sent: TraceField[] = [];
     if (params.has('code')) sent.push({ name: 'code', value: redacted('one-time code', params.get('code')!), redacted: true });
     for (const name of ['state', 'iss', 'error']) if (params.has(name)) sent.push({ name, value: name === 'state' ? shortened(params.get(name)!) : params.get(name)! });

@@ -1,8 +1,11 @@
-// Access tokens for a session, refreshed proactively and once per session across callers and processes (RFC 6749 §6, RFC 9700 §4.14.2 rotation, RFC 8707 §2.2 audiences).
+// Access tokens for a session, refreshed proactively and once per session across callers and processes (RFC 6749 §6, RFC 9700 §4.14.2 rotation, RFC 8707 §2.2 audiences, OIDC Core §12.2 refreshed ID tokens).
+import { decodeJwt, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import { NotAuthenticated, ReauthenticationRequired, ScopesRequired, TokenRefreshFailed } from './errors.ts';
 import { computeRefreshAt, parseScopes, rewrap, sessionAad, unionScopes, type KitContext } from './kit-context.ts';
 import { randomOpaqueId } from './opaque-ids.ts';
+import { changedPinnedClaims } from './refreshed-identity.ts';
+import { revokeAtProvider, type TokenToRevoke } from './token-revocation.ts';
 import type { SessionRecord, SessionTokenUpdate } from './store/store-records.ts';
 
 export interface AccessTokenOptions {
@@ -28,6 +31,11 @@ const POLL_MS = 40;
 
 function isRefusedGrant(error: unknown): boolean {
   return error instanceof oidc.ResponseBodyError && (error.error === 'invalid_grant' || error.error === 'unauthorized_client');
+}
+
+/** openid-client's verdict that a refreshed ID token's iss, aud or azp is not this client's (OIDC Core §3.1.3.7). */
+function isForeignIdToken(error: unknown): boolean {
+  return error instanceof oidc.ClientError && error.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED';
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -133,19 +141,38 @@ export class AccessTokenManager {
       const parameters: Record<string, string> = {};
       if (audience !== undefined) parameters.resource = audience;
       if (audience !== undefined && options.scopes?.length) parameters.scope = options.scopes.join(' ');
+      const refreshToken = cipher.decrypt(record.refreshToken, aad('refresh_token'));
       let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
       try {
-        tokens = await oidc.refreshTokenGrant(provider, cipher.decrypt(record.refreshToken, aad('refresh_token')), parameters);
+        tokens = await oidc.refreshTokenGrant(provider, refreshToken, parameters);
       } catch (error) {
         if (isRefusedGrant(error)) {
           await store.markReauthenticationRequired(sessionId);
           throw new ReauthenticationRequired('The provider refused to refresh the session (revoked or expired grant).', { cause: error });
+        }
+        if (isForeignIdToken(error)) {
+          await this.#endSession(sessionId, [{ token: refreshToken, hint: 'refresh_token' }]);
+          throw new ReauthenticationRequired('The refreshed ID token was issued for another client or issuer; the session was ended.', { cause: error });
         }
         await store.releaseRefreshLease(sessionId, owner);
         // A transient failure while the old token is still valid: keep using it.
         const unexpired = this.#unexpiredToken(record, audience);
         if (unexpired !== undefined) return unexpired;
         throw new TokenRefreshFailed('token refresh failed', { cause: error });
+      }
+      const refreshed = tokens.claims();
+      if (refreshed) {
+        const original: JWTPayload = record.idToken ? decodeJwt(cipher.decrypt(record.idToken, aad('id_token'))) : { sub: record.subject };
+        const changed = changedPinnedClaims(original, refreshed);
+        if (changed.length > 0) {
+          // Not the user (or the authentication) this session belongs to: nothing of this response is kept or used.
+          await this.#endSession(sessionId, [
+            ...(tokens.refresh_token ? [{ token: tokens.refresh_token, hint: 'refresh_token' as const }] : []),
+            { token: refreshToken, hint: 'refresh_token' },
+            { token: tokens.access_token, hint: 'access_token' },
+          ]);
+          throw new ReauthenticationRequired(`The refreshed ID token does not match the original authentication (${changed.join(', ')} changed); the session was ended.`);
+        }
       }
       await store.updateSessionTokens(sessionId, this.#updateFrom(record, tokens, audience), owner);
       return tokens.access_token;
@@ -155,6 +182,12 @@ export class AccessTokenManager {
       }
       throw error;
     }
+  }
+
+  /** Ends a session whose identity can no longer be trusted: revokes what the provider may still honour, deletes the row. */
+  async #endSession(sessionId: string, tokens: readonly TokenToRevoke[]): Promise<void> {
+    await revokeAtProvider(this.#context, tokens);
+    await this.#context.store.deleteSession(sessionId);
   }
 
   #updateFrom(record: SessionRecord, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, audience: string | undefined): SessionTokenUpdate {

@@ -10,7 +10,7 @@ import type { TransactionPayload } from './authorization-request.ts';
 import type { SessionRecord } from './store/store-records.ts';
 
 export interface CallbackResult {
-  /** Same-origin path to send the browser to. */
+  /** Same-origin path to send the browser to (checked again where the kit redirects, see return-to.ts). */
   returnTo: string;
   setCookies: string[];
   /** The session (cookie hash) that now holds the tokens. */
@@ -92,8 +92,10 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   }
   const profileJson = JSON.stringify(profile);
 
+  // The session this browser holds. A Strict session cookie is not sent on this cross-site request; then the
+  // session recorded when the attempt started (the transaction is bound to this browser) stands in for it.
   const currentCookie = cookies.get(options.sessionCookieName);
-  const currentId = currentCookie ? sha256Hex(currentCookie) : undefined;
+  const currentId = currentCookie ? sha256Hex(currentCookie) : transaction.sessionId;
 
   if (transaction.purpose === 'incremental' && transaction.sessionId && transaction.sessionId === currentId) {
     const existing = await store.readSession(transaction.sessionId, issuedAt);
@@ -142,7 +144,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   await store.insertSession(session);
   return {
     returnTo: transaction.returnTo,
-    setCookies: [serializeCookie(options.sessionCookieName, cookieValue, cookieAttributes(context, options.sessionMaxAgeMs))],
+    setCookies: [serializeCookie(options.sessionCookieName, cookieValue, cookieAttributes(context, 'session'))],
     sessionId: sid,
   };
 }

@@ -14,7 +14,11 @@ export interface TransactionPayload {
   /** Scopes sent in this request. */
   scopes: string[];
   purpose: 'login' | 'incremental';
-  /** For incremental authorization: the session (cookie hash) whose grant is extended. */
+  /**
+   * The session (cookie hash) the browser held when the attempt started: for incremental authorization the one
+   * whose grant is extended, for a login the one it replaces. The callback arrives cross-site, without a Strict
+   * session cookie, so this is how it knows.
+   */
   sessionId?: string;
 }
 
@@ -50,7 +54,7 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
     v: 1,
     codeVerifier,
     nonce,
-    returnTo: safeReturnTo(input.returnTo),
+    returnTo: safeReturnTo(input.returnTo, options.appOrigin),
     scopes,
     purpose: input.purpose,
     ...(input.sessionId ? { sessionId: input.sessionId } : {}),
@@ -74,6 +78,6 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
   });
   return {
     authorizationUrl,
-    setCookies: [serializeCookie(options.transactionCookieName, binding, cookieAttributes(context, options.transactionMaxAgeMs))],
+    setCookies: [serializeCookie(options.transactionCookieName, binding, cookieAttributes(context, 'transaction'))],
   };
 }

@@ -40,6 +40,11 @@ export interface LatchkeyClientOptions {
   postLogoutRedirectUri?: string;
   /** Secure cookies with the `__Host-` prefix. Default: true when redirectUri is https. */
   cookieSecure?: boolean;
+  /**
+   * SameSite of the session cookie. Default `Strict` (IETF browser-based-apps BCP §6.1.3.2): a cross-site request
+   * never carries it. The login-transaction cookie is always `Lax`, since the callback arrives cross-site.
+   */
+  sessionCookieSameSite?: 'Strict' | 'Lax';
   /** Allow-listed APIs for the proxy, by name. */
   upstreams?: Readonly<Record<string, UpstreamOptions>>;
   /** Absolute session lifetime in seconds. Default 7 days. */
@@ -78,6 +83,7 @@ export interface ResolvedOptions {
   refreshWindowMs: number;
   postLogoutRedirectUri: string | undefined;
   cookieSecure: boolean;
+  sessionCookieSameSite: 'Strict' | 'Lax';
   sessionCookieName: string;
   transactionCookieName: string;
   upstreams: ReadonlyMap<string, ResolvedUpstream>;
@@ -118,6 +124,8 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
   if (!options.clientId) throw new TypeError('clientId is required');
   if (!options.scopes.includes('openid')) throw new TypeError('scopes must include "openid"');
   const cookieSecure = options.cookieSecure ?? redirectUri.protocol === 'https:';
+  const sessionCookieSameSite = options.sessionCookieSameSite ?? 'Strict';
+  if (sessionCookieSameSite !== 'Strict' && sessionCookieSameSite !== 'Lax') throw new TypeError('sessionCookieSameSite must be "Strict" or "Lax"');
   const method = options.tokenEndpointAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
   if (method !== 'none' && !options.clientSecret) throw new TypeError(`${method} needs clientSecret`);
   const upstreams = new Map<string, ResolvedUpstream>();
@@ -148,8 +156,10 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
     refreshWindowMs: positive('refreshWindowSeconds', options.refreshWindowSeconds, 300) * 1000,
     postLogoutRedirectUri: options.postLogoutRedirectUri,
     cookieSecure,
-    sessionCookieName: cookieSecure ? '__Host-latchkey-session' : 'latchkey-session',
-    transactionCookieName: cookieSecure ? '__Host-latchkey-login' : 'latchkey-login',
+    sessionCookieSameSite,
+    // Named for the app, not for Latchkey: the authorization server's own cookie may live on the same host.
+    sessionCookieName: cookieSecure ? '__Host-app_session' : 'app_session',
+    transactionCookieName: cookieSecure ? '__Host-app_login' : 'app_login',
     upstreams,
     sessionMaxAgeMs: positive('sessionMaxAgeSeconds', options.sessionMaxAgeSeconds, 7 * 24 * 3600) * 1000,
     transactionMaxAgeMs: positive('transactionMaxAgeSeconds', options.transactionMaxAgeSeconds, 600) * 1000,

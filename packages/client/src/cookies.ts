@@ -35,6 +35,6 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
 }
 
 /** A Set-Cookie value that deletes the cookie. */
-export function expireCookie(name: string, attributes: Omit<CookieAttributes, 'maxAgeSeconds'>): string {
+export function expireCookie(name: string, attributes: CookieAttributes): string {
   return serializeCookie(name, '', { ...attributes, maxAgeSeconds: 0 });
 }

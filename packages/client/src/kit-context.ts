@@ -14,9 +14,15 @@ export interface KitContext {
   warn(message: string, error: unknown): void;
 }
 
-/** Cookie attributes for the kit's cookies: host-only, HttpOnly, SameSite=Lax (the callback is a cross-site top-level GET). */
-export function cookieAttributes(context: KitContext, maxAgeMs: number): CookieAttributes {
-  return { secure: context.options.cookieSecure, sameSite: 'Lax', maxAgeSeconds: Math.floor(maxAgeMs / 1000) };
+/**
+ * Cookie attributes for the kit's cookies: host-only, HttpOnly. The session cookie is SameSite=Strict by default;
+ * the login-transaction cookie is Lax, because the callback that needs it is a cross-site top-level GET.
+ */
+export function cookieAttributes(context: KitContext, cookie: 'session' | 'transaction'): CookieAttributes {
+  const { options } = context;
+  return cookie === 'session'
+    ? { secure: options.cookieSecure, sameSite: options.sessionCookieSameSite, maxAgeSeconds: Math.floor(options.sessionMaxAgeMs / 1000) }
+    : { secure: options.cookieSecure, sameSite: 'Lax', maxAgeSeconds: Math.floor(options.transactionMaxAgeMs / 1000) };
 }
 
 /** Associated data binding a ciphertext to its row and column. */

@@ -11,6 +11,9 @@ import { parseScopes, rewrap, sessionAad, type KitContext } from './kit-context.
 import { endSession } from './logout.ts';
 import { sha256Hex } from './opaque-ids.ts';
 import { discoverProvider } from './provider-configuration.ts';
+import { kitHeaders } from './kit-response-headers.ts';
+import { appLocation } from './return-to.ts';
+import { signInLanding } from './sign-in-landing.ts';
 import { TokenCipher } from './token-encryption.ts';
 
 /** What the application sees of a session: never a token. */
@@ -43,7 +46,10 @@ export interface LatchkeyClient {
   getAccessToken(session: LatchkeySession | string, options?: AccessTokenOptions): Promise<string>;
   /** GET /login?returnTo=/path → 302 to the provider. */
   login(request: Request, options?: { returnTo?: string }): Promise<Response>;
-  /** GET callback → 302 to the return path with the session cookie. Throws CallbackError. */
+  /**
+   * GET callback → 200 page with the session cookie that navigates on to the return path (a same-site navigation,
+   * so that a Strict session cookie is sent with it). Throws CallbackError.
+   */
   callback(request: Request): Promise<Response>;
   /** POST /logout (same-origin only) → 303 to the provider's end-session endpoint. */
   logout(request: Request): Promise<Response>;
@@ -58,7 +64,7 @@ export interface LatchkeyClient {
 }
 
 function redirect(location: string, status: number, setCookies: readonly string[]): Response {
-  const headers = new Headers({ location, 'cache-control': 'no-store' });
+  const headers = kitHeaders({ location });
   for (const cookie of setCookies) headers.append('set-cookie', cookie);
   return new Response(null, { status, headers });
 }
@@ -78,10 +84,15 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
   const context: KitContext = { options, provider, store: input.store, cipher, now: Date.now, warn };
   const tokens = new AccessTokenManager(context);
 
-  async function readSession(cookieHeader: string | null | undefined): Promise<LatchkeySession | null> {
+  /** The session id (SHA-256 of the cookie) a Cookie header names, whether or not the session still exists. */
+  function heldSessionId(cookieHeader: string | null | undefined): string | undefined {
     const cookie = parseCookieHeader(cookieHeader).get(options.sessionCookieName);
-    if (!cookie) return null;
-    const id = sha256Hex(cookie);
+    return cookie ? sha256Hex(cookie) : undefined;
+  }
+
+  async function readSession(cookieHeader: string | null | undefined): Promise<LatchkeySession | null> {
+    const id = heldSessionId(cookieHeader);
+    if (!id) return null;
     const record = await context.store.readSession(id, context.now());
     if (!record) return null;
     return {
@@ -109,13 +120,15 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
 
     async login(request, loginOptions) {
       const returnTo = loginOptions?.returnTo ?? new URL(request.url).searchParams.get('returnTo');
-      const start = await startAuthorization(context, { cookieHeader: request.headers.get('cookie'), returnTo, purpose: 'login' });
+      const cookieHeader = request.headers.get('cookie');
+      const sessionId = heldSessionId(cookieHeader);
+      const start = await startAuthorization(context, { cookieHeader, returnTo, purpose: 'login', ...(sessionId ? { sessionId } : {}) });
       return redirect(start.authorizationUrl.href, 302, start.setCookies);
     },
 
     async callback(request) {
       const result = await completeAuthorization(context, new URL(request.url), request.headers.get('cookie'));
-      return redirect(new URL(result.returnTo, options.appOrigin).href, 302, result.setCookies);
+      return signInLanding(appLocation(result.returnTo, options.appOrigin), result.setCookies);
     },
 
     async logout(request) {
@@ -144,6 +157,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
       if (!session || session.reauthenticationRequired) {
         const start = await startAuthorization(context, {
           cookieHeader, returnTo, purpose: 'login', scopes: [...new Set([...options.scopes, ...scopes])],
+          ...(session ? { sessionId: session.id } : {}),
         });
         return redirect(start.authorizationUrl.href, 302, start.setCookies);
       }

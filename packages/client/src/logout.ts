@@ -1,8 +1,9 @@
 // Logout: revoke the refresh token (RFC 7009 §2.1), delete the session, RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2).
 import * as oidc from 'openid-client';
 import { expireCookie, parseCookieHeader } from './cookies.ts';
-import { sessionAad, type KitContext } from './kit-context.ts';
+import { cookieAttributes, sessionAad, type KitContext } from './kit-context.ts';
 import { sha256Hex } from './opaque-ids.ts';
+import { revokeAtProvider } from './token-revocation.ts';
 
 export interface LogoutResult {
   /** Where to send the browser: the provider's end_session_endpoint, or the post-logout URI, or `/`. */
@@ -14,7 +15,7 @@ export interface LogoutResult {
 
 export async function endSession(context: KitContext, cookieHeader: string | null): Promise<LogoutResult> {
   const { options, store, cipher, provider } = context;
-  const setCookies = [expireCookie(options.sessionCookieName, { secure: options.cookieSecure, sameSite: 'Lax' })];
+  const setCookies = [expireCookie(options.sessionCookieName, cookieAttributes(context, 'session'))];
   const fallback = options.postLogoutRedirectUri ?? '/';
   const cookie = parseCookieHeader(cookieHeader).get(options.sessionCookieName);
   if (!cookie) return { redirectUrl: fallback, setCookies, endedSession: false };
@@ -22,17 +23,9 @@ export async function endSession(context: KitContext, cookieHeader: string | nul
   const record = await store.readSession(sessionId, context.now());
   if (!record) return { redirectUrl: fallback, setCookies, endedSession: false };
   const metadata = provider.serverMetadata();
-  if (metadata.revocation_endpoint) {
-    const [token, hint] = record.refreshToken
-      ? [cipher.decrypt(record.refreshToken, sessionAad(sessionId, 'refresh_token')), 'refresh_token']
-      : [cipher.decrypt(record.accessToken, sessionAad(sessionId, 'access_token')), 'access_token'];
-    try {
-      await oidc.tokenRevocation(provider, token, { token_type_hint: hint });
-    } catch (error) {
-      // The local session ends regardless; the provider-side grant then expires on its own.
-      context.warn('token revocation at logout failed', error);
-    }
-  }
+  await revokeAtProvider(context, [record.refreshToken
+    ? { token: cipher.decrypt(record.refreshToken, sessionAad(sessionId, 'refresh_token')), hint: 'refresh_token' }
+    : { token: cipher.decrypt(record.accessToken, sessionAad(sessionId, 'access_token')), hint: 'access_token' }]);
   await store.deleteSession(sessionId);
   if (!metadata.end_session_endpoint) return { redirectUrl: fallback, setCookies, endedSession: true };
   const parameters: Record<string, string> = {};

@@ -32,7 +32,7 @@ test('login, API call through the proxy and logout in headless Chromium', { time
     // HttpOnly: scripts see no session cookie; the cookie is opaque (not a JWT).
     assert.equal(await page.evaluate(() => document.cookie), '');
     const cookies = await page.context().cookies(harness.appOrigin);
-    const session = cookies.find((c) => c.name === 'latchkey-session');
+    const session = cookies.find((c) => c.name === 'app_session');
     assert.ok(session);
     assert.equal(session.httpOnly, true);
     assert.equal(session.sameSite, 'Lax');

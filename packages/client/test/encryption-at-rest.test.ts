@@ -57,7 +57,7 @@ test('rotation: a new first key encrypts, old keys still decrypt, reencryptSessi
     const browser = createBrowser();
     await logIn(browser, harness);
     const id = harness.sessionIdOf(browser)!;
-    const cookie = `latchkey-session=${browser.cookies('127.0.0.1').get('latchkey-session')}`;
+    const cookie = `app_session=${browser.cookies('127.0.0.1').get('app_session')}`;
     const token = await harness.client.getAccessToken(id);
 
     const onlyNew = await clientFor([{ kid: 'k2', key: k2 }]);

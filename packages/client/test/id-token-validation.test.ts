@@ -119,7 +119,7 @@ test('a correct ID token from the stub is accepted (control)', async () => {
   nextIdToken = (nonce) => sign(claims(nonce));
   const outcome = await attempt();
   assert.ok(outcome instanceof Response, String(outcome));
-  assert.equal(outcome.status, 302);
+  assert.equal(outcome.status, 200);
   assert.equal((await store.countRows()).sessions, 1);
 });
 

@@ -12,7 +12,7 @@ import {
   APP_SCOPES, authorizeAtLatchkey, ORDERS_API, revokeOnAccountPage, startLatchkeyServer,
   type LatchkeyPage, type LatchkeyProvider, type LatchkeyTestServer,
 } from './support/latchkey-server.ts';
-import { startHarness, type Harness, type HarnessOptions } from './support/test-harness.ts';
+import { landingTarget, startHarness, type Harness, type HarnessOptions } from './support/test-harness.ts';
 
 /** Latchkey's shortest access-token lifetime. */
 const ACCESS_TOKEN_TTL = 30;
@@ -52,7 +52,7 @@ async function pendingCallback(browser: BrowserLike, harness: Harness, username:
 async function logIn(browser: BrowserLike, harness: Harness, username: string): Promise<{ sessionId: string; pages: LatchkeyPage[] }> {
   const { callbackUrl, pages } = await pendingCallback(browser, harness, username);
   const callback = await browser.request(callbackUrl);
-  assert.equal(callback.status, 302, await callback.text());
+  assert.equal(callback.status, 200, await callback.text());
   const sessionId = harness.sessionIdOf(browser);
   assert.ok(sessionId);
   return { sessionId, pages };
@@ -101,15 +101,14 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       assert.equal(callbackUrl.searchParams.get('state'), query.get('state'));
 
       const callback = await browser.request(callbackUrl);
-      assert.equal(callback.status, 302);
-      assert.equal(callback.headers.get('location'), `${harness.appOrigin}/dashboard?tab=open`);
+      assert.equal(await landingTarget(callback), `${harness.appOrigin}/dashboard?tab=open`);
       assert.deepEqual(provider.tokenRequests('authorization_code').map((r) => r.status), [200]);
-      const setCookie = callback.headers.getSetCookie().find((c) => c.startsWith('latchkey-session='));
+      const setCookie = callback.headers.getSetCookie().find((c) => c.startsWith('app_session='));
       assert.ok(setCookie);
       assert.match(setCookie, /; HttpOnly(;|$)/);
-      assert.match(setCookie, /; SameSite=Lax(;|$)/);
+      assert.match(setCookie, /; SameSite=Strict(;|$)/);
       assert.match(setCookie, /; Path=\/(;|$)/);
-      const cookie = browser.cookies('127.0.0.1').get('latchkey-session')!;
+      const cookie = browser.cookies('127.0.0.1').get('app_session')!;
       assert.match(cookie, /^[A-Za-z0-9_-]{43}$/, '256 random bits, not a token');
       const codeResponse = harness.tokenResponses.at(-1)!;
       for (const name of ['access_token', 'refresh_token', 'id_token']) {
@@ -119,7 +118,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       }
       assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
 
-      const session = await harness.client.getSession(`latchkey-session=${cookie}`);
+      const session = await harness.client.getSession(`app_session=${cookie}`);
       assert.ok(session);
       assert.equal(session.subject, userId);
       assert.equal(session.claims.email, 'alice@example.test');
@@ -167,7 +166,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       assert.equal(refreshAttempt.status, 400);
       assert.equal(refreshAttempt.body.error, 'invalid_grant');
       assert.deepEqual(await harness.store.countRows(), { sessions: 0, transactions: 0 });
-      assert.equal(browser.cookies('127.0.0.1').has('latchkey-session'), false);
+      assert.equal(browser.cookies('127.0.0.1').has('app_session'), false);
       const home = await browser.request(`${harness.appOrigin}/`, { headers: JSON_ACCEPT });
       assert.equal(home.status, 401);
       assert.equal(harness.upstream.calls.length, 2);
@@ -261,7 +260,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       }
       assert.deepEqual(provider.tokenRequests('refresh_token').map((r) => r.status), [400]);
       assert.equal(harness.sessionRow(sessionId)!.reauth_required, 1);
-      const session = await harness.client.getSession(`latchkey-session=${browser.cookies('127.0.0.1').get('latchkey-session')}`);
+      const session = await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`);
       assert.equal(session?.reauthenticationRequired, true);
       await assert.rejects(harness.client.getAccessToken(sessionId), ReauthenticationRequired);
       assert.equal(provider.counts.refreshGrants, 1, 'later calls fail fast without asking Latchkey');
@@ -299,9 +298,9 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
         const response = await browser.request(url, { headers: JSON_ACCEPT });
         assert.equal(response.status, 400, code);
         assert.equal((await response.json() as { error: string }).error, code);
-        assert.equal(response.headers.getSetCookie().some((c) => c.startsWith('latchkey-session=')), false);
+        assert.equal(response.headers.getSetCookie().some((c) => c.startsWith('app_session=')), false);
         assert.equal((await harness.store.countRows()).sessions, sessions, `no session after ${code}`);
-        if (!browser.cookies('127.0.0.1').has('latchkey-session')) {
+        if (!browser.cookies('127.0.0.1').has('app_session')) {
           const api = await browser.request(`${harness.appOrigin}/api/orders/orders`, { headers: JSON_ACCEPT });
           assert.equal(api.status, 401, 'the browser has no session to proxy with');
         }
@@ -323,7 +322,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       await assertRefused(victim, withParams(genuine, { state: null }), 'missing_state');
       assert.deepEqual(codeStatuses(), []);
       const ok = await victim.request(genuine);
-      assert.equal(ok.status, 302);
+      assert.equal(ok.status, 200);
       assert.deepEqual(codeStatuses(), [200]);
       assert.equal((await harness.store.countRows()).sessions, 1);
 
@@ -396,8 +395,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       assert.deepEqual(incremental.map((p) => p.kind), ['consent']);
       assert.deepEqual(incremental[0]!.asked, ['change your orders']);
       const callback = await browser.request(callbackUrl);
-      assert.equal(callback.status, 302);
-      assert.equal(callback.headers.get('location'), `${harness.appOrigin}/orders/edit?id=7`);
+      assert.equal(await landingTarget(callback), `${harness.appOrigin}/orders/edit?id=7`);
       assert.equal(harness.sessionIdOf(browser), sessionId, 'the same session was extended');
       assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
 

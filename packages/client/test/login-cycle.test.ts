@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
-import { logIn, startHarness } from './support/test-harness.ts';
+import { landingTarget, logIn, startHarness } from './support/test-harness.ts';
 
 for (const adapter of ['fastify', 'express'] as const) {
   test(`${adapter}: login, session cookie, access token, proxied API call, logout with revocation`, async () => {
@@ -25,7 +25,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.ok(authorizationUrl.searchParams.get('state'));
       assert.ok(authorizationUrl.searchParams.get('nonce'));
       assert.equal(authorizationUrl.searchParams.get('prompt'), null);
-      const txCookie = login.headers.getSetCookie().find((c) => c.startsWith('latchkey-login='));
+      const txCookie = login.headers.getSetCookie().find((c) => c.startsWith('app_login='));
       assert.match(txCookie ?? '', /HttpOnly/);
       assert.match(txCookie ?? '', /SameSite=Lax/);
       assert.equal((await harness.store.countRows()).transactions, 1);
@@ -34,12 +34,15 @@ for (const adapter of ['fastify', 'express'] as const) {
       const callbackUrl = await authorizeAtProvider(browser, authorizationUrl, harness.appOrigin);
       assert.equal(callbackUrl.pathname, '/auth/callback');
       const callback = await browser.request(callbackUrl);
-      assert.equal(callback.status, 302);
-      assert.equal(callback.headers.get('location'), `${harness.appOrigin}/reports?year=2025`);
-      const sessionCookie = callback.headers.getSetCookie().find((c) => c.startsWith('latchkey-session='));
+      // A same-site landing page (not a 302), so that the Strict session cookie rides on the next navigation.
+      assert.equal(callback.status, 200);
+      assert.equal(callback.headers.get('location'), null);
+      assert.equal(await landingTarget(callback), `${harness.appOrigin}/reports?year=2025`);
+      assert.equal(callback.headers.get('referrer-policy'), 'no-referrer');
+      const sessionCookie = callback.headers.getSetCookie().find((c) => c.startsWith('app_session='));
       assert.ok(sessionCookie);
       assert.match(sessionCookie, /HttpOnly/);
-      assert.match(sessionCookie, /SameSite=Lax/);
+      assert.match(sessionCookie, /SameSite=Strict/);
       assert.match(sessionCookie, /Path=\//);
       assert.doesNotMatch(sessionCookie, /Secure/); // http loopback app
       assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
@@ -52,7 +55,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.equal(body.subject, 'alice');
       assert.ok(body.scopes.includes('openid'));
 
-      const session = await harness.client.getSession(`latchkey-session=${browser.cookies('127.0.0.1').get('latchkey-session')}`);
+      const session = await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`);
       assert.ok(session);
       assert.equal(session.claims.name, 'User alice');
       const accessToken = await harness.client.getAccessToken(session);
@@ -90,7 +93,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${harness.appOrigin}/signed-out`);
       assert.equal(harness.provider.counts.revocations, revocationsBefore + 1);
       assert.equal((await harness.store.countRows()).sessions, 0);
-      assert.equal(browser.cookies('127.0.0.1').has('latchkey-session'), false);
+      assert.equal(browser.cookies('127.0.0.1').has('app_session'), false);
       // The revoked grant no longer yields tokens: the provider refuses the refresh token.
       const after = await browser.request(`${harness.appOrigin}/`, { headers: { accept: 'application/json' } });
       assert.equal(after.status, 401);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEncryptionKey } from '../src/index.ts';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
-import { authorizeAtProvider, startRecordingUpstream } from './support/test-harness.ts';
+import { authorizeAtProvider, landingTarget, startRecordingUpstream } from './support/test-harness.ts';
 import { listenOnLoopback, startTestProvider } from './support/test-provider.ts';
 
 test('the README example is a working login-protected app', { timeout: 30_000 }, async () => {
@@ -43,7 +43,7 @@ test('the README example is a working login-protected app', { timeout: 30_000 },
     assert.equal(first?.status, 302);
     const login = await browser.request(new URL(first!.headers.get('location')!, appUrl));
     const callback = await browser.request(await authorizeAtProvider(browser, new URL(login.headers.get('location')!), appUrl, 'dana'));
-    assert.equal(callback.headers.get('location'), `${appUrl}/`);
+    assert.equal(await landingTarget(callback), `${appUrl}/`);
     const page = await browser.request(`${appUrl}/`, { headers: { accept: 'text/html' } });
     assert.match(await page.text(), /<h1>Hello User dana<\/h1>/);
     const order = await browser.request(`${appUrl}/api/orders/orders`, { method: 'POST', headers: { origin: appUrl, 'x-latchkey-csrf': '1' } });

@@ -121,7 +121,7 @@ test('a revoked grant leads to ReauthenticationRequired and the session is marke
   // Later calls fail fast without asking the provider again.
   await assert.rejects(harness.client.getAccessToken(id), ReauthenticationRequired);
   assert.equal(harness.provider.counts.refreshGrants, refreshes + 1);
-  const session = await harness.client.getSession(`latchkey-session=${browser.cookies('127.0.0.1').get('latchkey-session')}`);
+  const session = await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`);
   assert.equal(session?.reauthenticationRequired, true);
   // Pages send the user to sign in again; API calls get a typed 401; the proxy calls nothing.
   const page = await browser.request(`${harness.appOrigin}/`, { headers: { accept: 'text/html' } });

@@ -1,24 +1,48 @@
 // Unit checks: return paths (RFC 9700 §4.11), token cipher (NIST SP 800-38D), cookies (RFC 6265bis §4.1.3), options.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { safeReturnTo } from '../src/return-to.ts';
+import { appLocation, safeReturnTo, sameOriginTarget } from '../src/return-to.ts';
+import { EXPECTED_TARGETS, redirectBypassCorpus } from './support/redirect-bypass-corpus.ts';
 import { TokenCipher, generateEncryptionKey } from '../src/token-encryption.ts';
 import { parseCookieHeader, serializeCookie } from '../src/cookies.ts';
 import { resolveOptions } from '../src/client-options.ts';
 import { computeRefreshAt } from '../src/kit-context.ts';
 import { resolveUpstreamUrl } from '../src/api-proxy.ts';
+import { toWebRequest } from '../src/adapters/node-http-bridge.ts';
 import { createSqliteStore } from '../src/index.ts';
 
-test('safeReturnTo keeps same-origin paths and refuses everything else', () => {
-  for (const ok of ['/', '/a', '/a/b?c=d#e', '/%2F%2Fevil', '/a//b', '/?next=https://evil.example']) assert.equal(safeReturnTo(ok), ok);
-  for (const bad of [
-    '//evil.example', '///evil.example', '/\\evil.example', '/\\/evil.example', 'https://evil.example', 'http:/evil.example',
-    'javascript:alert(1)', 'evil.example', '', ' /a', '/\t/evil.example', '/\r\n/evil', '\\\\evil', 'data:text/html,x', '/a\\b',
-    undefined, null, 42, ['/', '/'], `/${'a'.repeat(3000)}`,
-  ]) {
-    assert.equal(safeReturnTo(bad), '/', JSON.stringify(bad));
+test('return targets: every known open-redirect bypass stays on the app origin (WHATWG URL parser)', () => {
+  for (const origin of ['https://app.example', 'http://127.0.0.1:3000']) {
+    for (const candidate of redirectBypassCorpus(origin)) {
+      const target = sameOriginTarget(candidate, origin);
+      if (target === null) {
+        assert.equal(safeReturnTo(candidate, origin), '/');
+        continue;
+      }
+      // What is stored is a normalised path that resolves, read again, to the same URL on the same origin.
+      assert.ok(target.startsWith('/') && !target.startsWith('//'), `${JSON.stringify(candidate)} → ${target}`);
+      const again = new URL(target, `${origin}/`);
+      assert.equal(again.origin, origin, JSON.stringify(candidate));
+      assert.equal(`${again.pathname}${again.search}${again.hash}`, target);
+      assert.equal(new URL(appLocation(target, origin)).origin, origin);
+    }
+    for (const [candidate, expected] of EXPECTED_TARGETS) assert.equal(sameOriginTarget(candidate, origin), expected, JSON.stringify(candidate));
+    for (const notString of [undefined, null, 42, ['/', '/'], {}, '']) assert.equal(safeReturnTo(notString, origin), '/');
+    // Absolute URLs on the app's own origin are fine, and come out as paths.
+    assert.equal(sameOriginTarget(`${origin}/orders?id=3`, origin), '/orders?id=3');
   }
-  assert.equal(safeReturnTo('/a/../b'), '/b');
+  // The stored value is checked again where the kit redirects.
+  assert.equal(appLocation('//evil.example', 'https://app.example'), 'https://app.example/');
+  assert.throws(() => safeReturnTo('/', '/fallback'), /appOrigin/);
+  assert.throws(() => safeReturnTo('/', 'https://app.example/path'), /appOrigin/);
+});
+
+test('adapters build the kit\'s Request on the app origin even when the request target reads as //host', () => {
+  for (const target of ['//evil.example/orders', '///evil.example', '/\\evil.example/x', '//evil.example@app.example/', 'orders']) {
+    const request = toWebRequest('https://app.example', 'GET', target, { host: 'evil.example' });
+    assert.equal(new URL(request.url).origin, 'https://app.example', target);
+  }
+  assert.equal(toWebRequest('https://app.example', 'GET', '//evil.example/orders?a=1', {}).url, 'https://app.example//evil.example/orders?a=1');
 });
 
 test('TokenCipher: round trip, AAD binding, tamper detection, unknown kid, key format', () => {
@@ -40,17 +64,24 @@ test('TokenCipher: round trip, AAD binding, tamper detection, unknown kid, key f
   assert.throws(() => new TokenCipher([{ kid: 'a', key }, { kid: 'a', key }]), /duplicate/);
 });
 
-test('cookies: host-only HttpOnly Lax, Secure and __Host- on https', () => {
+test('cookies: host-only HttpOnly, session Strict by default, Secure and __Host- on https, names unlike the server\'s', () => {
   const store = createSqliteStore({ path: ':memory:' });
   const base = { issuer: 'https://id.example', clientId: 'c', clientSecret: 's', scopes: ['openid'], store, encryptionKeys: [] };
   const https = resolveOptions({ ...base, redirectUri: 'https://app.example/cb' });
-  assert.equal(https.sessionCookieName, '__Host-latchkey-session');
+  assert.equal(https.sessionCookieName, '__Host-app_session');
+  assert.equal(https.transactionCookieName, '__Host-app_login');
+  assert.equal(https.sessionCookieSameSite, 'Strict');
   assert.equal(https.cookieSecure, true);
-  const cookie = serializeCookie(https.sessionCookieName, 'abc', { secure: true, sameSite: 'Lax', maxAgeSeconds: 60 });
-  assert.equal(cookie, '__Host-latchkey-session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure');
+  const cookie = serializeCookie(https.sessionCookieName, 'abc', { secure: true, sameSite: https.sessionCookieSameSite, maxAgeSeconds: 60 });
+  assert.equal(cookie, '__Host-app_session=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure');
+  assert.equal(resolveOptions({ ...base, redirectUri: 'https://app.example/cb', sessionCookieSameSite: 'Lax' }).sessionCookieSameSite, 'Lax');
+  assert.throws(() => resolveOptions({ ...base, redirectUri: 'https://app.example/cb', sessionCookieSameSite: 'None' as 'Lax' }), /sessionCookieSameSite/);
   assert.doesNotMatch(cookie, /Domain/i);
   const http = resolveOptions({ ...base, redirectUri: 'http://127.0.0.1:3000/cb', issuer: 'http://127.0.0.1:4000' });
-  assert.equal(http.sessionCookieName, 'latchkey-session');
+  assert.equal(http.sessionCookieName, 'app_session');
+  assert.equal(http.transactionCookieName, 'app_login');
+  // Latchkey's own server names its cookie latchkey_session: the kit's names share no stem with it.
+  for (const name of [http.sessionCookieName, http.transactionCookieName, https.sessionCookieName]) assert.doesNotMatch(name, /latchkey/i);
   assert.equal(http.cookieSecure, false);
   assert.throws(() => resolveOptions({ ...base, redirectUri: 'https://app.example/cb', issuer: 'http://id.example' }), /https/);
   assert.throws(() => resolveOptions({ ...base, redirectUri: 'https://app.example/cb', scopes: ['profile'] }), /openid/);

@@ -3,6 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { LatchkeyError, CallbackError, ReauthenticationRequired, NotAuthenticated, ScopesRequired } from '../errors.ts';
 import type { AccessTokenOptions } from '../access-token-refresh.ts';
 import type { LatchkeySession } from '../latchkey-client.ts';
+import { escapeHtml } from '../html-escape.ts';
+import { KIT_PAGE_CSP, KIT_RESPONSE_HEADERS } from '../kit-response-headers.ts';
 
 /** What a route handler sees (`request.latchkey` / `req.latchkey`): the session, never a token, and server-side token access. */
 export interface LatchkeyRequestContext {
@@ -49,10 +51,18 @@ export function toWebHeaders(headers: IncomingHttpHeaders): Headers {
 }
 
 /**
- * A Fetch Request for the kit. The URL is built from the configured app origin, never from the Host header.
+ * A Fetch Request for the kit. The URL is built from the configured app origin, never from the Host header, and
+ * never from the request target either: a target such as `//evil.example/x` is a path on the app's origin, not a
+ * network-path reference, so the path is appended to the origin instead of resolved against it.
  */
 export function toWebRequest(appOrigin: string, method: string, pathAndQuery: string, headers: IncomingHttpHeaders, body?: Uint8Array | null): Request {
-  const url = new URL(pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`, appOrigin);
+  let url: URL | undefined;
+  try {
+    url = new URL(`${appOrigin}${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`);
+  } catch {
+    url = undefined;
+  }
+  if (url?.origin !== appOrigin) throw new LatchkeyError('invalid_request', 'Invalid request target.', 400);
   const init: RequestInit & { duplex?: 'half' } = { method, headers: toWebHeaders(headers) };
   if (body && method !== 'GET' && method !== 'HEAD') {
     init.body = body as BodyInit;
@@ -67,10 +77,6 @@ export function wantsHtml(method: string, headers: IncomingHttpHeaders): boolean
   return (method === 'GET' || method === 'HEAD') && accept.includes('text/html');
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
-}
 
 export interface ErrorAnswer {
   status: number;
@@ -85,7 +91,7 @@ export function errorAnswer(error: unknown, html: boolean, loginPath: string): E
   const status = known ? error.status : 500;
   const code = known ? error.code : 'internal_error';
   const message = error instanceof CallbackError ? error.userMessage : known ? error.message : 'Something went wrong.';
-  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  const headers: Record<string, string> = { ...KIT_RESPONSE_HEADERS };
   if (error instanceof ScopesRequired) headers['www-authenticate'] = `Bearer error="insufficient_scope", scope="${error.missingScopes.join(' ')}"`;
   if (!html) {
     const body: Record<string, unknown> = { error: code, message };
@@ -96,5 +102,5 @@ export function errorAnswer(error: unknown, html: boolean, loginPath: string): E
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in problem</title></head>`
     + `<body><main><h1>${status === 500 ? 'Something went wrong' : 'Sign-in problem'}</h1><p>${escapeHtml(message)}</p>`
     + `<p><a href="${escapeHtml(loginPath)}">Sign in again</a></p></main></body></html>`;
-  return { status, contentType: 'text/html; charset=utf-8', body: page, headers };
+  return { status, contentType: 'text/html; charset=utf-8', body: page, headers: { ...headers, 'content-security-policy': KIT_PAGE_CSP } };
 }

@@ -228,6 +228,24 @@ export async function authorizeAtProvider(browser: BrowserLike, authorizationUrl
   return url;
 }
 
+/**
+ * Where the callback's landing page sends the browser (its `<meta http-equiv="refresh">` target), or null when the
+ * response is not the landing page. Also checks what every landing page must be: 200, no-store, no-referrer, and a
+ * link with the same target.
+ */
+export async function landingTarget(response: Response): Promise<string | null> {
+  if (response.status !== 200) return null;
+  const html = await response.clone().text();
+  const refresh = /<meta http-equiv="refresh" content="0;url=([^"]*)">/.exec(html)?.[1];
+  if (refresh === undefined) return null;
+  const unescape = (value: string) => value.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const target = unescape(refresh);
+  if (!html.includes(`<a href="${refresh}">`)) throw new Error('landing page without its link');
+  if (response.headers.get('referrer-policy') !== 'no-referrer') throw new Error('landing page without Referrer-Policy: no-referrer');
+  if (response.headers.get('cache-control') !== 'no-store') throw new Error('landing page without Cache-Control: no-store');
+  return target;
+}
+
 /** Full login: /login at the app → provider → returns the callback URL and the app's answer to it. */
 export async function logIn(browser: BrowserLike, harness: Harness, returnTo = '/', user = 'alice'): Promise<{ callbackUrl: URL; callbackResponse: Response }> {
   const start = await browser.request(`${harness.appOrigin}/login?returnTo=${encodeURIComponent(returnTo)}`);
