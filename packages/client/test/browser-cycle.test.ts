@@ -35,7 +35,7 @@ test('login, API call through the proxy and logout in headless Chromium', { time
     const session = cookies.find((c) => c.name === 'app_session');
     assert.ok(session);
     assert.equal(session.httpOnly, true);
-    assert.equal(session.sameSite, 'Lax');
+    assert.equal(session.sameSite, 'Strict');
     assert.doesNotMatch(session.value, /^ey/);
 
     const result = await page.evaluate(async () => {

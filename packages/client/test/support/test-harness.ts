@@ -86,13 +86,18 @@ export interface HarnessOptions {
    * origin is known, with the URIs to register for the app's client. `accessTokenTtlSeconds` then does not apply.
    */
   provider?: (app: { redirectUri: string; postLogoutRedirectUri: string }) => Promise<TestProvider>;
+  /**
+   * Host name in the app's origin instead of 127.0.0.1 (it still listens on 127.0.0.1): a browser mapping this name
+   * to 127.0.0.1 then sees the app and the provider as different sites.
+   */
+  appHost?: string;
   /** Adds routes to the Fastify app before it is ready (fastify adapter only). */
   fastifyRoutes?: (app: FastifyInstance) => void;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const app = await listenOnLoopback();
-  const appOrigin = app.origin;
+  const appOrigin = options.appHost ? `http://${options.appHost}:${new URL(app.origin).port}` : app.origin;
   const redirectUri = `${appOrigin}/auth/callback`;
   const provider = options.provider
     ? await options.provider({ redirectUri, postLogoutRedirectUri: `${appOrigin}/signed-out` })
