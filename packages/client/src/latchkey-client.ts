@@ -147,7 +147,11 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
       const accessToken = await tokens.getAccessToken(session.id, upstream.audience === undefined ? {} : {
         audience: upstream.audience, ...(upstream.scopes ? { scopes: upstream.scopes } : {}),
       });
-      return forwardToUpstream(upstream, target, { method: request.method, headers: request.headers, body: request.body }, accessToken);
+      // Where this upstream is mounted in the app: the request URL without the proxied path.
+      const requestUrl = new URL(request.url);
+      const mountPath = requestUrl.pathname.endsWith(path) ? requestUrl.pathname.slice(0, requestUrl.pathname.length - path.length) : '/';
+      const mountUrl = new URL(`${requestUrl.origin}${mountPath}`);
+      return forwardToUpstream(upstream, target, { method: request.method, headers: request.headers, body: request.body }, accessToken, mountUrl);
     },
 
     async authorizeScopes(request, scopes, scopeOptions) {

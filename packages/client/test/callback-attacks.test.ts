@@ -175,3 +175,19 @@ test('the proxy refuses cross-site state-changing requests and unknown upstreams
   assert.equal(anonymous.status, 401);
   assert.equal(harness.upstream.calls.length, callsBefore);
 });
+
+test('the proxy passes back no upstream header that redirects the browser or sets policy for the app origin', async () => {
+  const browser = createBrowser();
+  await logIn(browser, harness);
+  const hostile = await browser.request(`${harness.appOrigin}/api/orders/hostile-headers`, { headers: { accept: 'application/json' } });
+  assert.equal(hostile.status, 302);
+  for (const name of ['location', 'refresh', 'access-control-allow-origin', 'access-control-allow-credentials', 'clear-site-data', 'strict-transport-security', 'alt-svc', 'set-cookie']) {
+    assert.equal(hostile.headers.get(name), null, name);
+  }
+  // A Location inside the upstream is the same resource through the proxy.
+  const created = await browser.request(`${harness.appOrigin}/api/orders/create`, {
+    method: 'POST', headers: { origin: harness.appOrigin, 'x-latchkey-csrf': '1', 'content-type': 'application/json' }, body: '{}',
+  });
+  assert.equal(created.status, 201);
+  assert.equal(created.headers.get('location'), `${harness.appOrigin}/api/orders/items/7`);
+});

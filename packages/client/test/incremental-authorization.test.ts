@@ -63,3 +63,32 @@ test('requireScopes without a session starts a login that includes the scopes', 
     await harness.close();
   }
 });
+
+test('Strict session cookie withheld on the cross-site callback: incremental consent still extends the same session, and a new login replaces the old one', async () => {
+  const harness = await startHarness();
+  try {
+    const browser = createBrowser();
+    await logIn(browser, harness);
+    const sessionId = harness.sessionIdOf(browser)!;
+    // What a browser sends on the provider's cross-site redirect: the Lax login cookie only.
+    const crossSite = () => ({ cookie: `app_login=${browser.cookies('127.0.0.1').get('app_login')}` });
+
+    const page = await browser.request(`${harness.appOrigin}/orders`, { headers: { accept: 'text/html' } });
+    const callback = await browser.request(await authorizeAtProvider(browser, new URL(page.headers.get('location')!), harness.appOrigin), { headers: crossSite() });
+    assert.equal(await landingTarget(callback), `${harness.appOrigin}/orders`);
+    assert.deepEqual(callback.headers.getSetCookie().filter((c) => c.startsWith('app_session=')), [], 'no new session cookie');
+    assert.equal(harness.sessionIdOf(browser), sessionId);
+    assert.ok((await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`))!.scopes.includes('orders:read'));
+    assert.equal((await harness.store.countRows()).sessions, 1);
+
+    // A new login from a page of the app (same-site, so /login sees the session) replaces the session.
+    const login = await browser.request(`${harness.appOrigin}/login`);
+    const again = await browser.request(await authorizeAtProvider(browser, new URL(login.headers.get('location')!), harness.appOrigin), { headers: crossSite() });
+    assert.equal(again.status, 200);
+    assert.notEqual(harness.sessionIdOf(browser), sessionId);
+    assert.equal(harness.sessionRow(sessionId), undefined, 'the replaced session is deleted, not orphaned');
+    assert.equal((await harness.store.countRows()).sessions, 1);
+  } finally {
+    await harness.close();
+  }
+});

@@ -81,7 +81,7 @@ export function latchkeyExpress(client: LatchkeyClient, routeOptions?: LatchkeyR
       const proxied = proxyPattern.exec(req.originalUrl);
       if (proxied) {
         const body = await requestBody(req, routes.proxyBodyLimit);
-        return sendWebResponse(res, await client.proxy(webRequest(req, body), decodeURIComponent(proxied[1]!), proxied[2]!));
+        return sendWebResponse(res, await client.proxy(webRequest(req, body), proxied[1]!, proxied[2]!));
       }
       next();
     })().catch((error: unknown) => {

@@ -46,6 +46,18 @@ export async function startRecordingUpstream(): Promise<Upstream> {
         body: Buffer.concat(chunks).toString('utf8'),
       };
       calls.push(call);
+      // An API that tries to set policy for, or navigate, the app's origin.
+      if (call.url.endsWith('/hostile-headers')) {
+        res.writeHead(302, {
+          location: 'https://evil.example/', refresh: '0;url=https://evil.example/', 'access-control-allow-origin': '*',
+          'access-control-allow-credentials': 'true', 'clear-site-data': '"cookies"', 'strict-transport-security': 'max-age=1', 'alt-svc': 'h3=":443"',
+        });
+        return res.end();
+      }
+      if (call.url.endsWith('/create')) {
+        res.writeHead(201, { location: '/v1/items/7', 'content-type': 'application/json' });
+        return res.end('{}');
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'upstream=should-not-pass; Path=/' });
       res.end(JSON.stringify({ ok: true, method: call.method, url: call.url, body: call.body }));
     });
