@@ -44,7 +44,7 @@ export interface ProbeResponse {
   status: number;
   headers: Headers;
   text: string;
-  /** The Location header resolved against the request URL, if any. */
+  /** The Location header (resolved against the request URL when relative), if any. */
   location: string | undefined;
   exchange: Exchange;
   json(): Record<string, unknown> | undefined;
@@ -98,10 +98,13 @@ export class ProbeClient {
     request.jar?.remember(response.headers.getSetCookie());
     const rawLocation = response.headers.get('location');
     let location: string | undefined;
-    try {
-      location = rawLocation === null ? undefined : new URL(rawLocation, request.url).toString();
-    } catch {
-      location = rawLocation ?? undefined;
+    if (rawLocation !== null) {
+      // An absolute Location stays byte for byte (URL parsing would resolve "/../" and hide what the server sent).
+      try {
+        location = URL.canParse(rawLocation) ? rawLocation : new URL(rawLocation, request.url).toString();
+      } catch {
+        location = rawLocation;
+      }
     }
     const shownRequestHeaders = Object.fromEntries(Object.entries(headers).filter(([n]) => ['authorization', 'origin', 'access-control-request-method', 'cookie'].includes(n)));
     const shownResponseHeaders: Record<string, string> = {};

@@ -2,7 +2,6 @@
 // user; every check passes, and without a user the checks that need one say so instead of guessing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatAuditReport } from '../../src/audit/format-audit-report.ts';
 import { auditServer } from '../../src/audit/server/server-audit.ts';
 import type { AuditReport } from '../../src/audit/audit-report.ts';
 import { PASSWORD } from '../helpers/authorization-fixtures.ts';
@@ -36,8 +35,6 @@ describe('latchkey audit server against Latchkey', () => {
       issuer, clientId: client.id, clientSecret: client.secret, redirectUri: REDIRECT_URI,
       credentials: { username: 'auditor', password: PASSWORD }, delayMs: 0,
     });
-    const text = formatAuditReport(report);
-    console.log(text);
     const notPassed = report.checks.filter((c) => c.status !== 'pass');
     assert.deepEqual(notPassed.map((c) => `${c.id}: ${c.detail}`), []);
     assert.ok(report.requests <= 150);

@@ -17,7 +17,7 @@ export const authorizationResponseChecks: CheckFamily = {
     await ctx.authorize({ response_type: 'latchkey_audit_unknown' }, evidence, { signIn: false });
     const observed = ctx.authorizationResponses;
     if (observed.length === 0) return [skipped(STATE, 'no authorization response reached the redirect URI', evidence), skipped(ISS, 'no authorization response reached the redirect URI', evidence)];
-    const kinds = (list: typeof observed) => list.map((o) => (o.params.get('error') ? `error=${o.params.get('error')}` : 'code')).join(', ');
+    const kinds = (list: typeof observed) => list.map((o) => (o.params.get('error') ? `error=${o.params.get('error')}` : o.params.has('code') ? 'code' : 'tokens')).join(', ');
     const results: CheckResult[] = [];
 
     const badState = observed.filter((o) => o.params.get('state') !== o.sentState);
@@ -26,7 +26,8 @@ export const authorizationResponseChecks: CheckFamily = {
       : fail(STATE, `${badState.length} of ${observed.length} response(s) did not echo state (${kinds(badState)})`, badState.map((o) => o.exchange)));
 
     const issuer = ctx.options.issuer;
-    const badIss = observed.filter((o) => o.params.get('iss') !== issuer);
+    // RFC 9207 §2.4: a response that carries an ID token names its issuer in the token's iss claim instead.
+    const badIss = observed.filter((o) => o.params.get('iss') !== issuer && !o.params.has('id_token'));
     const advertised = ctx.metadata?.authorization_response_iss_parameter_supported === true;
     if (badIss.length > 0) results.push(fail(ISS, `${badIss.length} of ${observed.length} response(s) (${kinds(badIss)}) lack iss=${issuer}: clients cannot detect mix-up attacks`, badIss.map((o) => o.exchange)));
     else if (!advertised) results.push(fail(ISS, 'responses carry iss, but the metadata does not set authorization_response_iss_parameter_supported, so clients will not check it'));

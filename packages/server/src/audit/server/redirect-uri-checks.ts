@@ -58,6 +58,13 @@ const VARIANTS: Variant[] = [
   },
 ];
 
+/** True when `location` is the registered URI plus response parameters (and nothing else changed). */
+function atRegistered(location: string, registered: string): boolean {
+  if (!location.startsWith(registered)) return false;
+  const next = location.charAt(registered.length);
+  return next === '' || next === '#' || next === (registered.includes('?') ? '&' : '?');
+}
+
 export const redirectUriChecks: CheckFamily = {
   name: 'redirect-uri',
   checks: VARIANTS.map((v) => v.check),
@@ -79,11 +86,15 @@ export const redirectUriChecks: CheckFamily = {
       }
       const evidence: Exchange[] = [];
       const outcome = await ctx.authorize({ redirect_uri: altered }, evidence);
-      const toAltered = outcome.kind === 'redirect' && outcome.location.startsWith(altered);
-      const judged = judgeRefusal(outcome, () => toAltered);
-      if (outcome.kind === 'redirect' && toAltered) results.push(fail(variant.check, `the server redirected to ${altered} (${outcome.params.has('code') ? 'with a code' : `error=${outcome.params.get('error') ?? 'none'}`}): an open redirector that can leak codes`, evidence));
-      else if (outcome.kind === 'redirect' && outcome.location.startsWith(registered)) results.push(pass(variant.check, `sent ${altered}; the server answered at the registered URI only (${outcome.params.get('error') ?? 'no error'})`, evidence));
-      else if (judged.verdict === 'refused') results.push(pass(variant.check, `sent ${altered}: ${judged.detail}`, evidence));
+      if (outcome.kind === 'redirect') {
+        const target = outcome.location.split(/[?#]/)[0]!;
+        const carried = outcome.params.has('code') ? 'with a code' : outcome.params.get('error') ? `with error=${outcome.params.get('error')}` : 'without a code';
+        if (!outcome.location.startsWith(altered) && atRegistered(outcome.location, registered)) results.push(pass(variant.check, `sent ${altered}; the server answered at the registered URI only (${carried})`, evidence));
+        else results.push(fail(variant.check, `sent ${altered}; the server redirected to ${target} (${carried}): codes can be sent to a URI that was never registered`, evidence));
+        continue;
+      }
+      const judged = judgeRefusal(outcome, () => false);
+      if (judged.verdict === 'refused') results.push(pass(variant.check, `sent ${altered}: ${judged.detail}`, evidence));
       else if (judged.verdict === 'accepted') results.push(fail(variant.check, `sent ${altered}: ${judged.detail}`, evidence));
       else results.push(skipped(variant.check, `sent ${altered}: ${judged.detail}`, evidence));
     }

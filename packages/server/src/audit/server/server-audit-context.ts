@@ -172,7 +172,11 @@ export class ServerAuditContext {
 
 export function describeOutcome(outcome: AuthorizationOutcome, prefix: string): string {
   switch (outcome.kind) {
-    case 'redirect': return `${prefix}: redirected with ${outcome.params.get('error') ?? 'no code'}${outcome.params.get('error_description') ? ` (${outcome.params.get('error_description')})` : ''}`;
+    case 'redirect': {
+      const error = outcome.params.get('error');
+      if (!error) return `${prefix}: redirected ${outcome.params.has('code') ? 'with a code' : 'with neither code nor error'}`;
+      return `${prefix}: redirected with error=${error}${outcome.params.get('error_description') ? ` (${outcome.params.get('error_description')})` : ''}`;
+    }
     case 'login-page': return `${prefix}: the server shows a login page and no user was given`;
     case 'login-failed': return `${prefix}: the login form refused the given user (check --user and the password)`;
     case 'page': return `${prefix}: the server answered ${outcome.status} with a page the probe cannot drive`;
