@@ -1,5 +1,6 @@
 // The `latchkey` command line: dispatches to one file per command.
 import { apiCommand } from './api-command.ts';
+import { auditCommand } from './audit-command.ts';
 import { CliError } from './cli-error.ts';
 import { clientCommand } from './client-command.ts';
 import type { CliIo } from './command-context.ts';
@@ -18,11 +19,12 @@ usage: latchkey <command> [options]
   api       register APIs and their scopes (add, list, remove)
   user      manage users (add, list, remove, set-password)
   keys      signing keys (list, rotate)
+  audit     check any OAuth server (audit server ISSUER) or client app (audit app LOGIN_URL) for common mistakes
 
 Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand,
+  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
