@@ -31,7 +31,10 @@ export const authorizationResponseChecks: CheckFamily = {
     const advertised = ctx.metadata?.authorization_response_iss_parameter_supported === true;
     if (badIss.length > 0) results.push(fail(ISS, `${badIss.length} of ${observed.length} response(s) (${kinds(badIss)}) lack iss=${issuer}: clients cannot detect mix-up attacks`, badIss.map((o) => o.exchange)));
     else if (!advertised) results.push(fail(ISS, 'responses carry iss, but the metadata does not set authorization_response_iss_parameter_supported, so clients will not check it'));
-    else results.push(pass(ISS, `${observed.length} response(s) (${kinds(observed)}) carried iss, and the metadata advertises it`));
+    else {
+      const viaIdToken = observed.filter((o) => o.params.get('iss') !== issuer).length;
+      results.push(pass(ISS, `${observed.length} response(s) (${kinds(observed)}) carried iss${viaIdToken ? ` (${viaIdToken} through the iss claim of the ID token they carried)` : ''}, and the metadata advertises it`));
+    }
     return results;
   },
 };

@@ -2,6 +2,7 @@
 // show an error and never redirect). Each variant of the registered URI is one check; the server must not send the
 // browser to it. RFC 8252 §7.3 lets a loopback IP literal's port vary, so that variant is skipped for such URIs.
 import { fail, pass, skipped, type CheckDefinition, type CheckResult, type Exchange } from '../audit-report.ts';
+import { redactUrl } from '../redact-evidence.ts';
 import { judgeRefusal } from './grant-refusal-checks.ts';
 import type { CheckFamily } from './server-audit-context.ts';
 
@@ -87,10 +88,10 @@ export const redirectUriChecks: CheckFamily = {
       const evidence: Exchange[] = [];
       const outcome = await ctx.authorize({ redirect_uri: altered }, evidence);
       if (outcome.kind === 'redirect') {
-        const target = outcome.location.split(/[?#]/)[0]!;
+        const target = redactUrl(outcome.location);
         const carried = outcome.params.has('code') ? 'with a code' : outcome.params.get('error') ? `with error=${outcome.params.get('error')}` : 'without a code';
         if (!outcome.location.startsWith(altered) && atRegistered(outcome.location, registered)) results.push(pass(variant.check, `sent ${altered}; the server answered at the registered URI only (${carried})`, evidence));
-        else results.push(fail(variant.check, `sent ${altered}; the server redirected to ${target} (${carried}): codes can be sent to a URI that was never registered`, evidence));
+        else results.push(fail(variant.check, `sent ${altered}; the server redirected to ${target}: codes can be sent to a URI that was never registered`, evidence));
         continue;
       }
       const judged = judgeRefusal(outcome, () => false);
