@@ -46,7 +46,7 @@ describe('latchkey audit', () => {
   });
 
   it('server: without a user, the checks that need one say so and the run still passes', async () => {
-    const run = await cli.run(['audit', 'server', issuer, '--client-id', client.id, '--client-secret', client.secret, '--redirect-uri', REDIRECT_URI, '--delay-ms', '0']);
+    const run = await cli.run(['audit', 'server', issuer, '--client-id', client.id, `--client-secret=${client.secret}`, '--redirect-uri', REDIRECT_URI, '--delay-ms', '0']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /SKIP {2}code\.single-use .*\n {8}could not check: needs a user: pass --user and --password-stdin/);
     assert.match(run.stdout, /PASS {2}redirect-uri\.prefix/);
@@ -54,7 +54,8 @@ describe('latchkey audit', () => {
   });
 
   it('server: exit 1 with the failures and their evidence against a careless server', async () => {
-    const run = await cli.run(['audit', 'server', careless.issuer, '--client-id', careless.clientId, '--client-secret', careless.clientSecret,
+    // The --flag=value form: a random secret may begin with "-", which parseArgs would take for a flag.
+    const run = await cli.run(['audit', 'server', careless.issuer, '--client-id', careless.clientId, `--client-secret=${careless.clientSecret}`,
       '--redirect-uri', careless.redirectUri, '--user', 'someone', '--password-stdin', '--delay-ms', '0'], { stdin: 'anything' });
     assert.equal(run.code, 1);
     assert.equal(run.stderr, 'latchkey: 11 check(s) failed\n');

@@ -51,13 +51,13 @@ const TAMPERED: { scenario: IssuerScenario; check: keyof typeof CHECKS; what: st
 const note = (text: string, url = ''): Exchange => ({ request: { method: url ? 'GET' : 'NOTE', url: url ? redactUrl(url) : '' }, note: text });
 
 async function launchChromium(executablePath: string): Promise<Browser> {
-  let playwright: typeof import('playwright-core');
+  // Loaded here, not at the top: only this command needs it.
+  const { chromium } = await import('playwright-core');
   try {
-    playwright = await import('playwright-core');
-  } catch {
-    throw new Error('the app audit drives a real browser: install playwright-core (npm install playwright-core) and chromium');
+    return await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  } catch (error) {
+    throw new Error(`cannot start chromium at ${executablePath} (pass --chromium PATH): ${(error as Error).message.split('\n')[0]}`);
   }
-  return playwright.chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
 
 interface RunResult {
