@@ -1,7 +1,7 @@
 // `latchkey audit app`: plays the authorization server against a client app (a relying party) on this machine.
 // The app is configured with the test issuer; a real browser (chromium through playwright-core) signs in through it
 // once per scenario, honest or tampered, and the audit judges each run by whether the app ended up signed in.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { buildReport, fail, pass, skipped, type AuditReport, type CheckResult, type Exchange } from '../audit-report.ts';
 import { redactUrl } from '../redact-evidence.ts';
 import { findTokenExposure } from './browser-token-exposure.ts';
@@ -86,12 +86,27 @@ class AppAuditRun {
     await page.waitForLoadState('load', { timeout: 5_000 }).catch(() => {});
   }
 
+  /**
+   * Opens `url`; when the app's own late navigation (a meta refresh or script redirect after the callback) interrupts
+   * it, waits for that navigation to load and opens `url` again.
+   */
+  async goto(page: Page, url: string): Promise<Response | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await page.goto(url);
+      } catch (error) {
+        if (attempt >= 2 || !/interrupted by another navigation|ERR_ABORTED/i.test((error as Error).message)) return null;
+        await this.#settle(page);
+      }
+    }
+  }
+
   /** Opens `path` in the context and tells whether the app treats the browser as signed in. */
   async signedIn(page: Page, evidence: Exchange[]): Promise<boolean> {
     this.issuer.acceptingLogins = false;
     const before = this.issuer.authorizeRequests.length;
     const url = new URL(this.options.sessionCheckPath ?? '/', this.appOrigin).toString();
-    const response = await page.goto(url).catch(() => null);
+    const response = await this.goto(page, url);
     await this.#settle(page);
     const askedAgain = this.issuer.authorizeRequests.length > before;
     const status = response?.status() ?? 0;
@@ -229,7 +244,7 @@ async function refreshCheck(run: AppAuditRun, issuer: TestIssuer, options: AppAu
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const expiredSince = issuedAt + seconds * 1000;
     const url = new URL(options.tokenUsePath, run.appOrigin).toString();
-    const response = await result.page.goto(url).catch(() => null);
+    const response = await run.goto(result.page, url);
     evidence.push(note(`opened the token-use page after the ${seconds} s access token expired: ${response?.status() ?? 'no response'}`, url));
     const refreshes = issuer.tokenRequests.filter((r) => r.grantType === 'refresh_token' && r.at >= expiredSince);
     const calls = issuer.apiCalls.filter((c) => c.at >= expiredSince);
