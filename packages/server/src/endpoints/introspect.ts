@@ -1,5 +1,7 @@
 // RFC 7662 token introspection: an authenticated confidential client asks whether a token is active.
-// Anything not active — expired, revoked, unknown, malformed — is exactly {"active": false} (§2.2).
+// Anything not active — expired, revoked, unknown, malformed — is exactly {"active": false} (§2.2), and so is a
+// token the caller may not learn about: only the token's own client, or a client the operator registered as an
+// introspector of the token's API, sees a live token (§2.2: "a resource server ... tokens meant for it").
 import { hashSecret } from '../crypto/random.ts';
 import type { FormParams } from '../http/form-params.ts';
 import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
@@ -22,26 +24,34 @@ export async function handleIntrospection(ctx: ServerContext, authorization: str
   const hint = body.get('token_type_hint');
   const order = hint === 'refresh_token' ? [introspectRefreshToken, introspectAccessToken] : [introspectAccessToken, introspectRefreshToken];
   for (const lookup of order) {
-    const found = await lookup(ctx, token);
+    const found = await lookup(ctx, caller.id, token);
     if (found) return found;
   }
   return INACTIVE;
 }
 
-async function introspectAccessToken(ctx: ServerContext, token: string): Promise<IntrospectionResponse | undefined> {
+/** Access tokens: their own client and the introspectors of their API (`aud`). Refresh tokens: their own client only. */
+export function mayIntrospect(ctx: ServerContext, callerId: string, token: { clientId: string; audience: string | null; kind: 'access' | 'refresh' }): boolean {
+  if (token.clientId === callerId) return true;
+  return token.kind === 'access' && token.audience !== null && ctx.scopes.introspectorsOf(token.audience).includes(callerId);
+}
+
+async function introspectAccessToken(ctx: ServerContext, callerId: string, token: string): Promise<IntrospectionResponse | undefined> {
   const claims = await verifyOwnAccessToken(ctx, token);
   if (!claims) return undefined;
+  if (!mayIntrospect(ctx, callerId, { clientId: claims.client_id, audience: claims.aud, kind: 'access' })) return INACTIVE;
   if (!(await isAccessTokenLive(ctx, claims))) return INACTIVE;
   const { gid: _grant, ...visible } = claims;
   return { active: true, token_type: 'Bearer', ...visible };
 }
 
-async function introspectRefreshToken(ctx: ServerContext, token: string): Promise<IntrospectionResponse | undefined> {
+async function introspectRefreshToken(ctx: ServerContext, callerId: string, token: string): Promise<IntrospectionResponse | undefined> {
   if (token.length > 256) return undefined;
   const found = await ctx.store.findRefreshToken(hashSecret(token));
   if (!found) return undefined;
   const now = ctx.now();
   const { grant } = found;
+  if (!mayIntrospect(ctx, callerId, { clientId: grant.clientId, audience: grant.audience, kind: 'refresh' })) return INACTIVE;
   if (found.rotatedAt !== null || found.expiresAt <= now || grant.revokedAt !== null || grant.expiresAt <= now) return INACTIVE;
   return {
     active: true, token_type: 'refresh_token', client_id: grant.clientId, sub: grant.userId, scope: grant.scopes.join(' '),

@@ -51,7 +51,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.header('cache-control', 'no-store').send(result);
   });
   app.post(ENDPOINT_PATHS.revocation, async (request, reply) => {
-    await handleRevocation(ctx, request.headers.authorization, formBody(request.body));
+    const outcome = await handleRevocation(ctx, request.headers.authorization, formBody(request.body));
+    if (!outcome.revoked) request.log.info({ debug: outcome.debug }, 'nothing revoked');
     return reply.header('cache-control', 'no-store').code(200).send();
   });
 

@@ -35,6 +35,8 @@ export interface ApiRecord {
   identifier: string;
   name: string;
   scopes: ApiScope[];
+  /** Clients (the API's own, confidential) that may introspect tokens issued for this API (RFC 7662 §2.2). */
+  introspectors: string[];
   createdAt: number;
 }
 

@@ -7,6 +7,7 @@ export interface ClientsTable {
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
+export interface ApiIntrospectorsTable { api_id: string; client_id: string }
 export interface UsersTable {
   id: string; username: string; email: string | null; name: string | null; password_hash: string;
   created_at: number; updated_at: number;
@@ -45,6 +46,7 @@ export interface Database {
   clients: ClientsTable;
   apis: ApisTable;
   api_scopes: ApiScopesTable;
+  api_introspectors: ApiIntrospectorsTable;
   users: UsersTable;
   signing_keys: SigningKeysTable;
   consents: ConsentsTable;

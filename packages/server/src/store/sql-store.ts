@@ -169,16 +169,35 @@ export class SqlStore implements Store {
         await trx.insertInto('api_scopes')
           .values(api.scopes.map((s) => ({ api_id: api.id, name: s.name, description: s.description }))).execute();
       }
+      if (api.introspectors.length > 0) {
+        await trx.insertInto('api_introspectors').values(api.introspectors.map((clientId) => ({ api_id: api.id, client_id: clientId }))).execute();
+      }
     }));
   }
 
   async listApis(): Promise<ApiRecord[]> {
     const apis = await this.db.selectFrom('apis').selectAll().orderBy('created_at').orderBy('id').execute();
     const scopes = await this.db.selectFrom('api_scopes').selectAll().orderBy('name').execute();
+    const introspectors = await this.db.selectFrom('api_introspectors').selectAll().orderBy('client_id').execute();
     return apis.map((a) => ({
       id: a.id, identifier: a.identifier, name: a.name, createdAt: num(a.created_at),
       scopes: scopes.filter((s) => s.api_id === a.id).map((s) => ({ name: s.name, description: s.description })),
+      introspectors: introspectors.filter((i) => i.api_id === a.id).map((i) => i.client_id),
     }));
+  }
+
+  async addApiIntrospector(identifier: string, clientId: string): Promise<boolean> {
+    const api = await this.db.selectFrom('apis').select('id').where('identifier', '=', identifier).executeTakeFirst();
+    if (!api) return false;
+    await this.db.insertInto('api_introspectors').values({ api_id: api.id, client_id: clientId })
+      .onConflict((oc) => oc.columns(['api_id', 'client_id']).doNothing()).execute();
+    return true;
+  }
+
+  async removeApiIntrospector(identifier: string, clientId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('api_introspectors').where('client_id', '=', clientId)
+      .where('api_id', 'in', this.db.selectFrom('apis').select('id').where('identifier', '=', identifier)).executeTakeFirst();
+    return r.numDeletedRows > 0n;
   }
 
   async deleteApi(identifier: string): Promise<boolean> {

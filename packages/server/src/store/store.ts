@@ -27,6 +27,10 @@ export interface Store {
   createApi(api: ApiRecord): Promise<void>;
   listApis(): Promise<ApiRecord[]>;
   deleteApi(identifier: string): Promise<boolean>;
+  /** Lets a client introspect the API's tokens; false when the API is unknown. Idempotent. */
+  addApiIntrospector(identifier: string, clientId: string): Promise<boolean>;
+  /** False when the API is unknown or the client was not one of its introspectors. */
+  removeApiIntrospector(identifier: string, clientId: string): Promise<boolean>;
 
   // users
   createUser(user: UserRecord): Promise<void>;

@@ -45,8 +45,8 @@ function userRecord(id: string, overrides: Partial<UserRecord> = {}): UserRecord
   };
 }
 
-function apiRecord(id: string, identifier: string, scopes: string[]): ApiRecord {
-  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })) };
+function apiRecord(id: string, identifier: string, scopes: string[], introspectors: string[] = []): ApiRecord {
+  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })), introspectors };
 }
 
 function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyRecord {
@@ -212,6 +212,24 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(await store.deleteApi('https://contacts.example'), false);
         assert.equal(await countRows(store, 'api_scopes'), 0);
         await store.createApi(apiRecord('a9', 'https://contacts.example', ['contacts:read']));
+      });
+
+      it('introspectors: created with the API, added idempotently, removed, and gone with their client or API', async () => {
+        await store.createClient(clientRecord('rs1'));
+        await store.createClient(clientRecord('rs2'));
+        await store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:read'], ['rs1']));
+        assert.equal(await store.addApiIntrospector('https://contacts.example', 'rs2'), true);
+        assert.equal(await store.addApiIntrospector('https://contacts.example', 'rs2'), true, 'adding twice is not an error');
+        assert.equal(await store.addApiIntrospector('https://unknown.example', 'rs2'), false);
+        assert.deepEqual((await store.listApis())[0]?.introspectors, ['rs1', 'rs2']);
+        assert.equal(await store.removeApiIntrospector('https://contacts.example', 'rs1'), true);
+        assert.equal(await store.removeApiIntrospector('https://contacts.example', 'rs1'), false);
+        assert.deepEqual((await store.listApis())[0]?.introspectors, ['rs2']);
+        await store.deleteClient('rs2');
+        assert.deepEqual((await store.listApis())[0]?.introspectors, [], 'a deleted client is no longer an introspector');
+        await store.addApiIntrospector('https://contacts.example', 'rs1');
+        await store.deleteApi('https://contacts.example');
+        assert.equal(await countRows(store, 'api_introspectors'), 0);
       });
     });
 
