@@ -4,22 +4,30 @@
 // own (the same rule as introspection, RFC 7662 §2.2; see docs/decisions.md).
 import { hashSecret } from '../crypto/random.ts';
 import type { FormParams } from '../http/form-params.ts';
-import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
+import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
+import type { ClientRecord } from '../store/records.ts';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
 
 /** What happened, for the log and the failure counters; the client sees 200 either way. */
 export type RevocationOutcome = { revoked: true } | { revoked: false; debug: string };
 
-export async function handleRevocation(ctx: ServerContext, authorization: string | undefined, body: FormParams): Promise<RevocationOutcome> {
+export async function handleRevocation(ctx: ServerContext, ip: string, authorization: string | undefined, body: FormParams): Promise<RevocationOutcome> {
+  const now = ctx.now();
+  ctx.limits.admitAddress(ip, now);
   body.assertNoRepeats();
   const presented = readPresentedClient(authorization, body);
   if (!presented) throw new InvalidClient('revocation requires client authentication (RFC 7009 §2.1)');
-  const client = authenticateClient(presented, await ctx.clients.get(presented.clientId));
+  const client = await ctx.limits.authenticate(presented, ip, now);
   const token = body.require('token');
-  const now = ctx.now();
+  const outcome = await revokeOwnToken(ctx, client, token, now);
+  // Unknown or another client's token: a guess, counted like one.
+  if (!outcome.revoked) await ctx.limits.recordFailure(ip, client, now);
+  return outcome;
+}
 
+async function revokeOwnToken(ctx: ServerContext, client: ClientRecord, token: string, now: number): Promise<RevocationOutcome> {
   const refresh = token.length <= 256 ? await ctx.store.findRefreshToken(hashSecret(token)) : undefined;
   if (refresh) {
     if (refresh.grant.clientId !== client.id) return { revoked: false, debug: `client ${client.id} presented a refresh token of ${refresh.grant.clientId}` };

@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config/config.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
+import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
 import { sendJsonError, toOAuthError } from './error-response.ts';
 import { FormParams } from './form-params.ts';
@@ -41,11 +42,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const ownsStore = !options.store;
   const store = options.store ?? openStore(config.databaseUrl, { poolMax: config.databasePoolMax });
   const now = options.now ?? unixNow;
+  const clients = new ClientDirectory(store);
   const ctx: ServerContext = {
-    config, store, now,
+    config, store, now, clients,
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
-    clients: new ClientDirectory(store),
     scopes: new ScopeCatalog(store),
+    limits: new ClientEndpointLimits(config, store, clients),
     homeLinks: [],
   };
   const sync = new CacheSync(store);

@@ -155,6 +155,12 @@ export type RotateRefreshResult =
   | { status: 'expired' }
   | { status: 'not_found' };
 
+/** Failures of one key in its current window; `resetAt` is when the window ends (Unix seconds). */
+export interface FailureCount {
+  count: number;
+  resetAt: number;
+}
+
 export interface AuditEvent {
   type: string;
   clientId?: string | null;

@@ -6,7 +6,7 @@ import { runMigrations } from './migrations/run-migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreConflict, type Store } from './store.ts';
 import type {
-  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult,
+  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult, FailureCount,
   GrantRecord, GrantType, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord,
   UserRecord,
 } from './records.ts';
@@ -430,25 +430,25 @@ export class SqlStore implements Store {
     return (await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
   }
 
-  // ---- login throttling (fixed window per key, counted atomically by an upsert)
-  async recordLoginFailure(key: string, now: number, windowSeconds: number): Promise<number> {
+  // ---- failure counters (fixed window per key, counted atomically by an upsert)
+  async recordFailure(key: string, now: number, windowSeconds: number): Promise<FailureCount> {
     const windowOpen = now - windowSeconds;
     const row = await this.db.insertInto('login_failures').values({ key, failures: 1, window_start: now })
       .onConflict((oc) => oc.column('key').doUpdateSet({
         failures: sql<number>`case when login_failures.window_start <= ${windowOpen} then 1 else login_failures.failures + 1 end`,
         window_start: sql<number>`case when login_failures.window_start <= ${windowOpen} then ${now} else login_failures.window_start end`,
       }))
-      .returning('failures').executeTakeFirstOrThrow();
-    return num(row.failures);
+      .returning(['failures', 'window_start']).executeTakeFirstOrThrow();
+    return { count: num(row.failures), resetAt: num(row.window_start) + windowSeconds };
   }
 
-  async loginFailures(key: string, now: number, windowSeconds: number): Promise<number> {
-    const row = await this.db.selectFrom('login_failures').select('failures').where('key', '=', key)
+  async failureCount(key: string, now: number, windowSeconds: number): Promise<FailureCount> {
+    const row = await this.db.selectFrom('login_failures').select(['failures', 'window_start']).where('key', '=', key)
       .where('window_start', '>', now - windowSeconds).executeTakeFirst();
-    return row ? num(row.failures) : 0;
+    return row ? { count: num(row.failures), resetAt: num(row.window_start) + windowSeconds } : { count: 0, resetAt: now };
   }
 
-  async clearLoginFailures(key: string): Promise<void> {
+  async clearFailures(key: string): Promise<void> {
     await this.db.deleteFrom('login_failures').where('key', '=', key).execute();
   }
 

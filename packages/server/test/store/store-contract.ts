@@ -525,22 +525,22 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
     describe('login throttling', () => {
       it('counts failures inside the window and starts over after it', async () => {
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW, 300), 1);
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 10, 300), 2);
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 299, 300), 3);
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 299, 300), 3);
-        assert.equal(await store.loginFailures('bob|10.0.0.1', NOW, 300), 0);
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 300, 300), 0, 'the window has passed');
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 300, 300), 1, 'a new window starts at 1');
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 301, 300), 1);
-        await store.clearLoginFailures('alice|10.0.0.1');
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 301, 300), 0);
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW, 300), { count: 1, resetAt: NOW + 300 });
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 10, 300), { count: 2, resetAt: NOW + 300 });
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 }, 'the window is fixed');
+        assert.deepEqual(await store.failureCount('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 });
+        assert.equal((await store.failureCount('bob|10.0.0.1', NOW, 300)).count, 0);
+        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 300, 300)).count, 0, 'the window has passed');
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 300, 300), { count: 1, resetAt: NOW + 600 }, 'a new window starts at 1');
+        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 301, 300)).count, 1);
+        await store.clearFailures('alice|10.0.0.1');
+        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 301, 300)).count, 0);
       });
 
       it('counts every one of many concurrent failures', async () => {
-        const counts = await race(40, () => store.recordLoginFailure('key', NOW, 300));
+        const counts = (await race(40, () => store.recordFailure('key', NOW, 300))).map((c) => c.count);
         assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
-        assert.equal(await store.loginFailures('key', NOW, 300), 40);
+        assert.equal((await store.failureCount('key', NOW, 300)).count, 40);
       });
     });
 
@@ -624,7 +624,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-idle-${i}`, 'c1', 'u1'), refreshRecord(`rt-old-${i}`, `g-idle-${i}`, { expiresAt: NOW - 1 })));
         await inChunks(EXPIRED, (i) => store.revokeAccessToken(`jti-old-${i}`, NOW - 1));
         await inChunks(EXPIRED, (i) => store.createInteraction(interactionRecord(`i-old-${i}`, 'c1', { expiresAt: NOW - 1 })));
-        await store.recordLoginFailure('old-key', NOW - 2 * DAY, 300);
+        await store.recordFailure('old-key', NOW - 2 * DAY, 300);
         await store.addAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
         await store.addSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
         await store.addSigningKey(keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
@@ -634,7 +634,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await inChunks(LIVE, (i) => store.createGrant(grantRecord(`g-live-${i}`, 'c1', 'u1', { revokedAt: i === 0 ? NOW - HOUR : null }), refreshRecord(`rt-live-${i}`, `g-live-${i}`)));
         await inChunks(LIVE, (i) => store.revokeAccessToken(`jti-live-${i}`, NOW + 900));
         await inChunks(LIVE, (i) => store.createInteraction(interactionRecord(`i-live-${i}`, 'c1')));
-        await store.recordLoginFailure('recent-key', NOW - 10, 300);
+        await store.recordFailure('recent-key', NOW - 10, 300);
         await store.addAuditEvent({ type: 'recent' }, NOW - DAY);
         await store.addSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
 
