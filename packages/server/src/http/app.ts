@@ -1,4 +1,5 @@
-// createServer(config): the Fastify application. Plugin order: logging, security headers, body parsing, errors, routes.
+// createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, security headers,
+// body parsing, errors, routes.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
@@ -12,6 +13,7 @@ import { openStore } from '../store/open-store.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
 import { sendJsonError, toOAuthError } from './error-response.ts';
+import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.ts';
 import { FormParams } from './form-params.ts';
 import { loggerOptions } from './logger-options.ts';
 import { registerRoutes } from './routes.ts';
@@ -76,7 +78,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...connectionTimeouts(config),
   });
+  limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   app.decorate('latchkeyServer', ctx);
 
   registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });
