@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
+  registration: string;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }

@@ -3,6 +3,7 @@
 // the store's own connection pool runs the calls on separate connections, so the database decides the winner.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import { StoreConflict } from '../../src/store/store.ts';
@@ -34,7 +35,7 @@ function clientRecord(id: string, overrides: Partial<ClientRecord> = {}): Client
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', createdAt: NOW, updatedAt: NOW, ...overrides,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', createdAt: NOW, updatedAt: NOW, ...overrides,
   };
 }
 
@@ -133,13 +134,19 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     describe('clients', () => {
       it('round-trips every field of a client', async () => {
         const confidential = clientRecord('c1', { idTokenAlg: 'ES256', requirePkce: false });
-        const pub = clientRecord('c2', { secretHash: null, isPublic: true, grantTypes: ['authorization_code'], scopes: [], createdAt: NOW + 1 });
+        const pub = clientRecord('c2', { secretHash: null, isPublic: true, grantTypes: ['authorization_code'], scopes: [], registration: 'dynamic', createdAt: NOW + 1 });
         await store.createClient(confidential);
         await store.createClient(pub);
         assert.deepEqual(await store.getClient('c1'), confidential);
         assert.deepEqual(await store.getClient('c2'), pub);
         assert.equal(await store.getClient('nope'), undefined);
         assert.deepEqual((await store.listClients()).map((c) => c.id), ['c1', 'c2']);
+      });
+
+      it('a client stored before its registration kind was recorded counts as operator-registered (migration 0004)', async () => {
+        await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
+          values ('old', 'Old', null, 1, '[]', '[]', '[]', 1, 'RS256', ${NOW}, ${NOW})`.execute(store.db);
+        assert.equal((await store.getClient('old'))?.registration, 'operator');
       });
 
       it('refuses a duplicate client id with StoreConflict and keeps the original', async () => {
