@@ -31,9 +31,11 @@ async function startLatchkey(databaseUrl: string, onPostgres: boolean) {
   }
   if (!clientSecret) throw new Error('registerClient returned no secret for a confidential client');
 
-  // logLevel warn: no per-request log lines (oidc-provider is run without request logging too).
+  // logLevel warn: no per-request log lines (oidc-provider is run without request logging too). The load generator is
+  // one address and one client asking as fast as it can, so the per-second caps are off (the checks still run).
   const config = resolveConfig({
     dev: true, secret: 'x'.repeat(40), port, issuer, databaseUrl, logLevel: 'warn', accessTokenAlg: 'ES256', accessTokenTtl: ACCESS_TOKEN_TTL,
+    requestsPerSecondPerAddress: 0, requestsPerSecondPerClient: 0,
   });
   const app = await createServer(config);
   await app.listen({ host: '127.0.0.1', port });

@@ -3,7 +3,7 @@
 // replaces only what the demo itself created (recorded in the secrets file).
 import { randomInt } from 'node:crypto';
 import { generateEncryptionKey } from '@latchkey/client';
-import { addUser, registerApi, registerClient, rotateClientSecret, setPassword, type RegisteredClient, type Store } from '@latchkey/server';
+import { addApiIntrospector, addUser, registerApi, registerClient, rotateClientSecret, setPassword, type RegisteredClient, type Store } from '@latchkey/server';
 import { DemoError, type DemoSettings } from './demo-settings.ts';
 import { readDemoState, writeDemoState, type ClientCredentials, type DemoState } from './demo-state.ts';
 
@@ -121,6 +121,9 @@ export async function bootstrapDemo(store: Store, now: number, settings: DemoSet
   const apiIntrospection = await ensureClient(store, now, {
     name: 'Contacts API (token introspection)', redirectUris: [], grantTypes: ['client_credentials'], scope: '',
   }, previous.apiIntrospection, created);
+  // The API introspects every call with its own client; RFC 7662 §2.2: only a registered introspector may.
+  const api = (await store.listApis()).find((a) => a.identifier === settings.apiUrl);
+  if (!api?.introspectors.includes(apiIntrospection.clientId)) await addApiIntrospector(store, settings.apiUrl, apiIntrospection.clientId);
   const user = await ensureUser(store, now, previous.user, created);
 
   const state: DemoState = {

@@ -38,6 +38,7 @@ test('first start creates the API, three clients and the user; the second start 
     assert.deepEqual([...importer!.scopes].sort(), ['contacts:read', 'contacts:write', 'email', 'openid', 'profile']);
     assert.deepEqual((await store.getClient(first.state.sync.clientId))?.grantTypes, ['client_credentials']);
     assert.equal((await store.listApis()).find((api) => api.identifier === 'http://localhost:4001')?.scopes.map((s) => s.description).join('; '), 'read your contacts; add contacts');
+    assert.deepEqual((await store.listApis())[0]?.introspectors, [first.state.apiIntrospection.clientId], 'the API\'s own client may introspect its tokens');
 
     const second = await bootstrapDemo(store, now(), settings);
     assert.deepEqual(second.created, []);
@@ -55,6 +56,7 @@ test('another importer or API port replaces the demo\'s own client and API, and 
     assert.equal(await store.getClient(first.state.importer.clientId), undefined);
     assert.deepEqual((await store.getClient(moved.state.importer.clientId))?.redirectUris, ['http://localhost:5002/callback']);
     assert.deepEqual((await store.listApis()).map((api) => api.identifier), ['http://localhost:5001']);
+    assert.deepEqual((await store.listApis())[0]?.introspectors, [moved.state.apiIntrospection.clientId], 'the replaced API keeps its introspector');
     assert.equal(moved.state.sync.clientId, first.state.sync.clientId);
     assert.equal(moved.state.importer.encryptionKey, first.state.importer.encryptionKey);
   });

@@ -5,6 +5,7 @@ import type { Store } from './store/store.ts';
 import type { ClientDirectory } from './clients/client-directory.ts';
 import type { ScopeCatalog } from './apis/scope-catalog.ts';
 import type { HomeLink } from './http/views/home-page.ts';
+import type { ClientEndpointLimits } from './rate-limits/client-endpoint-limits.ts';
 
 export interface ServerContext {
   config: ServerConfig;
@@ -12,6 +13,8 @@ export interface ServerContext {
   keys: KeyRing;
   clients: ClientDirectory;
   scopes: ScopeCatalog;
+  /** Rate limits of the endpoints where clients authenticate (token, introspection, revocation). */
+  limits: ClientEndpointLimits;
   /** Extra links for the start page (/), e.g. the demo apps added in dev mode. */
   homeLinks: HomeLink[];
   /** Unix seconds; replaceable in tests. */

@@ -1,6 +1,7 @@
 // Registering an API (resource server): its identifier becomes the `aud` of its access tokens (RFC 9068 §3).
 import { randomId } from '../crypto/random.ts';
 import { RegistrationError } from '../clients/register-client.ts';
+import { validateIntrospector } from './api-introspectors.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { Store } from '../store/store.ts';
 import type { ApiRecord } from '../store/records.ts';
@@ -10,6 +11,8 @@ export interface RegisterApiInput {
   name?: string;
   /** NAME=DESCRIPTION pairs; the description is what a consent screen shows. */
   scopes: string[];
+  /** Confidential clients allowed to introspect this API's tokens (RFC 7662 §2.2). */
+  introspectors?: string[];
 }
 
 export async function registerApi(store: Store, input: RegisterApiInput, now: number): Promise<ApiRecord> {
@@ -37,7 +40,9 @@ export async function registerApi(store: Store, input: RegisterApiInput, now: nu
     return { name, description };
   });
   if (new Set(scopes.map((s) => s.name)).size !== scopes.length) throw new RegistrationError('a scope name is given twice');
-  const api: ApiRecord = { id: randomId(), identifier: input.identifier, name: input.name?.trim() || input.identifier, scopes, createdAt: now };
+  const introspectors: string[] = [];
+  for (const clientId of new Set(input.introspectors ?? [])) introspectors.push(await validateIntrospector(store, clientId));
+  const api: ApiRecord = { id: randomId(), identifier: input.identifier, name: input.name?.trim() || input.identifier, scopes, introspectors, createdAt: now };
   await store.createApi(api);
   await store.bumpCacheVersion('apis');
   return api;

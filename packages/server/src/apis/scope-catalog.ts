@@ -41,6 +41,11 @@ export class ScopeCatalog {
     return this.#apis;
   }
 
+  /** Clients allowed to introspect tokens whose audience is this API (none for an unknown audience). */
+  introspectorsOf(identifier: string): readonly string[] {
+    return this.#apis.find((a) => a.identifier === identifier)?.introspectors ?? [];
+  }
+
   hasApi(identifier: string): boolean {
     return this.#apis.some((a) => a.identifier === identifier);
   }

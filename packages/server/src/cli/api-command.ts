@@ -1,4 +1,5 @@
-// `latchkey api add|list|remove`
+// `latchkey api add|list|update|remove`
+import { addApiIntrospector, removeApiIntrospector } from '../apis/api-introspectors.ts';
 import { registerApi } from '../apis/register-api.ts';
 import { RegistrationError } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
@@ -8,30 +9,49 @@ import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
 
-const USAGE = `latchkey api add --identifier URI [--name NAME] --scope NAME=DESCRIPTION ...
-       latchkey api list | remove IDENTIFIER   [--database URL] [--json]`;
+const USAGE = `latchkey api add --identifier URI [--name NAME] --scope NAME=DESCRIPTION ... [--introspector CLIENT_ID]...
+       latchkey api update IDENTIFIER [--introspector CLIENT_ID]... [--remove-introspector CLIENT_ID]...
+       latchkey api list | remove IDENTIFIER   [--database URL] [--json]
+An introspector is a confidential client (usually the API's own) allowed to introspect the API's tokens (RFC 7662 §2.2).`;
 
-const view = (a: ApiRecord) => ({ identifier: a.identifier, name: a.name, scopes: a.scopes, created_at: isoTime(a.createdAt) });
+const view = (a: ApiRecord) => ({ identifier: a.identifier, name: a.name, scopes: a.scopes, introspectors: a.introspectors, created_at: isoTime(a.createdAt) });
+
+const describe = (a: ApiRecord) => `${a.identifier}  (${a.name})\n${a.scopes.map((s) => `  ${s.name.padEnd(24)} ${s.description}`).join('\n')}`
+  + `\n  introspectors: ${a.introspectors.length > 0 ? a.introspectors.join(' ') : '(none: only a token\'s own client may introspect it)'}`;
 
 export async function apiCommand(args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
-  assertSubcommand('api', sub, ['add', 'list', 'remove']);
+  assertSubcommand('api', sub, ['add', 'list', 'update', 'remove']);
+  const onePositional = sub === 'remove' || sub === 'update';
   const { values, positionals } = parseCommandArgs(rest, {
     identifier: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true },
-  }, { min: sub === 'remove' ? 1 : 0, max: sub === 'remove' ? 1 : 0, command: 'api' });
+    introspector: { type: 'string', multiple: true }, 'remove-introspector': { type: 'string', multiple: true },
+  }, { min: onePositional ? 1 : 0, max: onePositional ? 1 : 0, command: 'api' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
   try {
     switch (sub) {
       case 'add': {
         if (!values.identifier) throw new UsageError(`--identifier is required (see latchkey api --help)`);
-        const api = await registerApi(store, { identifier: values.identifier, name: values.name, scopes: values.scope ?? [] }, unixNow());
-        return printResult(io, values.json, view(api), `registered API ${api.identifier}\n${api.scopes.map((s) => `  ${s.name.padEnd(24)} ${s.description}`).join('\n')}`);
+        const api = await registerApi(store, {
+          identifier: values.identifier, name: values.name, scopes: values.scope ?? [], introspectors: values.introspector ?? [],
+        }, unixNow());
+        return printResult(io, values.json, view(api), `registered API ${describe(api)}`);
+      }
+      case 'update': {
+        const identifier = positionals[0] ?? '';
+        const added = values.introspector ?? [];
+        const removed = values['remove-introspector'] ?? [];
+        if (added.length === 0 && removed.length === 0) throw new UsageError('nothing to update: give --introspector or --remove-introspector (see latchkey api --help)');
+        for (const clientId of added) await addApiIntrospector(store, identifier, clientId);
+        for (const clientId of removed) await removeApiIntrospector(store, identifier, clientId);
+        const api = (await store.listApis()).find((a) => a.identifier === identifier);
+        if (!api) throw new CliError(`no API with identifier ${identifier}`);
+        return printResult(io, values.json, view(api), `updated API ${describe(api)}`);
       }
       case 'list': {
         const apis = await store.listApis();
-        return printResult(io, values.json, apis.map(view), apis.length === 0 ? 'no APIs registered' :
-          apis.map((a) => `${a.identifier}  (${a.name})\n${a.scopes.map((s) => `  ${s.name.padEnd(24)} ${s.description}`).join('\n')}`).join('\n'));
+        return printResult(io, values.json, apis.map(view), apis.length === 0 ? 'no APIs registered' : apis.map(describe).join('\n'));
       }
       case 'remove': {
         const identifier = positionals[0] ?? '';

@@ -12,7 +12,7 @@ const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
-  created_at: isoTime(c.createdAt),
+  registration: c.registration, created_at: isoTime(c.createdAt),
 });
 
 const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `${k.padEnd(30)} ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('\n');

@@ -3,7 +3,7 @@ import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { Store } from '../store/store.ts';
-import { GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type GrantType, type SigningAlg } from '../store/records.ts';
+import { GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
   name: string;
@@ -14,6 +14,8 @@ export interface RegisterClientInput {
   /** Confidential clients only: allow authorization requests without PKCE (not recommended). */
   allowWithoutPkce?: boolean;
   idTokenAlg?: string;
+  /** 'operator' (default: the CLI and embedding code) or 'dynamic' for clients nobody vetted. */
+  registration?: ClientRegistration;
 }
 
 export interface RegisteredClient {
@@ -76,7 +78,7 @@ export async function registerClient(store: Store, input: RegisterClientInput, n
   const clientSecret = isPublic ? undefined : randomSecret();
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
-    scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, createdAt: now, updatedAt: now,
+    scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator', createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');

@@ -24,8 +24,27 @@ export interface ServerConfig {
   refreshAbsoluteTtl: number;
   sessionTtl: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Trust X-Forwarded-* from a reverse proxy (for the client IP used by login throttling). */
+  /** Trust X-Forwarded-* from a reverse proxy (for the client IP used by login throttling and rate limits). */
   trustProxy: boolean;
+  /** Rate limits of /token, /introspect, /revoke (shared by every instance): failures per address / per authenticated
+   *  confidential client inside `failureWindow` seconds, then 429 until the window ends. 0 turns a limit off. */
+  failureLimitPerAddress: number;
+  failureLimitPerClient: number;
+  failureWindow: number;
+  /** Requests per second at those endpoints, per address and per authenticated confidential client, counted by each
+   *  instance in memory (no database round trip); 0 turns a limit off. */
+  requestsPerSecondPerAddress: number;
+  requestsPerSecondPerClient: number;
+  /** Seconds to receive a request's headers, and its whole request (headers and body), before the connection is cut. */
+  headersTimeout: number;
+  requestTimeout: number;
+  /** Seconds an idle keep-alive connection stays open between requests. */
+  keepAliveTimeout: number;
+  /** Seconds a socket may see no traffic at all (a client that neither sends nor reads) before it is destroyed. */
+  idleTimeout: number;
+  /** Open connections per TCP peer address; 0 means no bound. Default 100, or 0 when trustProxy is set (every
+   *  connection then comes from the proxy, which should bound its clients itself). */
+  maxConnectionsPerAddress: number;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -45,6 +64,16 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   sessionTtl: 12 * 3600,
   logLevel: 'info',
   trustProxy: false,
+  failureLimitPerAddress: 50,
+  failureLimitPerClient: 50,
+  failureWindow: 300,
+  requestsPerSecondPerAddress: 100,
+  requestsPerSecondPerClient: 100,
+  headersTimeout: 10,
+  requestTimeout: 30,
+  keepAliveTimeout: 72,
+  idleTimeout: 75,
+  maxConnectionsPerAddress: 100,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -52,7 +81,11 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   databaseUrl: 'LATCHKEY_DATABASE_URL', databasePoolMax: 'LATCHKEY_DATABASE_POOL_MAX', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
   idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', refreshIdleTtl: 'LATCHKEY_REFRESH_IDLE_TTL',
   refreshAbsoluteTtl: 'LATCHKEY_REFRESH_ABSOLUTE_TTL', sessionTtl: 'LATCHKEY_SESSION_TTL', logLevel: 'LATCHKEY_LOG_LEVEL',
-  trustProxy: 'LATCHKEY_TRUST_PROXY',
+  trustProxy: 'LATCHKEY_TRUST_PROXY', failureLimitPerAddress: 'LATCHKEY_FAILURE_LIMIT_PER_ADDRESS',
+  failureLimitPerClient: 'LATCHKEY_FAILURE_LIMIT_PER_CLIENT', failureWindow: 'LATCHKEY_FAILURE_WINDOW',
+  requestsPerSecondPerAddress: 'LATCHKEY_REQUESTS_PER_SECOND_PER_ADDRESS', requestsPerSecondPerClient: 'LATCHKEY_REQUESTS_PER_SECOND_PER_CLIENT',
+  headersTimeout: 'LATCHKEY_HEADERS_TIMEOUT', requestTimeout: 'LATCHKEY_REQUEST_TIMEOUT', keepAliveTimeout: 'LATCHKEY_KEEP_ALIVE_TIMEOUT',
+  idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
 };
 
 /** A configuration problem, explained in one line. */
@@ -125,6 +158,12 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   if (!SIGNING_ALGS.includes(accessTokenAlg)) throw new ConfigError(`accessTokenAlg must be one of ${SIGNING_ALGS.join(', ')}`);
   const logLevel = String(merged.logLevel ?? DEFAULTS.logLevel) as ServerConfig['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`logLevel "${logLevel}" is not a pino level`);
+  const trustProxy = boolean('trustProxy', merged.trustProxy ?? DEFAULTS.trustProxy);
+  const setting = (name: keyof typeof DEFAULTS & keyof ServerConfig, min: number, max: number, fallback?: number) =>
+    integer(name, merged[name] ?? fallback ?? DEFAULTS[name], min, max);
+  const headersTimeout = setting('headersTimeout', 1, 600);
+  const requestTimeout = setting('requestTimeout', 1, 3600);
+  if (requestTimeout < headersTimeout) throw new ConfigError(`requestTimeout (${requestTimeout}) must be at least headersTimeout (${headersTimeout})`);
   return {
     issuer, host, port, dev, secret,
     databaseUrl: String(merged.databaseUrl ?? DEFAULTS.databaseUrl),
@@ -137,6 +176,16 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     refreshAbsoluteTtl: integer('refreshAbsoluteTtl', merged.refreshAbsoluteTtl ?? DEFAULTS.refreshAbsoluteTtl, 60, 3 * 365 * 86400),
     sessionTtl: integer('sessionTtl', merged.sessionTtl ?? DEFAULTS.sessionTtl, 60, 30 * 86400),
     logLevel,
-    trustProxy: boolean('trustProxy', merged.trustProxy ?? DEFAULTS.trustProxy),
+    trustProxy,
+    failureLimitPerAddress: setting('failureLimitPerAddress', 0, 1_000_000),
+    failureLimitPerClient: setting('failureLimitPerClient', 0, 1_000_000),
+    failureWindow: setting('failureWindow', 1, 86400),
+    requestsPerSecondPerAddress: setting('requestsPerSecondPerAddress', 0, 1_000_000),
+    requestsPerSecondPerClient: setting('requestsPerSecondPerClient', 0, 1_000_000),
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: setting('keepAliveTimeout', 1, 3600),
+    idleTimeout: setting('idleTimeout', 1, 3600),
+    maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
   };
 }

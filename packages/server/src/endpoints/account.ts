@@ -1,13 +1,14 @@
 // The account page (/account): a signed-in user sees the apps they authorized and revokes any of them.
 // Revoking ends the app's grants (refresh tokens, and access tokens as introspection and UserInfo see them)
 // and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user instead of the client).
-import { checkLoginThrottle, clearAccountFailures, recordLoginFailure, throttleMessage } from '../accounts/login-throttle.ts';
+import { checkLoginThrottle, recordLoginFailure, recordLoginSuccess, throttleMessage, type LoginAttempt } from '../accounts/login-throttle.ts';
 import { currentSession, sessionCookieName, cookieSettings, startSession } from '../accounts/login-session.ts';
 import { verifyPassword } from '../accounts/password-hashing.ts';
 import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
 import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
 import { serializeCookie } from '../http/cookies.ts';
 import type { CsrfTokens } from '../http/csrf.ts';
+import { deviceCookie, setDeviceCookie } from '../http/known-device-cookie.ts';
 import { hashSecret } from '../crypto/random.ts';
 import { accountPage, type ConnectedApp } from '../http/views/account-page.ts';
 import { errorPage } from '../http/views/error-page.ts';
@@ -83,20 +84,21 @@ export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, b
   const username = (browser.params.get('username') ?? '').slice(0, MAX_FIELD);
   const password = (browser.params.get('password') ?? '').slice(0, MAX_FIELD);
   const now = ctx.now();
-  const throttle = await checkLoginThrottle(ctx.store, username, browser.ip, now);
+  const attempt: LoginAttempt = { username, ip: browser.ip, device: deviceCookie(ctx, browser.cookies) };
+  const throttle = await checkLoginThrottle(ctx, attempt);
   if (throttle.throttled) {
     return signInPage(ctx, csrf, browser, { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
   }
   const user = username ? await ctx.store.getUserByUsername(username) : undefined;
   if (!user || !(await verifyPassword(user?.passwordHash, password))) {
-    await recordLoginFailure(ctx.store, username, browser.ip, now);
+    await recordLoginFailure(ctx, attempt);
     await ctx.store.addAuditEvent({ type: 'login.failed', userId: user?.id ?? null, detail: { ip: browser.ip, via: 'account' } }, now);
     return signInPage(ctx, csrf, browser, { status: 400, username, error: 'Incorrect username or password.' });
   }
-  await clearAccountFailures(ctx.store, username);
+  const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   const cookie = await startSession(ctx, browser.cookies, user.id, now);
   await ctx.store.addAuditEvent({ type: 'login.succeeded', userId: user.id, detail: { ip: browser.ip, via: 'account' } }, now);
-  return toAccount(ctx, [cookie]);
+  return toAccount(ctx, [cookie, knownDevice]);
 }
 
 /** POST /account/revoke — ends every grant of the app for this user and forgets the consent. */

@@ -3,6 +3,7 @@
 // Order matters: client_id and redirect_uri are checked first, and only then may errors be redirected (§4.1.2.1).
 import { currentSession } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
+import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
 import type { AuthorizationRequest, RedirectTarget } from '../authorization/authorization-request.ts';
 import { createInteraction, ensureBrowserSecret, interactionUrl } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
@@ -145,6 +146,8 @@ export async function handleAuthorize(ctx: ServerContext, browser: BrowserReques
     const request = await validateAuthorizationRequest(ctx, browser.params, client, target, redirectUriSent);
     return await decide(ctx, browser, request);
   } catch (error) {
-    throw new AuthorizationFailure(toOAuthError(error), target);
+    // Nobody has signed in at this point (errors after the login page come from the interaction endpoints).
+    throw new AuthorizationFailure(toOAuthError(error), mayRedirectErrorsBeforeSignIn(client) ? target : undefined,
+      { developerDetails: mayRedirectErrorsBeforeSignIn(client) ? [] : ['errors before sign-in are shown here, not redirected, for a client the operator did not register'] });
   }
 }

@@ -2,7 +2,7 @@
 // Forms carry a CSRF token bound to the browser cookie; the request itself is read from the server-side
 // interaction, never from form fields. Successful POSTs answer 303 (RFC 9700 §4.12).
 import { verifyPassword } from '../accounts/password-hashing.ts';
-import { checkLoginThrottle, clearAccountFailures, recordLoginFailure, throttleMessage } from '../accounts/login-throttle.ts';
+import { checkLoginThrottle, recordLoginFailure, recordLoginSuccess, throttleMessage, type LoginAttempt } from '../accounts/login-throttle.ts';
 import { currentSession, startSession } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import {
@@ -12,6 +12,7 @@ import { completeAuthorization } from '../authorization/issue-code.ts';
 import { previouslyGranted, rememberConsent, scopesNeedingConsent } from '../consent/consent.ts';
 import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
 import type { CsrfTokens } from '../http/csrf.ts';
+import { deviceCookie, setDeviceCookie } from '../http/known-device-cookie.ts';
 import { toOAuthError } from '../http/error-response.ts';
 import { consentPage } from '../http/views/consent-page.ts';
 import { errorPage } from '../http/views/error-page.ts';
@@ -111,7 +112,8 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
   const username = (browser.params.get('username') ?? '').slice(0, MAX_USERNAME);
   const password = (browser.params.get('password') ?? '').slice(0, MAX_PASSWORD);
   const now = ctx.now();
-  const throttle = await checkLoginThrottle(ctx.store, username, browser.ip, now);
+  const attempt: LoginAttempt = { username, ip: browser.ip, device: deviceCookie(ctx, browser.cookies) };
+  const throttle = await checkLoginThrottle(ctx, attempt);
   if (throttle.throttled) {
     return renderLogin(ctx, csrf, secret, pending, browser.requestId,
       { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
@@ -120,16 +122,16 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
   const user = username ? await ctx.store.getUserByUsername(username) : undefined;
   const valid = await verifyPassword(user?.passwordHash, password);
   if (!user || !valid) {
-    await recordLoginFailure(ctx.store, username, browser.ip, now);
+    await recordLoginFailure(ctx, attempt);
     await ctx.store.addAuditEvent({ type: 'login.failed', clientId: pending.record.clientId, userId: user?.id ?? null, detail: { ip: browser.ip } }, now);
     return renderLogin(ctx, csrf, secret, pending, browser.requestId, { status: 400, username, error: 'Incorrect username or password.' });
   }
-  await clearAccountFailures(ctx.store, username);
+  const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   const taken = await takeInteraction(ctx, pending);
   if (!taken) return expired(browser.requestId);
   const sessionCookie = await startSession(ctx, browser.cookies, user.id, now);
   await ctx.store.addAuditEvent({ type: 'login.succeeded', clientId: pending.record.clientId, userId: user.id, detail: { ip: browser.ip } }, now);
-  return continueAfterLogin(ctx, secret, taken, { userId: user.id, authTime: now }, [sessionCookie]);
+  return continueAfterLogin(ctx, secret, taken, { userId: user.id, authTime: now }, [sessionCookie, knownDevice]);
 }
 
 /** POST /interaction/:id/consent — Allow remembers the scopes and issues the code; Deny returns access_denied. */

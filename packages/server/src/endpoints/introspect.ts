@@ -1,8 +1,10 @@
 // RFC 7662 token introspection: an authenticated confidential client asks whether a token is active.
-// Anything not active — expired, revoked, unknown, malformed — is exactly {"active": false} (§2.2).
+// Anything not active — expired, revoked, unknown, malformed — is exactly {"active": false} (§2.2), and so is a
+// token the caller may not learn about: only the token's own client, or a client the operator registered as an
+// introspector of the token's API, sees a live token (§2.2: "a resource server ... tokens meant for it").
 import { hashSecret } from '../crypto/random.ts';
 import type { FormParams } from '../http/form-params.ts';
-import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
+import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
@@ -11,37 +13,54 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 
 const INACTIVE: IntrospectionResponse = { active: false };
 
-export async function handleIntrospection(ctx: ServerContext, authorization: string | undefined, body: FormParams): Promise<IntrospectionResponse> {
+export async function handleIntrospection(ctx: ServerContext, ip: string, authorization: string | undefined, body: FormParams): Promise<IntrospectionResponse> {
+  const now = ctx.now();
+  ctx.limits.admitAddress(ip, now);
   body.assertNoRepeats();
   const presented = readPresentedClient(authorization, body);
   if (!presented) throw new InvalidClient('introspection requires client authentication (RFC 7662 §2.1)');
-  const caller = authenticateClient(presented, await ctx.clients.get(presented.clientId));
+  const caller = await ctx.limits.authenticate(presented, ip, now);
   if (caller.isPublic) throw new InvalidClient('introspection is for confidential clients (a resource server authenticates with its secret)');
   const token = body.require('token');
   // §2.1: token_type_hint is only a hint; an unknown or wrong hint widens the search instead of failing.
   const hint = body.get('token_type_hint');
   const order = hint === 'refresh_token' ? [introspectRefreshToken, introspectAccessToken] : [introspectAccessToken, introspectRefreshToken];
   for (const lookup of order) {
-    const found = await lookup(ctx, token);
+    const found = await lookup(ctx, caller.id, token);
+    if (found === NOT_VISIBLE) break;
     if (found) return found;
   }
+  // Unknown, or not the caller's to see: a guess, counted (both alike, so the counter tells nothing either). A token
+  // the caller may see that has expired or was revoked is not counted: an API keeps being sent revoked tokens.
+  await ctx.limits.recordFailure(ip, caller, now);
   return INACTIVE;
 }
 
-async function introspectAccessToken(ctx: ServerContext, token: string): Promise<IntrospectionResponse | undefined> {
+/** The token exists but the caller may not learn about it (answered exactly like an unknown token). */
+const NOT_VISIBLE = Symbol('not visible');
+
+/** Access tokens: their own client and the introspectors of their API (`aud`). Refresh tokens: their own client only. */
+export function mayIntrospect(ctx: ServerContext, callerId: string, token: { clientId: string; audience: string | null; kind: 'access' | 'refresh' }): boolean {
+  if (token.clientId === callerId) return true;
+  return token.kind === 'access' && token.audience !== null && ctx.scopes.introspectorsOf(token.audience).includes(callerId);
+}
+
+async function introspectAccessToken(ctx: ServerContext, callerId: string, token: string): Promise<IntrospectionResponse | typeof NOT_VISIBLE | undefined> {
   const claims = await verifyOwnAccessToken(ctx, token);
   if (!claims) return undefined;
+  if (!mayIntrospect(ctx, callerId, { clientId: claims.client_id, audience: claims.aud, kind: 'access' })) return NOT_VISIBLE;
   if (!(await isAccessTokenLive(ctx, claims))) return INACTIVE;
   const { gid: _grant, ...visible } = claims;
   return { active: true, token_type: 'Bearer', ...visible };
 }
 
-async function introspectRefreshToken(ctx: ServerContext, token: string): Promise<IntrospectionResponse | undefined> {
+async function introspectRefreshToken(ctx: ServerContext, callerId: string, token: string): Promise<IntrospectionResponse | typeof NOT_VISIBLE | undefined> {
   if (token.length > 256) return undefined;
   const found = await ctx.store.findRefreshToken(hashSecret(token));
   if (!found) return undefined;
   const now = ctx.now();
   const { grant } = found;
+  if (!mayIntrospect(ctx, callerId, { clientId: grant.clientId, audience: grant.audience, kind: 'refresh' })) return NOT_VISIBLE;
   if (found.rotatedAt !== null || found.expiresAt <= now || grant.revokedAt !== null || grant.expiresAt <= now) return INACTIVE;
   return {
     active: true, token_type: 'refresh_token', client_id: grant.clientId, sub: grant.userId, scope: grant.scopes.join(' '),

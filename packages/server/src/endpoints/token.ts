@@ -2,11 +2,13 @@
 import { grantRegistry } from '../grants/registry.ts';
 import type { TokenResponse } from '../grants/grant-handler.ts';
 import type { FormParams } from '../http/form-params.ts';
-import { authenticateClient, readPresentedClient } from '../oauth/client-auth.ts';
-import { InvalidClient, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
+import { readPresentedClient } from '../oauth/client-auth.ts';
+import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 
 export interface TokenRequest {
+  /** The client's address (for rate limits). */
+  ip: string;
   authorization: string | undefined;
   body: FormParams;
   /** Names of URL query parameters; credentials there are refused (RFC 6749 §2.3.1, §3.2). */
@@ -20,6 +22,8 @@ const PASSWORD_GRANT_REFUSAL =
   'use the authorization code flow with PKCE, so passwords are typed only at the authorization server';
 
 export async function handleTokenRequest(ctx: ServerContext, request: TokenRequest): Promise<TokenResponse> {
+  const now = ctx.now();
+  ctx.limits.admitAddress(request.ip, now);
   const inQuery = request.queryNames.filter((n) => FORBIDDEN_IN_QUERY.includes(n));
   if (inQuery.length > 0) throw new InvalidRequest(`credentials must not be sent in the URL query (${inQuery.join(', ')}); send them in the POST body or the Authorization header`);
   request.body.assertNoRepeats();
@@ -32,8 +36,14 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
 
   const presented = readPresentedClient(request.authorization, request.body);
   if (!presented) throw new InvalidClient('client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
-  const client = authenticateClient(presented, await ctx.clients.get(presented.clientId));
+  const client = await ctx.limits.authenticate(presented, request.ip, now);
   // RFC 6749 §5.2 unauthorized_client: checked here once, for every grant type.
   if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
-  return grant.handle(ctx, { client, params: request.body });
+  try {
+    return await grant.handle(ctx, { client, params: request.body });
+  } catch (error) {
+    // An unknown, used or expired code or refresh token, or a wrong code_verifier: a guess, counted.
+    if (error instanceof InvalidGrant) await ctx.limits.recordFailure(request.ip, client, now);
+    throw error;
+  }
 }

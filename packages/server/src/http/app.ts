@@ -1,4 +1,5 @@
-// createServer(config): the Fastify application. Plugin order: logging, security headers, body parsing, errors, routes.
+// createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, security headers,
+// body parsing, errors, routes.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
@@ -9,8 +10,10 @@ import type { ServerConfig } from '../config/config.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
+import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
 import { sendJsonError, toOAuthError } from './error-response.ts';
+import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.ts';
 import { FormParams } from './form-params.ts';
 import { loggerOptions } from './logger-options.ts';
 import { registerRoutes } from './routes.ts';
@@ -41,11 +44,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const ownsStore = !options.store;
   const store = options.store ?? openStore(config.databaseUrl, { poolMax: config.databasePoolMax });
   const now = options.now ?? unixNow;
+  const clients = new ClientDirectory(store);
   const ctx: ServerContext = {
-    config, store, now,
+    config, store, now, clients,
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
-    clients: new ClientDirectory(store),
     scopes: new ScopeCatalog(store),
+    limits: new ClientEndpointLimits(config, store, clients),
     homeLinks: [],
   };
   const sync = new CacheSync(store);
@@ -74,7 +78,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...connectionTimeouts(config),
   });
+  limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   app.decorate('latchkeyServer', ctx);
 
   registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });

@@ -43,6 +43,7 @@ export function sendJsonError(error: OAuthError, request: FastifyRequest, reply:
   const level = error.status >= 500 ? 'error' : 'info';
   request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug }, error.description);
   if (error.basicChallenge) reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
   return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
     .send({ error: error.code, error_description: safeDescription(description) });

@@ -31,6 +31,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post(ENDPOINT_PATHS.token, async (request, reply) => {
     const result = await handleTokenRequest(ctx, {
+      ip: request.ip,
       authorization: request.headers.authorization,
       body: formBody(request.body),
       queryNames: Object.keys(request.query as Record<string, unknown>),
@@ -47,11 +48,12 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.post(ENDPOINT_PATHS.introspection, async (request, reply) => {
-    const result = await handleIntrospection(ctx, request.headers.authorization, formBody(request.body));
+    const result = await handleIntrospection(ctx, request.ip, request.headers.authorization, formBody(request.body));
     return reply.header('cache-control', 'no-store').send(result);
   });
   app.post(ENDPOINT_PATHS.revocation, async (request, reply) => {
-    await handleRevocation(ctx, request.headers.authorization, formBody(request.body));
+    const outcome = await handleRevocation(ctx, request.ip, request.headers.authorization, formBody(request.body));
+    if (!outcome.revoked) request.log.info({ debug: outcome.debug }, 'nothing revoked');
     return reply.header('cache-control', 'no-store').code(200).send();
   });
 

@@ -28,6 +28,8 @@ export interface OAuthErrorOptions {
   basicChallenge?: boolean;
   /** Overrides the code's usual HTTP status (for example 405 for a wrong method). */
   status?: number;
+  /** Seconds until a retry can succeed: sent as Retry-After (RFC 9110 §10.2.3). */
+  retryAfter?: number;
   cause?: unknown;
 }
 
@@ -38,6 +40,7 @@ export class OAuthError extends Error {
   readonly description: string;
   readonly debug: string | undefined;
   readonly basicChallenge: boolean;
+  readonly retryAfter: number | undefined;
 
   constructor(code: OAuthErrorCode, status: number, description: string, options: OAuthErrorOptions = {}) {
     super(description, { cause: options.cause });
@@ -47,6 +50,7 @@ export class OAuthError extends Error {
     this.description = description;
     this.debug = options.debug;
     this.basicChallenge = options.basicChallenge ?? false;
+    this.retryAfter = options.retryAfter;
   }
 }
 
@@ -75,3 +79,10 @@ export class InvalidToken extends define('invalid_token', 401) {}
 export class InsufficientScope extends define('insufficient_scope', 403) {}
 export class ServerError extends define('server_error', 500) {}
 export class TemporarilyUnavailable extends define('temporarily_unavailable', 503) {}
+
+/** RFC 6585 §4 429 Too Many Requests: no OAuth error code exists for it, so `temporarily_unavailable` carries it. */
+export class TooManyRequests extends TemporarilyUnavailable {
+  constructor(retryAfter: number, what: string) {
+    super(`too many ${what}; retry after ${retryAfter} seconds`, { status: 429, retryAfter });
+  }
+}

@@ -6,6 +6,10 @@ export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
+/** Who registered a client: the operator (CLI, embedding code) or the client itself, unvetted (dynamic registration). */
+export type ClientRegistration = 'operator' | 'dynamic';
+export const CLIENT_REGISTRATIONS: readonly ClientRegistration[] = ['operator', 'dynamic'];
+
 export interface ClientRecord {
   id: string;
   name: string;
@@ -19,6 +23,8 @@ export interface ClientRecord {
   /** PKCE S256 is required unless a confidential client is explicitly relaxed. */
   requirePkce: boolean;
   idTokenAlg: SigningAlg;
+  /** How it was registered; errors before sign-in are redirected only to operator-registered clients. */
+  registration: ClientRegistration;
   createdAt: number;
   updatedAt: number;
 }
@@ -35,6 +41,8 @@ export interface ApiRecord {
   identifier: string;
   name: string;
   scopes: ApiScope[];
+  /** Clients (the API's own, confidential) that may introspect tokens issued for this API (RFC 7662 §2.2). */
+  introspectors: string[];
   createdAt: number;
 }
 
@@ -152,6 +160,12 @@ export type RotateRefreshResult =
   | { status: 'reused'; grantId: string }
   | { status: 'expired' }
   | { status: 'not_found' };
+
+/** Failures of one key in its current window; `resetAt` is when the window ends (Unix seconds). */
+export interface FailureCount {
+  count: number;
+  resetAt: number;
+}
 
 export interface AuditEvent {
   type: string;

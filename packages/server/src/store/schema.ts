@@ -4,9 +4,11 @@ import type { Generated } from 'kysely';
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
+  registration: string;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
+export interface ApiIntrospectorsTable { api_id: string; client_id: string }
 export interface UsersTable {
   id: string; username: string; email: string | null; name: string | null; password_hash: string;
   created_at: number; updated_at: number;
@@ -45,6 +47,7 @@ export interface Database {
   clients: ClientsTable;
   apis: ApisTable;
   api_scopes: ApiScopesTable;
+  api_introspectors: ApiIntrospectorsTable;
   users: UsersTable;
   signing_keys: SigningKeysTable;
   consents: ConsentsTable;

@@ -6,7 +6,7 @@ import { runMigrations } from './migrations/run-migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreConflict, type Store } from './store.ts';
 import type {
-  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult,
+  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult, FailureCount,
   GrantRecord, GrantType, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord,
   UserRecord,
 } from './records.ts';
@@ -24,6 +24,7 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     id: row.id, name: row.name, secretHash: row.secret_hash, isPublic: num(row.is_public) === 1,
     redirectUris: list(row.redirect_uris), grantTypes: list(row.grant_types) as GrantType[], scopes: list(row.scopes),
     requirePkce: num(row.require_pkce) === 1, idTokenAlg: row.id_token_alg as SigningAlg,
+    registration: row.registration === 'dynamic' ? 'dynamic' : 'operator',
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
   };
 }
@@ -136,7 +137,7 @@ export class SqlStore implements Store {
       id: c.id, name: c.name, secret_hash: c.secretHash, is_public: c.isPublic ? 1 : 0,
       redirect_uris: JSON.stringify(c.redirectUris), grant_types: JSON.stringify(c.grantTypes),
       scopes: JSON.stringify(c.scopes), require_pkce: c.requirePkce ? 1 : 0, id_token_alg: c.idTokenAlg,
-      created_at: c.createdAt, updated_at: c.updatedAt,
+      registration: c.registration, created_at: c.createdAt, updated_at: c.updatedAt,
     }).execute());
   }
 
@@ -169,16 +170,35 @@ export class SqlStore implements Store {
         await trx.insertInto('api_scopes')
           .values(api.scopes.map((s) => ({ api_id: api.id, name: s.name, description: s.description }))).execute();
       }
+      if (api.introspectors.length > 0) {
+        await trx.insertInto('api_introspectors').values(api.introspectors.map((clientId) => ({ api_id: api.id, client_id: clientId }))).execute();
+      }
     }));
   }
 
   async listApis(): Promise<ApiRecord[]> {
     const apis = await this.db.selectFrom('apis').selectAll().orderBy('created_at').orderBy('id').execute();
     const scopes = await this.db.selectFrom('api_scopes').selectAll().orderBy('name').execute();
+    const introspectors = await this.db.selectFrom('api_introspectors').selectAll().orderBy('client_id').execute();
     return apis.map((a) => ({
       id: a.id, identifier: a.identifier, name: a.name, createdAt: num(a.created_at),
       scopes: scopes.filter((s) => s.api_id === a.id).map((s) => ({ name: s.name, description: s.description })),
+      introspectors: introspectors.filter((i) => i.api_id === a.id).map((i) => i.client_id),
     }));
+  }
+
+  async addApiIntrospector(identifier: string, clientId: string): Promise<boolean> {
+    const api = await this.db.selectFrom('apis').select('id').where('identifier', '=', identifier).executeTakeFirst();
+    if (!api) return false;
+    await this.db.insertInto('api_introspectors').values({ api_id: api.id, client_id: clientId })
+      .onConflict((oc) => oc.columns(['api_id', 'client_id']).doNothing()).execute();
+    return true;
+  }
+
+  async removeApiIntrospector(identifier: string, clientId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('api_introspectors').where('client_id', '=', clientId)
+      .where('api_id', 'in', this.db.selectFrom('apis').select('id').where('identifier', '=', identifier)).executeTakeFirst();
+    return r.numDeletedRows > 0n;
   }
 
   async deleteApi(identifier: string): Promise<boolean> {
@@ -411,25 +431,25 @@ export class SqlStore implements Store {
     return (await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
   }
 
-  // ---- login throttling (fixed window per key, counted atomically by an upsert)
-  async recordLoginFailure(key: string, now: number, windowSeconds: number): Promise<number> {
+  // ---- failure counters (fixed window per key, counted atomically by an upsert)
+  async recordFailure(key: string, now: number, windowSeconds: number): Promise<FailureCount> {
     const windowOpen = now - windowSeconds;
     const row = await this.db.insertInto('login_failures').values({ key, failures: 1, window_start: now })
       .onConflict((oc) => oc.column('key').doUpdateSet({
         failures: sql<number>`case when login_failures.window_start <= ${windowOpen} then 1 else login_failures.failures + 1 end`,
         window_start: sql<number>`case when login_failures.window_start <= ${windowOpen} then ${now} else login_failures.window_start end`,
       }))
-      .returning('failures').executeTakeFirstOrThrow();
-    return num(row.failures);
+      .returning(['failures', 'window_start']).executeTakeFirstOrThrow();
+    return { count: num(row.failures), resetAt: num(row.window_start) + windowSeconds };
   }
 
-  async loginFailures(key: string, now: number, windowSeconds: number): Promise<number> {
-    const row = await this.db.selectFrom('login_failures').select('failures').where('key', '=', key)
+  async failureCount(key: string, now: number, windowSeconds: number): Promise<FailureCount> {
+    const row = await this.db.selectFrom('login_failures').select(['failures', 'window_start']).where('key', '=', key)
       .where('window_start', '>', now - windowSeconds).executeTakeFirst();
-    return row ? num(row.failures) : 0;
+    return row ? { count: num(row.failures), resetAt: num(row.window_start) + windowSeconds } : { count: 0, resetAt: now };
   }
 
-  async clearLoginFailures(key: string): Promise<void> {
+  async clearFailures(key: string): Promise<void> {
     await this.db.deleteFrom('login_failures').where('key', '=', key).execute();
   }
 

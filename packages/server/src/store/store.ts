@@ -1,7 +1,7 @@
 // The Store: one typed interface over everything Latchkey persists, grouped by artifact.
 // Atomic operations are methods here, never read-modify-write in domain code (see design.md).
 import type {
-  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult,
+  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult, FailureCount,
   GrantRecord, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord, UserRecord,
 } from './records.ts';
 
@@ -27,6 +27,10 @@ export interface Store {
   createApi(api: ApiRecord): Promise<void>;
   listApis(): Promise<ApiRecord[]>;
   deleteApi(identifier: string): Promise<boolean>;
+  /** Lets a client introspect the API's tokens; false when the API is unknown. Idempotent. */
+  addApiIntrospector(identifier: string, clientId: string): Promise<boolean>;
+  /** False when the API is unknown or the client was not one of its introspectors. */
+  removeApiIntrospector(identifier: string, clientId: string): Promise<boolean>;
 
   // users
   createUser(user: UserRecord): Promise<void>;
@@ -86,11 +90,11 @@ export interface Store {
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
   isAccessTokenRevoked(jti: string): Promise<boolean>;
 
-  // login throttling
-  /** Counts a failure for `key` inside a sliding window; returns the count in the current window. */
-  recordLoginFailure(key: string, now: number, windowSeconds: number): Promise<number>;
-  loginFailures(key: string, now: number, windowSeconds: number): Promise<number>;
-  clearLoginFailures(key: string): Promise<void>;
+  // failure counters (login throttling, rate limits of the client-authenticated endpoints), shared by every instance
+  /** Counts a failure for `key` in a fixed window that starts with its first failure; atomic. */
+  recordFailure(key: string, now: number, windowSeconds: number): Promise<FailureCount>;
+  failureCount(key: string, now: number, windowSeconds: number): Promise<FailureCount>;
+  clearFailures(key: string): Promise<void>;
 
   // audit trail
   addAuditEvent(event: AuditEvent, now: number): Promise<void>;

@@ -84,6 +84,27 @@ describe('latchkey CLI', () => {
     assertOneLineError(await cli.run(['api', 'add', '--identifier', 'not-a-uri', '--scope', 'a=b']), /absolute URI/);
   });
 
+  test('api introspectors: add with --introspector, update adds and removes, list shows them; public or unknown clients are refused', async () => {
+    const rs = (await cli.run(['client', 'add', '--name', 'Files API', '--json'])).json<{ client_id: string }>().client_id;
+    const other = (await cli.run(['client', 'add', '--name', 'Files API 2', '--json'])).json<{ client_id: string }>().client_id;
+    const spa = (await cli.run(['client', 'add', '--name', 'SPA', '--public', '--redirect-uri', 'https://spa.example/cb', '--json'])).json<{ client_id: string }>().client_id;
+    const added = await cli.run(['api', 'add', '--identifier', 'https://files.example', '--scope', 'files:read=read your files', '--introspector', rs, '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(added.json<{ introspectors: string[] }>().introspectors, [rs]);
+    const updated = await cli.run(['api', 'update', 'https://files.example', '--introspector', other, '--remove-introspector', rs, '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual(updated.json<{ introspectors: string[] }>().introspectors, [other]);
+    const listed = (await cli.run(['api', 'list'])).stdout;
+    assert.match(listed, new RegExp(`introspectors: ${other}`));
+    assertOneLineError(await cli.run(['api', 'update', 'https://files.example', '--introspector', spa]), /public: an introspector must authenticate with a secret/);
+    assertOneLineError(await cli.run(['api', 'update', 'https://files.example', '--introspector', 'nobody']), /no client with id nobody/);
+    assertOneLineError(await cli.run(['api', 'update', 'https://nowhere.example', '--introspector', rs]), /no API with identifier/);
+    assertOneLineError(await cli.run(['api', 'update', 'https://files.example', '--remove-introspector', rs]), /is not an introspector/);
+    assertOneLineError(await cli.run(['api', 'update', 'https://files.example']), /nothing to update/, 2);
+    assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://y.example', '--scope', 'y:read=y', '--introspector', spa]), /public/);
+    assert.equal((await cli.run(['api', 'list', '--json'])).json<{ identifier: string }[]>().some((a) => a.identifier === 'https://y.example'), false, 'nothing half-written');
+  });
+
   test('user add reads the password from stdin, stores argon2id, never prints the hash', async () => {
     const run = await cli.run(['user', 'add', '--username', 'alice', '--email', 'alice@example.com', '--name', 'Alice', '--password-stdin', '--json'], { stdin: 'correct horse battery\n' });
     assert.equal(run.code, 0, run.stderr);

@@ -47,3 +47,25 @@ test('the PostgreSQL pool size comes from LATCHKEY_DATABASE_POOL_MAX and is rang
   assert.equal(resolveConfig(configFromEnv({ LATCHKEY_DATABASE_POOL_MAX: '25' }), { dev: true }).databasePoolMax, 25);
   assert.throws(() => resolveConfig({ dev: true, databasePoolMax: '0' }), /databasePoolMax must be an integer from 1 to 1000/);
 });
+
+test('rate limits and connection deadlines: defaults, LATCHKEY_* names, ranges; no connection bound behind a trusted proxy unless set', () => {
+  const defaults = resolveConfig({ secret: SECRET });
+  assert.deepEqual(
+    [defaults.failureLimitPerAddress, defaults.failureLimitPerClient, defaults.failureWindow, defaults.requestsPerSecondPerAddress, defaults.requestsPerSecondPerClient],
+    [50, 50, 300, 100, 100]);
+  assert.deepEqual([defaults.headersTimeout, defaults.requestTimeout, defaults.keepAliveTimeout, defaults.idleTimeout, defaults.maxConnectionsPerAddress], [10, 30, 72, 75, 100]);
+  const fromEnv = resolveConfig(configFromEnv({
+    LATCHKEY_SECRET: SECRET, LATCHKEY_FAILURE_LIMIT_PER_ADDRESS: '5', LATCHKEY_FAILURE_LIMIT_PER_CLIENT: '0', LATCHKEY_FAILURE_WINDOW: '60',
+    LATCHKEY_REQUESTS_PER_SECOND_PER_ADDRESS: '7', LATCHKEY_REQUESTS_PER_SECOND_PER_CLIENT: '8', LATCHKEY_HEADERS_TIMEOUT: '2',
+    LATCHKEY_REQUEST_TIMEOUT: '3', LATCHKEY_KEEP_ALIVE_TIMEOUT: '4', LATCHKEY_IDLE_TIMEOUT: '5', LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS: '6',
+  }));
+  assert.deepEqual(
+    [fromEnv.failureLimitPerAddress, fromEnv.failureLimitPerClient, fromEnv.failureWindow, fromEnv.requestsPerSecondPerAddress, fromEnv.requestsPerSecondPerClient,
+      fromEnv.headersTimeout, fromEnv.requestTimeout, fromEnv.keepAliveTimeout, fromEnv.idleTimeout, fromEnv.maxConnectionsPerAddress],
+    [5, 0, 60, 7, 8, 2, 3, 4, 5, 6]);
+  assert.equal(resolveConfig({ secret: SECRET, trustProxy: true }).maxConnectionsPerAddress, 0);
+  assert.equal(resolveConfig({ secret: SECRET, trustProxy: true, maxConnectionsPerAddress: 500 }).maxConnectionsPerAddress, 500);
+  assert.throws(() => resolveConfig({ secret: SECRET, headersTimeout: 0 }), (e: unknown) => e instanceof ConfigError && /headersTimeout must be an integer from 1/.test(e.message));
+  assert.throws(() => resolveConfig({ secret: SECRET, headersTimeout: 20, requestTimeout: 10 }), /requestTimeout \(10\) must be at least headersTimeout \(20\)/);
+  assert.throws(() => resolveConfig({ secret: SECRET, failureWindow: 0 }), /failureWindow must be an integer from 1/);
+});

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { authorizeUrl, InjectBrowser, pkcePair } from '../helpers/authorization-flow.ts';
-import { API, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
+import { authorizeUrl, InjectBrowser, pkcePair, runAuthorization } from '../helpers/authorization-flow.ts';
+import { API, PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
+import { registerClient } from '../../src/clients/register-client.ts';
 import { addClient, FORM_HEADERS, startTestServer } from '../helpers/test-server.ts';
 
 let f: Fixture;
@@ -311,5 +312,36 @@ describe('response headers', () => {
   it('accepting a request does not depend on the API audience being in the scope (OpenID-only works)', async () => {
     assertGoesToLogin(await get(request({ scope: 'openid profile' })));
     assertGoesToLogin(await get(request({ scope: 'contacts:read', resource: API })));
+  });
+});
+
+describe('errors before sign-in: redirected only for clients the operator registered (RFC 9700 §4.11.2)', () => {
+  const UNVETTED_CB = 'https://unvetted.example/cb';
+  let unvetted: { id: string };
+  before(async () => {
+    const { client } = await registerClient(f.server.store, {
+      name: 'Self-registered', redirectUris: [UNVETTED_CB], scope: 'openid contacts:read', isPublic: true, registration: 'dynamic',
+    }, f.clock.now);
+    f.server.app.latchkeyServer.clients.invalidate();
+    unvetted = client;
+  });
+  const unvettedRequest = (overrides: Record<string, string | undefined> = {}) =>
+    request({ client_id: unvetted.id, redirect_uri: UNVETTED_CB, ...overrides });
+
+  it('the audit\'s scope=bogus with no session: an operator-registered client gets invalid_scope at once, a dynamic one an HTML page', async () => {
+    assertErrorRedirect(await get(request({ scope: 'bogus' })), 'invalid_scope');
+    assertErrorPage(await get(unvettedRequest({ scope: 'bogus' })), /invalid_scope/);
+    for (const overrides of [{ response_type: 'token' }, { code_challenge: undefined }, { prompt: 'none' }, { request: 'x' }, { scope: 'openid', state: undefined, max_age: '-1' }]) {
+      const response = await get(unvettedRequest(overrides));
+      assertErrorPage(response);
+      assert.doesNotMatch(String(response.headers.location), /unvetted\.example/);
+    }
+  });
+
+  it('once the user has signed in, errors go back to the dynamic client as usual (access_denied)', async () => {
+    const browser = new InjectBrowser(f.server.app);
+    const { response, pages } = await runAuthorization(browser, unvettedRequest(), { username: 'alice', password: PASSWORD, decision: 'deny' });
+    assert.deepEqual(pages, ['login', 'consent']);
+    assertErrorRedirect(response, 'access_denied', { redirectUri: UNVETTED_CB });
   });
 });

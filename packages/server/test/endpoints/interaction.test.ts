@@ -169,24 +169,75 @@ describe('login page and login', () => {
     assert.equal(noCookie.statusCode, 400);
   });
 
-  it('throttling per account: refused with a clear message and Retry-After, even with the right password; recovers after the window', async () => {
-    const browser = new InjectBrowser(f.server.app);
-    browser.remoteAddress = '10.2.0.1';
-    for (let i = 0; i < 5; i++) {
-      const response = await signIn(browser, 'bob', 'not the password');
-      assert.equal(response.statusCode, 400);
-    }
-    const fromElsewhere = new InjectBrowser(f.server.app);
-    fromElsewhere.remoteAddress = '10.2.0.2';
-    const throttled = await signIn(fromElsewhere, 'BOB', BOB_PASSWORD);
-    assert.equal(throttled.statusCode, 429);
-    assert.match(throttled.body, /Too many failed sign-in attempts\. Please wait up to 15 minutes and try again\./);
-    assert.equal(throttled.headers['retry-after'], '900');
-    assert.equal(throttled.headers['set-cookie'], undefined, 'no session');
+  it("a stranger cannot lock a user out: 6 wrong passwords from address A answer 429 with Retry-After at A only; the right password from B, or from A's known device, signs in", async () => {
+    // Bob signed in earlier on his laptop at the office (address A): the browser is now a known device.
+    const laptop = new InjectBrowser(f.server.app);
+    laptop.remoteAddress = '10.2.0.1';
+    const first = await signIn(laptop, 'bob', BOB_PASSWORD);
+    assert.equal(first.statusCode, 303);
+    assert.match(String(first.headers['set-cookie']), /latchkey_device=[\w-]{22}\.\d+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000/);
+    laptop.cookies.delete('latchkey_session'); // signed out since; the device cookie stays
+
+    const attacker = new InjectBrowser(f.server.app);
+    attacker.remoteAddress = '10.2.0.1';
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(attacker, 'bob', `guess ${i}`)).statusCode, 400);
+    const sixth = await signIn(attacker, 'BOB', 'guess 6');
+    assert.equal(sixth.statusCode, 429);
+    assert.match(sixth.body, /Too many failed sign-in attempts\. Please wait up to 15 minutes and try again\./);
+    assert.equal(sixth.headers['retry-after'], '900');
+    const rightPasswordAtA = await signIn(attacker, 'bob', BOB_PASSWORD);
+    assert.equal(rightPasswordAtA.statusCode, 429, 'the attacker at A (no known device) stays throttled, even with the password');
+    assert.doesNotMatch(String(rightPasswordAtA.headers['set-cookie']), /latchkey_session/, 'no session');
+    const forged = new InjectBrowser(f.server.app);
+    forged.remoteAddress = '10.2.0.1';
+    forged.cookies.set('latchkey_device', `${'A'.repeat(22)}.${f.clock.now}.${'B'.repeat(43)}`);
+    assert.equal((await signIn(forged, 'bob', BOB_PASSWORD)).statusCode, 429, 'a forged device cookie proves nothing');
+
+    const fromB = new InjectBrowser(f.server.app);
+    fromB.remoteAddress = '10.2.0.2';
+    assert.equal((await signIn(fromB, 'bob', BOB_PASSWORD)).statusCode, 303, 'the user at another address is not locked out');
+    assert.equal((await signIn(laptop, 'bob', BOB_PASSWORD)).statusCode, 303, "the user's known device at A is not locked out");
 
     f.clock.now += 901;
-    const recovered = await signIn(fromElsewhere, 'bob', BOB_PASSWORD);
-    assert.equal(recovered.statusCode, 303);
+    assert.equal((await signIn(attacker, 'bob', BOB_PASSWORD)).statusCode, 303, 'the window ends by itself');
+  });
+
+  it('the slower per-account limit: 20 failures from many addresses throttle unknown devices for an hour, never the known device', async () => {
+    await addTestUser(f.server, 'carol', 'carol has a long password');
+    const phone = new InjectBrowser(f.server.app);
+    phone.remoteAddress = '10.4.0.100';
+    assert.equal((await signIn(phone, 'carol', 'carol has a long password')).statusCode, 303);
+    phone.cookies.delete('latchkey_session');
+    for (let address = 1; address <= 4; address++) {
+      const bot = new InjectBrowser(f.server.app);
+      bot.remoteAddress = `10.4.0.${address}`;
+      for (let i = 0; i < 5; i++) assert.equal((await signIn(bot, 'carol', 'guess')).statusCode, 400, `bot ${address}, guess ${i}`);
+    }
+    const newLaptop = new InjectBrowser(f.server.app);
+    newLaptop.remoteAddress = '10.4.0.200';
+    const refused = await signIn(newLaptop, 'carol', 'carol has a long password');
+    assert.equal(refused.statusCode, 429, 'a distributed guesser is held back');
+    assert.equal(refused.headers['retry-after'], '3600');
+    assert.equal((await signIn(phone, 'carol', 'carol has a long password')).statusCode, 303, 'the known device still signs in');
+    const aliceDevice = new InjectBrowser(f.server.app);
+    aliceDevice.remoteAddress = '10.4.0.201';
+    assert.equal((await signIn(aliceDevice, 'alice', PASSWORD)).statusCode, 303);
+    aliceDevice.cookies.delete('latchkey_session');
+    assert.equal((await signIn(aliceDevice, 'carol', 'carol has a long password')).statusCode, 429, "alice's known device is not carol's");
+    f.clock.now += 3601;
+    assert.equal((await signIn(newLaptop, 'carol', 'carol has a long password')).statusCode, 303);
+  });
+
+  it('a known device is held to its own limit: 5 failures there, then 429 for that device', async () => {
+    await addTestUser(f.server, 'dave', 'dave has a long password');
+    const device = new InjectBrowser(f.server.app);
+    device.remoteAddress = '10.5.0.1';
+    assert.equal((await signIn(device, 'dave', 'dave has a long password')).statusCode, 303);
+    device.cookies.delete('latchkey_session');
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(device, 'dave', 'typo')).statusCode, 400);
+    const throttled = await signIn(device, 'dave', 'dave has a long password');
+    assert.equal(throttled.statusCode, 429);
+    assert.equal(throttled.headers['retry-after'], '900');
   });
 
   it('throttling per client IP: many failures from one address throttle every account there, not elsewhere', async () => {
@@ -367,7 +418,9 @@ describe('cookies on an https issuer', () => {
       assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
       const login = await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username: 'carol', password: PASSWORD });
       assert.equal(login.statusCode, 303);
-      assert.match(String(login.headers['set-cookie']), /^__Host-latchkey_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+      const [session, device] = login.headers['set-cookie'] as string[];
+      assert.match(String(session), /^__Host-latchkey_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+      assert.match(String(device), /^__Host-latchkey_device=[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000; Secure$/);
       assert.ok(formActionFrom(page.body).startsWith('https://login.example/interaction/'));
     } finally {
       await server.close();

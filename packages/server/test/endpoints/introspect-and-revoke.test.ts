@@ -1,10 +1,10 @@
 // RFC 7662 introspection and RFC 7009 revocation, including the attacker's side:
-// no authentication, another client's token, bad hints, random and tampered tokens.
+// no authentication, another client's token (introspected or revoked), bad hints, random and tampered tokens.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashSecret, randomId, randomSecret } from '../../src/crypto/random.ts';
 import { issueAccessToken } from '../../src/tokens/access-token.ts';
-import { addApi, addClient, addTestUser, basic, form, FORM_HEADERS, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { addApi, addClient, addIntrospector, addTestUser, basic, form, FORM_HEADERS, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const API = 'https://contacts.example';
 
@@ -25,12 +25,16 @@ describe('introspection and revocation', () => {
     appB = (await addClient(server, { name: 'app B', scope: 'contacts:read' })) as { id: string; secret: string };
     spa = await addClient(server, { name: 'spa', isPublic: true, redirectUris: ['https://spa.example/cb'], scope: 'contacts:read' });
     userId = (await addTestUser(server, 'alice', 'alice-password')).id;
+    await addIntrospector(server, API, rs.id);
   });
   after(() => server.close());
 
   const post = (url: string, body: Record<string, string>, authorization?: string) =>
     server.app.inject({ method: 'POST', url, headers: { ...FORM_HEADERS, ...(authorization ? { authorization } : {}) }, payload: form(body) });
-  const introspect = (token: string, extra: Record<string, string> = {}) => post('/introspect', { token, ...extra }, basic(rs.id, rs.secret));
+  /** Introspection as the contacts API's registered introspector, or as `as`. */
+  const introspect = (token: string, extra: Record<string, string> = {}, as: { id: string; secret: string } = rs) =>
+    post('/introspect', { token, ...extra }, basic(as.id, as.secret));
+  const introspectAsA = (token: string, extra: Record<string, string> = {}) => introspect(token, extra, appA);
   const clientToken = async (c: { id: string; secret: string }) =>
     (await post('/token', { grant_type: 'client_credentials' }, basic(c.id, c.secret))).json().access_token as string;
 
@@ -77,6 +81,23 @@ describe('introspection and revocation', () => {
     }
   });
 
+  test("RFC 7662 §2.2: another API's introspector (the audit's billing client) learns nothing about an orders token", async () => {
+    await addApi(server, 'https://billing.example', { 'billing:read': 'read your invoices' });
+    const billing = (await addClient(server, { name: 'billing api', scope: 'billing:read' })) as { id: string; secret: string };
+    await addIntrospector(server, 'https://billing.example', billing.id);
+    const { refresh, access } = await userGrant(appA.id);
+    const clientCredentials = await clientToken(appA);
+    for (const [token, caller] of [[access, billing], [clientCredentials, billing], [refresh, billing], [access, appB], [refresh, appB], [refresh, rs]] as const) {
+      const res = await introspect(token, {}, caller);
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.body, '{"active":false}', `${caller === rs ? 'rs' : caller === appB ? 'appB' : 'billing'} must see exactly {"active":false}`);
+    }
+    // The token's own client and the contacts API's introspector still see it (refresh tokens: only their own client).
+    assert.equal((await introspect(access)).json().sub, userId);
+    assert.equal((await introspectAsA(access)).json().active, true);
+    assert.equal((await introspectAsA(refresh)).json().client_id, appA.id);
+  });
+
   test('an expired access token is inactive', async () => {
     const token = await clientToken(appA);
     clock += 901;
@@ -104,8 +125,8 @@ describe('introspection and revocation', () => {
   test('a wrong or unknown token_type_hint widens the search instead of failing', async () => {
     const { refresh, access } = await userGrant(appA.id);
     assert.equal((await introspect(access, { token_type_hint: 'refresh_token' })).json().active, true);
-    assert.equal((await introspect(refresh, { token_type_hint: 'access_token' })).json().active, true);
-    assert.equal((await introspect(refresh, { token_type_hint: 'banana' })).json().token_type, 'refresh_token');
+    assert.equal((await introspectAsA(refresh, { token_type_hint: 'access_token' })).json().active, true);
+    assert.equal((await introspectAsA(refresh, { token_type_hint: 'banana' })).json().token_type, 'refresh_token');
   });
 
   test('revoking an own access token: 200, then inactive; the id is remembered until the token would expire', async () => {
@@ -119,11 +140,12 @@ describe('introspection and revocation', () => {
     assert.equal(Number(row?.expires_at), clock + 900);
   });
 
-  test("another client's access token is refused and stays active", async () => {
+  test("another client's access token is answered like an unknown one (200, empty) and stays active", async () => {
     const token = await clientToken(appA);
     const res = await post('/revoke', { token }, basic(appB.id, appB.secret));
-    assert.equal(res.statusCode, 400);
-    assert.equal(res.json().error, 'unauthorized_client');
+    const unknown = await post('/revoke', { token: `${token.slice(0, -4)}AAAA` }, basic(appB.id, appB.secret));
+    assert.deepEqual([res.statusCode, res.body], [200, '']);
+    assert.deepEqual([res.statusCode, res.body], [unknown.statusCode, unknown.body], 'the caller cannot tell it from an unknown token');
     assert.equal((await introspect(token)).json().active, true);
   });
 
@@ -147,26 +169,27 @@ describe('introspection and revocation', () => {
 
   test('revoking a refresh token ends the whole grant: its access tokens become inactive', async () => {
     const { refresh, access, grantId } = await userGrant(appA.id);
-    assert.equal((await introspect(refresh)).json().active, true);
+    assert.equal((await introspectAsA(refresh)).json().active, true);
     assert.equal((await post('/revoke', { token: refresh }, basic(appA.id, appA.secret))).statusCode, 200);
-    assert.deepEqual((await introspect(refresh)).json(), { active: false });
+    assert.deepEqual((await introspectAsA(refresh)).json(), { active: false });
     assert.deepEqual((await introspect(access)).json(), { active: false });
     assert.ok((await server.store.getGrant(grantId))?.revokedAt);
   });
 
-  test("another client's refresh token is refused and stays valid", async () => {
-    const { refresh, access } = await userGrant(appA.id);
-    const res = await post('/revoke', { token: refresh }, basic(appB.id, appB.secret));
-    assert.equal(res.statusCode, 400);
-    assert.equal(res.json().error, 'unauthorized_client');
-    assert.equal((await introspect(refresh)).json().active, true);
+  test("another client's refresh token (confidential or public caller) is answered like an unknown one and stays valid", async () => {
+    const { refresh, access, grantId } = await userGrant(appA.id);
+    for (const res of [await post('/revoke', { token: refresh }, basic(appB.id, appB.secret)), await post('/revoke', { token: refresh, client_id: spa.id })]) {
+      assert.deepEqual([res.statusCode, res.body], [200, '']);
+    }
+    assert.equal((await introspectAsA(refresh)).json().active, true);
     assert.equal((await introspect(access)).json().active, true);
+    assert.equal((await server.store.getGrant(grantId))?.revokedAt, null);
   });
 
   test('a public client revokes its own refresh token with client_id only', async () => {
-    const { refresh } = await userGrant(spa.id);
+    const { refresh, grantId } = await userGrant(spa.id);
     assert.equal((await post('/revoke', { token: refresh, client_id: spa.id })).statusCode, 200);
-    assert.deepEqual((await introspect(refresh)).json(), { active: false });
+    assert.ok((await server.store.getGrant(grantId))?.revokedAt);
   });
 
   test('a rotated refresh token is inactive at introspection', async () => {
@@ -174,8 +197,8 @@ describe('introspection and revocation', () => {
     const next = randomSecret();
     const rotated = await server.store.rotateRefreshToken(hashSecret(refresh), { tokenHash: hashSecret(next), grantId, createdAt: clock, expiresAt: clock + 3600, rotatedAt: null }, clock);
     assert.equal(rotated.status, 'ok');
-    assert.deepEqual((await introspect(refresh)).json(), { active: false });
-    assert.equal((await introspect(next)).json().active, true);
+    assert.deepEqual((await introspectAsA(refresh)).json(), { active: false });
+    assert.equal((await introspectAsA(next)).json().active, true);
   });
 
   test('discovery advertises both endpoints', async () => {

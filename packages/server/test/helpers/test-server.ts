@@ -2,6 +2,7 @@
 // functions the CLI uses, plus small helpers for form posts and Basic credentials.
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { addApiIntrospector } from '../../src/apis/api-introspectors.ts';
 import { registerApi } from '../../src/apis/register-api.ts';
 import { addUser } from '../../src/accounts/user-accounts.ts';
 import { registerClient, type RegisterClientInput } from '../../src/clients/register-client.ts';
@@ -33,6 +34,12 @@ export async function startTestServer(config: ConfigInput = {}, options: CreateS
 /** Registers an API and tells every cache in `server` about it. */
 export async function addApi(server: TestServer, identifier: string, scopes: Record<string, string>): Promise<void> {
   await registerApi(server.store, { identifier, scopes: Object.entries(scopes).map(([n, d]) => `${n}=${d}`) }, server.app.latchkeyServer.now());
+  await server.app.latchkeyServer.scopes.load();
+}
+
+/** Lets `clientId` introspect the tokens of the API `identifier` (RFC 7662 §2.2), and tells the caches. */
+export async function addIntrospector(server: TestServer, identifier: string, clientId: string): Promise<void> {
+  await addApiIntrospector(server.store, identifier, clientId);
   await server.app.latchkeyServer.scopes.load();
 }
 

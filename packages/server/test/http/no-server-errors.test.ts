@@ -1,9 +1,11 @@
 // Bad input gets a specific 4xx, never a 500: every endpoint is sent malformed, oversized, repeated,
 // mistyped and hostile input, and every answer must be below 500 with a JSON or HTML body, not a stack trace.
+// Slow and partial requests over raw sockets (slowloris) are cut by the configured deadlines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
-import { basic } from '../helpers/test-server.ts';
+import { basic, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const HOSTILE_VALUES = [
   '', ' ', '%', '%zz', '%00', '\u0000', '\uFFFF', '\uD800', 'é'.repeat(3000), 'a'.repeat(20_000), '"><script>alert(1)</script>',
@@ -80,5 +82,119 @@ describe('no input makes the server answer 5xx', () => {
 
   test('the server is still ready after the barrage', async () => {
     assert.equal((await f.server.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+  });
+});
+
+/** A raw TCP connection that records what the server sent and resolves `closed` when the server ends it. */
+function rawConnection(port: number): { socket: Socket; received: () => string; closed: Promise<void>; opened: Promise<void> } {
+  const socket = connect(port, '127.0.0.1');
+  let data = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => void (data += chunk));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const opened = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, received: () => data, closed, opened };
+}
+
+// Deadlines of a second or two, so every case ends quickly; a server that never cut a connection would hit the test's
+// own timeout and fail.
+describe('slow and partial requests are cut by the configured deadlines', { timeout: 60_000 }, () => {
+  let server: TestServer;
+  let port: number;
+  before(async () => {
+    server = await startTestServer({ headersTimeout: 1, requestTimeout: 2, keepAliveTimeout: 1, idleTimeout: 3 });
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (server.app.server.address() as { port: number }).port;
+  });
+  after(() => server.close());
+
+  test('a connection that sends nothing is closed', async () => {
+    const { closed, received } = rawConnection(port);
+    await closed;
+    assert.match(received(), /^(HTTP\/1\.1 408 Request Timeout|)/);
+  });
+
+  test('a body announced at 500 bytes and sent at 1 byte/s is cut with 408 before it is complete', async () => {
+    const { socket, closed, received, opened } = rawConnection(port);
+    await opened;
+    socket.write('POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\n');
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (!socket.destroyed && socket.writable) {
+        socket.write('a');
+        sent += 1;
+      }
+    }, 1000);
+    try {
+      await closed;
+    } finally {
+      clearInterval(drip);
+    }
+    assert.ok(sent < 500, `only ${sent} of 500 bytes were sent`);
+    assert.match(received(), /^HTTP\/1\.1 408 Request Timeout/);
+  });
+
+  test('headers sent a line at a time, never finished, are cut with 408', async () => {
+    const { socket, closed, received, opened } = rawConnection(port);
+    await opened;
+    socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const drip = setInterval(() => void (socket.writable && socket.write('X-Slow: 1\r\n')), 300);
+    try {
+      await closed;
+    } finally {
+      clearInterval(drip);
+    }
+    assert.match(received(), /^HTTP\/1\.1 408 Request Timeout/);
+  });
+
+  test('a half-sent request line, then silence, is closed', async () => {
+    const { socket, closed, opened } = rawConnection(port);
+    await opened;
+    socket.write('POST /tok');
+    await closed;
+  });
+
+  test('an idle keep-alive connection is closed after its answer', async () => {
+    const { socket, closed, received, opened } = rawConnection(port);
+    await opened;
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await closed;
+    assert.match(received(), /^HTTP\/1\.1 200 OK[\s\S]*Keep-Alive: timeout=1/);
+  });
+});
+
+describe('open connections per address are bounded', { timeout: 60_000 }, () => {
+  let server: TestServer;
+  let port: number;
+  before(async () => {
+    server = await startTestServer({ maxConnectionsPerAddress: 5, headersTimeout: 60, requestTimeout: 60, idleTimeout: 60 });
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (server.app.server.address() as { port: number }).port;
+  });
+  after(() => server.close());
+
+  test('the sixth connection from one address is closed at once; the five open ones still work, and a freed slot is reusable', async () => {
+    const five = Array.from({ length: 5 }, () => rawConnection(port));
+    await Promise.all(five.map((c) => c.opened));
+    // The server counts a connection when it accepts it; one round trip on each makes sure all five are counted.
+    for (const c of five) c.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await Promise.all(five.map((c) => new Promise<void>((resolve) => c.socket.once('data', () => resolve()))));
+    const sixth = rawConnection(port);
+    await sixth.closed;
+    assert.equal(sixth.received(), '', 'refused without an answer');
+    assert.ok(five.every((c) => !c.socket.destroyed), 'the first five are untouched');
+    five[0]!.socket.destroy();
+    await five[0]!.closed;
+    // The server notices the close asynchronously; a new connection succeeds once it has.
+    let answered = '';
+    while (!answered) {
+      const again = rawConnection(port);
+      again.socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      await again.closed;
+      answered = again.received();
+    }
+    assert.match(answered, /^HTTP\/1\.1 200 OK/);
+    for (const c of five.slice(1)) c.socket.destroy();
   });
 });

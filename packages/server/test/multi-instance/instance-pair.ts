@@ -126,7 +126,13 @@ export class InstancePair {
   }
 
   static env(): NodeJS.ProcessEnv {
-    return { LATCHKEY_SECRET: SECRET, LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_DATABASE_URL: '', LATCHKEY_ISSUER: '', LATCHKEY_DEV: '', LATCHKEY_PORT: '' };
+    return {
+      LATCHKEY_SECRET: SECRET, LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_DATABASE_URL: '', LATCHKEY_ISSUER: '', LATCHKEY_DEV: '', LATCHKEY_PORT: '',
+      // These tests race a hundred redemptions from one address and one client on purpose (99 of them fail): the rate
+      // limits and the connection bound, tested in test/endpoints/rate-limits.test.ts and test/http/, are off here.
+      LATCHKEY_FAILURE_LIMIT_PER_ADDRESS: '0', LATCHKEY_FAILURE_LIMIT_PER_CLIENT: '0', LATCHKEY_REQUESTS_PER_SECOND_PER_ADDRESS: '0',
+      LATCHKEY_REQUESTS_PER_SECOND_PER_CLIENT: '0', LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS: '0',
+    };
   }
 
   static async #launch(name: 'A' | 'B', port: number, issuer: string, url: string, cwd: string): Promise<Instance> {

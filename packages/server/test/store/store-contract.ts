@@ -3,6 +3,7 @@
 // the store's own connection pool runs the calls on separate connections, so the database decides the winner.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import { StoreConflict } from '../../src/store/store.ts';
@@ -34,7 +35,7 @@ function clientRecord(id: string, overrides: Partial<ClientRecord> = {}): Client
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', createdAt: NOW, updatedAt: NOW, ...overrides,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', createdAt: NOW, updatedAt: NOW, ...overrides,
   };
 }
 
@@ -45,8 +46,8 @@ function userRecord(id: string, overrides: Partial<UserRecord> = {}): UserRecord
   };
 }
 
-function apiRecord(id: string, identifier: string, scopes: string[]): ApiRecord {
-  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })) };
+function apiRecord(id: string, identifier: string, scopes: string[], introspectors: string[] = []): ApiRecord {
+  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })), introspectors };
 }
 
 function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyRecord {
@@ -133,13 +134,19 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     describe('clients', () => {
       it('round-trips every field of a client', async () => {
         const confidential = clientRecord('c1', { idTokenAlg: 'ES256', requirePkce: false });
-        const pub = clientRecord('c2', { secretHash: null, isPublic: true, grantTypes: ['authorization_code'], scopes: [], createdAt: NOW + 1 });
+        const pub = clientRecord('c2', { secretHash: null, isPublic: true, grantTypes: ['authorization_code'], scopes: [], registration: 'dynamic', createdAt: NOW + 1 });
         await store.createClient(confidential);
         await store.createClient(pub);
         assert.deepEqual(await store.getClient('c1'), confidential);
         assert.deepEqual(await store.getClient('c2'), pub);
         assert.equal(await store.getClient('nope'), undefined);
         assert.deepEqual((await store.listClients()).map((c) => c.id), ['c1', 'c2']);
+      });
+
+      it('a client stored before its registration kind was recorded counts as operator-registered (migration 0004)', async () => {
+        await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
+          values ('old', 'Old', null, 1, '[]', '[]', '[]', 1, 'RS256', ${NOW}, ${NOW})`.execute(store.db);
+        assert.equal((await store.getClient('old'))?.registration, 'operator');
       });
 
       it('refuses a duplicate client id with StoreConflict and keeps the original', async () => {
@@ -212,6 +219,24 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(await store.deleteApi('https://contacts.example'), false);
         assert.equal(await countRows(store, 'api_scopes'), 0);
         await store.createApi(apiRecord('a9', 'https://contacts.example', ['contacts:read']));
+      });
+
+      it('introspectors: created with the API, added idempotently, removed, and gone with their client or API', async () => {
+        await store.createClient(clientRecord('rs1'));
+        await store.createClient(clientRecord('rs2'));
+        await store.createApi(apiRecord('a1', 'https://contacts.example', ['contacts:read'], ['rs1']));
+        assert.equal(await store.addApiIntrospector('https://contacts.example', 'rs2'), true);
+        assert.equal(await store.addApiIntrospector('https://contacts.example', 'rs2'), true, 'adding twice is not an error');
+        assert.equal(await store.addApiIntrospector('https://unknown.example', 'rs2'), false);
+        assert.deepEqual((await store.listApis())[0]?.introspectors, ['rs1', 'rs2']);
+        assert.equal(await store.removeApiIntrospector('https://contacts.example', 'rs1'), true);
+        assert.equal(await store.removeApiIntrospector('https://contacts.example', 'rs1'), false);
+        assert.deepEqual((await store.listApis())[0]?.introspectors, ['rs2']);
+        await store.deleteClient('rs2');
+        assert.deepEqual((await store.listApis())[0]?.introspectors, [], 'a deleted client is no longer an introspector');
+        await store.addApiIntrospector('https://contacts.example', 'rs1');
+        await store.deleteApi('https://contacts.example');
+        assert.equal(await countRows(store, 'api_introspectors'), 0);
       });
     });
 
@@ -507,22 +532,22 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
     describe('login throttling', () => {
       it('counts failures inside the window and starts over after it', async () => {
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW, 300), 1);
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 10, 300), 2);
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 299, 300), 3);
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 299, 300), 3);
-        assert.equal(await store.loginFailures('bob|10.0.0.1', NOW, 300), 0);
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 300, 300), 0, 'the window has passed');
-        assert.equal(await store.recordLoginFailure('alice|10.0.0.1', NOW + 300, 300), 1, 'a new window starts at 1');
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 301, 300), 1);
-        await store.clearLoginFailures('alice|10.0.0.1');
-        assert.equal(await store.loginFailures('alice|10.0.0.1', NOW + 301, 300), 0);
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW, 300), { count: 1, resetAt: NOW + 300 });
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 10, 300), { count: 2, resetAt: NOW + 300 });
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 }, 'the window is fixed');
+        assert.deepEqual(await store.failureCount('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 });
+        assert.equal((await store.failureCount('bob|10.0.0.1', NOW, 300)).count, 0);
+        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 300, 300)).count, 0, 'the window has passed');
+        assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 300, 300), { count: 1, resetAt: NOW + 600 }, 'a new window starts at 1');
+        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 301, 300)).count, 1);
+        await store.clearFailures('alice|10.0.0.1');
+        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 301, 300)).count, 0);
       });
 
       it('counts every one of many concurrent failures', async () => {
-        const counts = await race(40, () => store.recordLoginFailure('key', NOW, 300));
+        const counts = (await race(40, () => store.recordFailure('key', NOW, 300))).map((c) => c.count);
         assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
-        assert.equal(await store.loginFailures('key', NOW, 300), 40);
+        assert.equal((await store.failureCount('key', NOW, 300)).count, 40);
       });
     });
 
@@ -606,7 +631,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-idle-${i}`, 'c1', 'u1'), refreshRecord(`rt-old-${i}`, `g-idle-${i}`, { expiresAt: NOW - 1 })));
         await inChunks(EXPIRED, (i) => store.revokeAccessToken(`jti-old-${i}`, NOW - 1));
         await inChunks(EXPIRED, (i) => store.createInteraction(interactionRecord(`i-old-${i}`, 'c1', { expiresAt: NOW - 1 })));
-        await store.recordLoginFailure('old-key', NOW - 2 * DAY, 300);
+        await store.recordFailure('old-key', NOW - 2 * DAY, 300);
         await store.addAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
         await store.addSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
         await store.addSigningKey(keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
@@ -616,7 +641,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await inChunks(LIVE, (i) => store.createGrant(grantRecord(`g-live-${i}`, 'c1', 'u1', { revokedAt: i === 0 ? NOW - HOUR : null }), refreshRecord(`rt-live-${i}`, `g-live-${i}`)));
         await inChunks(LIVE, (i) => store.revokeAccessToken(`jti-live-${i}`, NOW + 900));
         await inChunks(LIVE, (i) => store.createInteraction(interactionRecord(`i-live-${i}`, 'c1')));
-        await store.recordLoginFailure('recent-key', NOW - 10, 300);
+        await store.recordFailure('recent-key', NOW - 10, 300);
         await store.addAuditEvent({ type: 'recent' }, NOW - DAY);
         await store.addSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
 

@@ -2,6 +2,8 @@
 import type { Kysely } from 'kysely';
 import * as initialSchema from './0001-initial-schema.ts';
 import * as interactions from './0002-interactions.ts';
+import * as apiIntrospectors from './0003-api-introspectors.ts';
+import * as clientRegistration from './0004-client-registration.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -10,4 +12,6 @@ export interface Migration {
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001-initial-schema', initialSchema],
   ['0002-interactions', interactions],
+  ['0003-api-introspectors', apiIntrospectors],
+  ['0004-client-registration', clientRegistration],
 ];
