@@ -64,11 +64,11 @@ describe('login page and login', () => {
     const browser = new InjectBrowser(f.server.app);
     const response = await signIn(browser);
     assert.equal(response.statusCode, 303);
-    const cookie = [response.headers['set-cookie']].flat().find((c) => String(c).startsWith('latchkey_session='));
+    const cookie = [response.headers['set-cookie']].flat().find((c) => String(c).startsWith('latchkey_sso='));
     assert.ok(cookie, 'session cookie set');
     assert.match(String(cookie), /; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
     assert.doesNotMatch(String(cookie), /Secure/, 'plain-http issuer: no Secure');
-    const value = browser.cookies.get('latchkey_session')!;
+    const value = browser.cookies.get('latchkey_sso')!;
     const rows = await f.server.store.db.selectFrom('sessions').select('id_hash').execute();
     assert.ok(rows.some((r) => r.id_hash === createHash('sha256').update(value).digest('base64url')));
     assert.ok(rows.every((r) => r.id_hash !== value), 'raw cookie value never stored');
@@ -80,7 +80,7 @@ describe('login page and login', () => {
     const { response } = await signInAndAllow(browser);
     const code = callbackParams(response).get('code')!;
     const logs = f.server.logs.join('\n');
-    for (const secret of [PASSWORD, 'a wrong password that must not be logged', browser.cookies.get('latchkey_session')!, browser.cookies.get('latchkey_interaction')!, code]) {
+    for (const secret of [PASSWORD, 'a wrong password that must not be logged', browser.cookies.get('latchkey_sso')!, browser.cookies.get('latchkey_interaction')!, code]) {
       assert.ok(!logs.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
     }
   });
@@ -88,12 +88,12 @@ describe('login page and login', () => {
   it('a new login replaces the previous session (no fixation)', async () => {
     const browser = new InjectBrowser(f.server.app);
     await signIn(browser);
-    const first = browser.cookies.get('latchkey_session')!;
+    const first = browser.cookies.get('latchkey_sso')!;
     await signIn(browser, 'alice', PASSWORD, request({ prompt: 'login' }));
-    const second = browser.cookies.get('latchkey_session')!;
+    const second = browser.cookies.get('latchkey_sso')!;
     assert.notEqual(first, second);
     const stale = new InjectBrowser(f.server.app);
-    stale.cookies.set('latchkey_session', first);
+    stale.cookies.set('latchkey_sso', first);
     const response = await stale.get(request({ prompt: 'none' }));
     assert.equal(callbackParams(response).get('error'), 'login_required');
   });
@@ -367,7 +367,7 @@ describe('cookies on an https issuer', () => {
       assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
       const login = await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username: 'carol', password: PASSWORD });
       assert.equal(login.statusCode, 303);
-      assert.match(String(login.headers['set-cookie']), /^__Host-latchkey_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+      assert.match(String(login.headers['set-cookie']), /^__Host-latchkey_sso=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
       assert.ok(formActionFrom(page.body).startsWith('https://login.example/interaction/'));
     } finally {
       await server.close();
