@@ -6,7 +6,7 @@ import { StoreConflict } from '../store/store.ts';
 import type { ApiRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey api add --identifier URI [--name NAME] --scope NAME=DESCRIPTION ...
        latchkey api list | remove IDENTIFIER   [--database URL] [--json]`;
@@ -14,8 +14,7 @@ const USAGE = `latchkey api add --identifier URI [--name NAME] --scope NAME=DESC
 const view = (a: ApiRecord) => ({ identifier: a.identifier, name: a.name, scopes: a.scopes, created_at: isoTime(a.createdAt) });
 
 export async function apiCommand(args: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = args;
-  assertSubcommand('api', sub, ['add', 'list', 'remove']);
+  const { sub, rest } = splitSubcommand('api', args, ['add', 'list', 'remove']);
   const { values, positionals } = parseCommandArgs(rest, {
     identifier: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true },
   }, { min: sub === 'remove' ? 1 : 0, max: sub === 'remove' ? 1 : 0, command: 'api' });
