@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
 const given = process.argv.slice(2);
-const files = given.length > 0 ? given : globSync(['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'bench/test/**/*.test.ts'])
+const files = given.length > 0 ? given : globSync(['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'test/**/*.test.ts'])
   .filter((file) => !file.includes('node_modules'))
   .sort();
 if (files.length === 0) {
