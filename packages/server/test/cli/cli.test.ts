@@ -70,6 +70,7 @@ describe('latchkey CLI', () => {
       ['start'], ['migrate'], ['client'], ['client', 'add'], ['client', 'list'], ['client', 'show'], ['client', 'remove'],
       ['client', 'rotate-secret'], ['api'], ['api', 'add'], ['api', 'list'], ['api', 'remove'], ['user'], ['user', 'add'],
       ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['keys'], ['keys', 'list'], ['keys', 'rotate'],
+      ['audit'], ['audit', 'server'], ['audit', 'app'],
     ];
     for (const command of commands) {
       for (const flag of ['--help', '-h']) {
