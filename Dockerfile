@@ -3,14 +3,33 @@
 # Run (PostgreSQL, TLS terminated by a proxy in front):
 #   docker run -e LATCHKEY_SECRET=... -e LATCHKEY_ISSUER=https://auth.example.com \
 #              -e LATCHKEY_DATABASE_URL=postgres://latchkey:...@db:5432/latchkey latchkey
-FROM node:24-slim
+#
+# Two stages: `build` compiles the server with tsc (the build that `npm publish` packs); the image itself holds
+# production dependencies and that compiled JavaScript only: no TypeScript sources, no compiler.
 
+FROM node:24-slim AS build
+WORKDIR /app
+# npm ci checks the lockfile against every workspace, so every workspace's package.json is copied.
+COPY package.json package-lock.json tsconfig.json ./
+COPY packages/sqlite/package.json packages/sqlite/
+COPY packages/server/package.json packages/server/
+COPY packages/client/package.json packages/client/
+COPY packages/resource/package.json packages/resource/
+COPY examples/package.json examples/
+COPY bench/package.json bench/
+COPY deploy/package.json deploy/
+RUN npm ci --no-audit --no-fund
+COPY scripts/build-package.js scripts/
+COPY packages/sqlite packages/sqlite
+COPY packages/server packages/server
+RUN npm run build --workspace @latchkey/server
+
+FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Dependencies first, so this layer is rebuilt only when a manifest changes. npm ci checks the lockfile
-# against every workspace, so every workspace's package.json is copied; only the server's production
-# dependencies are installed (argon2 loads its prebuilt linux binary: no compiler needed).
+# Dependencies first, so this layer is rebuilt only when a manifest changes. The `deploy` workspace names what the
+# image runs: @latchkey/server and pg (its optional peer, for PostgreSQL); argon2 loads its prebuilt linux binary.
 COPY package.json package-lock.json ./
 COPY packages/sqlite/package.json packages/sqlite/
 COPY packages/server/package.json packages/server/
@@ -18,12 +37,13 @@ COPY packages/client/package.json packages/client/
 COPY packages/resource/package.json packages/resource/
 COPY examples/package.json examples/
 COPY bench/package.json bench/
-RUN npm ci --omit=dev --workspace @latchkey/server --workspace @latchkey/sqlite --no-audit --no-fund \
+COPY deploy/package.json deploy/
+RUN npm ci --omit=dev --workspace deploy --no-audit --no-fund \
  && npm cache clean --force
 
-# No build step: Node runs the TypeScript sources directly.
-COPY packages/sqlite/src packages/sqlite/src
-COPY packages/server/src packages/server/src
+# The compiled server: the bin runs dist/ because the image has no src/.
+COPY --from=build /app/packages/sqlite/dist packages/sqlite/dist
+COPY --from=build /app/packages/server/dist packages/server/dist
 COPY packages/server/bin packages/server/bin
 
 # The embedded SQLite default needs a writable place; PostgreSQL deployments set LATCHKEY_DATABASE_URL.

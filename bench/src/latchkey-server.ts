@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, openStore, resolveConfig } from '@latchkey/server';
+import { createServer, openStore, resolveConfig } from '@latchkey/server/internal';
 import { registerApi } from '../../packages/server/src/apis/register-api.ts';
 import { registerClient } from '../../packages/server/src/clients/register-client.ts';
 import { createTestSchema } from '../../packages/server/test/store/postgres-test-schema.ts';

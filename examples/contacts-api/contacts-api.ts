@@ -3,7 +3,8 @@
 // at the server's introspection endpoint (RFC 7662), uncached, so a grant revoked on the account page stops
 // working on the very next call. Scopes: contacts:read, contacts:write (RFC 6750 §3.1 insufficient_scope otherwise).
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createVerifier, fastifyBearer, fastifyRequireScopes, type AccessTokenClaims } from '@latchkey/resource';
+import { createVerifier, type AccessTokenClaims } from '@latchkey/resource';
+import { fastifyBearer, fastifyRequireScopes } from '@latchkey/resource/fastify';
 import { html } from '../shared/html.ts';
 import { renderPage, sendPage, type SiteIdentity } from '../shared/page.ts';
 import { AddressBooks, contactProblem, type NewContact } from './address-books.ts';

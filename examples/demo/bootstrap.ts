@@ -3,7 +3,7 @@
 // replaces only what the demo itself created (recorded in the secrets file).
 import { randomInt } from 'node:crypto';
 import { generateEncryptionKey } from '@latchkey/client';
-import { addApiIntrospector, addUser, registerApi, registerClient, rotateClientSecret, setPassword, type RegisteredClient, type Store } from '@latchkey/server';
+import { addApiIntrospector, addUser, registerApi, registerClient, rotateClientSecret, setPassword, type RegisteredClient, type Store } from '@latchkey/server/internal';
 import { DemoError, type DemoSettings } from './demo-settings.ts';
 import { readDemoState, writeDemoState, type ClientCredentials, type DemoState } from './demo-state.ts';
 

@@ -1,7 +1,7 @@
 // Where the demo runs and keeps its files: ports from the environment, everything on http://localhost so that the
 // server's and the apps' cookies and redirect URIs line up, files beside the server's SQLite database.
 import { dirname, join, resolve } from 'node:path';
-import { parseDatabaseUrl } from '@latchkey/server';
+import { parseDatabaseUrl } from '@latchkey/server/internal';
 
 export const DEMO_HOST = 'localhost';
 

@@ -3,9 +3,10 @@
 // Contacts API with them. Pages are server-rendered without scripts under a strict CSP.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
-  CallbackError, createLatchkeyClient, createSqliteStore, latchkeyFastify, NotAuthenticated, ReauthenticationRequired,
+  CallbackError, createLatchkeyClient, createSqliteStore, NotAuthenticated, ReauthenticationRequired,
   type LatchkeyClient, type LatchkeySession,
 } from '@latchkey/client';
+import { latchkeyFastify } from '@latchkey/client/fastify';
 import { sendPage, type SiteIdentity } from '../shared/page.ts';
 import { addContact, listContacts, type ApiCall, type ApiOutcome } from './contacts-api-client.ts';
 import { readCookie } from './cookies.ts';

@@ -1,5 +1,5 @@
 // `npm run demo:sync` (from the repository root, while `npm start` runs): reads the demo's secrets file and runs the job.
-import { DEFAULT_DATABASE_URL } from '@latchkey/server';
+import { DEFAULT_DATABASE_URL } from '@latchkey/server/internal';
 import { DemoError, demoDataDir, demoStateFile } from '../demo/demo-settings.ts';
 import { requireDemoState } from '../demo/demo-state.ts';
 import { runSync } from './run-sync.ts';

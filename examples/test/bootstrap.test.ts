@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, registerApi, type Store } from '@latchkey/server';
+import { openStore, registerApi, type Store } from '@latchkey/server/internal';
 import { bootstrapDemo } from '../demo/bootstrap.ts';
 import { DemoError, demoSettings, issuerProblem } from '../demo/demo-settings.ts';
 

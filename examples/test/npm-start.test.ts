@@ -92,7 +92,7 @@ function demoEnv(dir: string, p: { server: number; api: number; importer: number
 
 test('the root start script is latchkey start --dev on localhost', () => {
   assert.equal(rootScripts.start, 'latchkey start --dev --host localhost');
-  assert.equal(rootScripts['demo:sync'], 'node examples/sync-job/sync.ts');
+  assert.match(rootScripts['demo:sync']!, / examples\/sync-job\/sync\.ts$/);
 });
 
 test('npm start runs the server, the Contacts API and the importer, prints the truth, and stops on SIGTERM with 0', { timeout: 60_000 }, async () => {

@@ -16,8 +16,5 @@ export {
   UpstreamNotAllowed, NotAuthenticated, TokenRefreshFailed,
 } from './errors.ts';
 export type { CallbackErrorCode } from './errors.ts';
-export { latchkeyFastify } from './adapters/fastify-plugin.ts';
-export type { FastifyLatchkeyOptions, LatchkeyFastifyGuards } from './adapters/fastify-plugin.ts';
-export { latchkeyExpress } from './adapters/express-router.ts';
-export type { ExpressLatchkey } from './adapters/express-router.ts';
 export type { LatchkeyRoutes, LatchkeyRequestContext } from './adapters/node-http-bridge.ts';
+// Framework adapters are entry points of their own: @latchkey/client/fastify and @latchkey/client/express.

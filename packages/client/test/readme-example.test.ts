@@ -24,6 +24,7 @@ test('the README example is a working login-protected app', { timeout: 30_000 },
   const file = join(dir, 'app.ts');
   writeFileSync(file, source
     .replace("'@latchkey/client'", JSON.stringify(new URL('../src/index.ts', import.meta.url).href))
+    .replace("'@latchkey/client/fastify'", JSON.stringify(new URL('../src/fastify.ts', import.meta.url).href))
     .replace("'fastify'", JSON.stringify(import.meta.resolve('fastify'))));
   const child = spawn(process.execPath, [file], {
     env: {

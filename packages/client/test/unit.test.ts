@@ -81,7 +81,7 @@ test('cookies: host-only HttpOnly, session Strict by default, Secure and __Host-
   const http = resolveOptions({ ...base, redirectUri: 'http://127.0.0.1:3000/cb', issuer: 'http://127.0.0.1:4000' });
   assert.equal(http.sessionCookieName, 'app_session');
   assert.equal(http.transactionCookieName, 'app_login');
-  // Latchkey's own server names its cookie latchkey_session: the kit's names share no stem with it.
+  // Latchkey's own server names its cookie latchkey_sso: the kit's names share no stem with it.
   for (const name of [http.sessionCookieName, http.transactionCookieName, https.sessionCookieName]) assert.doesNotMatch(name, /latchkey/i);
   assert.equal(http.cookieSecure, false);
   assert.throws(() => resolveOptions({ ...base, redirectUri: 'https://app.example/cb', issuer: 'http://id.example' }), /https/);

@@ -30,5 +30,4 @@ export {
   VerifierConfigurationError,
 } from './errors.ts';
 export type { BearerChallengeError, BearerErrorCode } from './errors.ts';
-export { fastifyBearer, fastifyRequireScopes } from './fastify-bearer.ts';
-export { expressBearer, expressRequireScopes } from './express-bearer.ts';
+// Framework adapters are entry points of their own: @latchkey/resource/fastify and @latchkey/resource/express.

@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createServer, openStore, registerApi, registerClient, resolveConfig } from '@latchkey/server';
-import { createVerifier, expressBearer, expressRequireScopes, fastifyBearer, fastifyRequireScopes } from '../src/index.ts';
+import { createServer, openStore, registerApi, registerClient, resolveConfig } from '@latchkey/server/internal';
+import { createVerifier } from '../src/index.ts';
+import { expressBearer, expressRequireScopes } from '../src/express.ts';
+import { fastifyBearer, fastifyRequireScopes } from '../src/fastify.ts';
 
 const API = 'https://contacts.example';
 const OTHER_API = 'https://billing.example';

@@ -1,15 +1,25 @@
 // The PostgreSQL store: the same Kysely implementation over a `pg` Pool, optionally inside its own schema.
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import { KyselyLatchkeyStore, type StoreDatabase } from './kysely-store.ts';
 import type { LatchkeyStore } from './store-records.ts';
 
 export interface PostgresStoreOptions {
-  /** An existing pool (the caller ends it), or a connection string (the store creates and ends its pool). */
-  pool?: pg.Pool;
+  /** An existing pool such as a `pg.Pool` (the caller ends it), or a connection string (the store creates and ends its pool). */
+  pool?: PostgresPool;
   connectionString?: string;
   /** Schema for the kit's tables; created if missing. Default: the connection's search_path (usually `public`). */
   schema?: string;
+}
+
+/** `pg` is an optional peer dependency: loaded only here, with an error naming the package when it is missing. */
+function loadPg(): typeof import('pg') {
+  try {
+    return createRequire(import.meta.url)('pg') as typeof import('pg');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !(error as Error).message.includes("'pg'")) throw error;
+    throw new Error('createPostgresStore needs the "pg" package, an optional peer dependency of @latchkey/client: npm install pg', { cause: error });
+  }
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -21,9 +31,9 @@ export function createPostgresStore(options: PostgresStoreOptions): LatchkeyStor
     throw new TypeError('createPostgresStore: schema must be a lowercase SQL identifier');
   }
   const ownsPool = !options.pool;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+  const pool: PostgresPool = options.pool ?? new (loadPg().Pool)({ connectionString: options.connectionString, max: 10 });
   // Kysely's destroy() ends the pool; a caller-provided pool is wrapped so that it is left open.
-  const dialectPool = ownsPool ? pool : ({ connect: () => pool.connect(), end: async () => {} } as unknown as pg.Pool);
+  const dialectPool: PostgresPool = ownsPool ? pool : { Client: pool.Client, options: pool.options, connect: () => pool.connect(), end: async () => {} };
   const base = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: dialectPool }) });
   const schema = options.schema;
   const db = schema ? base.withSchema(schema) : base;

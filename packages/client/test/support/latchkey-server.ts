@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { addUser, createServer, openStore, registerApi, registerClient, resolveConfig, type Store } from '@latchkey/server';
+import { addUser, createServer, openStore, registerApi, registerClient, resolveConfig, type Store } from '@latchkey/server/internal';
 import type { BrowserLike } from './cookie-jar-fetch.ts';
 import type { TestProvider } from './test-provider.ts';
 

@@ -8,9 +8,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { CustomFetch } from 'openid-client';
 import express from 'express';
 import {
-  createLatchkeyClient, createSqliteStore, generateEncryptionKey, latchkeyExpress, latchkeyFastify,
+  createLatchkeyClient, createSqliteStore, generateEncryptionKey,
   type LatchkeyClient, type LatchkeyClientOptions, type LatchkeyStore,
 } from '../../src/index.ts';
+import { latchkeyExpress } from '../../src/express.ts';
+import { latchkeyFastify } from '../../src/fastify.ts';
 import { listenOnLoopback, startTestProvider, type LoopbackServer, type TestProvider } from './test-provider.ts';
 import type { BrowserLike } from './cookie-jar-fetch.ts';
 

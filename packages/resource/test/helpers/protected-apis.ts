@@ -2,14 +2,9 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import {
-  expressBearer,
-  expressRequireScopes,
-  fastifyBearer,
-  fastifyRequireScopes,
-  type AccessTokenClaims,
-  type Verifier,
-} from '../../src/index.ts';
+import type { AccessTokenClaims, Verifier } from '../../src/index.ts';
+import { expressBearer, expressRequireScopes } from '../../src/express.ts';
+import { fastifyBearer, fastifyRequireScopes } from '../../src/fastify.ts';
 
 export interface RunningApi {
   url: string;

@@ -5,7 +5,7 @@ import { cookieName, serializeCookie, type CookieSettings } from '../http/cookie
 import type { ServerContext } from '../server-context.ts';
 import type { SessionRecord } from '../store/records.ts';
 
-const SESSION_COOKIE = 'latchkey_session';
+const SESSION_COOKIE = 'latchkey_sso';
 
 export function cookieSettings(ctx: ServerContext): CookieSettings {
   return { https: ctx.config.issuer.startsWith('https:') };

@@ -7,7 +7,7 @@ import { StoreConflict } from '../store/store.ts';
 import type { ApiRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey api add --identifier URI [--name NAME] --scope NAME=DESCRIPTION ... [--introspector CLIENT_ID]...
        latchkey api update IDENTIFIER [--introspector CLIENT_ID]... [--remove-introspector CLIENT_ID]...
@@ -20,8 +20,7 @@ const describe = (a: ApiRecord) => `${a.identifier}  (${a.name})\n${a.scopes.map
   + `\n  introspectors: ${a.introspectors.length > 0 ? a.introspectors.join(' ') : '(none: only a token\'s own client may introspect it)'}`;
 
 export async function apiCommand(args: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = args;
-  assertSubcommand('api', sub, ['add', 'list', 'update', 'remove']);
+  const { sub, rest } = splitSubcommand('api', args, ['add', 'list', 'update', 'remove']);
   const onePositional = sub === 'remove' || sub === 'update';
   const { values, positionals } = parseCommandArgs(rest, {
     identifier: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true },

@@ -6,7 +6,7 @@ import { formatAuditReport } from '../audit/format-audit-report.ts';
 import { auditServer, DEFAULT_BUDGET, DEFAULT_DELAY_MS } from '../audit/server/server-audit.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import type { CliIo } from './command-context.ts';
-import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey audit server ISSUER [--client-id ID --client-secret SECRET --redirect-uri URI] [--user NAME --password-stdin]
                       [--scope S] [--budget ${DEFAULT_BUDGET}] [--delay-ms ${DEFAULT_DELAY_MS}] [--json] [--verbose]
@@ -48,8 +48,7 @@ async function waitForApp(url: string, seconds: number): Promise<void> {
 }
 
 export async function auditCommand(args: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = args;
-  assertSubcommand('audit', sub, ['server', 'app']);
+  const { sub, rest } = splitSubcommand('audit', args, ['server', 'app']);
   const { values, positionals } = parseCommandArgs(rest, {
     'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'redirect-uri': { type: 'string' },
     user: { type: 'string' }, 'password-stdin': { type: 'boolean' }, scope: { type: 'string' }, budget: { type: 'string' },

@@ -4,7 +4,7 @@ import { unixNow } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA]
        latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]`;
@@ -18,8 +18,7 @@ const view = (c: ClientRecord) => ({
 const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `${k.padEnd(30)} ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('\n');
 
 export async function clientCommand(args: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = args;
-  assertSubcommand('client', sub, ['add', 'list', 'show', 'remove', 'rotate-secret']);
+  const { sub, rest } = splitSubcommand('client', args, ['add', 'list', 'show', 'remove', 'rotate-secret']);
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },

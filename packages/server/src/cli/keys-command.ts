@@ -5,13 +5,12 @@ import { unixNow } from '../server-context.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, resolveSecret, type CliIo } from './command-context.ts';
-import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = 'latchkey keys list | rotate [--alg RS256|ES256|EdDSA]   [--database URL] [--json]';
 
 export async function keysCommand(args: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = args;
-  assertSubcommand('keys', sub, ['list', 'rotate']);
+  const { sub, rest } = splitSubcommand('keys', args, ['list', 'rotate']);
   const { values } = parseCommandArgs(rest, { alg: { type: 'string' } }, { min: 0, max: 0, command: 'keys' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const alg = (values.alg ?? 'ES256') as SigningAlg;

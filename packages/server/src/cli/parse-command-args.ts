@@ -24,9 +24,13 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O, 
   return parsed;
 }
 
-/** Refuses an unknown subcommand before anything else happens. */
-export function assertSubcommand(command: string, sub: string | undefined, known: readonly string[]): void {
-  if (sub !== undefined && !sub.startsWith('-') && !known.includes(sub)) {
-    throw new UsageError(`unknown subcommand "${command} ${sub}" (use ${known.join(', ')})`);
-  }
+/**
+ * Splits `<subcommand> [args]`, refusing an unknown subcommand before anything else happens. A leading flag
+ * (`latchkey client --help`) is no subcommand: it stays with the arguments, so `--help` prints the usage.
+ */
+export function splitSubcommand(command: string, args: string[], known: readonly string[]): { sub: string | undefined; rest: string[] } {
+  const [first, ...others] = args;
+  if (first === undefined || first.startsWith('-')) return { sub: undefined, rest: args };
+  if (!known.includes(first)) throw new UsageError(`unknown subcommand "${command} ${first}" (use ${known.join(', ')})`);
+  return { sub: first, rest: others };
 }

@@ -6,7 +6,7 @@ import { StoreConflict } from '../store/store.ts';
 import type { UserRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
-import { assertSubcommand, parseCommandArgs } from './parse-command-args.ts';
+import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey user add --username U [--email E] [--name N] --password-stdin
        latchkey user list | remove USERNAME | set-password USERNAME --password-stdin   [--database URL] [--json]`;
@@ -19,8 +19,7 @@ async function readPassword(io: CliIo, enabled: boolean | undefined): Promise<st
 }
 
 export async function userCommand(args: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = args;
-  assertSubcommand('user', sub, ['add', 'list', 'remove', 'set-password']);
+  const { sub, rest } = splitSubcommand('user', args, ['add', 'list', 'remove', 'set-password']);
   const needsName = sub === 'remove' || sub === 'set-password';
   const { values, positionals } = parseCommandArgs(rest, {
     username: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' },

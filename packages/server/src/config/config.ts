@@ -4,7 +4,7 @@ import { DEFAULT_DATABASE_URL } from '../store/open-store.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../store/records.ts';
 
 export interface ServerConfig {
-  /** The issuer identifier (RFC 8414 §2): https URL, no query or fragment. */
+  /** The issuer identifier (RFC 8414 §2): https URL (http for loopback, or any host in dev mode), no query or fragment. */
   issuer: string;
   host: string;
   port: number;
@@ -148,8 +148,8 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   }
   if (issuerUrl.search || issuerUrl.hash) throw new ConfigError('issuer must not have a query or fragment (RFC 8414 §2)');
   if (issuer.endsWith('/')) throw new ConfigError(`issuer must not end with "/" (got ${issuer})`);
-  if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && isLoopbackHost(issuerUrl.hostname))) {
-    throw new ConfigError(`issuer must use https (http is allowed only for localhost/127.0.0.1): ${issuer}`);
+  if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && (dev || isLoopbackHost(issuerUrl.hostname)))) {
+    throw new ConfigError(`issuer must use https (http is allowed only for localhost/127.0.0.1, or any host with --dev): ${issuer}`);
   }
   const secret = merged.secret === undefined ? '' : String(merged.secret);
   if (!dev && !secret) throw new ConfigError('LATCHKEY_SECRET is required outside dev mode: set it to a random value of at least 32 characters (for example: openssl rand -base64 48)');

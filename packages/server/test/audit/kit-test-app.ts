@@ -1,7 +1,8 @@
 // A login-protected app built on @latchkey/client like its README example: "/" needs a session, "/data" calls the
 // test issuer's API with the session's access token (the kit refreshes it when it is about to expire).
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createLatchkeyClient, createSqliteStore, generateEncryptionKey, latchkeyFastify } from '@latchkey/client';
+import { createLatchkeyClient, createSqliteStore, generateEncryptionKey } from '@latchkey/client';
+import { latchkeyFastify } from '@latchkey/client/fastify';
 
 export async function startKitApp(appOrigin: string, issuer: string, client: { id: string; secret: string }): Promise<FastifyInstance> {
   const latchkey = await createLatchkeyClient({

@@ -1,8 +1,9 @@
 // The `latchkey` CLI contract: JSON output, one-line errors with non-zero exits, nothing half-written.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startConfig } from '../../src/cli/start-command.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { CliHarness } from '../helpers/cli-harness.ts';
 
@@ -62,6 +63,34 @@ describe('latchkey CLI', () => {
     assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--bogus']), /Unknown option '--bogus'/, 2);
     assertOneLineError(await cli.run(['client', 'frobnicate']), /unknown subcommand/, 2);
     assertOneLineError(await cli.run(['nope']), /unknown command "nope"/, 2);
+  });
+
+  test('every command and subcommand answers --help and -h with its usage, exit 0, and touches nothing', async () => {
+    const commands = [
+      ['start'], ['migrate'], ['client'], ['client', 'add'], ['client', 'list'], ['client', 'show'], ['client', 'remove'],
+      ['client', 'rotate-secret'], ['api'], ['api', 'add'], ['api', 'list'], ['api', 'remove'], ['user'], ['user', 'add'],
+      ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['keys'], ['keys', 'list'], ['keys', 'rotate'],
+      ['audit'], ['audit', 'server'], ['audit', 'app'],
+    ];
+    for (const command of commands) {
+      for (const flag of ['--help', '-h']) {
+        const run = await cli.run([...command, flag], { env: { LATCHKEY_DATABASE_URL: `sqlite:${join(cli.dir, 'never-created.db')}` } });
+        assert.equal(run.code, 0, `${command.join(' ')} ${flag}: ${run.stderr}`);
+        assert.match(run.stdout, new RegExp(`^usage: latchkey ${command[0]} `), `${command.join(' ')} ${flag}`);
+        assert.equal(run.stderr, '');
+      }
+    }
+    assert.ok(!existsSync(join(cli.dir, 'never-created.db')), 'asking for help opens no database');
+    const top = await cli.run(['--help']);
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /^latchkey: OAuth 2.1/);
+  });
+
+  test('start --dev accepts an http issuer on a non-loopback host, as docs/deployment.md says', () => {
+    const options = startConfig(['--dev', '--issuer', 'http://auth.internal:5102'], { LATCHKEY_DATABASE_URL: `sqlite:${join(cli.dir, 'dev', 'latchkey.db')}` });
+    assert.equal(options?.config.issuer, 'http://auth.internal:5102');
+    assert.equal(options?.config.dev, true);
+    assert.throws(() => startConfig(['--issuer', 'http://auth.internal:5102'], { LATCHKEY_SECRET: SECRET_ENV.LATCHKEY_SECRET }), /issuer must use https/);
   });
 
   test('client rotate-secret and remove', async () => {

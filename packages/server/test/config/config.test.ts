@@ -25,6 +25,12 @@ test('production refuses a non-https issuer other than loopback', () => {
   }
 });
 
+test('dev mode accepts an http issuer on any host (a compose network name); only http and https are issuers', () => {
+  assert.equal(resolveConfig({ dev: true, issuer: 'http://auth.internal:5102' }).issuer, 'http://auth.internal:5102');
+  assert.throws(() => resolveConfig({ dev: true, issuer: 'ftp://auth.internal' }), /must use https/);
+  assert.throws(() => resolveConfig({ secret: SECRET, issuer: 'http://auth.internal:5102' }), /must use https \(http is allowed only for localhost\/127.0.0.1, or any host with --dev\)/);
+});
+
 test('issuer with query, fragment or trailing slash is refused (RFC 8414 §2)', () => {
   for (const issuer of ['https://id.example?x=1', 'https://id.example#f', 'https://id.example/', 'not a url']) {
     assert.throws(() => resolveConfig({ secret: SECRET, issuer }), ConfigError, issuer);

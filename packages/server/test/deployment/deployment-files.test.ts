@@ -68,22 +68,32 @@ describe('Dockerfile', () => {
   const all = (keyword: string) => instructions.filter((i) => i.keyword === keyword);
   const last = (keyword: string) => all(keyword).at(-1);
 
-  it('uses only known instructions and starts from node:24-slim', () => {
+  const stages = all('FROM');
+  const runtimeStart = stages.at(-1)!.line;
+  const inRuntime = (i: Instruction) => i.line > runtimeStart;
+
+  it('uses only known instructions; a build stage compiles with tsc, the image (node:24-slim) runs the build', () => {
     for (const i of instructions) assert.ok(DOCKERFILE_KEYWORDS.has(i.keyword), `unknown instruction ${i.keyword} on line ${i.line}`);
     const first = instructions.find((i) => i.keyword !== 'ARG');
     assert.equal(first?.keyword, 'FROM');
-    assert.match(first.args, /^node:24-slim(@sha256:[0-9a-f]{64})?(\s|$)/);
-    assert.equal(all('FROM').length, 1, 'one stage: what is built is what runs');
+    assert.equal(stages.length, 2, 'a build stage and the image');
+    for (const stage of stages) assert.match(stage.args, /^node:24-slim(@sha256:[0-9a-f]{64})?(\s|$)/);
+    assert.match(stages[0]!.args, /\bAS build$/i);
+    assert.ok(all('RUN').some((r) => !inRuntime(r) && /npm run build --workspace @latchkey\/server\b/.test(r.args)), 'the build stage runs the package build');
+    const runtimeCopies = all('COPY').filter(inRuntime).map((c) => c.args).join('\n');
+    assert.doesNotMatch(runtimeCopies, /\bsrc\b/, 'no TypeScript sources in the image');
+    for (const dist of ['packages/sqlite/dist', 'packages/server/dist']) assert.ok(runtimeCopies.includes(`--from=build /app/${dist} ${dist}`), `the image gets ${dist}`);
   });
 
   it('installs production dependencies only, from the lockfile, after copying every workspace manifest', () => {
-    const install = all('RUN').find((i) => /\bnpm ci\b/.test(i.args));
+    const install = all('RUN').filter(inRuntime).find((i) => /\bnpm ci\b/.test(i.args));
     assert.ok(install, 'dependencies are installed with npm ci (exactly the lockfile)');
     assert.match(install.args, /--omit=dev\b/);
+    assert.match(install.args, /--workspace deploy\b/);
     assert.doesNotMatch(all('RUN').map((i) => i.args).join('\n'), /\bnpm (install|i)\b/);
     // npm ci validates the lockfile against every workspace, so each one's package.json must be there first.
     const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-    const copiedBefore = all('COPY').filter((c) => c.line < install.line).map((c) => c.args).join('\n');
+    const copiedBefore = all('COPY').filter((c) => inRuntime(c) && c.line < install.line).map((c) => c.args).join('\n');
     assert.match(copiedBefore, /\bpackage-lock\.json\b/);
     for (const workspace of workspaces) {
       assert.ok(copiedBefore.includes(`${workspace}/package.json`), `${workspace}/package.json is copied before npm ci`);
@@ -113,12 +123,20 @@ describe('Dockerfile', () => {
     walk('packages/server/bin');
     assert.ok(imported.size > 3);
     for (const name of imported) assert.ok(declared.has(name), `${name} is imported by packages/server but not in its dependencies`);
+    // Optional peers the server loads on demand (pg for postgres://) are what the image adds through deploy/package.json.
+    const server = JSON.parse(read('packages/server/package.json')) as { peerDependencies: Record<string, string> };
+    const image = JSON.parse(read('deploy/package.json')) as { dependencies: Record<string, string> };
+    assert.equal(image.dependencies['@latchkey/server'], (JSON.parse(read('packages/server/package.json')) as { version: string }).version);
+    for (const [name, range] of Object.entries(server.peerDependencies)) assert.equal(image.dependencies[name], range, `the image installs ${name}`);
   });
 
   it('copies only paths that exist in the repository', () => {
     for (const copy of [...all('COPY'), ...all('ADD')]) {
       const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
-      assert.ok(!copy.args.includes('--from'), 'no multi-stage copies expected');
+      if (copy.args.includes('--from=build')) {
+        for (const source of parts.slice(0, -1)) assert.match(source, /^\/app\/packages\/[a-z]+\/dist$/, `line ${copy.line} copies build output only`);
+        continue;
+      }
       for (const source of parts.slice(0, -1)) assert.ok(existsSync(join(ROOT, source)), `COPY source ${source} (line ${copy.line}) exists`);
     }
   });

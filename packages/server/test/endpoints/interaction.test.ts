@@ -64,11 +64,11 @@ describe('login page and login', () => {
     const browser = new InjectBrowser(f.server.app);
     const response = await signIn(browser);
     assert.equal(response.statusCode, 303);
-    const cookie = [response.headers['set-cookie']].flat().find((c) => String(c).startsWith('latchkey_session='));
+    const cookie = [response.headers['set-cookie']].flat().find((c) => String(c).startsWith('latchkey_sso='));
     assert.ok(cookie, 'session cookie set');
     assert.match(String(cookie), /; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
     assert.doesNotMatch(String(cookie), /Secure/, 'plain-http issuer: no Secure');
-    const value = browser.cookies.get('latchkey_session')!;
+    const value = browser.cookies.get('latchkey_sso')!;
     const rows = await f.server.store.db.selectFrom('sessions').select('id_hash').execute();
     assert.ok(rows.some((r) => r.id_hash === createHash('sha256').update(value).digest('base64url')));
     assert.ok(rows.every((r) => r.id_hash !== value), 'raw cookie value never stored');
@@ -80,7 +80,7 @@ describe('login page and login', () => {
     const { response } = await signInAndAllow(browser);
     const code = callbackParams(response).get('code')!;
     const logs = f.server.logs.join('\n');
-    for (const secret of [PASSWORD, 'a wrong password that must not be logged', browser.cookies.get('latchkey_session')!, browser.cookies.get('latchkey_interaction')!, code]) {
+    for (const secret of [PASSWORD, 'a wrong password that must not be logged', browser.cookies.get('latchkey_sso')!, browser.cookies.get('latchkey_interaction')!, code]) {
       assert.ok(!logs.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
     }
   });
@@ -88,12 +88,12 @@ describe('login page and login', () => {
   it('a new login replaces the previous session (no fixation)', async () => {
     const browser = new InjectBrowser(f.server.app);
     await signIn(browser);
-    const first = browser.cookies.get('latchkey_session')!;
+    const first = browser.cookies.get('latchkey_sso')!;
     await signIn(browser, 'alice', PASSWORD, request({ prompt: 'login' }));
-    const second = browser.cookies.get('latchkey_session')!;
+    const second = browser.cookies.get('latchkey_sso')!;
     assert.notEqual(first, second);
     const stale = new InjectBrowser(f.server.app);
-    stale.cookies.set('latchkey_session', first);
+    stale.cookies.set('latchkey_sso', first);
     const response = await stale.get(request({ prompt: 'none' }));
     assert.equal(callbackParams(response).get('error'), 'login_required');
   });
@@ -176,7 +176,7 @@ describe('login page and login', () => {
     const first = await signIn(laptop, 'bob', BOB_PASSWORD);
     assert.equal(first.statusCode, 303);
     assert.match(String(first.headers['set-cookie']), /latchkey_device=[\w-]{22}\.\d+\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000/);
-    laptop.cookies.delete('latchkey_session'); // signed out since; the device cookie stays
+    laptop.cookies.delete('latchkey_sso'); // signed out since; the device cookie stays
 
     const attacker = new InjectBrowser(f.server.app);
     attacker.remoteAddress = '10.2.0.1';
@@ -187,7 +187,7 @@ describe('login page and login', () => {
     assert.equal(sixth.headers['retry-after'], '900');
     const rightPasswordAtA = await signIn(attacker, 'bob', BOB_PASSWORD);
     assert.equal(rightPasswordAtA.statusCode, 429, 'the attacker at A (no known device) stays throttled, even with the password');
-    assert.doesNotMatch(String(rightPasswordAtA.headers['set-cookie']), /latchkey_session/, 'no session');
+    assert.doesNotMatch(String(rightPasswordAtA.headers['set-cookie']), /latchkey_sso/, 'no session');
     const forged = new InjectBrowser(f.server.app);
     forged.remoteAddress = '10.2.0.1';
     forged.cookies.set('latchkey_device', `${'A'.repeat(22)}.${f.clock.now}.${'B'.repeat(43)}`);
@@ -207,7 +207,7 @@ describe('login page and login', () => {
     const phone = new InjectBrowser(f.server.app);
     phone.remoteAddress = '10.4.0.100';
     assert.equal((await signIn(phone, 'carol', 'carol has a long password')).statusCode, 303);
-    phone.cookies.delete('latchkey_session');
+    phone.cookies.delete('latchkey_sso');
     for (let address = 1; address <= 4; address++) {
       const bot = new InjectBrowser(f.server.app);
       bot.remoteAddress = `10.4.0.${address}`;
@@ -222,7 +222,7 @@ describe('login page and login', () => {
     const aliceDevice = new InjectBrowser(f.server.app);
     aliceDevice.remoteAddress = '10.4.0.201';
     assert.equal((await signIn(aliceDevice, 'alice', PASSWORD)).statusCode, 303);
-    aliceDevice.cookies.delete('latchkey_session');
+    aliceDevice.cookies.delete('latchkey_sso');
     assert.equal((await signIn(aliceDevice, 'carol', 'carol has a long password')).statusCode, 429, "alice's known device is not carol's");
     f.clock.now += 3601;
     assert.equal((await signIn(newLaptop, 'carol', 'carol has a long password')).statusCode, 303);
@@ -233,7 +233,7 @@ describe('login page and login', () => {
     const device = new InjectBrowser(f.server.app);
     device.remoteAddress = '10.5.0.1';
     assert.equal((await signIn(device, 'dave', 'dave has a long password')).statusCode, 303);
-    device.cookies.delete('latchkey_session');
+    device.cookies.delete('latchkey_sso');
     for (let i = 0; i < 5; i++) assert.equal((await signIn(device, 'dave', 'typo')).statusCode, 400);
     const throttled = await signIn(device, 'dave', 'dave has a long password');
     assert.equal(throttled.statusCode, 429);
@@ -419,7 +419,7 @@ describe('cookies on an https issuer', () => {
       const login = await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username: 'carol', password: PASSWORD });
       assert.equal(login.statusCode, 303);
       const [session, device] = login.headers['set-cookie'] as string[];
-      assert.match(String(session), /^__Host-latchkey_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+      assert.match(String(session), /^__Host-latchkey_sso=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
       assert.match(String(device), /^__Host-latchkey_device=[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000; Secure$/);
       assert.ok(formActionFrom(page.body).startsWith('https://login.example/interaction/'));
     } finally {

@@ -23,8 +23,13 @@ export interface RunResult {
 
 /** Runs a latchkey command to completion. */
 export function runLatchkey(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<RunResult> {
+  return runProcess(process.execPath, [...NODE_FLAGS, LATCHKEY_BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdin: options.stdin });
+}
+
+/** Runs any command to completion with exactly the environment given, collecting its output. */
+export function runProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_FLAGS, LATCHKEY_BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -64,7 +64,7 @@ describe('no input makes the server answer 5xx', () => {
     const headerCases: Record<string, string>[] = [
       { authorization: 'Basic' }, { authorization: 'Basic %%%' }, { authorization: `Basic ${Buffer.from('\u0000:\u0000').toString('base64')}` },
       { authorization: `Bearer ${'a'.repeat(10_000)}` }, { authorization: 'Bearer a b c' }, { authorization: 'Negotiate abc' },
-      { cookie: 'latchkey_session=' + 'x'.repeat(5000) }, { cookie: '=;=;;;' }, { cookie: `latchkey_interaction=${'%'.repeat(100)}` },
+      { cookie: 'latchkey_sso=' + 'x'.repeat(5000) }, { cookie: '=;=;;;' }, { cookie: `latchkey_interaction=${'%'.repeat(100)}` },
       { origin: 'null' }, { origin: 'https://evil.example' }, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' },
     ];
     for (const url of ['/token', '/introspect', '/revoke', '/userinfo', '/account', '/account/revoke']) {

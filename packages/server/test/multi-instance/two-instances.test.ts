@@ -294,7 +294,7 @@ describe('two latchkey instances on one PostgreSQL schema', { skip: SKIP, timeou
     const carol = new RoutedBrowser(pair.issuer);
     await codeFor(carol, importer, always(A), 'carol');
     assert.deepEqual(carol.pages, ['login', 'consent']);
-    const cookie = carol.cookies.get('latchkey_session');
+    const cookie = carol.cookies.get('latchkey_sso');
     assert.ok(cookie);
 
     assert.equal(await pair.stop(A, 'SIGTERM'), 0, 'A stops cleanly on SIGTERM');
@@ -311,6 +311,6 @@ describe('two latchkey instances on one PostgreSQL schema', { skip: SKIP, timeou
       assert.equal(payload.sub, pair.users.get('carol'));
     }
     assert.deepEqual(carol.pages, ['login', 'consent'], 'no page was shown after the first sign-in');
-    assert.equal(carol.cookies.get('latchkey_session'), cookie, 'the same session all along');
+    assert.equal(carol.cookies.get('latchkey_sso'), cookie, 'the same session all along');
   });
 });

@@ -1,6 +1,7 @@
 // PostgreSQL for several instances sharing one database, through a pg connection pool.
+import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from '../schema.ts';
 import { SqlStore } from '../sql-store.ts';
 
@@ -11,7 +12,18 @@ export interface PostgresStoreOptions {
   max?: number;
 }
 
+/** `pg` is an optional peer dependency: loaded only for a postgres:// URL, with an error naming the package when it is missing. */
+function loadPg(): typeof pg {
+  try {
+    return createRequire(import.meta.url)('pg') as typeof pg;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !(error as Error).message.includes("'pg'")) throw error;
+    throw new Error('a postgres:// database needs the "pg" package, an optional peer dependency of @latchkey/server: npm install pg', { cause: error });
+  }
+}
+
 export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): SqlStore {
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,

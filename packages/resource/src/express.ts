@@ -1,0 +1,2 @@
+// @latchkey/resource/express: the Express adapter (RFC 6750 bearer-token middleware, scope checks per route).
+export { expressBearer, expressRequireScopes } from './express-bearer.ts';
