@@ -22,6 +22,11 @@ export interface ServerConfig {
   codeTtl: number;
   refreshIdleTtl: number;
   refreshAbsoluteTtl: number;
+  /**
+   * Seconds after a rotation during which presenting the rotated refresh token again, while its successor is unused,
+   * is a retry of a refresh whose answer was lost (a new successor replaces the unused one), not reuse. 0 turns it off.
+   */
+  refreshRetryWindow: number;
   sessionTtl: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-* from a reverse proxy (for the client IP used by login throttling and rate limits). */
@@ -61,6 +66,7 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   codeTtl: 60,
   refreshIdleTtl: 14 * 86400,
   refreshAbsoluteTtl: 90 * 86400,
+  refreshRetryWindow: 30,
   sessionTtl: 12 * 3600,
   logLevel: 'info',
   trustProxy: false,
@@ -80,7 +86,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   issuer: 'LATCHKEY_ISSUER', host: 'LATCHKEY_HOST', port: 'LATCHKEY_PORT', dev: 'LATCHKEY_DEV', secret: 'LATCHKEY_SECRET',
   databaseUrl: 'LATCHKEY_DATABASE_URL', databasePoolMax: 'LATCHKEY_DATABASE_POOL_MAX', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
   idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', refreshIdleTtl: 'LATCHKEY_REFRESH_IDLE_TTL',
-  refreshAbsoluteTtl: 'LATCHKEY_REFRESH_ABSOLUTE_TTL', sessionTtl: 'LATCHKEY_SESSION_TTL', logLevel: 'LATCHKEY_LOG_LEVEL',
+  refreshAbsoluteTtl: 'LATCHKEY_REFRESH_ABSOLUTE_TTL', refreshRetryWindow: 'LATCHKEY_REFRESH_RETRY_WINDOW', sessionTtl: 'LATCHKEY_SESSION_TTL', logLevel: 'LATCHKEY_LOG_LEVEL',
   trustProxy: 'LATCHKEY_TRUST_PROXY', failureLimitPerAddress: 'LATCHKEY_FAILURE_LIMIT_PER_ADDRESS',
   failureLimitPerClient: 'LATCHKEY_FAILURE_LIMIT_PER_CLIENT', failureWindow: 'LATCHKEY_FAILURE_WINDOW',
   requestsPerSecondPerAddress: 'LATCHKEY_REQUESTS_PER_SECOND_PER_ADDRESS', requestsPerSecondPerClient: 'LATCHKEY_REQUESTS_PER_SECOND_PER_CLIENT',
@@ -174,6 +180,7 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     codeTtl: integer('codeTtl', merged.codeTtl ?? DEFAULTS.codeTtl, 5, 600),
     refreshIdleTtl: integer('refreshIdleTtl', merged.refreshIdleTtl ?? DEFAULTS.refreshIdleTtl, 60, 365 * 86400),
     refreshAbsoluteTtl: integer('refreshAbsoluteTtl', merged.refreshAbsoluteTtl ?? DEFAULTS.refreshAbsoluteTtl, 60, 3 * 365 * 86400),
+    refreshRetryWindow: integer('refreshRetryWindow', merged.refreshRetryWindow ?? DEFAULTS.refreshRetryWindow, 0, 300),
     sessionTtl: integer('sessionTtl', merged.sessionTtl ?? DEFAULTS.sessionTtl, 60, 30 * 86400),
     logLevel,
     trustProxy,

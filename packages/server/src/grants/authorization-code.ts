@@ -1,52 +1,63 @@
-// RFC 6749 §4.1.3-4.1.4: the authorization code grant, with RFC 7636 §4.5-4.6 (PKCE) and RFC 9700 §4.2.4 / §2.1.1.
-// A code is single use: a second exchange fails and revokes every token issued from it (RFC 6749 §4.1.2).
+// RFC 6749 §4.1.3-4.1.4: the authorization code grant, with RFC 7636 §4.5-4.6 (PKCE) and RFC 9700 §2.1.1 / §4.2.4.
+// A code is single use (RFC 6749 §4.1.2) and redeemed all or nothing: every check and the whole answer (tokens signed)
+// come first, then one store call consumes the code and stores its grant and refresh token together. A request that
+// fails, for whatever reason, consumes nothing. Reuse revokes what the code produced only when the replay proves it
+// comes from the client (OAuth 2.1 §7.5.2); a code presented by another client is refused and left alone, as the
+// refresh grant does (docs/decisions.md 2026-11-29).
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { InvalidGrant, InvalidRequest } from '../oauth/errors.ts';
-import { verifyCodeVerifier } from '../oauth/pkce.ts';
+import { codeVerifierMatches, verifyCodeVerifier } from '../oauth/pkce.ts';
 import type { ServerContext } from '../server-context.ts';
-import type { AuthorizationCodeRecord, GrantRecord } from '../store/records.ts';
+import type { AuthorizationCodeRecord, ClientRecord, GrantRecord } from '../store/records.ts';
 import type { GrantHandler } from './grant-handler.ts';
 import { issueUserTokens } from './user-tokens.ts';
 
+const INVALID_CODE = 'the authorization code is invalid';
+const REUSED = 'the authorization code was already used; the tokens issued from it have been revoked';
+
 /**
- * The grant a code produces has an id derived from the code's hash, so a replay can name it even while the first
- * exchange is still storing it (a grant id is not a secret; the code cannot be recovered from it).
+ * The grant a code produces has an id derived from the code's hash, so the access token (whose `gid` names it) can be
+ * signed before the grant is stored (a grant id is not a secret; the code cannot be recovered from it).
  */
 function grantIdFor(codeHash: string): string {
   return hashSecret(`grant:${codeHash}`).slice(0, 32);
 }
 
-/** RFC 6749 §4.1.2: on reuse, revoke everything issued from the code; if its grant is not stored yet, forbid it. */
-async function revokeIssuedFrom(ctx: ServerContext, code: AuthorizationCodeRecord, now: number): Promise<void> {
-  const grantId = code.grantId ?? grantIdFor(code.codeHash);
-  if (await ctx.store.revokeGrant(grantId, now)) return;
-  if (await ctx.store.getGrant(grantId)) return;
-  try {
-    await ctx.store.createGrant({
-      id: grantId, clientId: code.clientId, userId: code.userId, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
-      createdAt: now, lastUsedAt: now, expiresAt: now + ctx.config.codeTtl, revokedAt: now,
-    }, null);
-  } catch {
-    await ctx.store.revokeGrant(grantId, now);
-  }
+/**
+ * Whether a request presenting this (used) code proves it is the code's client: the client has authenticated and is
+ * the code's (checked before), and, when the code is bound to a PKCE challenge, the verifier matches. A public client
+ * proves nothing with its client_id alone, so a code without a challenge never counts for one.
+ */
+function provesCodeOwner(code: AuthorizationCodeRecord, client: ClientRecord, verifier: string | undefined): boolean {
+  if (code.codeChallenge === null) return !client.isPublic;
+  return codeVerifierMatches(code.codeChallenge, verifier);
+}
+
+/** RFC 6749 §4.1.2: deny the reused code and revoke everything issued from it. */
+async function refuseReuse(ctx: ServerContext, code: AuthorizationCodeRecord, grantId: string | null, now: number): Promise<never> {
+  const revoked = grantId ?? grantIdFor(code.codeHash);
+  await ctx.store.revokeGrant(revoked, now);
+  await ctx.store.addAuditEvent({ type: 'code.reused', clientId: code.clientId, userId: code.userId, detail: { grantId: revoked } }, now);
+  throw new InvalidGrant(REUSED);
 }
 
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
 
   async handle(ctx, { client, params }) {
-    const presented = params.require('code');
-    const codeHash = hashSecret(presented);
+    const codeHash = hashSecret(params.require('code'));
     const now = ctx.now();
-    const result = await ctx.store.consumeCode(codeHash, now);
-    if (result.status === 'not_found') throw new InvalidGrant('the authorization code is invalid');
-    if (result.status === 'reused') {
-      await revokeIssuedFrom(ctx, result.code, now);
-      await ctx.store.addAuditEvent({ type: 'code.reused', clientId: result.code.clientId, userId: result.code.userId, detail: { presentedBy: client.id, grantId: result.code.grantId } }, now);
-      throw new InvalidGrant('the authorization code was already used; the tokens issued from it have been revoked');
+    const code = await ctx.store.findCode(codeHash);
+    // Another client's code: refused before anything happens to it, so a thief can neither burn it nor learn about it.
+    if (!code || code.clientId !== client.id) {
+      throw new InvalidGrant(INVALID_CODE, { debug: code ? `code of client ${code.clientId} presented by ${client.id}` : 'unknown code' });
     }
-    const code = result.code;
-    if (code.clientId !== client.id) throw new InvalidGrant('the authorization code is invalid', { debug: `code of client ${code.clientId} presented by ${client.id}` });
+    if (code.consumedAt !== null) {
+      if (!provesCodeOwner(code, client, params.get('code_verifier'))) {
+        throw new InvalidGrant(INVALID_CODE, { debug: 'a used code replayed without proof of possession: refused, nothing revoked' });
+      }
+      return refuseReuse(ctx, code, code.grantId, now);
+    }
     if (code.expiresAt <= now) throw new InvalidGrant('the authorization code has expired');
 
     // §4.1.3: redirect_uri must repeat the authorization request's, when that request carried one.
@@ -60,7 +71,7 @@ export const authorizationCodeGrant: GrantHandler = {
     verifyCodeVerifier(code.codeChallenge, params.get('code_verifier'));
 
     const user = await ctx.store.getUserById(code.userId);
-    if (!user) throw new InvalidGrant('the authorization code is invalid', { debug: 'user no longer exists' });
+    if (!user) throw new InvalidGrant(INVALID_CODE, { debug: 'user no longer exists' });
 
     const withRefresh = client.grantTypes.includes('refresh_token');
     const grant: GrantRecord = {
@@ -70,21 +81,17 @@ export const authorizationCodeGrant: GrantHandler = {
       expiresAt: now + (withRefresh ? ctx.config.refreshAbsoluteTtl : ctx.config.accessTokenTtl), revokedAt: null,
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
-    let issuedFor = grant;
-    try {
-      await ctx.store.createGrant(grant, refreshToken === undefined ? null : {
-        tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
-        expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
-      });
-    } catch (error) {
-      // A concurrent replay got here first and left a revoked grant under this id. This request still consumed the
-      // code, so it gets its answer, exactly as if the replay had come a moment later: tokens that are already
-      // revoked (the access token is inactive at introspection and UserInfo; the refresh token was never stored).
-      const revoked = await ctx.store.getGrant(grant.id);
-      if (!revoked?.revokedAt) throw error;
-      issuedFor = revoked;
-    }
-    await ctx.store.attachGrantToCode(codeHash, grant.id);
-    return issueUserTokens(ctx, { client, grant: issuedFor, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
+    // The answer exists before anything is consumed: if signing fails, the code is still unused.
+    const answer = issueUserTokens(ctx, { client, grant, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
+    const result = await ctx.store.redeemCode(codeHash, now, grant, refreshToken === undefined ? null : {
+      tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
+      expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
+    });
+    // A concurrent redemption committed first. This request passed every check a first redemption must (client and
+    // verifier), so it proves possession: reuse, and the winner's tokens are revoked.
+    if (result.status === 'reused') return refuseReuse(ctx, code, result.grantId, now);
+    if (result.status === 'expired') throw new InvalidGrant('the authorization code has expired');
+    if (result.status === 'not_found') throw new InvalidGrant(INVALID_CODE, { debug: 'the code was deleted meanwhile' });
+    return answer;
   },
 };

@@ -1,6 +1,9 @@
 // RFC 6749 §6: the refresh token grant, with rotation and reuse detection (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1):
 // every use returns a new refresh token; presenting a rotated one revokes the whole family. Narrower scope is
 // allowed, wider is invalid_scope. Idle and absolute lifetimes bound the family.
+// All or nothing (issue 11): the answer is signed first, then one store call rotates the token and stores its
+// successor. A retry of a refresh whose answer was lost (the client was told 503, or the connection died after the
+// commit) is not reuse: see Store.rotateRefreshToken and docs/decisions.md 2026-11-29.
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { InvalidGrant, InvalidScope, InvalidTarget } from '../oauth/errors.ts';
 import { parseScope } from '../oauth/scope.ts';
@@ -15,7 +18,9 @@ export const refreshTokenGrant: GrantHandler = {
     const oldHash = hashSecret(presented);
     const now = ctx.now();
     const found = await ctx.store.findRefreshToken(oldHash);
-    // Checked before rotating, so another client cannot burn (or learn about) this client's token.
+    // Checked before rotating, so another client cannot burn (or learn about) this client's token. Past this point the
+    // request proves it is the client: a confidential client has authenticated; for a public client the refresh token
+    // is itself the proof (OAuth 2.1 §4.3.1), so a replay of a rotated one revokes the family.
     if (!found || found.grant.clientId !== client.id) {
       throw new InvalidGrant('the refresh token is invalid', { debug: found ? `token of client ${found.grant.clientId} presented by ${client.id}` : 'unknown token' });
     }
@@ -26,19 +31,19 @@ export const refreshTokenGrant: GrantHandler = {
     const scopes = requested.length > 0 ? requested : grant.scopes;
     const resource = params.get('resource');
     if (resource !== undefined && resource !== grant.audience) throw new InvalidTarget('resource differs from the API this grant is for');
+    const user = await ctx.store.getUserById(grant.userId);
+    if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
 
     const next = randomSecret();
+    const answer = issueUserTokens(ctx, { client, grant, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, now });
     const result = await ctx.store.rotateRefreshToken(oldHash, {
       tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
-    }, now);
+    }, now, ctx.config.refreshRetryWindow);
     if (result.status === 'reused') {
       await ctx.store.addAuditEvent({ type: 'refresh_token.reused', clientId: client.id, userId: grant.userId, detail: { grantId: result.grantId } }, now);
       throw new InvalidGrant('the refresh token was already used; every token of this grant has been revoked');
     }
     if (result.status !== 'ok') throw new InvalidGrant('the refresh token is invalid or has expired', { debug: result.status });
-
-    const user = await ctx.store.getUserById(result.grant.userId);
-    if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
-    return issueUserTokens(ctx, { client, grant: result.grant, scopes, audience: narrowedAudience(result.grant, scopes), refreshToken: next, now });
+    return answer;
   },
 };

@@ -26,18 +26,24 @@ export function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 
+/** §4.6 as a yes/no answer: a well-formed verifier whose S256 equals the challenge (compared in constant time). */
+export function codeVerifierMatches(challenge: string, verifier: string | undefined): boolean {
+  if (verifier === undefined || !PKCE_VALUE.test(verifier)) return false;
+  const expected = Buffer.from(challenge);
+  const actual = Buffer.from(s256(verifier));
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
 /**
- * Checks the token request's code_verifier against the challenge bound to the code. A verifier without a
- * challenge is refused too (RFC 9700 §2.1.1: PKCE downgrade).
+ * Checks the token request's code_verifier against the challenge bound to the code. A verifier for a code issued
+ * without a challenge is invalid_request (OAuth 2.1 §4.1.3, RFC 9700 §4.8.2: PKCE downgrade).
  */
 export function verifyCodeVerifier(challenge: string | null, verifier: string | undefined): void {
   if (challenge === null) {
-    if (verifier !== undefined) throw new InvalidGrant('code_verifier was sent but the authorization request had no code_challenge');
+    if (verifier !== undefined) throw new InvalidRequest('code_verifier was sent but the authorization request had no code_challenge');
     return;
   }
   if (verifier === undefined) throw new InvalidGrant('code_verifier is required: the authorization request carried a code_challenge');
   if (!PKCE_VALUE.test(verifier)) throw new InvalidGrant('code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)');
-  const expected = Buffer.from(challenge);
-  const actual = Buffer.from(s256(verifier));
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw new InvalidGrant('code_verifier does not match the code_challenge');
+  if (!codeVerifierMatches(challenge, verifier)) throw new InvalidGrant('code_verifier does not match the code_challenge');
 }

@@ -104,9 +104,9 @@ export interface AuthorizationCodeRecord {
   authTime: number;
   createdAt: number;
   expiresAt: number;
-  /** Set when the code was exchanged; a second exchange is reuse. */
+  /** Set when the code was exchanged (in the same transaction as its grant); a second exchange is reuse. */
   consumedAt: number | null;
-  /** The grant created from this code, so reuse can revoke it. */
+  /** The grant created from this code (set with consumedAt), so reuse can revoke it. */
   grantId: string | null;
 }
 
@@ -150,13 +150,17 @@ export interface InteractionRecord {
   expiresAt: number;
 }
 
-export type ConsumeCodeResult =
-  | { status: 'ok'; code: AuthorizationCodeRecord }
-  | { status: 'reused'; code: AuthorizationCodeRecord }
+/** What redeeming a code did: it was consumed together with its grant, or nothing was written. */
+export type RedeemCodeResult =
+  | { status: 'ok' }
+  /** Consumed before (by an earlier or a concurrent redemption); grantId names the grant it produced. */
+  | { status: 'reused'; grantId: string | null }
+  | { status: 'expired' }
   | { status: 'not_found' };
 
 export type RotateRefreshResult =
-  | { status: 'ok'; grant: GrantRecord }
+  /** retried: the presented token had just been rotated and its successor was never used (see rotateRefreshToken). */
+  | { status: 'ok'; grant: GrantRecord; retried: boolean }
   | { status: 'reused'; grantId: string }
   | { status: 'expired' }
   | { status: 'not_found' };

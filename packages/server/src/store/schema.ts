@@ -30,6 +30,8 @@ export interface GrantsTable {
 }
 export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
+  /** The token that replaced this one when it was rotated (null while live, and for a superseded successor). */
+  successor_hash: string | null;
 }
 export interface RevokedTokensTable { jti: string; expires_at: number }
 export interface LoginFailuresTable { key: string; failures: number; window_start: number }

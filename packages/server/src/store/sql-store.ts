@@ -6,8 +6,8 @@ import { runMigrations } from './migrations/run-migrations.ts';
 import type { Database } from './schema.ts';
 import { StoreConflict, type Store } from './store.ts';
 import type {
-  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult, FailureCount,
-  GrantRecord, GrantType, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord,
+  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, FailureCount,
+  GrantRecord, GrantType, InteractionRecord, RedeemCodeResult, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord,
   UserRecord,
 } from './records.ts';
 import type { Selectable } from 'kysely';
@@ -77,7 +77,14 @@ function toInteraction(row: Selectable<InteractionsTable>): InteractionRecord {
 function refreshRow(token: RefreshTokenRecord): Selectable<RefreshTokensTable> {
   return {
     token_hash: token.tokenHash, grant_id: token.grantId, created_at: token.createdAt, expires_at: token.expiresAt,
-    rotated_at: token.rotatedAt,
+    rotated_at: token.rotatedAt, successor_hash: null,
+  };
+}
+
+function grantRow(g: GrantRecord): Selectable<GrantsTable> {
+  return {
+    id: g.id, client_id: g.clientId, user_id: g.userId, scopes: JSON.stringify(g.scopes), audience: g.audience,
+    auth_time: g.authTime, created_at: g.createdAt, last_used_at: g.lastUsedAt, expires_at: g.expiresAt, revoked_at: g.revokedAt,
   };
 }
 
@@ -339,26 +346,33 @@ export class SqlStore implements Store {
     }).execute();
   }
 
-  // RFC 6749 §4.1.2: a code is used once; the conditional update makes the first caller the only winner.
-  async consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult> {
-    const won = await this.db.updateTable('auth_codes').set({ consumed_at: now })
-      .where('code_hash', '=', codeHash).where('consumed_at', 'is', null).returningAll().executeTakeFirst();
-    if (won) return { status: 'ok', code: toCode(won) };
-    const seen = await this.db.selectFrom('auth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
-    return seen ? { status: 'reused', code: toCode(seen) } : { status: 'not_found' };
+  async findCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined> {
+    const row = await this.db.selectFrom('auth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    return row && toCode(row);
   }
 
-  async attachGrantToCode(codeHash: string, grantId: string): Promise<void> {
-    await this.db.updateTable('auth_codes').set({ grant_id: grantId }).where('code_hash', '=', codeHash).execute();
+  // RFC 6749 §4.1.2: a code is used once. The conditional update makes the first caller the only winner, and the
+  // grant it produced is written in the same transaction: a consumed code always names a stored grant.
+  async redeemCode(codeHash: string, now: number, grant: GrantRecord, first: RefreshTokenRecord | null): Promise<RedeemCodeResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const won = await trx.updateTable('auth_codes').set({ consumed_at: now, grant_id: grant.id })
+        .where('code_hash', '=', codeHash).where('client_id', '=', grant.clientId).where('consumed_at', 'is', null).where('expires_at', '>', now)
+        .returning(['code_hash']).executeTakeFirst();
+      if (!won) {
+        const seen = await trx.selectFrom('auth_codes').select(['consumed_at', 'grant_id', 'client_id']).where('code_hash', '=', codeHash).executeTakeFirst();
+        if (!seen || seen.client_id !== grant.clientId) return { status: 'not_found' };
+        return seen.consumed_at === null ? { status: 'expired' } : { status: 'reused', grantId: seen.grant_id };
+      }
+      await trx.insertInto('grants').values(grantRow(grant)).execute();
+      if (first) await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
+      return { status: 'ok' };
+    });
   }
 
   // ---- grants and refresh tokens
   async createGrant(g: GrantRecord, first: RefreshTokenRecord | null): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('grants').values({
-        id: g.id, client_id: g.clientId, user_id: g.userId, scopes: JSON.stringify(g.scopes), audience: g.audience,
-        auth_time: g.authTime, created_at: g.createdAt, last_used_at: g.lastUsedAt, expires_at: g.expiresAt, revoked_at: g.revokedAt,
-      }).execute();
+      await trx.insertInto('grants').values(grantRow(g)).execute();
       if (first) await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
     });
   }
@@ -368,25 +382,39 @@ export class SqlStore implements Store {
     return row && toGrant(row);
   }
 
-  // RFC 9700 §4.14.2: rotation with reuse detection; a second use of a rotated token revokes the family.
-  async rotateRefreshToken(oldHash: string, next: RefreshTokenRecord, now: number): Promise<RotateRefreshResult> {
-    return this.db.transaction().execute(async (trx) => {
-      const won = await trx.updateTable('refresh_tokens').set({ rotated_at: now })
-        .where('token_hash', '=', oldHash).where('rotated_at', 'is', null).where('expires_at', '>', now)
-        .returning(['grant_id']).executeTakeFirst();
-      if (won) {
-        const grant = await trx.selectFrom('grants').selectAll().where('id', '=', won.grant_id)
-          .where('revoked_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
-        if (!grant) return { status: 'expired' };
+  // RFC 9700 §4.14.2: rotation with reuse detection, in one transaction. The grant row is locked before its tokens,
+  // in the same order as revocation (#revokeGrantIn), so a rotation and a revocation never deadlock; nothing is
+  // written unless the rotation succeeds or reuse revokes the family.
+  async rotateRefreshToken(oldHash: string, next: RefreshTokenRecord, now: number, retryWindow = 0): Promise<RotateRefreshResult> {
+    return this.db.transaction().execute(async (trx): Promise<RotateRefreshResult> => {
+      const peek = await trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash).executeTakeFirst();
+      if (!peek) return { status: 'not_found' };
+      const grant = await this.#lockRows(trx.selectFrom('grants').selectAll().where('id', '=', peek.grant_id)).executeTakeFirst();
+      const token = await this.#lockRows(trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', oldHash)).executeTakeFirst();
+      if (!grant || !token) return { status: 'not_found' };
+      const grantLive = grant.revoked_at === null && num(grant.expires_at) > now;
+      const succeed = async (retried: boolean): Promise<RotateRefreshResult> => {
         await trx.insertInto('refresh_tokens').values(refreshRow({ ...next, grantId: grant.id })).execute();
         await trx.updateTable('grants').set({ last_used_at: now }).where('id', '=', grant.id).execute();
-        return { status: 'ok', grant: { ...toGrant(grant), lastUsedAt: now } };
+        return { status: 'ok', grant: { ...toGrant(grant), lastUsedAt: now }, retried };
+      };
+
+      if (token.rotated_at === null) {
+        if (!grantLive || num(token.expires_at) <= now) return { status: 'expired' };
+        await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: next.tokenHash }).where('token_hash', '=', oldHash).execute();
+        return succeed(false);
       }
-      const seen = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', oldHash).executeTakeFirst();
-      if (!seen) return { status: 'not_found' };
-      if (seen.rotated_at === null) return { status: 'expired' };
-      await this.#revokeGrantIn(trx, seen.grant_id, now);
-      return { status: 'reused', grantId: seen.grant_id };
+      // A rotated token again: a retry of a rotation whose answer was lost, if it is recent and its successor unused.
+      const retryable = grantLive && retryWindow > 0 && token.successor_hash !== null && num(token.rotated_at) > now - retryWindow;
+      const successor = retryable ? await this.#lockRows(trx.selectFrom('refresh_tokens').selectAll()
+        .where('token_hash', '=', token.successor_hash!).where('grant_id', '=', grant.id)).executeTakeFirst() : undefined;
+      if (successor && successor.rotated_at === null) {
+        await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: null }).where('token_hash', '=', successor.token_hash).execute();
+        await trx.updateTable('refresh_tokens').set({ successor_hash: next.tokenHash }).where('token_hash', '=', oldHash).execute();
+        return succeed(true);
+      }
+      await this.#revokeGrantIn(trx, grant.id, now);
+      return { status: 'reused', grantId: grant.id };
     });
   }
 

@@ -1,8 +1,8 @@
 // The Store: one typed interface over everything Latchkey persists, grouped by artifact.
 // Atomic operations are methods here, never read-modify-write in domain code (see design.md).
 import type {
-  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, ConsumeCodeResult, FailureCount,
-  GrantRecord, InteractionRecord, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord, UserRecord,
+  ApiRecord, AuditEvent, AuthorizationCodeRecord, CacheTopic, ClientRecord, ConsentRecord, FailureCount,
+  GrantRecord, InteractionRecord, RedeemCodeResult, RefreshTokenRecord, RotateRefreshResult, SessionRecord, SigningAlg, SigningKeyRecord, UserRecord,
 } from './records.ts';
 
 export interface Store {
@@ -68,16 +68,24 @@ export interface Store {
 
   // authorization codes
   insertCode(code: AuthorizationCodeRecord): Promise<void>;
-  /** Marks the code consumed and returns it exactly once; later calls report reuse. */
-  consumeCode(codeHash: string, now: number): Promise<ConsumeCodeResult>;
-  /** Records which grant a consumed code produced (so its reuse can revoke the grant). */
-  attachGrantToCode(codeHash: string, grantId: string): Promise<void>;
+  /** The code, whatever its state (the grant checks client, expiry and PKCE before redeeming it). */
+  findCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+  /**
+   * All or nothing (issue 11): marks the code consumed, names its grant, and stores the grant with its first refresh
+   * token, in one transaction. Exactly one caller per code gets 'ok'; the others get 'reused' and nothing is written.
+   */
+  redeemCode(codeHash: string, now: number, grant: GrantRecord, firstRefreshToken: RefreshTokenRecord | null): Promise<RedeemCodeResult>;
 
   // grants (refresh-token families)
   createGrant(grant: GrantRecord, firstRefreshToken: RefreshTokenRecord | null): Promise<void>;
   getGrant(id: string): Promise<GrantRecord | undefined>;
-  /** Succeeds exactly once per token; presenting a rotated token revokes the family and reports reuse. */
-  rotateRefreshToken(oldHash: string, next: RefreshTokenRecord, now: number): Promise<RotateRefreshResult>;
+  /**
+   * Rotates in one transaction: marks the token rotated, records `next` as its successor and stores it. Presenting a
+   * rotated token revokes the family and reports reuse, except a retry: within `retryWindow` seconds of the rotation,
+   * while its successor was never used, the successor is superseded (marked rotated with no successor of its own, so
+   * presenting it later is reuse) and `next` takes its place; the family keeps exactly one live token.
+   */
+  rotateRefreshToken(oldHash: string, next: RefreshTokenRecord, now: number, retryWindow?: number): Promise<RotateRefreshResult>;
   /** The grant a refresh token belongs to, whatever its state (for revocation and introspection). */
   findRefreshToken(tokenHash: string): Promise<(RefreshTokenRecord & { grant: GrantRecord }) | undefined>;
   /** Revokes the whole family: the grant and all its refresh tokens. */

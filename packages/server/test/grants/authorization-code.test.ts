@@ -9,7 +9,8 @@ import {
   authorizeUrl, callbackParams, decodeJwt, InjectBrowser, pkcePair, runAuthorization, tokenRequest, type ClientCredentials,
 } from '../helpers/authorization-flow.ts';
 import { API, PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
-import { addClient, basic, form, FORM_HEADERS, verifyWithServerJwks } from '../helpers/test-server.ts';
+import { addClient, verifyWithServerJwks, whileSigningFails } from '../helpers/test-server.ts';
+import { assertStoreInvariants } from '../helpers/store-invariants.ts';
 
 let f: Fixture;
 let browser: InjectBrowser;
@@ -171,37 +172,37 @@ describe('attacks on the code', () => {
     }
   });
 
-  it('a replay racing the first exchange: the first still gets its answer, but its tokens are born revoked', async () => {
-    // Simulate the window between consumeCode and createGrant: the replay arrives first.
+  it('a replay racing the first exchange: whichever commits first gets the answer, the other revokes it', async () => {
+    // The replay runs to completion while the first exchange is about to commit its redemption.
     const issued = await obtainCode();
     const store = f.server.store;
-    const original = store.createGrant.bind(store);
+    const original = store.redeemCode.bind(store);
     let replayed: LightMyRequestResponse | undefined;
-    store.createGrant = async (grant, first) => {
-      store.createGrant = original;
+    store.redeemCode = async (...args) => {
+      store.redeemCode = original;
       replayed = await exchange(f.web, issued);
-      return original(grant, first);
+      return original(...args);
     };
     let first: LightMyRequestResponse;
     try {
       first = await exchange(f.web, issued);
     } finally {
-      store.createGrant = original;
+      store.redeemCode = original;
     }
     assert.ok(replayed);
-    assertTokenError(replayed, 'invalid_grant');
-    assert.equal(first.statusCode, 200, 'exactly one exchange, the one that consumed the code, succeeds');
-    const tokens = first.json();
-    const refreshed = await f.server.app.inject({ method: 'POST', url: '/token', headers: { ...FORM_HEADERS, authorization: basic(f.web.id, f.web.secret) }, payload: form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }) });
-    assertTokenError(refreshed, 'invalid_grant');
+    assert.equal(replayed.statusCode, 200, 'the replay committed first and got the answer');
+    assertTokenError(first, 'invalid_grant');
+    const tokens = replayed.json();
+    assertTokenError(await tokenRequest(f.server.app, f.web, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }), 'invalid_grant');
     const info = await f.server.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } });
     assert.equal(info.statusCode, 401, 'the access token is revoked');
+    await assertStoreInvariants(store.db, { now: f.clock.now });
   });
 
-  it('wrong code_verifier → invalid_grant, and the code is burnt', async () => {
+  it('wrong code_verifier → invalid_grant, and the code is not consumed (the right verifier still redeems it)', async () => {
     const issued = await obtainCode();
     assertTokenError(await exchange(f.web, issued, { code_verifier: pkcePair().verifier }), 'invalid_grant');
-    assertTokenError(await exchange(f.web, issued), 'invalid_grant');
+    assert.equal((await exchange(f.web, issued)).statusCode, 200);
   });
 
   it('missing code_verifier → invalid_grant', async () => {
@@ -212,12 +213,11 @@ describe('attacks on the code', () => {
     assertTokenError(await exchange(f.web, await obtainCode(), { code_verifier: 'short' }), 'invalid_grant');
   });
 
-  it('a code_verifier for a code issued without code_challenge → invalid_grant (PKCE downgrade)', async () => {
+  it('a code_verifier for a code issued without code_challenge → invalid_request (OAuth 2.1 §4.1.3, RFC 9700 §4.8.2)', async () => {
     const uri = 'https://legacy.example/cb';
     const issued = await obtainCode({ client_id: f.relaxed.id, redirect_uri: uri, code_challenge: undefined, code_challenge_method: undefined });
-    assertTokenError(await exchange(f.relaxed, issued, { redirect_uri: uri }), 'invalid_grant');
-    const again = await obtainCode({ client_id: f.relaxed.id, redirect_uri: uri, code_challenge: undefined, code_challenge_method: undefined });
-    assert.equal((await exchange(f.relaxed, again, { redirect_uri: uri, code_verifier: undefined })).statusCode, 200);
+    assertTokenError(await exchange(f.relaxed, issued, { redirect_uri: uri }), 'invalid_request');
+    assert.equal((await exchange(f.relaxed, issued, { redirect_uri: uri, code_verifier: undefined })).statusCode, 200, 'the refused request consumed nothing');
   });
 
   it('a different redirect_uri than the authorization request → invalid_grant; none at all → invalid_request', async () => {
@@ -233,9 +233,15 @@ describe('attacks on the code', () => {
     assert.equal((await exchange(f.spa, second, { redirect_uri: uri })).statusCode, 200);
   });
 
-  it("client A's code redeemed by client B → invalid_grant (and B's credentials are checked first)", async () => {
+  it("client A's code presented by client B → invalid_grant; the code is neither burnt nor its grant revoked (issue 12)", async () => {
     const issued = await obtainCode();
     assertTokenError(await exchange(f.relaxed, issued), 'invalid_grant');
+    const owner = await exchange(f.web, issued);
+    assert.equal(owner.statusCode, 200, 'A redeems its code after the theft attempt');
+    // Once used, B's replay still changes nothing: A's tokens stay alive.
+    assertTokenError(await exchange(f.relaxed, issued), 'invalid_grant');
+    assert.equal((await f.server.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${owner.json().access_token}` } })).statusCode, 200);
+    assert.equal((await tokenRequest(f.server.app, f.web, { grant_type: 'refresh_token', refresh_token: owner.json().refresh_token })).statusCode, 200);
     assertTokenError(await exchange({ id: f.web.id, secret: 'wrong' }, await obtainCode()), 'invalid_client', 401);
     assertTokenError(await exchange({ id: f.web.id }, await obtainCode()), 'invalid_client', 401);
   });
@@ -254,5 +260,98 @@ describe('attacks on the code', () => {
   it('a client not registered for the grant → unauthorized_client', async () => {
     const machine = await addClient(f.server, { name: 'M2M', grantTypes: ['client_credentials'], scope: 'contacts:read' });
     assertTokenError(await exchange({ id: machine.id, secret: machine.secret }, { code: 'x'.repeat(43), verifier: 'y'.repeat(43) }), 'unauthorized_client');
+  });
+});
+
+describe('reuse revokes only when the replay proves it is the client (OAuth 2.1 §7.5.2; issue 10 item 3)', () => {
+  const alive = async (tokens: { access_token: string; refresh_token: string }, client: ClientCredentials) => {
+    const info = await f.server.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const refreshed = await tokenRequest(f.server.app, client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    return info.statusCode === 200 && refreshed.statusCode === 200;
+  };
+
+  it('a used public-client code replayed with a made-up code_verifier → invalid_grant, and the grant is left alone', async () => {
+    const issued = await obtainCode({ client_id: f.spa.id, redirect_uri: SPA_CALLBACK });
+    const first = await exchange(f.spa, issued, { redirect_uri: SPA_CALLBACK });
+    assert.equal(first.statusCode, 200);
+    const grants = await f.server.store.listActiveGrants(f.userId, f.clock.now);
+    for (const verifier of [pkcePair().verifier, undefined, 'short']) {
+      const replay = await exchange(f.spa, issued, { redirect_uri: SPA_CALLBACK, code_verifier: verifier });
+      assertTokenError(replay, 'invalid_grant');
+      assert.equal(replay.json().error_description, 'the authorization code is invalid', 'says nothing about revocation');
+    }
+    assert.deepEqual(await f.server.store.listActiveGrants(f.userId, f.clock.now), grants, 'no grant was revoked');
+    assert.ok(await alive(first.json(), f.spa), 'the user is still signed in to the app');
+  });
+
+  it('the same replay with the right code_verifier proves possession: invalid_grant and everything from the code is revoked', async () => {
+    const issued = await obtainCode({ client_id: f.spa.id, redirect_uri: SPA_CALLBACK });
+    const first = await exchange(f.spa, issued, { redirect_uri: SPA_CALLBACK });
+    assert.equal(first.statusCode, 200);
+    const replay = await exchange(f.spa, issued, { redirect_uri: SPA_CALLBACK });
+    assertTokenError(replay, 'invalid_grant');
+    assert.match(replay.json().error_description, /revoked/);
+    assert.equal(await alive(first.json(), f.spa), false);
+  });
+
+  it('a confidential client replaying its own code (authenticated, right verifier) revokes; with a wrong verifier it does not', async () => {
+    const issued = await obtainCode();
+    const first = (await exchange(f.web, issued)).json();
+    assertTokenError(await exchange(f.web, issued, { code_verifier: pkcePair().verifier }), 'invalid_grant');
+    assert.ok(await alive(first, f.web));
+    const second = await obtainCode();
+    const tokens = (await exchange(f.web, second)).json();
+    assertTokenError(await exchange(f.web, second), 'invalid_grant');
+    assert.equal(await alive(tokens, f.web), false);
+  });
+});
+
+describe('all or nothing: nothing is consumed unless the answer is delivered to the server (issue 11)', () => {
+  const connectionLost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+
+  it('signing fails → 500 server_error, and the code is still unused: the same request then succeeds', async () => {
+    const issued = await obtainCode();
+    assertTokenError(await whileSigningFails(f.server.app, () => exchange(f.web, issued)), 'server_error', 500);
+    assert.equal((await f.server.store.findCode(createHash('sha256').update(issued.code).digest('base64url')))?.consumedAt, null);
+    assert.equal((await exchange(f.web, issued)).statusCode, 200);
+    await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
+  });
+
+  it('the database fails before the redemption commits → 503, nothing written; the retry with the same input succeeds', async () => {
+    const issued = await obtainCode();
+    const store = f.server.store;
+    const original = store.redeemCode.bind(store);
+    store.redeemCode = async () => {
+      store.redeemCode = original;
+      throw connectionLost();
+    };
+    assertTokenError(await exchange(f.web, issued), 'temporarily_unavailable', 503);
+    const retried = await exchange(f.web, issued);
+    assert.equal(retried.statusCode, 200, retried.body);
+    await assertStoreInvariants(store.db, { now: f.clock.now });
+  });
+
+  it('the redemption commits but the answer is lost (503) → the retry is refused as reuse, and a new sign-in needs no password', async () => {
+    const issued = await obtainCode();
+    const store = f.server.store;
+    const original = store.redeemCode.bind(store);
+    store.redeemCode = async (...args) => {
+      store.redeemCode = original;
+      await original(...args);
+      throw connectionLost();
+    };
+    assertTokenError(await exchange(f.web, issued), 'temporarily_unavailable', 503);
+    // RFC 6749 §4.1.2: a code is used once, so the retry is denied, and the grant nobody received is revoked.
+    assertTokenError(await exchange(f.web, issued), 'invalid_grant');
+    await assertStoreInvariants(store.db, { now: f.clock.now });
+    // The client starts over; the browser's session at the server makes it a redirect, not a login.
+    const pkce = pkcePair();
+    const { response, pages } = await runAuthorization(browser, authorizeUrl({
+      response_type: 'code', client_id: f.web.id, redirect_uri: WEB_CALLBACK, scope: 'openid profile contacts:read', state: 's', nonce: 'nonce-1',
+      code_challenge: pkce.challenge, code_challenge_method: 'S256',
+    }), { username: 'alice', password: PASSWORD });
+    assert.deepEqual(pages, []);
+    const again = await exchange(f.web, { code: callbackParams(response).get('code')!, verifier: pkce.verifier });
+    assert.equal(again.statusCode, 200, again.body);
   });
 });

@@ -6,6 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { authorizeUrl, callbackParams, decodeJwt, InjectBrowser, pkcePair, runAuthorization, tokenRequest, type ClientCredentials } from '../helpers/authorization-flow.ts';
 import { API, PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
+import { assertStoreInvariants } from '../helpers/store-invariants.ts';
+import { whileSigningFails } from '../helpers/test-server.ts';
+import { hashSecret } from '../../src/crypto/random.ts';
 
 let f: Fixture;
 let browser: InjectBrowser;
@@ -72,12 +75,20 @@ describe('rotation and reuse detection', () => {
     assert.equal(await userinfoStatus(first.access_token), 401);
   });
 
-  it('two concurrent uses of one token: one wins, and reuse revokes the family', async () => {
+  it('two concurrent uses of one token (within the retry window): both answered, one refresh token stays live, the other is reuse', async () => {
     const first = await initialTokens();
     const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
-    assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 400]);
-    const winner = results.find((r) => r.statusCode === 200)!.json() as Tokens;
-    assertTokenError(await refresh(winner.refresh_token), 'invalid_grant');
+    assert.deepEqual(results.map((r) => r.statusCode), [200, 200]);
+    const tokens = results.map((r) => (r.json() as Tokens).refresh_token);
+    const active = await Promise.all(tokens.map(async (token) => (await f.server.app.inject({
+      method: 'POST', url: '/introspect', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${f.web.id}:${f.web.secret}`).toString('base64')}` },
+      payload: new URLSearchParams({ token }).toString(),
+    })).json().active as boolean));
+    assert.deepEqual(active.sort(), [false, true], 'the family has exactly one live refresh token');
+    const superseded = tokens[active.indexOf(false)]!;
+    assertTokenError(await refresh(superseded), 'invalid_grant');
+    assertTokenError(await refresh(tokens[1 - active.indexOf(false)]!), 'invalid_grant');
+    await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
   });
 
   it("another client's refresh token → invalid_grant, and the owner's token keeps working", async () => {
@@ -162,5 +173,77 @@ describe('the refreshed ID token', () => {
   it('a public client refreshes with client_id alone', async () => {
     const first = await initialTokens({ id: f.spa.id, redirectUri: 'https://spa.example/callback' });
     assert.equal((await refresh(first.refresh_token, {}, f.spa)).statusCode, 200);
+  });
+});
+
+describe('who may trigger reuse revocation (OAuth 2.1 §7.5.2; issue 10 item 3)', () => {
+  it('a rotated token replayed with a wrong or missing client secret → invalid_client, and nothing is revoked', async () => {
+    const first = await initialTokens();
+    const second = (await refresh(first.refresh_token)).json() as Tokens;
+    f.clock.now += 60; // past the retry window: a replay by the client itself would be reuse
+    for (const client of [{ id: f.web.id, secret: 'wrong' }, { id: f.web.id }]) {
+      const replay = await refresh(first.refresh_token, {}, client);
+      assert.equal(replay.statusCode, 401, replay.body);
+      assert.equal(replay.json().error, 'invalid_client');
+    }
+    assertTokenError(await refresh(first.refresh_token, {}, f.relaxed), 'invalid_grant');
+    assert.equal((await refresh(second.refresh_token)).statusCode, 200, 'the family is alive');
+  });
+
+  it("a public client's rotated token is its own proof: replaying it after the window revokes the family", async () => {
+    const first = await initialTokens({ ...f.spa, redirectUri: 'http://127.0.0.1/callback' }, 'openid contacts:read');
+    const second = (await refresh(first.refresh_token, {}, f.spa)).json() as Tokens;
+    f.clock.now += 60;
+    assertTokenError(await refresh(first.refresh_token, {}, f.spa), 'invalid_grant');
+    assertTokenError(await refresh(second.refresh_token, {}, f.spa), 'invalid_grant');
+  });
+});
+
+describe('all or nothing, and safe to retry (issue 11)', () => {
+  const connectionLost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+
+  it('signing fails → 500, and the refresh token was not rotated', async () => {
+    const first = await initialTokens();
+    assert.equal((await whileSigningFails(f.server.app, () => refresh(first.refresh_token))).statusCode, 500);
+    assert.equal((await f.server.store.findRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
+    assert.equal((await refresh(first.refresh_token)).statusCode, 200);
+  });
+
+  it('the rotation commits but the answer is lost (503) → the retry with the same token gets a complete new answer; the lost successor is dead', async () => {
+    const first = await initialTokens();
+    const store = f.server.store;
+    const original = store.rotateRefreshToken.bind(store);
+    let lostSuccessor = '';
+    store.rotateRefreshToken = async (oldHash, next, ...rest) => {
+      store.rotateRefreshToken = original;
+      lostSuccessor = next.tokenHash;
+      await original(oldHash, next, ...rest);
+      throw connectionLost();
+    };
+    const failed = await refresh(first.refresh_token);
+    assert.equal(failed.statusCode, 503, failed.body);
+    assert.equal(failed.json().error, 'temporarily_unavailable');
+    f.clock.now += 5;
+    const retried = await refresh(first.refresh_token);
+    assert.equal(retried.statusCode, 200, retried.body);
+    const tokens = retried.json() as Tokens;
+    assert.ok(tokens.access_token && tokens.refresh_token && tokens.id_token);
+    assert.equal(await userinfoStatus(tokens.access_token), 200);
+    assert.notEqual((await store.findRefreshToken(lostSuccessor))?.rotatedAt, null, 'the successor nobody received no longer works');
+    await assertStoreInvariants(store.db, { now: f.clock.now });
+    assert.equal((await refresh(tokens.refresh_token)).statusCode, 200, 'the chain goes on');
+  });
+
+  it('the database fails before the rotation commits → 503; the retry is an ordinary first rotation', async () => {
+    const first = await initialTokens();
+    const store = f.server.store;
+    const original = store.rotateRefreshToken.bind(store);
+    store.rotateRefreshToken = async () => {
+      store.rotateRefreshToken = original;
+      throw connectionLost();
+    };
+    assert.equal((await refresh(first.refresh_token)).statusCode, 503);
+    assert.equal((await store.findRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
+    assert.equal((await refresh(first.refresh_token)).statusCode, 200);
   });
 });

@@ -72,3 +72,17 @@ export async function verifyWithServerJwks(app: FastifyInstance, token: string, 
   });
   return { payload, header: protectedHeader as Record<string, unknown> };
 }
+
+/** Runs `work` while every signing attempt of `app` throws (a failed HSM, a corrupt key), then restores signing. */
+export async function whileSigningFails<T>(app: FastifyInstance, work: () => Promise<T>): Promise<T> {
+  const keys = app.latchkeyServer.keys;
+  const original = keys.signer.bind(keys);
+  keys.signer = () => {
+    throw new Error('signing is broken');
+  };
+  try {
+    return await work();
+  } finally {
+    keys.signer = original;
+  }
+}

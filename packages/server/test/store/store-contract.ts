@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import { StoreConflict } from '../../src/store/store.ts';
+import { assertStoreInvariants } from '../helpers/store-invariants.ts';
 import type {
   ApiRecord, AuthorizationCodeRecord, ClientRecord, GrantRecord, InteractionRecord, RefreshTokenRecord, SessionRecord,
   SigningAlg, SigningKeyRecord, UserRecord,
@@ -389,35 +390,55 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     });
 
     describe('authorization codes', () => {
-      it('hands a code out exactly once, then reports reuse; unknown codes are not_found', async () => {
+      const redeem = (codeHash: string, grantId: string, now: number, clientId = 'c1') =>
+        store.redeemCode(codeHash, now, grantRecord(grantId, clientId, 'u1', { createdAt: now, lastUsedAt: now }), refreshRecord(`rt-${grantId}`, grantId, { createdAt: now }));
+
+      it('redeems a code once, storing its grant and first refresh token with it; then reports reuse naming that grant', async () => {
         await seedClientAndUser();
         const code = codeRecord('code-1', 'c1', 'u1');
         await store.insertCode(code);
-        const first = await store.consumeCode('code-1', NOW + 3);
-        assert.deepEqual(first, { status: 'ok', code: { ...code, consumedAt: NOW + 3 } });
-        const second = await store.consumeCode('code-1', NOW + 4);
-        assert.equal(second.status, 'reused');
-        assert.equal(second.status === 'reused' && second.code.consumedAt, NOW + 3, 'the first consumption time is kept');
-        assert.deepEqual(await store.consumeCode('never-issued', NOW), { status: 'not_found' });
+        assert.deepEqual(await store.findCode('code-1'), code);
+        assert.deepEqual(await redeem('code-1', 'g1', NOW + 3), { status: 'ok' });
+        assert.deepEqual(await store.findCode('code-1'), { ...code, consumedAt: NOW + 3, grantId: 'g1' });
+        assert.equal((await store.getGrant('g1'))?.clientId, 'c1');
+        assert.equal((await store.findRefreshToken('rt-g1'))?.grantId, 'g1');
+
+        assert.deepEqual(await redeem('code-1', 'g1-again', NOW + 4), { status: 'reused', grantId: 'g1' });
+        assert.equal(await store.getGrant('g1-again'), undefined, 'a reused code writes nothing');
+        assert.equal((await store.findCode('code-1'))?.consumedAt, NOW + 3, 'the first consumption time is kept');
+        assert.equal(await store.findCode('never-issued'), undefined);
+        assert.deepEqual(await redeem('never-issued', 'g2', NOW), { status: 'not_found' });
       });
 
-      it('reports the grant a reused code produced', async () => {
+      it('writes nothing for an expired code, or for a code of another client', async () => {
+        await seedClientAndUser();
+        await store.createClient(clientRecord('c2'));
+        await store.insertCode(codeRecord('code-old', 'c1', 'u1', { expiresAt: NOW + 60 }));
+        assert.deepEqual(await redeem('code-old', 'g-old', NOW + 60), { status: 'expired' });
+        assert.deepEqual(await redeem('code-old', 'g-thief', NOW, 'c2'), { status: 'not_found' });
+        assert.equal((await store.findCode('code-old'))?.consumedAt, null, 'neither consumed the code');
+        assert.equal(await countRows(store, 'grants'), 0);
+        assert.equal(await countRows(store, 'refresh_tokens'), 0);
+      });
+
+      it('is all or nothing: a grant that cannot be stored leaves the code unconsumed', async () => {
         await seedClientAndUser();
         await store.insertCode(codeRecord('code-1', 'c1', 'u1'));
-        assert.equal((await store.consumeCode('code-1', NOW)).status, 'ok');
-        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-1', 'g1'));
-        await store.attachGrantToCode('code-1', 'g1');
-        const replay = await store.consumeCode('code-1', NOW + 1);
-        assert.equal(replay.status, 'reused');
-        assert.equal(replay.status === 'reused' && replay.code.grantId, 'g1');
+        await store.createGrant(grantRecord('g-taken', 'c1', 'u1'), refreshRecord('rt-taken', 'g-taken'));
+        await assert.rejects(redeem('code-1', 'g-taken', NOW + 1));
+        assert.deepEqual(await store.findCode('code-1'), codeRecord('code-1', 'c1', 'u1'), 'the code is still unused');
+        assert.deepEqual(await redeem('code-1', 'g1', NOW + 2), { status: 'ok' });
       });
 
-      it('gives exactly one of 50 concurrent redemptions the code', async () => {
+      it('gives exactly one of 50 concurrent redemptions the code, and stores exactly one grant', async () => {
         await seedClientAndUser();
         await store.insertCode(codeRecord('code-race', 'c1', 'u1'));
-        const results = await race(50, () => store.consumeCode('code-race', NOW + 1));
-        assert.equal(results.filter((r) => r.status === 'ok').length, 1);
-        assert.equal(results.filter((r) => r.status === 'reused').length, 49);
+        const results = await race(50, (i) => redeem('code-race', `g-${i}`, NOW + 1));
+        const winners = results.flatMap((r, i) => (r.status === 'ok' ? [i] : []));
+        assert.equal(winners.length, 1);
+        for (const r of results) if (r.status !== 'ok') assert.deepEqual(r, { status: 'reused', grantId: `g-${winners[0]}` });
+        assert.equal(await countRows(store, 'grants'), 1);
+        await assertStoreInvariants(store.db, { now: NOW + 1, grantsFromCodes: true });
       });
     });
 
@@ -466,7 +487,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.deepEqual(await store.listActiveGrants('u1', NOW + 40), []);
       });
 
-      it('gives exactly one of 50 concurrent rotations of one token a successor', async () => {
+      it('gives exactly one of 50 concurrent rotations of one token a successor (no retry window)', async () => {
         await seedClientAndUser();
         await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
         const results = await race(50, (i) => store.rotateRefreshToken('rt-0', refreshRecord(`rt-next-${i}`, 'g1'), NOW + 1));
@@ -478,6 +499,71 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         }
         // Concurrent presentation of one token is reuse (RFC 9700 §4.14.2): the family is revoked.
         assert.notEqual((await store.getGrant('g1'))?.revokedAt, null);
+        await assertStoreInvariants(store.db, { now: NOW + 1 });
+      });
+
+      it('a retry within the window while the successor is unused: a new successor replaces it, the family keeps one live token', async () => {
+        await seedClientAndUser();
+        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
+        const first = await store.rotateRefreshToken('rt-0', refreshRecord('rt-1', 'g1'), NOW + 10, 30);
+        assert.equal(first.status === 'ok' && first.retried, false);
+        // The answer carrying rt-1 was lost; the client presents rt-0 again.
+        const retry = await store.rotateRefreshToken('rt-0', refreshRecord('rt-2', 'g1'), NOW + 20, 30);
+        assert.equal(retry.status, 'ok');
+        assert.equal(retry.status === 'ok' && retry.retried, true);
+        assert.equal((await store.findRefreshToken('rt-1'))?.rotatedAt, NOW + 20, 'the unused successor is superseded');
+        assert.equal((await store.findRefreshToken('rt-2'))?.rotatedAt, null);
+        await assertStoreInvariants(store.db, { now: NOW + 20 });
+        // The superseded successor is never a retry: presenting it is reuse, and the family dies.
+        assert.deepEqual(await store.rotateRefreshToken('rt-1', refreshRecord('rt-x', 'g1'), NOW + 21, 30), { status: 'reused', grantId: 'g1' });
+        assert.notEqual((await store.getGrant('g1'))?.revokedAt, null);
+        await assertStoreInvariants(store.db, { now: NOW + 21 });
+      });
+
+      it('no retry once the successor was used, after the window, or with the window off: reuse', async () => {
+        await seedClientAndUser();
+        for (const [grant, setup] of [
+          ['g-used', async () => {
+            assert.equal((await store.rotateRefreshToken('rt-g-used-1', refreshRecord('rt-g-used-2', 'g-used'), NOW + 2, 30)).status, 'ok');
+          }],
+          ['g-late', async () => {}],
+        ] as const) {
+          await store.createGrant(grantRecord(grant, 'c1', 'u1'), refreshRecord(`rt-${grant}-0`, grant));
+          assert.equal((await store.rotateRefreshToken(`rt-${grant}-0`, refreshRecord(`rt-${grant}-1`, grant), NOW + 1, 30)).status, 'ok');
+          await setup();
+          const late = grant === 'g-late' ? NOW + 31 : NOW + 3;
+          assert.deepEqual(await store.rotateRefreshToken(`rt-${grant}-0`, refreshRecord(`rt-${grant}-x`, grant), late, 30), { status: 'reused', grantId: grant });
+          assert.notEqual((await store.getGrant(grant))?.revokedAt, null);
+        }
+        await store.createGrant(grantRecord('g-off', 'c1', 'u1'), refreshRecord('rt-off-0', 'g-off'));
+        assert.equal((await store.rotateRefreshToken('rt-off-0', refreshRecord('rt-off-1', 'g-off'), NOW + 1)).status, 'ok');
+        assert.deepEqual(await store.rotateRefreshToken('rt-off-0', refreshRecord('rt-off-x', 'g-off'), NOW + 2), { status: 'reused', grantId: 'g-off' });
+        await assertStoreInvariants(store.db, { now: NOW + 40 });
+      });
+
+      it('50 concurrent presentations of one token within the retry window leave exactly one live token', async () => {
+        await seedClientAndUser();
+        await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
+        const results = await race(50, (i) => store.rotateRefreshToken('rt-0', refreshRecord(`rt-next-${i}`, 'g1'), NOW + 1, 30));
+        assert.ok(results.every((r) => r.status === 'ok'), 'each is the first rotation or a retry of it');
+        assert.equal(results.filter((r) => r.status === 'ok' && !r.retried).length, 1);
+        assert.equal((await store.getGrant('g1'))?.revokedAt, null);
+        await assertStoreInvariants(store.db, { now: NOW + 1 });
+      });
+
+      it('rotation racing revocation: never a deadlock, never a live token in a revoked grant', async () => {
+        await seedClientAndUser();
+        for (let round = 0; round < 10; round++) {
+          const g = `g-${round}`;
+          await store.createGrant(grantRecord(g, 'c1', 'u1'), refreshRecord(`rt-${g}-0`, g));
+          const [rotated] = await Promise.all([
+            store.rotateRefreshToken(`rt-${g}-0`, refreshRecord(`rt-${g}-1`, g), NOW + 1, 30),
+            store.revokeGrant(g, NOW + 1),
+          ]);
+          assert.ok(['ok', 'not_found', 'expired'].includes(rotated.status), rotated.status);
+          assert.notEqual((await store.getGrant(g))?.revokedAt, null);
+        }
+        await assertStoreInvariants(store.db, { now: NOW + 1 });
       });
 
       it('refuses an idle-expired token and a token of an expired or revoked grant', async () => {
@@ -488,6 +574,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await store.createGrant(grantRecord('g-old', 'c1', 'u1', { expiresAt: NOW + 50 }), refreshRecord('rt-old', 'g-old'));
         assert.deepEqual(await store.rotateRefreshToken('rt-old', refreshRecord('rt-y', 'g-old'), NOW + 50), { status: 'expired' });
         assert.equal(await store.findRefreshToken('rt-y'), undefined);
+        assert.equal((await store.findRefreshToken('rt-old'))?.rotatedAt, null, 'a refused rotation writes nothing');
+        assert.equal((await store.findRefreshToken('rt-idle'))?.rotatedAt, null);
 
         await store.createGrant(grantRecord('g-rev', 'c1', 'u1'), refreshRecord('rt-rev', 'g-rev'));
         assert.equal(await store.revokeGrant('g-rev', NOW + 1), true);
@@ -583,7 +671,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
       async function assertFamilyGone(clientId: string, userId: string): Promise<void> {
         assert.equal(await store.getConsent(userId, clientId), undefined);
-        assert.deepEqual(await store.consumeCode(`code-${clientId}-${userId}`, NOW), { status: 'not_found' });
+        assert.equal(await store.findCode(`code-${clientId}-${userId}`), undefined);
         assert.equal(await store.getGrant(`g-${clientId}-${userId}`), undefined);
         assert.equal(await store.findRefreshToken(`rt-${clientId}-${userId}`), undefined);
         assert.equal(await store.getInteraction(`i-${clientId}-${userId}`, NOW), undefined);
@@ -598,7 +686,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await assertFamilyGone('c1', 'u1');
         assert.ok(await store.getConsent('u1', 'c2'));
         assert.ok(await store.findRefreshToken('rt-c2-u1'));
-        assert.equal((await store.consumeCode('code-c2-u1', NOW)).status, 'ok');
+        assert.ok(await store.findCode('code-c2-u1'));
         assert.equal(await countRows(store, 'refresh_tokens'), 1);
       });
 
@@ -673,7 +761,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.ok(await store.findRefreshToken('rt-live-1'));
         assert.ok(await store.getGrant('g-live-0'), 'a grant revoked an hour ago is kept for reuse detection');
         assert.deepEqual((await store.listSigningKeys(NOW)).map((k) => k.kid).sort(), ['es-2', 'es-3']);
-        assert.equal((await store.consumeCode('code-live-0', NOW)).status, 'ok', 'a code expired a minute ago is still recognised');
+        assert.ok(await store.findCode('code-live-0'), 'a code expired a minute ago is still recognised');
       });
     });
   });

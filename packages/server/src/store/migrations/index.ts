@@ -4,6 +4,7 @@ import * as initialSchema from './0001-initial-schema.ts';
 import * as interactions from './0002-interactions.ts';
 import * as apiIntrospectors from './0003-api-introspectors.ts';
 import * as clientRegistration from './0004-client-registration.ts';
+import * as refreshSuccessor from './0005-refresh-successor.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -14,4 +15,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0002-interactions', interactions],
   ['0003-api-introspectors', apiIntrospectors],
   ['0004-client-registration', clientRegistration],
+  ['0005-refresh-successor', refreshSuccessor],
 ];
