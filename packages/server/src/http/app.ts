@@ -12,12 +12,12 @@ import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
-import { sendJsonError, toOAuthError } from './error-response.ts';
+import { handleJsonError } from './error-response.ts';
 import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.ts';
 import { FormParams } from './form-params.ts';
 import { loggerOptions } from './logger-options.ts';
 import { registerRoutes } from './routes.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
+import { registerSecurityHeaders, securityHeaderSetter } from './security-headers.ts';
 
 export interface CreateServerOptions {
   /** Use this store instead of opening config.databaseUrl (it is then not closed by the server). */
@@ -71,6 +71,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     if (topic === 'keys') await ctx.keys.load(now());
   });
 
+  const securityHeaders = securityHeaderSetter({ https: config.issuer.startsWith('https:') });
   const app = Fastify({
     logger: { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
@@ -79,11 +80,16 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ...connectionTimeouts(config),
+    // A malformed URL (e.g. /token/%) fails before routing and before any hook; it gets our headers and format too.
+    frameworkErrors: (error, request, reply) => {
+      securityHeaders(request, reply);
+      return handleJsonError(error, request, reply);
+    },
   });
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   app.decorate('latchkeyServer', ctx);
 
-  registerSecurityHeaders(app, { https: config.issuer.startsWith('https:') });
+  registerSecurityHeaders(app, securityHeaders);
   // While stopping, answers to in-flight requests close their connection, so shutdown never waits on keep-alive.
   let closing = false;
   app.addHook('preClose', async () => {
@@ -99,7 +105,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     done(null, FormParams.parse(body as string));
   });
 
-  app.setErrorHandler((error, request, reply) => sendJsonError(toOAuthError(error), request, reply));
+  app.setErrorHandler((error, request, reply) => handleJsonError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).header('cache-control', 'no-store').send({ error: 'not_found', error_description: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
 

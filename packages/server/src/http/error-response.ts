@@ -15,6 +15,7 @@ const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailable) return true;
   const e = error as { code?: string; message?: string };
+  if (e.message === 'aborted') return false; // the HTTP client hung up (handleJsonError), not the database
   // pg's "Client has encountered a connection error and is not queryable" is what a transaction reports when its
   // connection died: Kysely's rollback on the dead connection throws it in place of the original error.
   return (e.code !== undefined && DATABASE_DOWN_CODES.has(e.code))
@@ -32,15 +33,36 @@ export function toOAuthError(error: unknown): OAuthError {
       fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported content type: send application/x-www-form-urlencoded'
       : fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body too large'
       : fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'empty request body'
+      : fastifyError.code === 'FST_ERR_BAD_URL' ? 'malformed URL: the path is not valid percent-encoding'
       : 'malformed request';
     return new InvalidRequest(description, { debug: fastifyError.message, cause: error, status: status === 413 ? 413 : 400 });
   }
   return new ServerError('internal server error', { cause: error });
 }
 
+/**
+ * The client closed the connection before its request was complete (Node's http server fails the body with
+ * ECONNRESET "aborted"). Nothing went wrong on our side, and nobody is left to read an answer.
+ */
+function isClientAbort(error: unknown, request: FastifyRequest): boolean {
+  const e = error as { code?: string; message?: string };
+  return (e.code === 'ECONNRESET' && e.message === 'aborted') || request.raw.readableAborted;
+}
+
+/**
+ * Fastify's error handler and its frameworkErrors hook (a malformed URL never reaches a route): every error of a JSON
+ * endpoint goes through here. An aborted request is logged at debug level, without a stack.
+ */
+export function handleJsonError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isClientAbort(error, request)) {
+    return sendJsonError(new InvalidRequest('the client closed the connection before the request was complete', { status: 400 }), request, reply, 'debug');
+  }
+  return sendJsonError(toOAuthError(error), request, reply);
+}
+
 /** Logs the error once (with the request id) and sends the RFC 6749 §5.2 JSON body. */
-export function sendJsonError(error: OAuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const level = error.status >= 500 ? 'error' : 'info';
+export function sendJsonError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, quietLevel?: 'debug'): FastifyReply {
+  const level = quietLevel ?? (error.status >= 500 ? 'error' : 'info');
   request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug }, error.description);
   if (error.basicChallenge) reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
+import { request as httpRequest } from 'node:http';
 import { basic, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const HOSTILE_VALUES = [
@@ -196,5 +197,68 @@ describe('open connections per address are bounded', { timeout: 60_000 }, () => 
     }
     assert.match(answered, /^HTTP\/1\.1 200 OK/);
     for (const c of five.slice(1)) c.socket.destroy();
+// Issue 11: errors raised by the framework itself (before or around our routes) answer in our format, and a client
+// hanging up is not an error.
+describe('framework errors answer in our error format; aborted requests are not errors', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ logLevel: 'debug' });
+  });
+  after(() => server.close());
+
+  const assertOurError = (res: { statusCode: number; body: string; headers: Record<string, unknown> }, status: number, what: string) => {
+    assert.equal(res.statusCode, status, `${what}: ${res.body}`);
+    assert.match(String(res.headers['content-type']), /^application\/json/, what);
+    assert.equal(res.headers['cache-control'], 'no-store', what);
+    const body = JSON.parse(res.body) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description'], `${what}: ${res.body}`);
+    assert.equal(body.error, 'invalid_request', what);
+    assert.ok(typeof res.headers['x-request-id'] === 'string', `${what}: the request id is on the answer`);
+  };
+
+  test('bad percent-encoding in the path (/token/%) → 400 invalid_request, not the framework body', async () => {
+    for (const url of ['/token/%', '/%', '/token/%zz', '/account/%E0%A4%A', '/interaction/%/login']) {
+      for (const method of ['GET', 'POST'] as const) {
+        const res = await server.app.inject({ method, url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: method === 'POST' ? 'a=b' : undefined });
+        assertOurError(res, 400, `${method} ${url}`);
+        assert.match(res.json().error_description, /malformed URL/);
+        assert.doesNotMatch(res.body, /FST_ERR|statusCode/);
+      }
+    }
+  });
+
+  test('bad content type, bad JSON, a body too large → invalid_request in our format', async () => {
+    const cases: [string, string, number][] = [
+      ['text/plain', 'grant_type=client_credentials', 400],
+      ['application/json', '{"grant_type":', 400],
+      ['application/json', '{"grant_type":"client_credentials"}', 400],
+      ['multipart/form-data; boundary=x', '--x--', 400],
+      ['application/x-www-form-urlencoded', `a=${'x'.repeat(70_000)}`, 413],
+    ];
+    for (const url of ['/token', '/introspect', '/revoke']) {
+      for (const [type, payload, status] of cases) {
+        assertOurError(await server.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload }), status, `POST ${url} as ${type}`);
+      }
+    }
+  });
+
+  test('a client that hangs up in the middle of its body is logged at debug level with no stack, and nothing else', async () => {
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.app.server.address() as { port: number };
+    const before = server.logs.length;
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '500' } });
+      req.on('error', () => resolve());
+      req.write('grant_type=client_cred', () => setTimeout(() => req.destroy(), 50));
+      req.on('close', () => resolve());
+    });
+    const lines = () => server.logs.slice(before).map((l) => JSON.parse(l) as { level: number; msg?: string; err?: unknown });
+    for (let i = 0; i < 100 && !lines().some((l) => /closed the connection/.test(l.msg ?? '')); i++) await new Promise((r) => setTimeout(r, 50));
+    const abort = lines().filter((l) => /closed the connection/.test(l.msg ?? ''));
+    assert.equal(abort.length, 1, server.logs.slice(before).join(''));
+    assert.equal(abort[0]!.level, 20, 'debug');
+    assert.equal(abort[0]!.err, undefined, 'no stack');
+    assert.deepEqual(lines().filter((l) => l.level >= 40), [], 'no warning or error');
+    assert.doesNotMatch(server.logs.slice(before).join(''), /"stack"/);
   });
 });
