@@ -63,6 +63,8 @@ export interface PairOptions {
   users: string[];
   /** Confidential code+refresh clients to register, by name. */
   clients: string[];
+  /** How each instance reaches the database (e.g. through its own TCP proxy); default: the schema's URL. */
+  databaseUrl?: (instance: 'A' | 'B', schemaUrl: string) => string;
 }
 
 export class InstancePair {
@@ -75,8 +77,11 @@ export class InstancePair {
   readonly #pool: pg.Pool;
   readonly #cwd: string;
 
-  private constructor(schema: TestSchema, cwd: string, a: Instance, b: Instance) {
+  readonly #databaseUrl: (instance: 'A' | 'B') => string;
+
+  private constructor(schema: TestSchema, cwd: string, a: Instance, b: Instance, databaseUrl: (instance: 'A' | 'B') => string) {
     this.schema = schema;
+    this.#databaseUrl = databaseUrl;
     this.#cwd = cwd;
     this.a = a;
     this.b = b;
@@ -109,12 +114,13 @@ export class InstancePair {
       const [portA, portB] = [await freePort(), await freePort()];
       const issuer = `http://127.0.0.1:${portA}`;
       // A first: it creates the signing keys; B then loads the same ones.
-      const a = await InstancePair.#launch('A', portA, issuer, schema.url, cwd);
-      const b = await InstancePair.#launch('B', portB, issuer, schema.url, cwd).catch((error: unknown) => {
+      const databaseUrl = (instance: 'A' | 'B') => options.databaseUrl?.(instance, schema.url) ?? schema.url;
+      const a = await InstancePair.#launch('A', portA, issuer, databaseUrl('A'), cwd);
+      const b = await InstancePair.#launch('B', portB, issuer, databaseUrl('B'), cwd).catch((error: unknown) => {
         a.process.child.kill('SIGKILL');
         throw error;
       });
-      const pair = new InstancePair(schema, cwd, a, b);
+      const pair = new InstancePair(schema, cwd, a, b, databaseUrl);
       for (const [k, v] of clients) pair.clients.set(k, v);
       for (const [k, v] of users) pair.users.set(k, v);
       return pair;
@@ -153,7 +159,7 @@ export class InstancePair {
 
   /** Starts a stopped instance again on its own port, with the same settings. */
   async restart(instance: Instance): Promise<void> {
-    const fresh = await InstancePair.#launch(instance.name, instance.port, this.issuer, this.schema.url, this.#cwd);
+    const fresh = await InstancePair.#launch(instance.name, instance.port, this.issuer, this.#databaseUrl(instance.name), this.#cwd);
     instance.process = fresh.process;
   }
 

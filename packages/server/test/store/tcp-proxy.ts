@@ -2,7 +2,19 @@
 // cut(): refuses new connections and resets the open ones (a restart, a refused port).
 // stall(): keeps every connection open but forwards nothing (a network partition without resets).
 // restore(): back to forwarding; stalled connections carry on where they stopped.
+// arm(fault): one fault on the next connection that sends a statement matching `on` (the database protocol carries
+// SQL text, so a test can aim at one step of one operation):
+//   when 'before': that statement never arrives (the transaction it belongs to is rolled back by the database);
+//   when 'after-commit': the statement and the rest of its transaction go through, the database commits, and the
+//   acknowledgement of the COMMIT never comes back (the caller cannot know that it committed);
+//   then 'cut': the connection is reset; then 'hold': it stays open and silent (until its client goes away).
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+export interface Fault {
+  on: RegExp;
+  when: 'before' | 'after-commit';
+  then: 'cut' | 'hold';
+}
 
 export interface TcpProxy {
   readonly port: number;
@@ -11,12 +23,22 @@ export interface TcpProxy {
   cut(): Promise<void>;
   stall(): void;
   restore(): Promise<void>;
+  /** Arms one fault; the promise resolves when it has happened (for 'after-commit': once the database committed). */
+  arm(fault: Fault): Promise<void>;
   close(): Promise<void>;
 }
 
 interface Pair {
   client: Socket;
   upstream: Socket | undefined;
+  /** The armed statement went through on this connection; its COMMIT is the one to intercept. */
+  awaitingCommit: boolean;
+  /** The fault happened here: nothing is forwarded any more. */
+  faulted: boolean;
+}
+
+interface Armed extends Fault {
+  fired: () => void;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
@@ -24,22 +46,60 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let server: Server | undefined;
   let port = 0;
   let stalled = false;
+  let armed: Armed | undefined;
+
+  const endWith = (pair: Pair, then: 'cut' | 'hold') => {
+    pair.faulted = true;
+    pair.upstream?.unpipe(pair.client);
+    if (then === 'cut') {
+      pair.client.resetAndDestroy();
+      pair.upstream?.resetAndDestroy();
+    }
+  };
+
+  const fromClient = (pair: Pair, chunk: Buffer) => {
+    if (pair.faulted) return;
+    const text = chunk.toString('latin1');
+    const fault = armed;
+    if (fault && !pair.awaitingCommit && fault.on.test(text)) {
+      if (fault.when === 'before') {
+        armed = undefined;
+        endWith(pair, fault.then);
+        fault.fired();
+        return;
+      }
+      pair.awaitingCommit = true;
+    } else if (fault && pair.awaitingCommit && /\bcommit\b/i.test(text)) {
+      armed = undefined;
+      const upstream = pair.upstream!;
+      upstream.unpipe(pair.client);
+      // The COMMIT goes through; the first answer from the database (its acknowledgement) proves it committed.
+      upstream.once('data', () => {
+        endWith(pair, fault.then);
+        fault.fired();
+      });
+      upstream.resume(); // unpipe paused it; what the database says from now on is read and dropped
+      upstream.write(chunk);
+      return;
+    }
+    pair.upstream!.write(chunk);
+  };
 
   const forward = (pair: Pair) => {
-    const upstream = pair.upstream ?? createConnection({ host: targetHost, port: targetPort });
+    if (pair.faulted) return;
     if (!pair.upstream) {
+      const upstream = createConnection({ host: targetHost, port: targetPort });
       pair.upstream = upstream;
       upstream.on('error', () => {});
       upstream.on('close', () => pair.client.destroy());
+      pair.client.on('data', (chunk: Buffer) => fromClient(pair, chunk));
     }
-    pair.client.pipe(upstream);
-    upstream.pipe(pair.client);
+    pair.upstream.pipe(pair.client);
     pair.client.resume();
-    upstream.resume();
+    pair.upstream.resume();
   };
 
   const hold = (pair: Pair) => {
-    pair.client.unpipe();
     pair.upstream?.unpipe();
     pair.client.pause();
     pair.upstream?.pause();
@@ -47,7 +107,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const listen = () => new Promise<void>((resolve, reject) => {
     const s = createServer((client) => {
-      const pair: Pair = { client, upstream: undefined };
+      const pair: Pair = { client, upstream: undefined, awaitingCommit: false, faulted: false };
       pairs.add(pair);
       client.on('error', () => {});
       client.on('close', () => {
@@ -98,6 +158,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         for (const pair of pairs) forward(pair);
       }
       if (!server) await listen();
+    },
+    arm(fault: Fault) {
+      return new Promise<void>((resolve) => {
+        armed = { ...fault, fired: resolve };
+      });
     },
     close: cut,
   };
