@@ -8,8 +8,6 @@
 // still has a working session and the store invariants (helpers/store-invariants.ts) hold.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openStore } from '../../src/store/open-store.ts';
-import { assertStoreInvariants } from '../helpers/store-invariants.ts';
 import { POSTGRES_TEST_URL } from '../store/postgres-test-schema.ts';
 import { startTcpProxy, type TcpProxy } from '../store/tcp-proxy.ts';
 import { always, InstancePair, RoutedBrowser, SKIP, type Client, type Instance, type TokenResponse } from './instance-pair.ts';
@@ -161,11 +159,6 @@ describe('database faults in the middle of token requests, and kill -9 (two inst
     }
     const revoked = await pair.sql<{ id: string }>('select id from grants where revoked_at is not null');
     assert.equal(revoked.length, expectedRevocations, 'only the grant of the code retried after its commit was revoked');
-    const store = openStore(pair.schema.url);
-    try {
-      await assertStoreInvariants(store.db, { now: Math.floor(Date.now() / 1000), grantsFromCodes: true });
-    } finally {
-      await store.close();
-    }
+    await pair.assertInvariants({ grantsFromCodes: true });
   });
 });

@@ -12,6 +12,7 @@ import { registerApi } from '../../src/apis/register-api.ts';
 import { addUser } from '../../src/accounts/user-accounts.ts';
 import { registerClient } from '../../src/clients/register-client.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { assertStoreInvariants } from '../helpers/store-invariants.ts';
 import { csrfFrom, formActionFrom, pkcePair } from '../helpers/authorization-flow.ts';
 import { freePort, LATCHKEY_BIN, runLatchkey, type RunResult, type RunningServer } from '../helpers/latchkey-process.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from '../store/postgres-test-schema.ts';
@@ -178,6 +179,16 @@ export class InstancePair {
     const rows = await this.sql<T>(text, values);
     if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${text}`);
     return rows[0]!;
+  }
+
+  /** Asserts the store invariants (helpers/store-invariants.ts) on the pair's schema, as of now. */
+  async assertInvariants(options: { grantsFromCodes?: boolean } = {}): Promise<void> {
+    const store = openStore(this.schema.url);
+    try {
+      await assertStoreInvariants(store.db, { now: Math.floor(Date.now() / 1000), ...options });
+    } finally {
+      await store.close();
+    }
   }
 
   async close(): Promise<void> {

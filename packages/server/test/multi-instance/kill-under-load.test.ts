@@ -221,6 +221,7 @@ describe('kill -9 of one instance under load', { skip: SKIP, timeout: 120_000 },
     }
     const danglingCodes = await pair.sql('select c.code_hash from auth_codes c left join grants g on g.id = c.grant_id where c.grant_id is not null and g.id is null');
     assert.deepEqual(danglingCodes, [], 'no code names a grant that is not there');
+    await pair.assertInvariants({ grantsFromCodes: true });
 
     // ---- No consent a client was redirected for is lost.
     const consents = new Map((await pair.sql<{ client_id: string; scopes: string }>('select client_id, scopes from consents where user_id = $1', [pair.users.get('erin')]))

@@ -16,6 +16,7 @@ import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from './postgres-test-schema.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { assertStoreInvariants } from '../helpers/store-invariants.ts';
 
 const skip = POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON;
 const NOW = () => Math.floor(Date.now() / 1000);
@@ -156,6 +157,10 @@ describe('PostgreSQL outage and recovery', { skip, timeout: 60_000 }, () => {
     assert.ok([200, 503].includes((await caught).statusCode), 'the caught request finished');
     await eventually('/readyz green after the stall', 5000, async () => (await readyz()).statusCode === 200);
     assert.equal((await token(clients[0]!)).statusCode, 200);
+  });
+
+  it('leaves the store consistent (helpers/store-invariants.ts)', async () => {
+    await assertStoreInvariants((app.latchkeyServer.store as SqlStore).db, { now: NOW() });
   });
 });
 
