@@ -197,6 +197,9 @@ describe('open connections per address are bounded', { timeout: 60_000 }, () => 
     }
     assert.match(answered, /^HTTP\/1\.1 200 OK/);
     for (const c of five.slice(1)) c.socket.destroy();
+  });
+});
+
 // Issue 11: errors raised by the framework itself (before or around our routes) answer in our format, and a client
 // hanging up is not an error.
 describe('framework errors answer in our error format; aborted requests are not errors', () => {

@@ -1,5 +1,6 @@
 // Refresh tokens: rotation on every use, and a reused (already rotated) token revokes the whole family, including
-// the token that replaced it (RFC 9700 §4.14.2; OAuth 2.1 §4.3.1).
+// the newest token (RFC 9700 §4.14.2; OAuth 2.1 §4.3.1). A retry window or grace period for the old token is allowed
+// only until its successor is used.
 import { fail, pass, skipped, type CheckResult, type Exchange } from '../audit-report.ts';
 import { refreshWorks } from './code-reuse-checks.ts';
 import type { CheckFamily } from './server-audit-context.ts';
@@ -32,13 +33,19 @@ export const refreshTokenChecks: CheckFamily = {
       return results;
     }
     results.push(pass(ROTATION, 'a new refresh token replaced the old one', shown));
+    // The successor is used first: a server may accept the old token again for a short while as a retry of a
+    // refresh whose answer was lost (Latchkey's retry window, other servers' grace periods), but never once its
+    // successor is in use.
     const reuseEvidence: Exchange[] = [];
+    const moved = await refreshWorks(ctx, second, reuseEvidence);
+    const third = moved.ok ? moved.tokens?.refresh_token : undefined;
+    if (!third) return [...results, skipped(REUSE, `refreshing with the new refresh token failed (${moved.ok ? 'no refresh token' : moved.error})`, reuseEvidence)];
     const reuse = await refreshWorks(ctx, first, reuseEvidence);
-    if (reuse.ok) return [...results, fail(REUSE, 'the rotated (old) refresh token was accepted again', reuseEvidence)];
-    const successor = await refreshWorks(ctx, second, reuseEvidence);
+    if (reuse.ok) return [...results, fail(REUSE, 'the rotated (old) refresh token was accepted again after its successor was used', reuseEvidence)];
+    const successor = await refreshWorks(ctx, third, reuseEvidence);
     results.push(successor.ok
-      ? fail(REUSE, `the old token was refused (${reuse.error}), but its successor still works: a thief who refreshed first keeps access`, reuseEvidence)
-      : pass(REUSE, `old token refused (${reuse.error}); its successor revoked too (${successor.error})`, reuseEvidence));
+      ? fail(REUSE, `the old token was refused (${reuse.error}), but the newest token still works: a thief who refreshed first keeps access`, reuseEvidence)
+      : pass(REUSE, `old token refused (${reuse.error}); the newest token revoked too (${successor.error})`, reuseEvidence));
     return results;
   },
 };
