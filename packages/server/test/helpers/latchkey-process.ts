@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const LATCHKEY_BIN = fileURLToPath(new URL('../../bin/latchkey.js', import.meta.url));
-const NODE_FLAGS = ['--experimental-strip-types', '--experimental-sqlite', '--disable-warning=ExperimentalWarning'];
+// --conditions=latchkey-source: the bin then runs the server itself instead of starting it again as a child, so a
+// signal sent to the process (SIGKILL above all) reaches the server, whatever NODE_OPTIONS the test runs with.
+const NODE_FLAGS = ['--experimental-strip-types', '--experimental-sqlite', '--disable-warning=ExperimentalWarning', '--conditions=latchkey-source'];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

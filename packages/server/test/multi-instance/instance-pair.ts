@@ -249,7 +249,9 @@ export class InstancePair {
   }
 }
 
-const NODE_FLAGS = ['--experimental-strip-types', '--experimental-sqlite', '--disable-warning=ExperimentalWarning'];
+// --conditions=latchkey-source: the bin then runs the server itself instead of starting it again as a child, so a
+// signal sent to the process (SIGKILL above all) reaches the server, whatever NODE_OPTIONS the test runs with.
+const NODE_FLAGS = ['--experimental-strip-types', '--experimental-sqlite', '--disable-warning=ExperimentalWarning', '--conditions=latchkey-source'];
 
 /**
  * Starts `latchkey start` and resolves when its /readyz answers 200. (helpers/latchkey-process.ts waits for the
