@@ -93,7 +93,7 @@ async function ensureClient(store: Store, now: number, spec: ClientSpec, previou
 }
 
 async function ensureUser(store: Store, now: number, previous: DemoState['user'] | undefined, created: string[]): Promise<DemoState['user']> {
-  const existing = await store.getUserByUsername(DEMO_USER.username);
+  const existing = await store.findUserByUsername(DEMO_USER.username);
   if (existing && previous && previous.id === existing.id) return previous;
   const password = demoPassword();
   if (existing) {

@@ -60,7 +60,7 @@ function countersFor(ctx: ServerContext, attempt: LoginAttempt, now: number, opt
 export async function checkLoginThrottle(ctx: ServerContext, attempt: LoginAttempt): Promise<ThrottleState> {
   const now = ctx.now();
   const counts = await Promise.all(countersFor(ctx, attempt, now).map(async ({ key, limit }) =>
-    ({ limit, count: await ctx.store.failureCount(key, now, limit.windowSeconds) })));
+    ({ limit, count: await ctx.store.getFailureCount(key, now, limit.windowSeconds) })));
   const full = counts.filter(({ limit, count }) => count.count >= limit.failures);
   return { throttled: full.length > 0, retryAfter: Math.max(0, ...full.map(({ count }) => count.resetAt - now)) };
 }
@@ -79,8 +79,8 @@ export async function recordLoginSuccess(ctx: ServerContext, attempt: LoginAttem
   const now = ctx.now();
   const device = knownDevice(ctx, attempt.device, attempt.username, now);
   const keys = counterKeys(attempt, device);
-  await ctx.store.clearFailures(keys.accountAddress);
-  if (keys.device !== undefined) await ctx.store.clearFailures(keys.device);
+  await ctx.store.deleteFailures(keys.accountAddress);
+  if (keys.device !== undefined) await ctx.store.deleteFailures(keys.device);
   return knownDeviceCookie(ctx, attempt.username, device, now);
 }
 

@@ -31,7 +31,7 @@ export async function addUser(store: Store, input: AddUserInput, now: number): P
 export async function setPassword(store: Store, username: string, password: string, now: number): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new RegistrationError(problem);
-  const user = await store.getUserByUsername(username);
+  const user = await store.findUserByUsername(username);
   if (!user) throw new RegistrationError(`no user named ${username}`);
-  await store.setUserPassword(user.id, await hashPassword(password), now);
+  await store.updateUserPassword(user.id, await hashPassword(password), now);
 }

@@ -15,7 +15,7 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
   }
   const now = ctx.now();
   const code = randomSecret();
-  await ctx.store.insertCode({
+  await ctx.store.createCode({
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,

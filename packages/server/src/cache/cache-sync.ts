@@ -25,7 +25,7 @@ export class CacheSync {
    * between this read and the load is then seen as a change by the first poll (at worst a harmless reload).
    */
   async baseline(): Promise<void> {
-    this.#known = await this.#store.cacheVersions();
+    this.#known = await this.#store.listCacheVersions();
   }
 
   /** Starts polling every `intervalMs` (after `baseline`). */
@@ -38,7 +38,7 @@ export class CacheSync {
 
   /** One check; exposed so tests and writers in this process can sync immediately. */
   async poll(): Promise<void> {
-    const current = await this.#store.cacheVersions();
+    const current = await this.#store.listCacheVersions();
     const known = this.#known;
     this.#known = current;
     if (!known) return;

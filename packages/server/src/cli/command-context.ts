@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_DATABASE_URL, openStore, parseDatabaseUrl } from '../store/open-store.ts';
-import type { SqlStore } from '../store/sql-store.ts';
+import type { SqlStore } from '../store/sql/sql-store.ts';
 import { CliError } from './cli-error.ts';
 
 export interface CliIo {

@@ -41,7 +41,7 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
         return printResult(io, values.json, users.map(view), users.length === 0 ? 'no users' : users.map((u) => `${u.username}  ${u.email ?? ''}`).join('\n'));
       }
       case 'remove': {
-        const user = await store.getUserByUsername(username);
+        const user = await store.findUserByUsername(username);
         if (!user || !(await store.deleteUser(user.id))) throw new CliError(`no user named ${username}`);
         return printResult(io, values.json, { removed: username }, `removed user ${username} with their sessions, consents and tokens`);
       }

@@ -20,5 +20,5 @@ export async function previouslyGranted(store: Store, userId: string, clientId: 
 /** Adds the approved scopes to what the user granted this client (atomic union in the store). */
 export async function rememberConsent(store: Store, userId: string, clientId: string, scopes: string[], now: number): Promise<void> {
   await store.addConsentScopes(userId, clientId, scopes, now);
-  await store.addAuditEvent({ type: 'consent.granted', userId, clientId, detail: { scopes } }, now);
+  await store.recordAuditEvent({ type: 'consent.granted', userId, clientId, detail: { scopes } }, now);
 }

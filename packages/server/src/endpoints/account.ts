@@ -64,7 +64,7 @@ async function connectedApps(ctx: ServerContext, userId: string): Promise<Connec
 export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, revokedClientId: string | undefined): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
   if (!session) return signInPage(ctx, csrf, browser);
-  const user = await ctx.store.getUserById(session.userId);
+  const user = await ctx.store.getUser(session.userId);
   if (!user) return signInPage(ctx, csrf, browser);
   const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
   const revoked = revokedClientId ? (await ctx.clients.get(revokedClientId))?.name : undefined;
@@ -89,15 +89,15 @@ export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, b
   if (throttle.throttled) {
     return signInPage(ctx, csrf, browser, { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
   }
-  const user = username ? await ctx.store.getUserByUsername(username) : undefined;
+  const user = username ? await ctx.store.findUserByUsername(username) : undefined;
   if (!user || !(await verifyPassword(user?.passwordHash, password))) {
     await recordLoginFailure(ctx, attempt);
-    await ctx.store.addAuditEvent({ type: 'login.failed', userId: user?.id ?? null, detail: { ip: browser.ip, via: 'account' } }, now);
+    await ctx.store.recordAuditEvent({ type: 'login.failed', userId: user?.id ?? null, detail: { ip: browser.ip, via: 'account' } }, now);
     return signInPage(ctx, csrf, browser, { status: 400, username, error: 'Incorrect username or password.' });
   }
   const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   const cookie = await startSession(ctx, browser.cookies, user.id, now);
-  await ctx.store.addAuditEvent({ type: 'login.succeeded', userId: user.id, detail: { ip: browser.ip, via: 'account' } }, now);
+  await ctx.store.recordAuditEvent({ type: 'login.succeeded', userId: user.id, detail: { ip: browser.ip, via: 'account' } }, now);
   return toAccount(ctx, [cookie, knownDevice]);
 }
 
@@ -111,7 +111,7 @@ export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: B
   const grants = await ctx.store.revokeGrantsFor(session.userId, clientId, now);
   const consent = await ctx.store.deleteConsent(session.userId, clientId);
   if (grants > 0 || consent) {
-    await ctx.store.addAuditEvent({ type: 'grant.revoked', clientId, userId: session.userId, detail: { by: 'user', grants } }, now);
+    await ctx.store.recordAuditEvent({ type: 'grant.revoked', clientId, userId: session.userId, detail: { by: 'user', grants } }, now);
   }
   return toAccount(ctx, [], `?revoked=${encodeURIComponent(clientId)}`);
 }

@@ -78,7 +78,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   const session = await currentSession(ctx, browser.cookies);
   if (!session || session.userId !== userId) return expired(browser.requestId);
   const client = await ctx.clients.get(pending.record.clientId);
-  const user = await ctx.store.getUserById(userId);
+  const user = await ctx.store.getUser(userId);
   if (!client || !user) return expired(browser.requestId);
   const { request } = pending;
   const missing = await scopesNeedingConsent(ctx.store, userId, client.id, request.scopes, request.prompt.includes('consent'));
@@ -119,18 +119,18 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
       { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
   }
   // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
-  const user = username ? await ctx.store.getUserByUsername(username) : undefined;
+  const user = username ? await ctx.store.findUserByUsername(username) : undefined;
   const valid = await verifyPassword(user?.passwordHash, password);
   if (!user || !valid) {
     await recordLoginFailure(ctx, attempt);
-    await ctx.store.addAuditEvent({ type: 'login.failed', clientId: pending.record.clientId, userId: user?.id ?? null, detail: { ip: browser.ip } }, now);
+    await ctx.store.recordAuditEvent({ type: 'login.failed', clientId: pending.record.clientId, userId: user?.id ?? null, detail: { ip: browser.ip } }, now);
     return renderLogin(ctx, csrf, secret, pending, browser.requestId, { status: 400, username, error: 'Incorrect username or password.' });
   }
   const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   const taken = await takeInteraction(ctx, pending);
   if (!taken) return expired(browser.requestId);
   const sessionCookie = await startSession(ctx, browser.cookies, user.id, now);
-  await ctx.store.addAuditEvent({ type: 'login.succeeded', clientId: pending.record.clientId, userId: user.id, detail: { ip: browser.ip } }, now);
+  await ctx.store.recordAuditEvent({ type: 'login.succeeded', clientId: pending.record.clientId, userId: user.id, detail: { ip: browser.ip } }, now);
   return continueAfterLogin(ctx, secret, taken, { userId: user.id, authTime: now }, [sessionCookie, knownDevice]);
 }
 
@@ -151,7 +151,7 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
   if (!taken) return expired(browser.requestId);
   const now = ctx.now();
   if (decision === 'deny') {
-    await ctx.store.addAuditEvent({ type: 'consent.denied', userId, clientId: taken.request.clientId }, now);
+    await ctx.store.recordAuditEvent({ type: 'consent.denied', userId, clientId: taken.request.clientId }, now);
     throw new AuthorizationFailure(new AccessDenied('the user denied the request'), targetOf(taken));
   }
   try {

@@ -56,7 +56,7 @@ async function introspectAccessToken(ctx: ServerContext, callerId: string, token
 
 async function introspectRefreshToken(ctx: ServerContext, callerId: string, token: string): Promise<IntrospectionResponse | typeof NOT_VISIBLE | undefined> {
   if (token.length > 256) return undefined;
-  const found = await ctx.store.findRefreshToken(hashSecret(token));
+  const found = await ctx.store.getRefreshToken(hashSecret(token));
   if (!found) return undefined;
   const now = ctx.now();
   const { grant } = found;

@@ -28,11 +28,11 @@ export async function handleRevocation(ctx: ServerContext, ip: string, authoriza
 }
 
 async function revokeOwnToken(ctx: ServerContext, client: ClientRecord, token: string, now: number): Promise<RevocationOutcome> {
-  const refresh = token.length <= 256 ? await ctx.store.findRefreshToken(hashSecret(token)) : undefined;
+  const refresh = token.length <= 256 ? await ctx.store.getRefreshToken(hashSecret(token)) : undefined;
   if (refresh) {
     if (refresh.grant.clientId !== client.id) return { revoked: false, debug: `client ${client.id} presented a refresh token of ${refresh.grant.clientId}` };
     await ctx.store.revokeGrant(refresh.grantId, now);
-    await ctx.store.addAuditEvent({ type: 'grant.revoked', clientId: client.id, userId: refresh.grant.userId, detail: { by: 'client', grantId: refresh.grantId } }, now);
+    await ctx.store.recordAuditEvent({ type: 'grant.revoked', clientId: client.id, userId: refresh.grant.userId, detail: { by: 'client', grantId: refresh.grantId } }, now);
     return { revoked: true };
   }
   const claims = await verifyOwnAccessToken(ctx, token);

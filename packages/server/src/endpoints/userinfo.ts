@@ -36,7 +36,7 @@ export async function handleUserinfo(ctx: ServerContext, token: string): Promise
   if (!(await isAccessTokenLive(ctx, payload))) throw new InvalidToken('the access token has been revoked');
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token lacks the openid scope');
-  const user = await ctx.store.getUserById(payload.sub);
+  const user = await ctx.store.getUser(payload.sub);
   if (!user) throw new InvalidToken('the access token has been revoked', { debug: 'user no longer exists' });
   return userClaims(user, scopes);
 }

@@ -37,7 +37,7 @@ function provesCodeOwner(code: AuthorizationCodeRecord, client: ClientRecord, ve
 async function refuseReuse(ctx: ServerContext, code: AuthorizationCodeRecord, grantId: string | null, now: number): Promise<never> {
   const revoked = grantId ?? grantIdFor(code.codeHash);
   await ctx.store.revokeGrant(revoked, now);
-  await ctx.store.addAuditEvent({ type: 'code.reused', clientId: code.clientId, userId: code.userId, detail: { grantId: revoked } }, now);
+  await ctx.store.recordAuditEvent({ type: 'code.reused', clientId: code.clientId, userId: code.userId, detail: { grantId: revoked } }, now);
   throw new InvalidGrant(REUSED);
 }
 
@@ -47,7 +47,7 @@ export const authorizationCodeGrant: GrantHandler = {
   async handle(ctx, { client, params }) {
     const codeHash = hashSecret(params.require('code'));
     const now = ctx.now();
-    const code = await ctx.store.findCode(codeHash);
+    const code = await ctx.store.getCode(codeHash);
     // Another client's code: refused before anything happens to it, so a thief can neither burn it nor learn about it.
     if (!code || code.clientId !== client.id) {
       throw new InvalidGrant(INVALID_CODE, { debug: code ? `code of client ${code.clientId} presented by ${client.id}` : 'unknown code' });
@@ -70,7 +70,7 @@ export const authorizationCodeGrant: GrantHandler = {
     }
     verifyCodeVerifier(code.codeChallenge, params.get('code_verifier'));
 
-    const user = await ctx.store.getUserById(code.userId);
+    const user = await ctx.store.getUser(code.userId);
     if (!user) throw new InvalidGrant(INVALID_CODE, { debug: 'user no longer exists' });
 
     const withRefresh = client.grantTypes.includes('refresh_token');
@@ -83,7 +83,7 @@ export const authorizationCodeGrant: GrantHandler = {
     const refreshToken = withRefresh ? randomSecret() : undefined;
     // The answer exists before anything is consumed: if signing fails, the code is still unused.
     const answer = issueUserTokens(ctx, { client, grant, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
-    const result = await ctx.store.redeemCode(codeHash, now, grant, refreshToken === undefined ? null : {
+    const result = await ctx.store.consumeCode(codeHash, now, grant, refreshToken === undefined ? null : {
       tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
       expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     });

@@ -17,7 +17,7 @@ export const refreshTokenGrant: GrantHandler = {
     const presented = params.require('refresh_token');
     const oldHash = hashSecret(presented);
     const now = ctx.now();
-    const found = await ctx.store.findRefreshToken(oldHash);
+    const found = await ctx.store.getRefreshToken(oldHash);
     // Checked before rotating, so another client cannot burn (or learn about) this client's token. Past this point the
     // request proves it is the client: a confidential client has authenticated; for a public client the refresh token
     // is itself the proof (OAuth 2.1 §4.3.1), so a replay of a rotated one revokes the family.
@@ -31,7 +31,7 @@ export const refreshTokenGrant: GrantHandler = {
     const scopes = requested.length > 0 ? requested : grant.scopes;
     const resource = params.get('resource');
     if (resource !== undefined && resource !== grant.audience) throw new InvalidTarget('resource differs from the API this grant is for');
-    const user = await ctx.store.getUserById(grant.userId);
+    const user = await ctx.store.getUser(grant.userId);
     if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
 
     const next = randomSecret();
@@ -40,7 +40,7 @@ export const refreshTokenGrant: GrantHandler = {
       tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     }, now, ctx.config.refreshRetryWindow);
     if (result.status === 'reused') {
-      await ctx.store.addAuditEvent({ type: 'refresh_token.reused', clientId: client.id, userId: grant.userId, detail: { grantId: result.grantId } }, now);
+      await ctx.store.recordAuditEvent({ type: 'refresh_token.reused', clientId: client.id, userId: grant.userId, detail: { grantId: result.grantId } }, now);
       throw new InvalidGrant('the refresh token was already used; every token of this grant has been revoked');
     }
     if (result.status !== 'ok') throw new InvalidGrant('the refresh token is invalid or has expired', { debug: result.status });

@@ -34,7 +34,7 @@ export class KeyRing {
   async ensureInitialKeys(now: number): Promise<string[]> {
     const created: string[] = [];
     for (const alg of INITIAL_ALGS) {
-      if (!(await this.#store.activeSigningKey(alg))) created.push((await this.rotate(alg, now)).kid);
+      if (!(await this.#store.findActiveSigningKey(alg))) created.push((await this.rotate(alg, now)).kid);
     }
     return created;
   }
@@ -47,7 +47,7 @@ export class KeyRing {
       privateJwkSealed: this.#box.seal(JSON.stringify(generated.privateJwk), generated.kid),
       createdAt: now, retiredAt: null, expiresAt: null,
     };
-    await this.#store.addSigningKey(record, now + this.#retiredKeyLifetime);
+    await this.#store.createSigningKey(record, now + this.#retiredKeyLifetime);
     await this.#store.bumpCacheVersion('keys');
     return record;
   }

@@ -1,6 +1,6 @@
 // Chooses the Store implementation from the database URL: sqlite:PATH (default) or postgres://...
 import { resolve } from 'node:path';
-import type { SqlStore } from './sql-store.ts';
+import type { SqlStore } from './sql/sql-store.ts';
 import { openSqliteStore } from './sqlite/open-sqlite-store.ts';
 import { openPostgresStore } from './postgres/open-postgres-store.ts';
 

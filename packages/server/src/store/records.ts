@@ -150,10 +150,10 @@ export interface InteractionRecord {
   expiresAt: number;
 }
 
-/** What redeeming a code did: it was consumed together with its grant, or nothing was written. */
-export type RedeemCodeResult =
+/** What consuming a code did: it was consumed together with its grant, or nothing was written. */
+export type ConsumeCodeResult =
   | { status: 'ok' }
-  /** Consumed before (by an earlier or a concurrent redemption); grantId names the grant it produced. */
+  /** Consumed before (by an earlier or a concurrent request); grantId names the grant it produced. */
   | { status: 'reused'; grantId: string | null }
   | { status: 'expired' }
   | { status: 'not_found' };

@@ -139,7 +139,7 @@ describe('latchkey CLI', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.ok(!run.stdout.includes('argon2'));
     const store = openStore(cli.databaseUrl);
-    const user = await store.getUserByUsername('alice');
+    const user = await store.findUserByUsername('alice');
     await store.close();
     assert.match(user!.passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     const list = await cli.run(['user', 'list', '--json']);

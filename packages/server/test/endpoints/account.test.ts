@@ -73,7 +73,7 @@ describe('account page', () => {
     assert.equal(userinfo.statusCode, 401);
     assert.match(String(userinfo.headers['www-authenticate']), /error="invalid_token"/);
     assert.equal(await f.server.store.getConsent(f.userId, f.web.id), undefined, 'remembered consent is forgotten');
-    const hash = (await f.server.store.getUserById(f.userId))!.passwordHash;
+    const hash = (await f.server.store.getUser(f.userId))!.passwordHash;
     assert.match(hash, /^\$argon2id\$/, 'the password is untouched');
 
     // Connecting again asks for consent afresh.

@@ -176,10 +176,10 @@ describe('attacks on the code', () => {
     // The replay runs to completion while the first exchange is about to commit its redemption.
     const issued = await obtainCode();
     const store = f.server.store;
-    const original = store.redeemCode.bind(store);
+    const original = store.consumeCode.bind(store);
     let replayed: LightMyRequestResponse | undefined;
-    store.redeemCode = async (...args) => {
-      store.redeemCode = original;
+    store.consumeCode = async (...args) => {
+      store.consumeCode = original;
       replayed = await exchange(f.web, issued);
       return original(...args);
     };
@@ -187,7 +187,7 @@ describe('attacks on the code', () => {
     try {
       first = await exchange(f.web, issued);
     } finally {
-      store.redeemCode = original;
+      store.consumeCode = original;
     }
     assert.ok(replayed);
     assert.equal(replayed.statusCode, 200, 'the replay committed first and got the answer');
@@ -312,7 +312,7 @@ describe('all or nothing: nothing is consumed unless the answer is delivered to 
   it('signing fails → 500 server_error, and the code is still unused: the same request then succeeds', async () => {
     const issued = await obtainCode();
     assertTokenError(await whileSigningFails(f.server.app, () => exchange(f.web, issued)), 'server_error', 500);
-    assert.equal((await f.server.store.findCode(createHash('sha256').update(issued.code).digest('base64url')))?.consumedAt, null);
+    assert.equal((await f.server.store.getCode(createHash('sha256').update(issued.code).digest('base64url')))?.consumedAt, null);
     assert.equal((await exchange(f.web, issued)).statusCode, 200);
     await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
   });
@@ -320,9 +320,9 @@ describe('all or nothing: nothing is consumed unless the answer is delivered to 
   it('the database fails before the redemption commits → 503, nothing written; the retry with the same input succeeds', async () => {
     const issued = await obtainCode();
     const store = f.server.store;
-    const original = store.redeemCode.bind(store);
-    store.redeemCode = async () => {
-      store.redeemCode = original;
+    const original = store.consumeCode.bind(store);
+    store.consumeCode = async () => {
+      store.consumeCode = original;
       throw connectionLost();
     };
     assertTokenError(await exchange(f.web, issued), 'temporarily_unavailable', 503);
@@ -334,9 +334,9 @@ describe('all or nothing: nothing is consumed unless the answer is delivered to 
   it('the redemption commits but the answer is lost (503) → the retry is refused as reuse, and a new sign-in needs no password', async () => {
     const issued = await obtainCode();
     const store = f.server.store;
-    const original = store.redeemCode.bind(store);
-    store.redeemCode = async (...args) => {
-      store.redeemCode = original;
+    const original = store.consumeCode.bind(store);
+    store.consumeCode = async (...args) => {
+      store.consumeCode = original;
       await original(...args);
       throw connectionLost();
     };

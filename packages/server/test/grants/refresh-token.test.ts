@@ -205,7 +205,7 @@ describe('all or nothing, and safe to retry (issue 11)', () => {
   it('signing fails → 500, and the refresh token was not rotated', async () => {
     const first = await initialTokens();
     assert.equal((await whileSigningFails(f.server.app, () => refresh(first.refresh_token))).statusCode, 500);
-    assert.equal((await f.server.store.findRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
+    assert.equal((await f.server.store.getRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
     assert.equal((await refresh(first.refresh_token)).statusCode, 200);
   });
 
@@ -229,7 +229,7 @@ describe('all or nothing, and safe to retry (issue 11)', () => {
     const tokens = retried.json() as Tokens;
     assert.ok(tokens.access_token && tokens.refresh_token && tokens.id_token);
     assert.equal(await userinfoStatus(tokens.access_token), 200);
-    assert.notEqual((await store.findRefreshToken(lostSuccessor))?.rotatedAt, null, 'the successor nobody received no longer works');
+    assert.notEqual((await store.getRefreshToken(lostSuccessor))?.rotatedAt, null, 'the successor nobody received no longer works');
     await assertStoreInvariants(store.db, { now: f.clock.now });
     assert.equal((await refresh(tokens.refresh_token)).statusCode, 200, 'the chain goes on');
   });
@@ -243,7 +243,7 @@ describe('all or nothing, and safe to retry (issue 11)', () => {
       throw connectionLost();
     };
     assert.equal((await refresh(first.refresh_token)).statusCode, 503);
-    assert.equal((await store.findRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
+    assert.equal((await store.getRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
     assert.equal((await refresh(first.refresh_token)).statusCode, 200);
   });
 });

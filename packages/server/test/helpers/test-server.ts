@@ -9,7 +9,7 @@ import { registerClient, type RegisterClientInput } from '../../src/clients/regi
 import { resolveConfig, type ConfigInput } from '../../src/config/config.ts';
 import { createServer, type CreateServerOptions } from '../../src/http/app.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import type { SqlStore } from '../../src/store/sql-store.ts';
+import type { SqlStore } from '../../src/store/sql/sql-store.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hkdf-0123456789';
 export const TEST_ISSUER = 'http://127.0.0.1:4000';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.ts';
 import type { InteractionRecord } from '../../src/store/records.ts';
-import type { SqlStore } from '../../src/store/sql-store.ts';
+import type { SqlStore } from '../../src/store/sql/sql-store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL } from './postgres-test-schema.ts';
 

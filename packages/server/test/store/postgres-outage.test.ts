@@ -13,7 +13,7 @@ import { createServer } from '../../src/http/app.ts';
 import { toOAuthError } from '../../src/http/error-response.ts';
 import { READY_TIMEOUT_MS } from '../../src/http/routes.ts';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.ts';
-import type { SqlStore } from '../../src/store/sql-store.ts';
+import type { SqlStore } from '../../src/store/sql/sql-store.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from './postgres-test-schema.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 import { assertStoreInvariants } from '../helpers/store-invariants.ts';
@@ -271,7 +271,7 @@ describe('PostgreSQL migrations', { skip }, () => {
       assert.ok((await a.migrate()).applied.length > 0);
       const applied = (await b.migrate()).applied;
       assert.deepEqual(applied, (await a.db.selectFrom('latchkey_migrations' as never).select('name' as never).execute()).map((r) => (r as { name: string }).name));
-      assert.deepEqual(await b.cacheVersions(), { clients: 0, apis: 0, keys: 0 });
+      assert.deepEqual(await b.listCacheVersions(), { clients: 0, apis: 0, keys: 0 });
       assert.deepEqual(await b.migrate(), { applied: [] });
     } finally {
       await a.close();
@@ -293,7 +293,7 @@ describe('PostgreSQL migrations', { skip }, () => {
       const rows = await a.db.selectFrom('latchkey_migrations' as never).select('name' as never).execute();
       assert.equal(rows.length, applied[0]!.length, 'each migration recorded once');
       await a.ping();
-      assert.deepEqual(await b.cacheVersions(), { clients: 0, apis: 0, keys: 0 });
+      assert.deepEqual(await b.listCacheVersions(), { clients: 0, apis: 0, keys: 0 });
     } finally {
       await a.close();
       await b.close();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
-import type { SqlStore } from '../../src/store/sql-store.ts';
+import type { SqlStore } from '../../src/store/sql/sql-store.ts';
 import { StoreConflict } from '../../src/store/store.ts';
 import { assertStoreInvariants } from '../helpers/store-invariants.ts';
 import type {
@@ -247,10 +247,10 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         const alice = userRecord('u1', { username: 'alice' });
         await store.createUser(bob);
         await store.createUser(alice);
-        assert.deepEqual(await store.getUserById('u2'), bob);
-        assert.deepEqual(await store.getUserByUsername('alice'), alice);
-        assert.equal(await store.getUserByUsername('carol'), undefined);
-        assert.equal(await store.getUserById('u3'), undefined);
+        assert.deepEqual(await store.getUser('u2'), bob);
+        assert.deepEqual(await store.findUserByUsername('alice'), alice);
+        assert.equal(await store.findUserByUsername('carol'), undefined);
+        assert.equal(await store.getUser('u3'), undefined);
         assert.deepEqual((await store.listUsers()).map((u) => u.username), ['alice', 'bob']);
       });
 
@@ -263,27 +263,27 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
       it('sets a password and deletes a user', async () => {
         await store.createUser(userRecord('u1'));
-        assert.equal(await store.setUserPassword('u1', 'new-hash', NOW + 9), true);
-        const user = await store.getUserById('u1');
+        assert.equal(await store.updateUserPassword('u1', 'new-hash', NOW + 9), true);
+        const user = await store.getUser('u1');
         assert.equal(user?.passwordHash, 'new-hash');
         assert.equal(user?.updatedAt, NOW + 9);
-        assert.equal(await store.setUserPassword('nobody', 'x', NOW), false);
+        assert.equal(await store.updateUserPassword('nobody', 'x', NOW), false);
         assert.equal(await store.deleteUser('u1'), true);
-        assert.equal(await store.getUserById('u1'), undefined);
+        assert.equal(await store.getUser('u1'), undefined);
         assert.equal(await store.deleteUser('u1'), false);
       });
     });
 
     describe('signing keys', () => {
       it('adding a key retires the previous key of the same alg only', async () => {
-        await store.addSigningKey(keyRecord('es-1', 'ES256', NOW), NOW + 1000);
-        await store.addSigningKey(keyRecord('rs-1', 'RS256', NOW + 1), NOW + 1000);
-        assert.equal((await store.activeSigningKey('ES256'))?.kid, 'es-1');
+        await store.createSigningKey(keyRecord('es-1', 'ES256', NOW), NOW + 1000);
+        await store.createSigningKey(keyRecord('rs-1', 'RS256', NOW + 1), NOW + 1000);
+        assert.equal((await store.findActiveSigningKey('ES256'))?.kid, 'es-1');
 
-        await store.addSigningKey(keyRecord('es-2', 'ES256', NOW + 100), NOW + 100 + 1200);
-        assert.equal((await store.activeSigningKey('ES256'))?.kid, 'es-2');
-        assert.equal((await store.activeSigningKey('RS256'))?.kid, 'rs-1');
-        assert.equal(await store.activeSigningKey('EdDSA'), undefined);
+        await store.createSigningKey(keyRecord('es-2', 'ES256', NOW + 100), NOW + 100 + 1200);
+        assert.equal((await store.findActiveSigningKey('ES256'))?.kid, 'es-2');
+        assert.equal((await store.findActiveSigningKey('RS256'))?.kid, 'rs-1');
+        assert.equal(await store.findActiveSigningKey('EdDSA'), undefined);
 
         const keys = await store.listSigningKeys(NOW + 100);
         const byKid = new Map(keys.map((k) => [k.kid, k]));
@@ -294,8 +294,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
       });
 
       it('stops listing a retired key once it has expired', async () => {
-        await store.addSigningKey(keyRecord('es-1', 'ES256', NOW), NOW + 500);
-        await store.addSigningKey(keyRecord('es-2', 'ES256', NOW + 10), NOW + 500);
+        await store.createSigningKey(keyRecord('es-1', 'ES256', NOW), NOW + 500);
+        await store.createSigningKey(keyRecord('es-2', 'ES256', NOW + 10), NOW + 500);
         assert.deepEqual((await store.listSigningKeys(NOW + 499)).map((k) => k.kid).sort(), ['es-1', 'es-2']);
         assert.deepEqual((await store.listSigningKeys(NOW + 500)).map((k) => k.kid), ['es-2']);
         assert.deepEqual((await store.listSigningKeys(NOW + 10 * DAY)).map((k) => k.kid), ['es-2'], 'an active key never expires');
@@ -391,48 +391,48 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
     describe('authorization codes', () => {
       const redeem = (codeHash: string, grantId: string, now: number, clientId = 'c1') =>
-        store.redeemCode(codeHash, now, grantRecord(grantId, clientId, 'u1', { createdAt: now, lastUsedAt: now }), refreshRecord(`rt-${grantId}`, grantId, { createdAt: now }));
+        store.consumeCode(codeHash, now, grantRecord(grantId, clientId, 'u1', { createdAt: now, lastUsedAt: now }), refreshRecord(`rt-${grantId}`, grantId, { createdAt: now }));
 
       it('redeems a code once, storing its grant and first refresh token with it; then reports reuse naming that grant', async () => {
         await seedClientAndUser();
         const code = codeRecord('code-1', 'c1', 'u1');
-        await store.insertCode(code);
-        assert.deepEqual(await store.findCode('code-1'), code);
+        await store.createCode(code);
+        assert.deepEqual(await store.getCode('code-1'), code);
         assert.deepEqual(await redeem('code-1', 'g1', NOW + 3), { status: 'ok' });
-        assert.deepEqual(await store.findCode('code-1'), { ...code, consumedAt: NOW + 3, grantId: 'g1' });
+        assert.deepEqual(await store.getCode('code-1'), { ...code, consumedAt: NOW + 3, grantId: 'g1' });
         assert.equal((await store.getGrant('g1'))?.clientId, 'c1');
-        assert.equal((await store.findRefreshToken('rt-g1'))?.grantId, 'g1');
+        assert.equal((await store.getRefreshToken('rt-g1'))?.grantId, 'g1');
 
         assert.deepEqual(await redeem('code-1', 'g1-again', NOW + 4), { status: 'reused', grantId: 'g1' });
         assert.equal(await store.getGrant('g1-again'), undefined, 'a reused code writes nothing');
-        assert.equal((await store.findCode('code-1'))?.consumedAt, NOW + 3, 'the first consumption time is kept');
-        assert.equal(await store.findCode('never-issued'), undefined);
+        assert.equal((await store.getCode('code-1'))?.consumedAt, NOW + 3, 'the first consumption time is kept');
+        assert.equal(await store.getCode('never-issued'), undefined);
         assert.deepEqual(await redeem('never-issued', 'g2', NOW), { status: 'not_found' });
       });
 
       it('writes nothing for an expired code, or for a code of another client', async () => {
         await seedClientAndUser();
         await store.createClient(clientRecord('c2'));
-        await store.insertCode(codeRecord('code-old', 'c1', 'u1', { expiresAt: NOW + 60 }));
+        await store.createCode(codeRecord('code-old', 'c1', 'u1', { expiresAt: NOW + 60 }));
         assert.deepEqual(await redeem('code-old', 'g-old', NOW + 60), { status: 'expired' });
         assert.deepEqual(await redeem('code-old', 'g-thief', NOW, 'c2'), { status: 'not_found' });
-        assert.equal((await store.findCode('code-old'))?.consumedAt, null, 'neither consumed the code');
+        assert.equal((await store.getCode('code-old'))?.consumedAt, null, 'neither consumed the code');
         assert.equal(await countRows(store, 'grants'), 0);
         assert.equal(await countRows(store, 'refresh_tokens'), 0);
       });
 
       it('is all or nothing: a grant that cannot be stored leaves the code unconsumed', async () => {
         await seedClientAndUser();
-        await store.insertCode(codeRecord('code-1', 'c1', 'u1'));
+        await store.createCode(codeRecord('code-1', 'c1', 'u1'));
         await store.createGrant(grantRecord('g-taken', 'c1', 'u1'), refreshRecord('rt-taken', 'g-taken'));
         await assert.rejects(redeem('code-1', 'g-taken', NOW + 1));
-        assert.deepEqual(await store.findCode('code-1'), codeRecord('code-1', 'c1', 'u1'), 'the code is still unused');
+        assert.deepEqual(await store.getCode('code-1'), codeRecord('code-1', 'c1', 'u1'), 'the code is still unused');
         assert.deepEqual(await redeem('code-1', 'g1', NOW + 2), { status: 'ok' });
       });
 
       it('gives exactly one of 50 concurrent redemptions the code, and stores exactly one grant', async () => {
         await seedClientAndUser();
-        await store.insertCode(codeRecord('code-race', 'c1', 'u1'));
+        await store.createCode(codeRecord('code-race', 'c1', 'u1'));
         const results = await race(50, (i) => redeem('code-race', `g-${i}`, NOW + 1));
         const winners = results.flatMap((r, i) => (r.status === 'ok' ? [i] : []));
         assert.equal(winners.length, 1);
@@ -448,8 +448,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         const grant = grantRecord('g1', 'c1', 'u1');
         await store.createGrant(grant, refreshRecord('rt-1', 'g1'));
         assert.deepEqual(await store.getGrant('g1'), grant);
-        assert.deepEqual(await store.findRefreshToken('rt-1'), { ...refreshRecord('rt-1', 'g1'), grant });
-        assert.equal(await store.findRefreshToken('rt-unknown'), undefined);
+        assert.deepEqual(await store.getRefreshToken('rt-1'), { ...refreshRecord('rt-1', 'g1'), grant });
+        assert.equal(await store.getRefreshToken('rt-unknown'), undefined);
         assert.equal(await store.getGrant('g-unknown'), undefined);
         await store.createGrant(grantRecord('g2', 'c1', 'u1'), null);
         assert.equal((await store.getGrant('g2'))?.id, 'g2');
@@ -463,8 +463,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(rotated.status === 'ok' && rotated.grant.id, 'g1');
         assert.equal(rotated.status === 'ok' && rotated.grant.lastUsedAt, NOW + 10);
         assert.equal((await store.getGrant('g1'))?.lastUsedAt, NOW + 10);
-        assert.equal((await store.findRefreshToken('rt-1'))?.rotatedAt, NOW + 10);
-        assert.equal((await store.findRefreshToken('rt-2'))?.rotatedAt, null);
+        assert.equal((await store.getRefreshToken('rt-1'))?.rotatedAt, NOW + 10);
+        assert.equal((await store.getRefreshToken('rt-2'))?.rotatedAt, null);
         const next = await store.rotateRefreshToken('rt-2', refreshRecord('rt-3', 'g1'), NOW + 20);
         assert.equal(next.status, 'ok');
       });
@@ -478,11 +478,11 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         // The attacker replays the first token.
         assert.deepEqual(await store.rotateRefreshToken('rt-1', refreshRecord('rt-evil', 'g1'), NOW + 30), { status: 'reused', grantId: 'g1' });
         assert.equal((await store.getGrant('g1'))?.revokedAt, NOW + 30);
-        assert.equal(await store.findRefreshToken('rt-evil'), undefined, 'no successor for a replayed token');
+        assert.equal(await store.getRefreshToken('rt-evil'), undefined, 'no successor for a replayed token');
         // The legitimate client's newest token is dead too.
         const newest = await store.rotateRefreshToken('rt-3', refreshRecord('rt-4', 'g1'), NOW + 40);
         assert.notEqual(newest.status, 'ok');
-        const found = await store.findRefreshToken('rt-3');
+        const found = await store.getRefreshToken('rt-3');
         assert.ok(found === undefined || found.grant.revokedAt !== null, 'the newest token no longer leads to a live grant');
         assert.deepEqual(await store.listActiveGrants('u1', NOW + 40), []);
       });
@@ -495,7 +495,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(winners.length, 1, `${winners.length} rotations succeeded`);
         assert.deepEqual(new Set(results.filter((r) => r.status !== 'ok').map((r) => r.status)), new Set(['reused']));
         for (let i = 0; i < 50; i++) {
-          if (i !== winners[0]) assert.equal(await store.findRefreshToken(`rt-next-${i}`), undefined, `loser ${i} got no successor`);
+          if (i !== winners[0]) assert.equal(await store.getRefreshToken(`rt-next-${i}`), undefined, `loser ${i} got no successor`);
         }
         // Concurrent presentation of one token is reuse (RFC 9700 §4.14.2): the family is revoked.
         assert.notEqual((await store.getGrant('g1'))?.revokedAt, null);
@@ -511,8 +511,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         const retry = await store.rotateRefreshToken('rt-0', refreshRecord('rt-2', 'g1'), NOW + 20, 30);
         assert.equal(retry.status, 'ok');
         assert.equal(retry.status === 'ok' && retry.retried, true);
-        assert.equal((await store.findRefreshToken('rt-1'))?.rotatedAt, NOW + 20, 'the unused successor is superseded');
-        assert.equal((await store.findRefreshToken('rt-2'))?.rotatedAt, null);
+        assert.equal((await store.getRefreshToken('rt-1'))?.rotatedAt, NOW + 20, 'the unused successor is superseded');
+        assert.equal((await store.getRefreshToken('rt-2'))?.rotatedAt, null);
         await assertStoreInvariants(store.db, { now: NOW + 20 });
         // The superseded successor is never a retry: presenting it is reuse, and the family dies.
         assert.deepEqual(await store.rotateRefreshToken('rt-1', refreshRecord('rt-x', 'g1'), NOW + 21, 30), { status: 'reused', grantId: 'g1' });
@@ -573,9 +573,9 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
         await store.createGrant(grantRecord('g-old', 'c1', 'u1', { expiresAt: NOW + 50 }), refreshRecord('rt-old', 'g-old'));
         assert.deepEqual(await store.rotateRefreshToken('rt-old', refreshRecord('rt-y', 'g-old'), NOW + 50), { status: 'expired' });
-        assert.equal(await store.findRefreshToken('rt-y'), undefined);
-        assert.equal((await store.findRefreshToken('rt-old'))?.rotatedAt, null, 'a refused rotation writes nothing');
-        assert.equal((await store.findRefreshToken('rt-idle'))?.rotatedAt, null);
+        assert.equal(await store.getRefreshToken('rt-y'), undefined);
+        assert.equal((await store.getRefreshToken('rt-old'))?.rotatedAt, null, 'a refused rotation writes nothing');
+        assert.equal((await store.getRefreshToken('rt-idle'))?.rotatedAt, null);
 
         await store.createGrant(grantRecord('g-rev', 'c1', 'u1'), refreshRecord('rt-rev', 'g-rev'));
         assert.equal(await store.revokeGrant('g-rev', NOW + 1), true);
@@ -583,7 +583,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal((await store.getGrant('g-rev'))?.revokedAt, NOW + 1);
         const afterRevoke = await store.rotateRefreshToken('rt-rev', refreshRecord('rt-z', 'g-rev'), NOW + 3);
         assert.ok(afterRevoke.status === 'not_found' || afterRevoke.status === 'expired', `got ${afterRevoke.status}`);
-        assert.equal(await store.findRefreshToken('rt-z'), undefined);
+        assert.equal(await store.getRefreshToken('rt-z'), undefined);
         assert.deepEqual(await store.rotateRefreshToken('rt-never', refreshRecord('rt-w', 'g-rev'), NOW), { status: 'not_found' });
       });
 
@@ -623,26 +623,26 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW, 300), { count: 1, resetAt: NOW + 300 });
         assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 10, 300), { count: 2, resetAt: NOW + 300 });
         assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 }, 'the window is fixed');
-        assert.deepEqual(await store.failureCount('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 });
-        assert.equal((await store.failureCount('bob|10.0.0.1', NOW, 300)).count, 0);
-        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 300, 300)).count, 0, 'the window has passed');
+        assert.deepEqual(await store.getFailureCount('alice|10.0.0.1', NOW + 299, 300), { count: 3, resetAt: NOW + 300 });
+        assert.equal((await store.getFailureCount('bob|10.0.0.1', NOW, 300)).count, 0);
+        assert.equal((await store.getFailureCount('alice|10.0.0.1', NOW + 300, 300)).count, 0, 'the window has passed');
         assert.deepEqual(await store.recordFailure('alice|10.0.0.1', NOW + 300, 300), { count: 1, resetAt: NOW + 600 }, 'a new window starts at 1');
-        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 301, 300)).count, 1);
-        await store.clearFailures('alice|10.0.0.1');
-        assert.equal((await store.failureCount('alice|10.0.0.1', NOW + 301, 300)).count, 0);
+        assert.equal((await store.getFailureCount('alice|10.0.0.1', NOW + 301, 300)).count, 1);
+        await store.deleteFailures('alice|10.0.0.1');
+        assert.equal((await store.getFailureCount('alice|10.0.0.1', NOW + 301, 300)).count, 0);
       });
 
       it('counts every one of many concurrent failures', async () => {
         const counts = (await race(40, () => store.recordFailure('key', NOW, 300))).map((c) => c.count);
         assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
-        assert.equal((await store.failureCount('key', NOW, 300)).count, 40);
+        assert.equal((await store.getFailureCount('key', NOW, 300)).count, 40);
       });
     });
 
     describe('audit events', () => {
       it('appends events with their detail', async () => {
-        await store.addAuditEvent({ type: 'client.created', clientId: 'c1', detail: { name: 'Importer' } }, NOW);
-        await store.addAuditEvent({ type: 'login.failed' }, NOW + 1);
+        await store.recordAuditEvent({ type: 'client.created', clientId: 'c1', detail: { name: 'Importer' } }, NOW);
+        await store.recordAuditEvent({ type: 'login.failed' }, NOW + 1);
         const rows = await store.db.selectFrom('audit_events').selectAll().orderBy('at').execute();
         assert.deepEqual(rows.map((r) => ({ at: Number(r.at), type: r.type, client_id: r.client_id, user_id: r.user_id, detail: r.detail })), [
           { at: NOW, type: 'client.created', client_id: 'c1', user_id: null, detail: '{"name":"Importer"}' },
@@ -653,27 +653,27 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
 
     describe('cache versions', () => {
       it('starts at zero and counts every bump, also concurrent ones', async () => {
-        assert.deepEqual(await store.cacheVersions(), { clients: 0, apis: 0, keys: 0 });
+        assert.deepEqual(await store.listCacheVersions(), { clients: 0, apis: 0, keys: 0 });
         await store.bumpCacheVersion('keys');
-        assert.deepEqual(await store.cacheVersions(), { clients: 0, apis: 0, keys: 1 });
+        assert.deepEqual(await store.listCacheVersions(), { clients: 0, apis: 0, keys: 1 });
         await race(25, () => store.bumpCacheVersion('clients'));
-        assert.deepEqual(await store.cacheVersions(), { clients: 25, apis: 0, keys: 1 });
+        assert.deepEqual(await store.listCacheVersions(), { clients: 25, apis: 0, keys: 1 });
       });
     });
 
     describe('cascading deletes', () => {
       async function seedFamily(clientId: string, userId: string): Promise<void> {
         await store.addConsentScopes(userId, clientId, ['openid'], NOW);
-        await store.insertCode(codeRecord(`code-${clientId}-${userId}`, clientId, userId));
+        await store.createCode(codeRecord(`code-${clientId}-${userId}`, clientId, userId));
         await store.createGrant(grantRecord(`g-${clientId}-${userId}`, clientId, userId), refreshRecord(`rt-${clientId}-${userId}`, `g-${clientId}-${userId}`));
         await store.createInteraction(interactionRecord(`i-${clientId}-${userId}`, clientId, { userId, authTime: NOW }));
       }
 
       async function assertFamilyGone(clientId: string, userId: string): Promise<void> {
         assert.equal(await store.getConsent(userId, clientId), undefined);
-        assert.equal(await store.findCode(`code-${clientId}-${userId}`), undefined);
+        assert.equal(await store.getCode(`code-${clientId}-${userId}`), undefined);
         assert.equal(await store.getGrant(`g-${clientId}-${userId}`), undefined);
-        assert.equal(await store.findRefreshToken(`rt-${clientId}-${userId}`), undefined);
+        assert.equal(await store.getRefreshToken(`rt-${clientId}-${userId}`), undefined);
         assert.equal(await store.getInteraction(`i-${clientId}-${userId}`, NOW), undefined);
       }
 
@@ -685,8 +685,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(await store.deleteClient('c1'), true);
         await assertFamilyGone('c1', 'u1');
         assert.ok(await store.getConsent('u1', 'c2'));
-        assert.ok(await store.findRefreshToken('rt-c2-u1'));
-        assert.ok(await store.findCode('code-c2-u1'));
+        assert.ok(await store.getRefreshToken('rt-c2-u1'));
+        assert.ok(await store.getCode('code-c2-u1'));
         assert.equal(await countRows(store, 'refresh_tokens'), 1);
       });
 
@@ -701,7 +701,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await assertFamilyGone('c1', 'u1');
         assert.equal(await store.getSession('sess-u1', NOW), undefined);
         assert.ok(await store.getSession('sess-u2', NOW));
-        assert.ok(await store.findRefreshToken('rt-c1-u2'));
+        assert.ok(await store.getRefreshToken('rt-c1-u2'));
         assert.deepEqual((await store.listConsents('u2')).map((c) => c.clientId), ['c1']);
       });
     });
@@ -714,24 +714,24 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         await seedClientAndUser();
         // Expired rows of every kind.
         await inChunks(EXPIRED, (i) => store.createSession(sessionRecord(`sess-old-${i}`, 'u1', NOW - 1)));
-        await inChunks(EXPIRED, (i) => store.insertCode(codeRecord(`code-old-${i}`, 'c1', 'u1', { expiresAt: NOW - 2 * HOUR })));
+        await inChunks(EXPIRED, (i) => store.createCode(codeRecord(`code-old-${i}`, 'c1', 'u1', { expiresAt: NOW - 2 * HOUR })));
         await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-old-${i}`, 'c1', 'u1', { expiresAt: NOW - 2 * DAY }), null));
         await inChunks(EXPIRED, (i) => store.createGrant(grantRecord(`g-idle-${i}`, 'c1', 'u1'), refreshRecord(`rt-old-${i}`, `g-idle-${i}`, { expiresAt: NOW - 1 })));
         await inChunks(EXPIRED, (i) => store.revokeAccessToken(`jti-old-${i}`, NOW - 1));
         await inChunks(EXPIRED, (i) => store.createInteraction(interactionRecord(`i-old-${i}`, 'c1', { expiresAt: NOW - 1 })));
         await store.recordFailure('old-key', NOW - 2 * DAY, 300);
-        await store.addAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
-        await store.addSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
-        await store.addSigningKey(keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
+        await store.recordAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
+        await store.createSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
+        await store.createSigningKey(keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
         // Live rows (some expired only recently enough that they must stay).
         await inChunks(LIVE, (i) => store.createSession(sessionRecord(`sess-live-${i}`, 'u1', NOW + 100)));
-        await inChunks(LIVE, (i) => store.insertCode(codeRecord(`code-live-${i}`, 'c1', 'u1', { expiresAt: i === 0 ? NOW - 60 : NOW + 60 })));
+        await inChunks(LIVE, (i) => store.createCode(codeRecord(`code-live-${i}`, 'c1', 'u1', { expiresAt: i === 0 ? NOW - 60 : NOW + 60 })));
         await inChunks(LIVE, (i) => store.createGrant(grantRecord(`g-live-${i}`, 'c1', 'u1', { revokedAt: i === 0 ? NOW - HOUR : null }), refreshRecord(`rt-live-${i}`, `g-live-${i}`)));
         await inChunks(LIVE, (i) => store.revokeAccessToken(`jti-live-${i}`, NOW + 900));
         await inChunks(LIVE, (i) => store.createInteraction(interactionRecord(`i-live-${i}`, 'c1')));
         await store.recordFailure('recent-key', NOW - 10, 300);
-        await store.addAuditEvent({ type: 'recent' }, NOW - DAY);
-        await store.addSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
+        await store.recordAuditEvent({ type: 'recent' }, NOW - DAY);
+        await store.createSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
 
         const tables = ['sessions', 'interactions', 'auth_codes', 'grants', 'refresh_tokens', 'revoked_tokens', 'login_failures', 'audit_events', 'signing_keys'] as const;
         const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(store, t)] as const))) as Record<typeof tables[number], number>;
@@ -758,10 +758,10 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
         assert.equal(calls, Math.ceil(EXPIRED / BATCH) + 1);
         assert.deepEqual(before, live);
         assert.ok(await store.getSession('sess-live-0', NOW));
-        assert.ok(await store.findRefreshToken('rt-live-1'));
+        assert.ok(await store.getRefreshToken('rt-live-1'));
         assert.ok(await store.getGrant('g-live-0'), 'a grant revoked an hour ago is kept for reuse detection');
         assert.deepEqual((await store.listSigningKeys(NOW)).map((k) => k.kid).sort(), ['es-2', 'es-3']);
-        assert.ok(await store.findCode('code-live-0'), 'a code expired a minute ago is still recognised');
+        assert.ok(await store.getCode('code-live-0'), 'a code expired a minute ago is still recognised');
       });
     });
   });

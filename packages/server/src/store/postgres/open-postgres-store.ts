@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../schema.ts';
-import { SqlStore } from '../sql-store.ts';
+import { createSqlStore, type SqlStore } from '../sql/sql-store.ts';
 
 const INT8_OID = 20;
 
@@ -40,5 +40,5 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  return new SqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  return createSqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }

@@ -2,8 +2,8 @@
 import { Kysely } from 'kysely';
 import { NodeSqliteDialect } from '@latchkey/sqlite';
 import type { Database } from '../schema.ts';
-import { SqlStore } from '../sql-store.ts';
+import { createSqlStore, type SqlStore } from '../sql/sql-store.ts';
 
 export function openSqliteStore(path: string): SqlStore {
-  return new SqlStore(new Kysely<Database>({ dialect: new NodeSqliteDialect({ path }) }), 'sqlite');
+  return createSqlStore(new Kysely<Database>({ dialect: new NodeSqliteDialect({ path }) }), 'sqlite');
 }

@@ -1,0 +1,37 @@
+// ExpiryStore over SQL: bounded batches of every kind of expired row, so a large backlog never blocks requests.
+import { sql, type Kysely } from 'kysely';
+import type { ExpiryStore } from '../expiry-store.ts';
+import type { Database } from '../schema.ts';
+import type { SqlDatabase } from './sql-database.ts';
+
+const HOUR = 3600;
+const DAY = 86400;
+
+/** Deletes at most `batch` rows of `table` matching `where`, keyed by `key` (portable bounded delete). */
+async function deleteBatch(
+  db: Kysely<Database>, table: keyof Database, key: string, where: ReturnType<typeof sql>, batch: number,
+): Promise<number> {
+  const result = await sql`delete from ${sql.table(table)} where ${sql.ref(key)} in
+    (select ${sql.ref(key)} from ${sql.table(table)} where ${where} limit ${batch})`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
+  return {
+    async deleteExpired(now, batch) {
+      let removed = 0;
+      removed += await deleteBatch(db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
+      // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
+      removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);
+      removed += await deleteBatch(db, 'refresh_tokens', 'token_hash', sql`expires_at < ${now}`, batch);
+      // Ended grants stay a day so the audit trail and reuse detection can still name them.
+      removed += await deleteBatch(db, 'grants', 'id', sql`expires_at < ${now - DAY} or revoked_at < ${now - DAY}`, batch);
+      removed += await deleteBatch(db, 'revoked_tokens', 'jti', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'login_failures', 'key', sql`window_start < ${now - DAY}`, batch);
+      removed += await deleteBatch(db, 'audit_events', 'id', sql`at < ${now - 90 * DAY}`, batch);
+      removed += await deleteBatch(db, 'signing_keys', 'kid', sql`expires_at is not null and expires_at < ${now}`, batch);
+      return removed;
+    },
+  };
+}

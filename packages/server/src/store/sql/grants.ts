@@ -1,0 +1,124 @@
+// GrantStore over SQL: a grant is a refresh-token family; rotation with reuse detection (RFC 9700 §4.14.2) and
+// revocation of the whole family are single transactions.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { GrantStore } from '../grant-store.ts';
+import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult } from '../records.ts';
+import type { Database, GrantsTable, RefreshTokensTable } from '../schema.ts';
+import { list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
+
+function toGrant(row: Selectable<GrantsTable>): GrantRecord {
+  return {
+    id: row.id, clientId: row.client_id, userId: row.user_id, scopes: list(row.scopes), audience: row.audience,
+    authTime: num(row.auth_time), createdAt: num(row.created_at), lastUsedAt: num(row.last_used_at),
+    expiresAt: num(row.expires_at), revokedAt: numOrNull(row.revoked_at),
+  };
+}
+
+function toRefresh(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash, grantId: row.grant_id, createdAt: num(row.created_at), expiresAt: num(row.expires_at),
+    rotatedAt: numOrNull(row.rotated_at),
+  };
+}
+
+function refreshRow(token: RefreshTokenRecord): Selectable<RefreshTokensTable> {
+  return {
+    token_hash: token.tokenHash, grant_id: token.grantId, created_at: token.createdAt, expires_at: token.expiresAt,
+    rotated_at: token.rotatedAt, successor_hash: null,
+  };
+}
+
+function grantRow(g: GrantRecord): Selectable<GrantsTable> {
+  return {
+    id: g.id, client_id: g.clientId, user_id: g.userId, scopes: JSON.stringify(g.scopes), audience: g.audience,
+    auth_time: g.authTime, created_at: g.createdAt, last_used_at: g.lastUsedAt, expires_at: g.expiresAt, revoked_at: g.revokedAt,
+  };
+}
+
+/** Writes a grant and its first refresh token (if any) inside the caller's transaction (shared with consumeCode). */
+export async function insertGrantIn(trx: Transaction<Database>, grant: GrantRecord, first: RefreshTokenRecord | null): Promise<void> {
+  await trx.insertInto('grants').values(grantRow(grant)).execute();
+  if (first) await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
+}
+
+async function revokeGrantIn(trx: Transaction<Database> | Kysely<Database>, id: string, now: number): Promise<boolean> {
+  const r = await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  await trx.deleteFrom('refresh_tokens').where('grant_id', '=', id).where('rotated_at', 'is', null).execute();
+  return r.numUpdatedRows > 0n;
+}
+
+export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
+  const getGrant = async (id: string): Promise<GrantRecord | undefined> => {
+    const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toGrant(row);
+  };
+
+  return {
+    async createGrant(g, first) {
+      await db.transaction().execute((trx) => insertGrantIn(trx, g, first));
+    },
+
+    getGrant,
+
+    async getRefreshToken(tokenHash) {
+      const token = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      if (!token) return undefined;
+      const grant = await getGrant(token.grant_id);
+      return grant && { ...toRefresh(token), grant };
+    },
+
+    // The grant row is locked before its tokens, in the same order as revocation (revokeGrantIn), so a rotation and a
+    // revocation never deadlock; nothing is written unless the rotation succeeds or reuse revokes the family.
+    async rotateRefreshToken(oldHash, next, now, retryWindow = 0) {
+      return db.transaction().execute(async (trx): Promise<RotateRefreshResult> => {
+        const peek = await trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash).executeTakeFirst();
+        if (!peek) return { status: 'not_found' };
+        const grant = await lockRows(kind, trx.selectFrom('grants').selectAll().where('id', '=', peek.grant_id)).executeTakeFirst();
+        const token = await lockRows(kind, trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', oldHash)).executeTakeFirst();
+        if (!grant || !token) return { status: 'not_found' };
+        const grantLive = grant.revoked_at === null && num(grant.expires_at) > now;
+        const succeed = async (retried: boolean): Promise<RotateRefreshResult> => {
+          await trx.insertInto('refresh_tokens').values(refreshRow({ ...next, grantId: grant.id })).execute();
+          await trx.updateTable('grants').set({ last_used_at: now }).where('id', '=', grant.id).execute();
+          return { status: 'ok', grant: { ...toGrant(grant), lastUsedAt: now }, retried };
+        };
+
+        if (token.rotated_at === null) {
+          if (!grantLive || num(token.expires_at) <= now) return { status: 'expired' };
+          await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: next.tokenHash }).where('token_hash', '=', oldHash).execute();
+          return succeed(false);
+        }
+        // A rotated token again: a retry of a rotation whose answer was lost, if it is recent and its successor unused.
+        const retryable = grantLive && retryWindow > 0 && token.successor_hash !== null && num(token.rotated_at) > now - retryWindow;
+        const successor = retryable ? await lockRows(kind, trx.selectFrom('refresh_tokens').selectAll()
+          .where('token_hash', '=', token.successor_hash!).where('grant_id', '=', grant.id)).executeTakeFirst() : undefined;
+        if (successor && successor.rotated_at === null) {
+          await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: null }).where('token_hash', '=', successor.token_hash).execute();
+          await trx.updateTable('refresh_tokens').set({ successor_hash: next.tokenHash }).where('token_hash', '=', oldHash).execute();
+          return succeed(true);
+        }
+        await revokeGrantIn(trx, grant.id, now);
+        return { status: 'reused', grantId: grant.id };
+      });
+    },
+
+    async revokeGrant(id, now) {
+      return db.transaction().execute((trx) => revokeGrantIn(trx, id, now));
+    },
+
+    async revokeGrantsFor(userId, clientId, now) {
+      return db.transaction().execute(async (trx) => {
+        const grants = await trx.selectFrom('grants').select('id').where('user_id', '=', userId).where('client_id', '=', clientId)
+          .where('revoked_at', 'is', null).execute();
+        for (const g of grants) await revokeGrantIn(trx, g.id, now);
+        return grants.length;
+      });
+    },
+
+    async listActiveGrants(userId, now) {
+      const rows = await db.selectFrom('grants').selectAll().where('user_id', '=', userId)
+        .where('revoked_at', 'is', null).where('expires_at', '>', now).orderBy('created_at').execute();
+      return rows.map(toGrant);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// UserStore over SQL.
+import type { Selectable } from 'kysely';
+import type { UserRecord } from '../records.ts';
+import type { UsersTable } from '../schema.ts';
+import type { UserStore } from '../user-store.ts';
+import { conflictAware, num, type SqlDatabase } from './sql-database.ts';
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id, username: row.username, email: row.email, name: row.name, passwordHash: row.password_hash,
+    createdAt: num(row.created_at), updatedAt: num(row.updated_at),
+  };
+}
+
+export function sqlUserStore({ db }: SqlDatabase): UserStore {
+  return {
+    async createUser(u) {
+      await conflictAware(`user ${u.username}`, () => db.insertInto('users').values({
+        id: u.id, username: u.username, email: u.email, name: u.name, password_hash: u.passwordHash,
+        created_at: u.createdAt, updated_at: u.updatedAt,
+      }).execute());
+    },
+
+    async getUser(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async findUserByUsername(username) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async listUsers() {
+      return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser);
+    },
+
+    async updateUserPassword(id, passwordHash, now) {
+      const r = await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    // Sessions, consents, codes, grants and refresh tokens go with them (ON DELETE CASCADE).
+    async deleteUser(id) {
+      const r = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    },
+  };
+}
