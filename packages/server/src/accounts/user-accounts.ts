@@ -1,7 +1,7 @@
 // Creating users and changing passwords (used by the CLI); the password is hashed before anything is stored.
 import { RegistrationError } from '../clients/register-client.ts';
 import { randomId } from '../crypto/random.ts';
-import type { Store } from '../store/store.ts';
+import type { UserStore } from '../store/user-store.ts';
 import type { UserRecord } from '../store/records.ts';
 import { hashPassword, passwordProblem } from './password-hashing.ts';
 
@@ -15,7 +15,7 @@ export interface AddUserInput {
   name?: string;
 }
 
-export async function addUser(store: Store, input: AddUserInput, now: number): Promise<UserRecord> {
+export async function addUser(store: UserStore, input: AddUserInput, now: number): Promise<UserRecord> {
   if (!USERNAME.test(input.username)) throw new RegistrationError('username must be 1-64 characters: letters, digits, . _ @ -, starting with a letter or digit');
   if (input.email !== undefined && !EMAIL.test(input.email)) throw new RegistrationError(`"${input.email}" is not an email address`);
   const problem = passwordProblem(input.password);
@@ -28,7 +28,7 @@ export async function addUser(store: Store, input: AddUserInput, now: number): P
   return user;
 }
 
-export async function setPassword(store: Store, username: string, password: string, now: number): Promise<void> {
+export async function setPassword(store: UserStore, username: string, password: string, now: number): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new RegistrationError(problem);
   const user = await store.findUserByUsername(username);

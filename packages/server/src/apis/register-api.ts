@@ -3,7 +3,9 @@ import { randomId } from '../crypto/random.ts';
 import { RegistrationError } from '../clients/register-client.ts';
 import { validateIntrospector } from './api-introspectors.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
-import type { Store } from '../store/store.ts';
+import type { ApiStore } from '../store/api-store.ts';
+import type { CacheVersionStore } from '../store/cache-version-store.ts';
+import type { ClientStore } from '../store/client-store.ts';
 import type { ApiRecord } from '../store/records.ts';
 
 export interface RegisterApiInput {
@@ -15,7 +17,7 @@ export interface RegisterApiInput {
   introspectors?: string[];
 }
 
-export async function registerApi(store: Store, input: RegisterApiInput, now: number): Promise<ApiRecord> {
+export async function registerApi(store: ApiStore & ClientStore & CacheVersionStore, input: RegisterApiInput, now: number): Promise<ApiRecord> {
   let url: URL;
   try {
     url = new URL(input.identifier);

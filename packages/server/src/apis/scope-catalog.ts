@@ -1,5 +1,5 @@
 // Which API (resource server) owns each scope, and the human description a consent screen shows.
-import type { Store } from '../store/store.ts';
+import type { ApiStore } from '../store/api-store.ts';
 import type { ApiRecord } from '../store/records.ts';
 
 export interface ScopeInfo {
@@ -16,11 +16,11 @@ const OIDC_SCOPE_DESCRIPTIONS: Record<string, string> = {
 };
 
 export class ScopeCatalog {
-  readonly #store: Store;
+  readonly #store: ApiStore;
   #byScope = new Map<string, ScopeInfo>();
   #apis: ApiRecord[] = [];
 
-  constructor(store: Store) {
+  constructor(store: ApiStore) {
     this.#store = store;
   }
 

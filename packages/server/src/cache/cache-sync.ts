@@ -1,18 +1,18 @@
 // Cross-process cache invalidation: every instance polls the store's small cache_versions table and
 // drops a topic's cache when another process (another instance, or the CLI) bumped its version.
-import type { Store } from '../store/store.ts';
+import type { CacheVersionStore } from '../store/cache-version-store.ts';
 import type { CacheTopic } from '../store/records.ts';
 
 export type TopicListener = (topic: CacheTopic) => void | Promise<void>;
 
 export class CacheSync {
-  readonly #store: Store;
+  readonly #store: CacheVersionStore;
   readonly #listeners: TopicListener[] = [];
   #known: Record<CacheTopic, number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
 
-  constructor(store: Store) {
+  constructor(store: CacheVersionStore) {
     this.#store = store;
   }
 

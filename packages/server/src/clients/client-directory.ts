@@ -1,5 +1,5 @@
 // Registered clients, cached in memory (the token hot path never waits on the database for them).
-import type { Store } from '../store/store.ts';
+import type { ClientStore } from '../store/client-store.ts';
 import type { ClientRecord } from '../store/records.ts';
 
 /** The web origins of a client's redirect URIs (private-use schemes have none). */
@@ -15,12 +15,12 @@ export function redirectOrigins(client: ClientRecord): string[] {
 }
 
 export class ClientDirectory {
-  readonly #store: Store;
+  readonly #store: ClientStore;
   #cache = new Map<string, ClientRecord | undefined>();
   #publicOrigins: Promise<Set<string>> | undefined;
   static readonly MAX_ENTRIES = 10_000;
 
-  constructor(store: Store) {
+  constructor(store: ClientStore) {
     this.#store = store;
   }
 

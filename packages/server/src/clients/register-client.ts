@@ -2,7 +2,9 @@
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
-import type { Store } from '../store/store.ts';
+import type { ApiStore } from '../store/api-store.ts';
+import type { CacheVersionStore } from '../store/cache-version-store.ts';
+import type { ClientStore } from '../store/client-store.ts';
 import { GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
@@ -46,7 +48,7 @@ function validateGrantTypes(input: RegisterClientInput, redirectUris: string[]):
   return grantTypes;
 }
 
-async function validateScopes(store: Store, scope: string | undefined): Promise<string[]> {
+async function validateScopes(store: ApiStore, scope: string | undefined): Promise<string[]> {
   let scopes: string[];
   try {
     scopes = parseScope(scope);
@@ -60,7 +62,7 @@ async function validateScopes(store: Store, scope: string | undefined): Promise<
   return scopes;
 }
 
-export async function registerClient(store: Store, input: RegisterClientInput, now: number): Promise<RegisteredClient> {
+export async function registerClient(store: ClientStore & ApiStore & CacheVersionStore, input: RegisterClientInput, now: number): Promise<RegisteredClient> {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new RegistrationError('client name must be 1 to 200 characters');
   const redirectUris = [...new Set(input.redirectUris ?? [])];
@@ -86,7 +88,7 @@ export async function registerClient(store: Store, input: RegisterClientInput, n
 }
 
 /** Replaces a confidential client's secret; the old one stops working at once. */
-export async function rotateClientSecret(store: Store, clientId: string, now: number): Promise<string> {
+export async function rotateClientSecret(store: ClientStore & CacheVersionStore, clientId: string, now: number): Promise<string> {
   const client = await store.getClient(clientId);
   if (!client) throw new RegistrationError(`no client with id ${clientId}`);
   if (client.isPublic) throw new RegistrationError(`client ${clientId} is public and has no secret`);

@@ -2,7 +2,8 @@
 // Private keys are sealed at rest with AES-256-GCM (crypto/encryption.ts), bound to their kid.
 import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { SecretBox } from '../crypto/encryption.ts';
-import type { Store } from '../store/store.ts';
+import type { CacheVersionStore } from '../store/cache-version-store.ts';
+import type { SigningKeyStore } from '../store/signing-key-store.ts';
 import type { SigningAlg, SigningKeyRecord } from '../store/records.ts';
 import { createJwsSigner, type JwsSigner } from '../tokens/jws.ts';
 import { generateSigningKey } from './generate-key.ts';
@@ -17,14 +18,14 @@ export interface PublicJwk extends JsonWebKey {
 export const INITIAL_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 
 export class KeyRing {
-  readonly #store: Store;
+  readonly #store: SigningKeyStore & CacheVersionStore;
   readonly #box: SecretBox;
   /** How long a retired key stays published: the longest a token it signed can live, plus a margin. */
   readonly #retiredKeyLifetime: number;
   #signers = new Map<SigningAlg, JwsSigner>();
   #jwks: { keys: PublicJwk[] } = { keys: [] };
 
-  constructor(store: Store, secret: string, maxTokenLifetimeSeconds: number) {
+  constructor(store: SigningKeyStore & CacheVersionStore, secret: string, maxTokenLifetimeSeconds: number) {
     this.#store = store;
     this.#box = new SecretBox(secret, 'signing-keys');
     this.#retiredKeyLifetime = maxTokenLifetimeSeconds + 300;

@@ -11,7 +11,7 @@ import type { ServerConfig } from '../config/config.ts';
 import { authenticateClient, type PresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient, TooManyRequests } from '../oauth/errors.ts';
 import type { ClientRecord } from '../store/records.ts';
-import type { Store } from '../store/store.ts';
+import type { FailureCounterStore } from '../store/failure-counter-store.ts';
 import { FailureLimit, type FailureRule } from './failure-limit.ts';
 import { RequestsPerSecond } from './requests-per-second.ts';
 
@@ -28,7 +28,7 @@ export class ClientEndpointLimits {
   readonly #clientRate: RequestsPerSecond;
   readonly #clients: ClientDirectory;
 
-  constructor(config: LimitsConfig, store: Store, clients: ClientDirectory) {
+  constructor(config: LimitsConfig, store: FailureCounterStore, clients: ClientDirectory) {
     this.#failures = new FailureLimit(store);
     this.#perAddress = { limit: config.failureLimitPerAddress, windowSeconds: config.failureWindow };
     this.#perClient = { limit: config.failureLimitPerClient, windowSeconds: config.failureWindow };

@@ -2,7 +2,7 @@
 // with this instance remembering which keys are over their limit. A request is checked against that memory only:
 // successful requests cost no database round trip, and every failure is one atomic upsert. Another instance learns
 // of a block at the key's next failure there, so beyond the limit each instance lets at most one more through.
-import type { Store } from '../store/store.ts';
+import type { FailureCounterStore } from '../store/failure-counter-store.ts';
 
 export interface FailureRule {
   /** Failures allowed inside one window; 0 turns the rule off. */
@@ -13,11 +13,11 @@ export interface FailureRule {
 const MAX_BLOCKED_KEYS = 100_000;
 
 export class FailureLimit {
-  readonly #store: Store;
+  readonly #store: FailureCounterStore;
   /** key -> end of its window (Unix seconds), for keys that reached their limit. */
   #blocked = new Map<string, number>();
 
-  constructor(store: Store) {
+  constructor(store: FailureCounterStore) {
     this.#store = store;
   }
 
