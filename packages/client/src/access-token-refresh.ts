@@ -55,7 +55,7 @@ export class AccessTokenManager {
   }
 
   async getAccessToken(sessionId: string, options: AccessTokenOptions = {}): Promise<string> {
-    const record = await this.#context.store.readSession(sessionId, this.#context.now());
+    const record = await this.#context.store.getSession(sessionId, this.#context.now());
     if (!record) throw new NotAuthenticated();
     if (record.reauthRequired) throw new ReauthenticationRequired();
     if (options.scopes) {
@@ -108,7 +108,7 @@ export class AccessTokenManager {
     const deadline = this.#context.now() + LEASE_MS + 5_000;
     for (;;) {
       const now = this.#context.now();
-      const record = await store.readSession(sessionId, now);
+      const record = await store.getSession(sessionId, now);
       if (!record) throw new NotAuthenticated();
       if (record.reauthRequired) throw new ReauthenticationRequired();
       const fresh = this.#freshToken(record, options.audience);
@@ -127,7 +127,7 @@ export class AccessTokenManager {
     const aad = (column: string) => sessionAad(sessionId, column);
     try {
       // Re-read under the lease: another process may have finished a refresh just before we took it.
-      const record = await store.readSession(sessionId, this.#context.now());
+      const record = await store.getSession(sessionId, this.#context.now());
       if (!record) throw new NotAuthenticated();
       const fresh = this.#freshToken(record, audience);
       if (fresh !== undefined) {

@@ -98,7 +98,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   const currentId = currentCookie ? sha256Hex(currentCookie) : transaction.sessionId;
 
   if (transaction.purpose === 'incremental' && transaction.sessionId && transaction.sessionId === currentId) {
-    const existing = await store.readSession(transaction.sessionId, issuedAt);
+    const existing = await store.getSession(transaction.sessionId, issuedAt);
     if (existing) {
       if (existing.subject !== claims.sub) throw new CallbackError('subject_mismatch');
       const sid = existing.id;
@@ -141,7 +141,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
     createdAt: issuedAt,
     expiresAt: issuedAt + options.sessionMaxAgeMs,
   };
-  await store.insertSession(session);
+  await store.createSession(session);
   return {
     returnTo: transaction.returnTo,
     setCookies: [serializeCookie(options.sessionCookieName, cookieValue, cookieAttributes(context, 'session'))],

@@ -60,8 +60,8 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
     ...(input.sessionId ? { sessionId: input.sessionId } : {}),
   };
   const id = sha256Hex(state);
-  await store.purgeExpired(now);
-  await store.insertTransaction({
+  await store.deleteExpired(now);
+  await store.createTransaction({
     id,
     binding: sha256Hex(binding),
     payload: cipher.encrypt(JSON.stringify(payload), transactionAad(id)),

@@ -93,7 +93,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
   async function readSession(cookieHeader: string | null | undefined): Promise<LatchkeySession | null> {
     const id = heldSessionId(cookieHeader);
     if (!id) return null;
-    const record = await context.store.readSession(id, context.now());
+    const record = await context.store.getSession(id, context.now());
     if (!record) return null;
     return {
       id,
@@ -191,7 +191,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
           const now = context.now();
           // Under the refresh lease so that a concurrent refresh is never overwritten; busy sessions are re-encrypted by their refresh.
           if (!(await context.store.acquireRefreshLease(record.id, owner, now, now + 10_000))) continue;
-          const fresh = await context.store.readSession(record.id, now);
+          const fresh = await context.store.getSession(record.id, now);
           if (!fresh) continue;
           const id = record.id;
           const updated = await context.store.updateSessionTokens(id, {

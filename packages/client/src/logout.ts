@@ -20,7 +20,7 @@ export async function endSession(context: KitContext, cookieHeader: string | nul
   const cookie = parseCookieHeader(cookieHeader).get(options.sessionCookieName);
   if (!cookie) return { redirectUrl: fallback, setCookies, endedSession: false };
   const sessionId = sha256Hex(cookie);
-  const record = await store.readSession(sessionId, context.now());
+  const record = await store.getSession(sessionId, context.now());
   if (!record) return { redirectUrl: fallback, setCookies, endedSession: false };
   const metadata = provider.serverMetadata();
   await revokeAtProvider(context, [record.refreshToken

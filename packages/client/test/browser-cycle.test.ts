@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { startHarness } from './support/test-harness.ts';
+import { countRows } from './support/store-rows.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -68,7 +69,7 @@ test('login, API call through the proxy and logout in headless Chromium', { time
     await page.waitForURL((url) => url.origin === harness.provider.issuer);
     await Promise.all([page.waitForURL(`${harness.appOrigin}/signed-out`), page.click('button[value="yes"]')]);
     assert.equal(harness.provider.counts.revocations, 1);
-    assert.equal((await harness.store.countRows()).sessions, 0);
+    assert.equal((await countRows(harness.store)).sessions, 0);
     const after = await page.goto(`${harness.appOrigin}/`);
     assert.equal(new URL(page.url()).origin, harness.provider.issuer, 'signed out: sent to the provider again');
     assert.ok(after);

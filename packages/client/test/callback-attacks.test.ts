@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createBrowser, type BrowserLike } from './support/cookie-jar-fetch.ts';
 import { authorizeAtProvider, landingTarget, logIn, startHarness, type Harness } from './support/test-harness.ts';
 import { EXPECTED_TARGETS, redirectBypassCorpus } from './support/redirect-bypass-corpus.ts';
+import { countRows } from './support/store-rows.ts';
 
 let harness: Harness;
 before(async () => {
@@ -29,7 +30,7 @@ async function assertRefused(browser: BrowserLike, url: URL | string, code: stri
   // RFC 9700 §4.2.4: the error page must not hand the callback URL (code, state) to anything it links to.
   assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
   assert.equal(response.headers.getSetCookie().some((c) => c.startsWith('app_session=')), false);
-  assert.equal((await harness.store.countRows()).sessions, sessionsBefore, `no session for ${code}`);
+  assert.equal((await countRows(harness.store)).sessions, sessionsBefore, `no session for ${code}`);
   assert.equal(harness.upstream.calls.length, callsBefore);
   const json = await browser.request(url, { headers: { accept: 'application/json' } });
   assert.equal(json.status, 400);
@@ -47,35 +48,35 @@ function withParams(url: URL, changes: Record<string, string | null>): URL {
 test('forged and missing state are refused', async () => {
   const browser = createBrowser();
   const callback = await pendingCallback(browser);
-  const sessions = (await harness.store.countRows()).sessions;
+  const sessions = (await countRows(harness.store)).sessions;
   await assertRefused(browser, withParams(callback, { state: 'forged-state-value' }), 'forged state', sessions);
   await assertRefused(browser, withParams(callback, { state: null }), 'missing state', sessions);
   // The genuine response still works afterwards: refusals did not consume it.
   const ok = await browser.request(callback);
   assert.equal(ok.status, 200);
-  assert.equal((await harness.store.countRows()).sessions, sessions + 1);
+  assert.equal((await countRows(harness.store)).sessions, sessions + 1);
 });
 
 test('a replayed callback is refused, and concurrent duplicates succeed exactly once', async () => {
   const browser = createBrowser();
   const callback = await pendingCallback(browser);
-  const sessions = (await harness.store.countRows()).sessions;
+  const sessions = (await countRows(harness.store)).sessions;
   const [first, second] = await Promise.all([browser.request(callback), browser.request(callback)]);
   assert.deepEqual([first.status, second.status].sort(), [200, 400]);
-  assert.equal((await harness.store.countRows()).sessions, sessions + 1);
+  assert.equal((await countRows(harness.store)).sessions, sessions + 1);
   await assertRefused(browser, callback, 'replay', sessions + 1);
 });
 
 test('mix-up: an iss of another issuer, or a missing iss, is refused (RFC 9207)', async () => {
   const browser = createBrowser();
-  const sessions = (await harness.store.countRows()).sessions;
+  const sessions = (await countRows(harness.store)).sessions;
   await assertRefused(browser, withParams(await pendingCallback(browser), { iss: 'https://attacker.example' }), 'iss mismatch', sessions);
   await assertRefused(browser, withParams(await pendingCallback(browser), { iss: null }), 'iss missing', sessions);
 });
 
 test('tokens in the callback URL are refused', async () => {
   const browser = createBrowser();
-  const sessions = (await harness.store.countRows()).sessions;
+  const sessions = (await countRows(harness.store)).sessions;
   await assertRefused(browser, withParams(await pendingCallback(browser), { access_token: 'injected' }), 'access_token', sessions);
   await assertRefused(browser, withParams(await pendingCallback(browser), { id_token: 'eyJhbGciOiJub25lIn0.e30.' }), 'id_token', sessions);
 });
@@ -84,7 +85,7 @@ test('an error response with a valid state gives a clear error page', async () =
   const browser = createBrowser();
   const start = await browser.request(`${harness.appOrigin}/login`);
   const authorizationUrl = new URL(start.headers.get('location')!);
-  const sessions = (await harness.store.countRows()).sessions;
+  const sessions = (await countRows(harness.store)).sessions;
   const callback = new URL(`${harness.appOrigin}/auth/callback`);
   callback.searchParams.set('error', 'access_denied');
   callback.searchParams.set('error_description', '<script>alert(1)</script>');
@@ -95,14 +96,14 @@ test('an error response with a valid state gives a clear error page', async () =
   const html = await response.text();
   assert.match(html, /Sign-in was cancelled or access was denied/);
   assert.doesNotMatch(html, /<script>/);
-  assert.equal((await harness.store.countRows()).sessions, sessions);
+  assert.equal((await countRows(harness.store)).sessions, sessions);
 });
 
 test("an injected code from another browser's transaction is refused", async () => {
   const attacker = createBrowser();
   const victim = createBrowser();
   const attackerCallback = await pendingCallback(attacker, 'mallory');
-  const sessions = (await harness.store.countRows()).sessions;
+  const sessions = (await countRows(harness.store)).sessions;
   // (a) The attacker's whole response replayed into the victim's browser: the victim's binding cookie does not match.
   await victim.request(`${harness.appOrigin}/login`);
   await assertRefused(victim, attackerCallback, 'foreign transaction', sessions);

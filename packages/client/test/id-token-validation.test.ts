@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { CallbackError, createLatchkeyClient, createSqliteStore, generateEncryptionKey, type LatchkeyClient, type LatchkeyStore } from '../src/index.ts';
 import { listenOnLoopback, type LoopbackServer } from './support/test-provider.ts';
+import { countRows } from './support/store-rows.ts';
 
 const CLIENT_ID = 'stub-client';
 let op: LoopbackServer;
@@ -120,19 +121,19 @@ test('a correct ID token from the stub is accepted (control)', async () => {
   const outcome = await attempt();
   assert.ok(outcome instanceof Response, String(outcome));
   assert.equal(outcome.status, 200);
-  assert.equal((await store.countRows()).sessions, 1);
+  assert.equal((await countRows(store)).sessions, 1);
 });
 
 for (const [name, make] of tampered) {
   test(`an ID token with ${name} is refused and no session is stored`, async () => {
-    const before = await store.countRows();
+    const before = await countRows(store);
     const requests = tokenRequests;
     nextIdToken = make;
     const outcome = await attempt();
     assert.ok(outcome instanceof CallbackError, `expected refusal, got ${outcome instanceof Response ? outcome.status : outcome}`);
     assert.equal(outcome.code, 'token_exchange_failed');
     assert.equal(tokenRequests, requests + 1);
-    const afterRows = await store.countRows();
+    const afterRows = await countRows(store);
     assert.equal(afterRows.sessions, before.sessions);
     assert.equal(afterRows.transactions, 0, 'the transaction is spent');
   });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
 import { authorizeAtProvider, landingTarget, logIn, startHarness } from './support/test-harness.ts';
+import { countRows } from './support/store-rows.ts';
 
 for (const adapter of ['fastify', 'express'] as const) {
   test(`${adapter}: requireScopes asks for the session's scopes plus the missing ones and returns to the page`, async () => {
@@ -30,7 +31,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       const callback = await browser.request(callbackUrl);
       assert.equal(await landingTarget(callback), `${harness.appOrigin}/orders?view=open`);
       assert.equal(harness.sessionIdOf(browser), sessionId, 'the same session was extended');
-      assert.equal((await harness.store.countRows()).sessions, 1);
+      assert.equal((await countRows(harness.store)).sessions, 1);
 
       const after = await browser.request(`${harness.appOrigin}/orders?view=open`, { headers: { accept: 'application/json' } });
       assert.equal(after.status, 200);
@@ -79,7 +80,7 @@ test('Strict session cookie withheld on the cross-site callback: incremental con
     assert.deepEqual(callback.headers.getSetCookie().filter((c) => c.startsWith('app_session=')), [], 'no new session cookie');
     assert.equal(harness.sessionIdOf(browser), sessionId);
     assert.ok((await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`))!.scopes.includes('orders:read'));
-    assert.equal((await harness.store.countRows()).sessions, 1);
+    assert.equal((await countRows(harness.store)).sessions, 1);
 
     // A new login from a page of the app (same-site, so /login sees the session) replaces the session.
     const login = await browser.request(`${harness.appOrigin}/login`);
@@ -87,7 +88,7 @@ test('Strict session cookie withheld on the cross-site callback: incremental con
     assert.equal(again.status, 200);
     assert.notEqual(harness.sessionIdOf(browser), sessionId);
     assert.equal(harness.sessionRow(sessionId), undefined, 'the replaced session is deleted, not orphaned');
-    assert.equal((await harness.store.countRows()).sessions, 1);
+    assert.equal((await countRows(harness.store)).sessions, 1);
   } finally {
     await harness.close();
   }

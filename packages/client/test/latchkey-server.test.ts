@@ -13,6 +13,7 @@ import {
   type LatchkeyPage, type LatchkeyProvider, type LatchkeyTestServer,
 } from './support/latchkey-server.ts';
 import { landingTarget, startHarness, type Harness, type HarnessOptions } from './support/test-harness.ts';
+import { countRows } from './support/store-rows.ts';
 
 /** Latchkey's shortest access-token lifetime. */
 const ACCESS_TOKEN_TTL = 30;
@@ -116,7 +117,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
         assert.ok(token.length > 20, name);
         for (const value of browser.cookies('127.0.0.1').values()) assert.ok(!value.includes(token) && !token.includes(value), `${name} is not in a cookie`);
       }
-      assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
+      assert.deepEqual(await countRows(harness.store), { sessions: 1, transactions: 0 });
 
       const session = await harness.client.getSession(`app_session=${cookie}`);
       assert.ok(session);
@@ -165,7 +166,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       const refreshAttempt = await latchkey.refresh(provider, refreshToken);
       assert.equal(refreshAttempt.status, 400);
       assert.equal(refreshAttempt.body.error, 'invalid_grant');
-      assert.deepEqual(await harness.store.countRows(), { sessions: 0, transactions: 0 });
+      assert.deepEqual(await countRows(harness.store), { sessions: 0, transactions: 0 });
       assert.equal(browser.cookies('127.0.0.1').has('app_session'), false);
       const home = await browser.request(`${harness.appOrigin}/`, { headers: JSON_ACCEPT });
       assert.equal(home.status, 401);
@@ -280,7 +281,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       const again = await logIn(browser, harness, 'carol');
       assert.deepEqual(again.pages.map((p) => p.kind), ['consent']);
       assert.notEqual(again.sessionId, sessionId);
-      assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
+      assert.deepEqual(await countRows(harness.store), { sessions: 1, transactions: 0 });
       assert.ok(await verifyAccessToken(await harness.client.getAccessToken(again.sessionId)));
     } finally {
       await harness.close();
@@ -296,13 +297,13 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
 
       /** The callback is refused with `code`; no session row, no upstream call, and the browser has no session. */
       const assertRefused = async (browser: BrowserLike, url: URL, code: string) => {
-        const sessions = (await harness.store.countRows()).sessions;
+        const sessions = (await countRows(harness.store)).sessions;
         const calls = harness.upstream.calls.length;
         const response = await browser.request(url, { headers: JSON_ACCEPT });
         assert.equal(response.status, 400, code);
         assert.equal((await response.json() as { error: string }).error, code);
         assert.equal(response.headers.getSetCookie().some((c) => c.startsWith('app_session=')), false);
-        assert.equal((await harness.store.countRows()).sessions, sessions, `no session after ${code}`);
+        assert.equal((await countRows(harness.store)).sessions, sessions, `no session after ${code}`);
         if (!browser.cookies('127.0.0.1').has('app_session')) {
           const api = await browser.request(`${harness.appOrigin}/api/orders/orders`, { headers: JSON_ACCEPT });
           assert.equal(api.status, 401, 'the browser has no session to proxy with');
@@ -327,7 +328,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       const ok = await victim.request(genuine);
       assert.equal(ok.status, 200);
       assert.deepEqual(codeStatuses(), [200]);
-      assert.equal((await harness.store.countRows()).sessions, 1);
+      assert.equal((await countRows(harness.store)).sessions, 1);
 
       // Replayed callback, in the same browser and in the attacker's: the kit never presents the code again (which
       // Latchkey would answer by revoking the grant), and dave's session stays intact.
@@ -360,7 +361,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       await assertRefused(target, spliced, 'token_exchange_failed');
       assert.deepEqual(codeStatuses(), [200, 400]);
 
-      assert.equal((await harness.store.countRows()).sessions, 1, "only dave's genuine login made a session");
+      assert.equal((await countRows(harness.store)).sessions, 1, "only dave's genuine login made a session");
       assert.equal(harness.upstream.calls.length, 0);
     } finally {
       await harness.close();
@@ -400,7 +401,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       const callback = await browser.request(callbackUrl);
       assert.equal(await landingTarget(callback), `${harness.appOrigin}/orders/edit?id=7`);
       assert.equal(harness.sessionIdOf(browser), sessionId, 'the same session was extended');
-      assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
+      assert.deepEqual(await countRows(harness.store), { sessions: 1, transactions: 0 });
 
       const edit = await browser.request(`${harness.appOrigin}/orders/edit?id=7`, { headers: JSON_ACCEPT });
       assert.equal(edit.status, 200);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
 import { landingTarget, logIn, startHarness } from './support/test-harness.ts';
+import { countRows } from './support/store-rows.ts';
 
 for (const adapter of ['fastify', 'express'] as const) {
   test(`${adapter}: login, session cookie, access token, proxied API call, logout with revocation`, async () => {
@@ -28,7 +29,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       const txCookie = login.headers.getSetCookie().find((c) => c.startsWith('app_login='));
       assert.match(txCookie ?? '', /HttpOnly/);
       assert.match(txCookie ?? '', /SameSite=Lax/);
-      assert.equal((await harness.store.countRows()).transactions, 1);
+      assert.equal((await countRows(harness.store)).transactions, 1);
 
       const { authorizeAtProvider } = await import('./support/test-harness.ts');
       const callbackUrl = await authorizeAtProvider(browser, authorizationUrl, harness.appOrigin);
@@ -45,7 +46,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.match(sessionCookie, /SameSite=Strict/);
       assert.match(sessionCookie, /Path=\//);
       assert.doesNotMatch(sessionCookie, /Secure/); // http loopback app
-      assert.deepEqual(await harness.store.countRows(), { sessions: 1, transactions: 0 });
+      assert.deepEqual(await countRows(harness.store), { sessions: 1, transactions: 0 });
       // Nothing token-like reached the browser.
       for (const cookie of [...browser.cookies('127.0.0.1').values()]) assert.ok(!cookie.startsWith('ey'));
 
@@ -92,7 +93,7 @@ for (const adapter of ['fastify', 'express'] as const) {
       assert.ok(endSession.searchParams.get('id_token_hint'));
       assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${harness.appOrigin}/signed-out`);
       assert.equal(harness.provider.counts.revocations, revocationsBefore + 1);
-      assert.equal((await harness.store.countRows()).sessions, 0);
+      assert.equal((await countRows(harness.store)).sessions, 0);
       assert.equal(browser.cookies('127.0.0.1').has('app_session'), false);
       // The revoked grant no longer yields tokens: the provider refuses the refresh token.
       const after = await browser.request(`${harness.appOrigin}/`, { headers: { accept: 'application/json' } });
@@ -112,7 +113,7 @@ test('logout refuses a cross-site POST and keeps the session', async () => {
       const response = await browser.request(`${harness.appOrigin}/logout`, { method: 'POST', headers });
       assert.equal(response.status, 403);
     }
-    assert.equal((await harness.store.countRows()).sessions, 1);
+    assert.equal((await countRows(harness.store)).sessions, 1);
     assert.equal(harness.provider.counts.revocations, 0);
   } finally {
     await harness.close();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createPostgresStore, createSqliteStore, type LatchkeyStore, type SessionRecord } from '../src/index.ts';
+import { countRows } from './support/store-rows.ts';
 
 function session(id: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
   const now = Date.now();
@@ -21,49 +22,49 @@ async function runContract(t: TestContext, store: LatchkeyStore): Promise<void> 
   await t.test('migrations are idempotent, also when run concurrently', async () => {
     await Promise.all([store.migrate(), store.migrate()]);
     await store.migrate();
-    assert.deepEqual(await store.countRows(), { sessions: 0, transactions: 0 });
+    assert.deepEqual(await countRows(store), { sessions: 0, transactions: 0 });
   });
 
   await t.test('a transaction is consumed exactly once, only with its binding, only while live', async () => {
     const now = Date.now();
-    await store.insertTransaction({ id: 'tx-1', binding: 'b-1', payload: 'p', expiresAt: now + 60_000 });
+    await store.createTransaction({ id: 'tx-1', binding: 'b-1', payload: 'p', expiresAt: now + 60_000 });
     assert.equal(await store.consumeTransaction('tx-1', 'wrong-binding', now), undefined);
     const results = await Promise.all(Array.from({ length: 10 }, () => store.consumeTransaction('tx-1', 'b-1', now)));
     const winners = results.filter(Boolean);
     assert.equal(winners.length, 1);
     assert.deepEqual({ ...winners[0] }, { id: 'tx-1', binding: 'b-1', payload: 'p', expiresAt: now + 60_000 });
-    await store.insertTransaction({ id: 'tx-2', binding: 'b-2', payload: 'p', expiresAt: now - 1 });
+    await store.createTransaction({ id: 'tx-2', binding: 'b-2', payload: 'p', expiresAt: now - 1 });
     assert.equal(await store.consumeTransaction('tx-2', 'b-2', now), undefined);
-    await store.purgeExpired(now);
-    assert.equal((await store.countRows()).transactions, 0);
+    await store.deleteExpired(now);
+    assert.equal((await countRows(store)).transactions, 0);
   });
 
   await t.test('sessions: insert, read, update tokens, expiry, delete', async () => {
     const now = Date.now();
     const original = session('s-1');
-    await store.insertSession(original);
-    const read = await store.readSession('s-1', now);
+    await store.createSession(original);
+    const read = await store.getSession('s-1', now);
     assert.deepEqual({ ...read }, original, 'numbers come back as numbers, booleans as booleans');
     assert.equal(await store.updateSessionTokens('s-1', {
       accessToken: 'enc-at-2', refreshToken: 'enc-rt-2', idToken: null, accessExpiresAt: null, refreshAt: null, scopes: 'openid', profile: 'p2', audienceTokens: 'enc-aud',
     }), true);
-    const updated = await store.readSession('s-1', now);
+    const updated = await store.getSession('s-1', now);
     assert.equal(updated?.accessToken, 'enc-at-2');
     assert.equal(updated?.idToken, null);
     assert.equal(updated?.audienceTokens, 'enc-aud');
     assert.equal(updated?.refreshAt, null);
     assert.equal(updated?.version, 1);
-    await store.insertSession(session('s-expired', { expiresAt: now - 1 }));
-    assert.equal(await store.readSession('s-expired', now), undefined);
-    await store.purgeExpired(now);
-    assert.equal((await store.countRows()).sessions, 1);
+    await store.createSession(session('s-expired', { expiresAt: now - 1 }));
+    assert.equal(await store.getSession('s-expired', now), undefined);
+    await store.deleteExpired(now);
+    assert.equal((await countRows(store)).sessions, 1);
     assert.equal(await store.deleteSession('s-1'), true);
     assert.equal(await store.deleteSession('s-1'), false);
   });
 
   await t.test('the refresh lease is taken by one owner at a time and expires', async () => {
     const now = Date.now();
-    await store.insertSession(session('s-lease'));
+    await store.createSession(session('s-lease'));
     const contenders = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => store.acquireRefreshLease('s-lease', owner, now, now + 1000)));
     assert.equal(contenders.filter(Boolean).length, 1);
     const owner = ['a', 'b', 'c', 'd'][contenders.indexOf(true)]!;
@@ -75,17 +76,17 @@ async function runContract(t: TestContext, store: LatchkeyStore): Promise<void> 
     assert.equal(await store.acquireRefreshLease('s-lease', other, now + 1001, now + 2000), true, 'an expired lease can be taken over');
     assert.equal(await store.updateSessionTokens('s-lease', update, owner), false, 'the previous owner lost its write');
     assert.equal(await store.updateSessionTokens('s-lease', update, other), true);
-    const row = await store.readSession('s-lease', now);
+    const row = await store.getSession('s-lease', now);
     assert.equal(row?.leaseOwner, null, 'the write releases the lease');
     assert.equal(await store.acquireRefreshLease('s-lease', owner, now, now + 1000), true);
     await store.markReauthenticationRequired('s-lease');
-    const marked = await store.readSession('s-lease', now);
+    const marked = await store.getSession('s-lease', now);
     assert.equal(marked?.reauthRequired, true);
     assert.equal(marked?.leaseOwner, null);
   });
 
   await t.test('listing for re-encryption pages by id', async () => {
-    for (const id of ['r-1', 'r-2', 'r-3']) await store.insertSession(session(id));
+    for (const id of ['r-1', 'r-2', 'r-3']) await store.createSession(session(id));
     const first = await store.listSessionsForReencryption('', 2);
     const second = await store.listSessionsForReencryption(first.at(-1)!.id, 10);
     const ids = [...first, ...second].map((row) => row.id);

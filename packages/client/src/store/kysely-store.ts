@@ -75,7 +75,8 @@ function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
 }
 
 export class KyselyLatchkeyStore implements LatchkeyStore {
-  readonly #db: Kysely<StoreDatabase>;
+  /** The Kysely handle, for this repository's tests; the public type (LatchkeyStore) does not show it. */
+  readonly db: Kysely<StoreDatabase>;
   readonly #dialect: StoreDialectName;
   readonly #beforeMigrate: (() => Promise<void>) | undefined;
 
@@ -84,16 +85,16 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
    * @param beforeMigrate runs before the migrations (e.g. creating the PostgreSQL schema)
    */
   constructor(db: Kysely<StoreDatabase>, dialect: StoreDialectName, beforeMigrate?: () => Promise<void>) {
-    this.#db = db;
+    this.db = db;
     this.#dialect = dialect;
     this.#beforeMigrate = beforeMigrate;
   }
 
   async migrate(): Promise<void> {
     await this.#beforeMigrate?.();
-    await ensureMigrationTable(this.#db as unknown as Kysely<unknown>);
+    await ensureMigrationTable(this.db as unknown as Kysely<unknown>);
     for (const migration of MIGRATIONS) {
-      await this.#db.transaction().execute(async (trx) => {
+      await this.db.transaction().execute(async (trx) => {
         if (this.#dialect === 'postgres') {
           // Serialises concurrent migrators across processes for the rest of this transaction.
           await sql`select pg_advisory_xact_lock(hashtext('latchkey_migrations'))`.execute(trx);
@@ -108,23 +109,23 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
     }
   }
 
-  async insertTransaction(record: TransactionRecord): Promise<void> {
-    await this.#db.insertInto('latchkey_transactions')
+  async createTransaction(record: TransactionRecord): Promise<void> {
+    await this.db.insertInto('latchkey_transactions')
       .values({ id: record.id, binding: record.binding, payload: record.payload, expires_at: record.expiresAt })
       .execute();
   }
 
   async consumeTransaction(id: string, binding: string, now: number): Promise<TransactionRecord | undefined> {
     // One DELETE … RETURNING: of two concurrent callbacks carrying the same state, exactly one gets the row.
-    const row = await this.#db.deleteFrom('latchkey_transactions')
+    const row = await this.db.deleteFrom('latchkey_transactions')
       .where('id', '=', id).where('binding', '=', binding).where('expires_at', '>', now)
       .returningAll().executeTakeFirst();
     if (!row) return undefined;
     return { id: row.id, binding: row.binding, payload: row.payload, expiresAt: toNumber(row.expires_at) };
   }
 
-  async insertSession(record: SessionRecord): Promise<void> {
-    await this.#db.insertInto('latchkey_sessions').values({
+  async createSession(record: SessionRecord): Promise<void> {
+    await this.db.insertInto('latchkey_sessions').values({
       id: record.id,
       subject: record.subject,
       profile: record.profile,
@@ -144,14 +145,14 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
     }).execute();
   }
 
-  async readSession(id: string, now: number): Promise<SessionRecord | undefined> {
-    const row = await this.#db.selectFrom('latchkey_sessions').selectAll()
+  async getSession(id: string, now: number): Promise<SessionRecord | undefined> {
+    const row = await this.db.selectFrom('latchkey_sessions').selectAll()
       .where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
     return row ? toSessionRecord(row) : undefined;
   }
 
   async updateSessionTokens(id: string, update: SessionTokenUpdate, leaseOwner?: string): Promise<boolean> {
-    let query = this.#db.updateTable('latchkey_sessions').set((eb) => ({
+    let query = this.db.updateTable('latchkey_sessions').set((eb) => ({
       access_token: update.accessToken,
       refresh_token: update.refreshToken,
       id_token: update.idToken,
@@ -170,7 +171,7 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
   }
 
   async acquireRefreshLease(id: string, owner: string, now: number, until: number): Promise<boolean> {
-    const result = await this.#db.updateTable('latchkey_sessions')
+    const result = await this.db.updateTable('latchkey_sessions')
       .set({ lease_owner: owner, lease_until: until })
       .where('id', '=', id)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
@@ -179,12 +180,12 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
   }
 
   async releaseRefreshLease(id: string, owner: string): Promise<void> {
-    await this.#db.updateTable('latchkey_sessions').set({ lease_owner: null, lease_until: null })
+    await this.db.updateTable('latchkey_sessions').set({ lease_owner: null, lease_until: null })
       .where('id', '=', id).where('lease_owner', '=', owner).execute();
   }
 
   async markReauthenticationRequired(id: string): Promise<void> {
-    await this.#db.updateTable('latchkey_sessions').set((eb) => ({
+    await this.db.updateTable('latchkey_sessions').set((eb) => ({
       reauth_required: 1,
       version: eb('version', '+', 1),
       lease_owner: null,
@@ -193,30 +194,22 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    const result = await this.#db.deleteFrom('latchkey_sessions').where('id', '=', id).executeTakeFirst();
+    const result = await this.db.deleteFrom('latchkey_sessions').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.#db.deleteFrom('latchkey_transactions').where('expires_at', '<=', now).execute();
-    await this.#db.deleteFrom('latchkey_sessions').where('expires_at', '<=', now).execute();
-  }
-
-  async countRows(): Promise<{ sessions: number; transactions: number }> {
-    const sessions = await this.#db.selectFrom('latchkey_sessions')
-      .select((eb) => eb.fn.countAll<Int>().as('count')).executeTakeFirstOrThrow();
-    const transactions = await this.#db.selectFrom('latchkey_transactions')
-      .select((eb) => eb.fn.countAll<Int>().as('count')).executeTakeFirstOrThrow();
-    return { sessions: toNumber(sessions.count), transactions: toNumber(transactions.count) };
+  async deleteExpired(now: number): Promise<void> {
+    await this.db.deleteFrom('latchkey_transactions').where('expires_at', '<=', now).execute();
+    await this.db.deleteFrom('latchkey_sessions').where('expires_at', '<=', now).execute();
   }
 
   async listSessionsForReencryption(afterId: string, limit: number): Promise<SessionRecord[]> {
-    const rows = await this.#db.selectFrom('latchkey_sessions').selectAll()
+    const rows = await this.db.selectFrom('latchkey_sessions').selectAll()
       .where('id', '>', afterId).orderBy('id').limit(limit).execute();
     return rows.map(toSessionRecord);
   }
 
   async close(): Promise<void> {
-    await this.#db.destroy();
+    await this.db.destroy();
   }
 }

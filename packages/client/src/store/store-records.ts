@@ -45,16 +45,20 @@ export type SessionTokenUpdate = Pick<
   'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshAt' | 'scopes' | 'profile' | 'audienceTokens'
 >;
 
-/** What the client kit needs from persistence. One Kysely implementation serves SQLite and PostgreSQL. */
+/**
+ * What the client kit needs from persistence. One Kysely implementation serves SQLite and PostgreSQL. Its verbs are
+ * the server Store's (docs/architecture.md, "Storage"): get = by key or undefined, create, update, delete,
+ * consume = take exactly once, list; acquire/release a lease.
+ */
 export interface LatchkeyStore {
   /** Creates or upgrades the tables; safe to call from several processes at once. */
   migrate(): Promise<void>;
-  insertTransaction(record: TransactionRecord): Promise<void>;
+  createTransaction(record: TransactionRecord): Promise<void>;
   /** Deletes and returns the live transaction with this id and binding, atomically: a second call gets undefined. */
   consumeTransaction(id: string, binding: string, now: number): Promise<TransactionRecord | undefined>;
-  insertSession(record: SessionRecord): Promise<void>;
+  createSession(record: SessionRecord): Promise<void>;
   /** The live (not expired) session with this id. */
-  readSession(id: string, now: number): Promise<SessionRecord | undefined>;
+  getSession(id: string, now: number): Promise<SessionRecord | undefined>;
   /**
    * Rewrites token columns and bumps `version`. With `leaseOwner`, only while that owner holds the lease (and the
    * lease is released in the same statement). Returns whether a row was updated.
@@ -66,9 +70,7 @@ export interface LatchkeyStore {
   markReauthenticationRequired(id: string): Promise<void>;
   deleteSession(id: string): Promise<boolean>;
   /** Deletes expired transactions and sessions. */
-  purgeExpired(now: number): Promise<void>;
-  /** Row counts (for health checks and tests). */
-  countRows(): Promise<{ sessions: number; transactions: number }>;
+  deleteExpired(now: number): Promise<void>;
   /** Every session's id and encrypted columns, for re-encryption after a key rotation. */
   listSessionsForReencryption(afterId: string, limit: number): Promise<SessionRecord[]>;
   close(): Promise<void>;
