@@ -1,0 +1,57 @@
+// The Store contract, clients: run against every implementation by ../store-contract.ts.
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import type { SqlStore } from '../../../src/store/sql/sql-store.ts';
+import { StoreConflict } from '../../../src/store/store.ts';
+import { NOW, clientRecord, isConflict } from './contract-fixtures.ts';
+
+export function clientsContract(current: () => SqlStore): void {
+  describe('clients', () => {
+    let store: SqlStore;
+    beforeEach(() => { store = current(); });
+
+    it('round-trips every field of a client', async () => {
+      const confidential = clientRecord('c1', { idTokenAlg: 'ES256', requirePkce: false });
+      const pub = clientRecord('c2', { secretHash: null, isPublic: true, grantTypes: ['authorization_code'], scopes: [], registration: 'dynamic', createdAt: NOW + 1 });
+      await store.createClient(confidential);
+      await store.createClient(pub);
+      assert.deepEqual(await store.getClient('c1'), confidential);
+      assert.deepEqual(await store.getClient('c2'), pub);
+      assert.equal(await store.getClient('nope'), undefined);
+      assert.deepEqual((await store.listClients()).map((c) => c.id), ['c1', 'c2']);
+    });
+
+    it('a client stored before its registration kind was recorded counts as operator-registered (migration 0004)', async () => {
+      await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
+        values ('old', 'Old', null, 1, '[]', '[]', '[]', 1, 'RS256', ${NOW}, ${NOW})`.execute(store.db);
+      assert.equal((await store.getClient('old'))?.registration, 'operator');
+    });
+
+    it('refuses a duplicate client id with StoreConflict and keeps the original', async () => {
+      await store.createClient(clientRecord('c1'));
+      await assert.rejects(store.createClient(clientRecord('c1', { name: 'Impostor' })), isConflict);
+      assert.equal((await store.getClient('c1'))?.name, 'Client c1');
+      assert.equal((await store.listClients()).length, 1);
+    });
+
+    it('updates the secret of a confidential client only', async () => {
+      await store.createClient(clientRecord('c1'));
+      await store.createClient(clientRecord('pub', { secretHash: null, isPublic: true }));
+      assert.equal(await store.updateClientSecret('c1', 'new-hash', NOW + 5), true);
+      const updated = await store.getClient('c1');
+      assert.equal(updated?.secretHash, 'new-hash');
+      assert.equal(updated?.updatedAt, NOW + 5);
+      assert.equal(await store.updateClientSecret('pub', 'new-hash', NOW + 5), false);
+      assert.equal((await store.getClient('pub'))?.secretHash, null);
+      assert.equal(await store.updateClientSecret('missing', 'new-hash', NOW + 5), false);
+    });
+
+    it('deletes a client once', async () => {
+      await store.createClient(clientRecord('c1'));
+      assert.equal(await store.deleteClient('c1'), true);
+      assert.equal(await store.getClient('c1'), undefined);
+      assert.equal(await store.deleteClient('c1'), false);
+    });
+  });
+}
