@@ -57,7 +57,7 @@ export function startLatchkey(args: string[], options: { cwd: string; env?: Node
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`latchkey did not start in time:\n${output}`));
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? 60_000); // generous for a loaded machine; a healthy start takes about a second
     const onData = (d: Buffer) => {
       output += d;
       if (output.includes('"msg":"latchkey ready"')) {

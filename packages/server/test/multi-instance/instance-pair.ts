@@ -265,7 +265,8 @@ async function launch(args: string[], cwd: string, port: number): Promise<Runnin
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   let gone = false;
   void exited.then(() => (gone = true));
-  const deadline = Date.now() + 20_000;
+  // Generous: a start on a machine loaded by parallel suites can take many seconds; a healthy one answers in < 1 s.
+  const deadline = Date.now() + 60_000;
   while (!gone && Date.now() < deadline) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return { child, output: () => output, exited };
