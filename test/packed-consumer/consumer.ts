@@ -15,12 +15,12 @@ export async function main(): Promise<void> {
   const verifier = createVerifier(options);
   const api = Fastify();
   await api.register(fastifyBearer(verifier));
-  api.get('/items', { preHandler: fastifyRequireScopes('read:items') }, async (request) => ({ owner: request.auth?.sub }));
+  api.get('/items', { preHandler: fastifyRequireScopes(['read:items']) }, async (request) => ({ owner: request.auth?.sub }));
   const app = express();
   app.use('/api', expressBearer(verifier));
-  app.get('/api/items', expressRequireScopes('read:items'), (req, res) => {
+  app.get('/api/items', expressRequireScopes(['read:items']), (req, res) => {
     const claims: AccessTokenClaims | undefined = req.auth;
-    res.json({ owner: claims?.sub, ok: requireScopes('read:items') !== undefined });
+    res.json({ owner: claims?.sub, ok: requireScopes(['read:items']) !== undefined });
   });
 
   const clientOptions: LatchkeyClientOptions = {
