@@ -130,7 +130,8 @@ for (const [name, make] of tampered) {
     nextIdToken = make;
     const outcome = await attempt();
     assert.ok(outcome instanceof CallbackError, `expected refusal, got ${outcome instanceof Response ? outcome.status : outcome}`);
-    assert.equal(outcome.code, 'token_exchange_failed');
+    assert.equal(outcome.code, 'ERR_CALLBACK_TOKEN_EXCHANGE_FAILED');
+    assert.equal(outcome.reason, 'token_exchange_failed');
     assert.equal(tokenRequests, requests + 1);
     const afterRows = await store.countRows();
     assert.equal(afterRows.sessions, before.sessions);

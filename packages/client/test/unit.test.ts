@@ -8,7 +8,7 @@ import { parseCookieHeader, serializeCookie } from '../src/cookies.ts';
 import { resolveOptions } from '../src/client-options.ts';
 import { computeRefreshAt } from '../src/kit-context.ts';
 import { proxiedLocation, resolveUpstreamUrl } from '../src/api-proxy.ts';
-import { UpstreamNotAllowed } from '../src/errors.ts';
+import { UpstreamNotAllowedError } from '../src/errors.ts';
 import { toWebRequest } from '../src/adapters/node-http-bridge.ts';
 import { createSqliteStore } from '../src/index.ts';
 
@@ -110,7 +110,7 @@ test('proxy paths cannot leave the upstream base', () => {
     try {
       target = resolveUpstreamUrl(upstream, odd, '');
     } catch (error) {
-      assert.ok(error instanceof UpstreamNotAllowed, `${odd}: ${String(error)}`);
+      assert.ok(error instanceof UpstreamNotAllowedError, `${odd}: ${String(error)}`);
       continue;
     }
     assert.ok(target.href.startsWith('https://api.example/v1/'), `${odd} → ${target.href}`);
