@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
-import { CallbackError, createLatchkeyClient, createSqliteStore, generateEncryptionKey, type LatchkeyClient, type LatchkeyStore } from '../src/index.ts';
+import { CallbackError, createSqliteStore, generateEncryptionKey, type LatchkeyClient, type LatchkeyStore } from '../src/index.ts';
+import { createLatchkeyClient } from '../src/latchkey-client.ts';
 import { listenOnLoopback, type LoopbackServer } from './support/test-provider.ts';
 
 const CLIENT_ID = 'stub-client';

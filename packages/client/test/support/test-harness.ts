@@ -11,8 +11,8 @@ import {
   createLatchkeyClient, createSqliteStore, generateEncryptionKey,
   type LatchkeyClient, type LatchkeyClientOptions, type LatchkeyStore,
 } from '../../src/index.ts';
-import { expressBff } from '../../src/express.ts';
-import { fastifyBff } from '../../src/fastify.ts';
+import { expressBff } from '../../src/adapters/express-router.ts';
+import { fastifyBff } from '../../src/adapters/fastify-plugin.ts';
 import { listenOnLoopback, startTestProvider, type LoopbackServer, type TestProvider } from './test-provider.ts';
 import type { BrowserLike } from './cookie-jar-fetch.ts';
 
