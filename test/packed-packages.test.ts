@@ -142,8 +142,8 @@ describe('the packed packages, installed outside the repository', { timeout: 240
     assert.deepEqual(Object.keys(esm['resource/fastify']!), ['fastifyBearer', 'fastifyRequireScopes']);
     assert.deepEqual(Object.keys(esm['resource/express']!), ['expressBearer', 'expressRequireScopes']);
     assert.equal(esm.client!.createLatchkeyClient, 'function');
-    assert.deepEqual(Object.keys(esm['client/fastify']!), ['latchkeyFastify']);
-    assert.deepEqual(Object.keys(esm['client/express']!), ['latchkeyExpress']);
+    assert.deepEqual(Object.keys(esm['client/fastify']!), ['fastifyBff']);
+    assert.deepEqual(Object.keys(esm['client/express']!), ['expressBff']);
     assert.deepEqual(Object.keys(esm.server!), ['ConfigError', 'DEFAULTS', 'configFromEnv', 'configFromFile', 'createServer', 'resolveConfig']);
     assert.equal(esm.sqlite!.NodeSqliteDialect, 'function');
   });

@@ -110,12 +110,12 @@ export function createContactsApi(options: ContactsApiOptions): ContactsApi {
       });
     });
 
-    api.get('/contacts', { preHandler: fastifyRequireScopes('contacts:read') }, async (request) => {
+    api.get('/contacts', { preHandler: fastifyRequireScopes(['contacts:read']) }, async (request) => {
       const caller = request.caller!;
       return { owner: { kind: caller.kind, subject: caller.subject }, contacts: books.list(caller.subject, caller.kind) };
     });
 
-    api.post('/contacts', { preHandler: fastifyRequireScopes('contacts:write') }, async (request, reply) => {
+    api.post('/contacts', { preHandler: fastifyRequireScopes(['contacts:write']) }, async (request, reply) => {
       const caller = request.caller!;
       const problem = contactProblem(request.body);
       if (problem) return reply.code(400).send({ error: 'invalid_contact', error_description: problem });
@@ -124,7 +124,7 @@ export function createContactsApi(options: ContactsApiOptions): ContactsApi {
       return reply.code(201).send({ contact });
     });
 
-    api.get('/contacts/summary', { preHandler: fastifyRequireScopes('contacts:read') }, async (request) => {
+    api.get('/contacts/summary', { preHandler: fastifyRequireScopes(['contacts:read']) }, async (request) => {
       const caller = request.caller!;
       return { caller: { kind: caller.kind, subject: caller.subject, clientId: caller.clientId }, ...books.summary() };
     });

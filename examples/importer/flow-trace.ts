@@ -105,7 +105,7 @@ export class FlowTraces {
 /** The trace of the request being handled, for code that has no request at hand (the kit's calls to the server). */
 export const currentTrace = new AsyncLocalStorage<{ traceId: string | undefined }>();
 
-type ProviderFetch = NonNullable<LatchkeyClientOptions['providerFetch']>;
+type ProviderFetch = NonNullable<LatchkeyClientOptions['fetch']>;
 
 function formOf(body: unknown): URLSearchParams | undefined {
   if (body instanceof URLSearchParams) return body;
@@ -140,7 +140,7 @@ async function tokenResponseFields(response: Response): Promise<TraceField[]> {
 }
 
 /**
- * The fetch the client kit uses for its calls to the server (providerFetch): a plain fetch that also writes the
+ * The fetch the client kit uses for its calls to the server (its `fetch` option): a plain fetch that also writes the
  * code exchange, refreshes, UserInfo and revocation into the current browser's trace.
  */
 export function tracingProviderFetch(traces: FlowTraces): ProviderFetch {

@@ -3,10 +3,10 @@
 // Contacts API with them. Pages are server-rendered without scripts under a strict CSP.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
-  CallbackError, createLatchkeyClient, createSqliteStore, NotAuthenticated, ReauthenticationRequired,
+  CallbackError, createLatchkeyClient, createSqliteStore, NotAuthenticatedError, ReauthenticationRequiredError,
   type LatchkeyClient, type LatchkeySession,
 } from '@latchkey/client';
-import { latchkeyFastify } from '@latchkey/client/fastify';
+import { fastifyBff } from '@latchkey/client/fastify';
 import { sendPage, type SiteIdentity } from '../shared/page.ts';
 import { addContact, listContacts, type ApiCall, type ApiOutcome } from './contacts-api-client.ts';
 import { readCookie } from './cookies.ts';
@@ -89,7 +89,7 @@ export async function createImporter(options: ImporterOptions): Promise<Importer
     scopes: [...CONNECT_SCOPES],
     store: createSqliteStore({ path: options.sessionsDb }),
     encryptionKeys: [{ kid: 'demo', key: options.encryptionKey }],
-    providerFetch: tracingProviderFetch(traces),
+    fetch: tracingProviderFetch(traces),
     onWarning: (message) => options.print(`importer: ${message}`),
   });
   const site: SiteIdentity = { name: 'Contacts Importer', origin: options.origin, theme: 'importer' };
@@ -177,7 +177,7 @@ export async function createImporter(options: ImporterOptions): Promise<Importer
   app.addHook('onRoute', (route) => {
     if (route.url === client.callbackPath) route.handler = callbackHandler;
   });
-  await app.register(latchkeyFastify, { client, loginPath: '/login' });
+  await app.register(fastifyBff, { client, loginPath: '/login' });
 
   const apiCall = async (request: FastifyRequest, scopes: string[]): Promise<ApiCall> => ({
     apiUrl: options.apiUrl,
@@ -198,7 +198,7 @@ export async function createImporter(options: ImporterOptions): Promise<Importer
   }
 
   /** Token problems that mean "the user has to connect again" (refresh refused after a revocation, no session). */
-  const needsReconnect = (error: unknown) => error instanceof ReauthenticationRequired || error instanceof NotAuthenticated;
+  const needsReconnect = (error: unknown) => error instanceof ReauthenticationRequiredError || error instanceof NotAuthenticatedError;
 
   const sessionName = (session: LatchkeySession) => String(session.claims.email ?? session.claims.name ?? session.subject);
 

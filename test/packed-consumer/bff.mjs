@@ -1,7 +1,7 @@
 // A backend-for-frontend on the installed @latchkey/client (Fastify adapter): / needs a signed-in user.
 import Fastify from 'fastify';
 import { createLatchkeyClient, createSqliteStore, generateEncryptionKey } from '@latchkey/client';
-import { latchkeyFastify } from '@latchkey/client/fastify';
+import { fastifyBff } from '@latchkey/client/fastify';
 
 const appUrl = process.env.APP_URL;
 const client = await createLatchkeyClient({
@@ -10,7 +10,7 @@ const client = await createLatchkeyClient({
   store: createSqliteStore({ path: process.env.SESSION_DB }), encryptionKeys: [{ kid: 'k1', key: generateEncryptionKey() }],
 });
 const app = Fastify();
-await app.register(latchkeyFastify, { client });
+await app.register(fastifyBff, { client });
 app.get('/', { preHandler: app.latchkey.requireLogin }, async (request) => ({ sub: request.latchkey.session.subject, name: request.latchkey.session.claims.name }));
 await app.listen({ port: Number(new URL(appUrl).port), host: '127.0.0.1' });
 console.log('bff ready');

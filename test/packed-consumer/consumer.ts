@@ -5,8 +5,8 @@ import { createVerifier, requireScopes, type AccessTokenClaims, type VerifierOpt
 import { fastifyBearer, fastifyRequireScopes } from '@latchkey/resource/fastify';
 import { expressBearer, expressRequireScopes } from '@latchkey/resource/express';
 import { createLatchkeyClient, createSqliteStore, generateEncryptionKey, type LatchkeyClientOptions } from '@latchkey/client';
-import { latchkeyFastify } from '@latchkey/client/fastify';
-import { latchkeyExpress } from '@latchkey/client/express';
+import { fastifyBff } from '@latchkey/client/fastify';
+import { expressBff } from '@latchkey/client/express';
 import { createServer, resolveConfig, type ServerConfig } from '@latchkey/server';
 import { NodeSqliteDialect } from '@latchkey/sqlite';
 
@@ -15,12 +15,12 @@ export async function main(): Promise<void> {
   const verifier = createVerifier(options);
   const api = Fastify();
   await api.register(fastifyBearer(verifier));
-  api.get('/items', { preHandler: fastifyRequireScopes('read:items') }, async (request) => ({ owner: request.auth?.sub }));
+  api.get('/items', { preHandler: fastifyRequireScopes(['read:items']) }, async (request) => ({ owner: request.auth?.sub }));
   const app = express();
   app.use('/api', expressBearer(verifier));
-  app.get('/api/items', expressRequireScopes('read:items'), (req, res) => {
+  app.get('/api/items', expressRequireScopes(['read:items']), (req, res) => {
     const claims: AccessTokenClaims | undefined = req.auth;
-    res.json({ owner: claims?.sub, ok: requireScopes('read:items') !== undefined });
+    res.json({ owner: claims?.sub, ok: requireScopes(['read:items']) !== undefined });
   });
 
   const clientOptions: LatchkeyClientOptions = {
@@ -29,9 +29,9 @@ export async function main(): Promise<void> {
   };
   const client = await createLatchkeyClient(clientOptions);
   const bff = Fastify();
-  await bff.register(latchkeyFastify, { client });
+  await bff.register(fastifyBff, { client });
   bff.get('/', { preHandler: bff.latchkey.requireLogin }, async (request) => request.latchkey.session?.claims.sub);
-  const latchkey = latchkeyExpress(client);
+  const latchkey = expressBff(client);
   express().use(latchkey.router).get('/', latchkey.requireLogin, (req, res) => void res.send(req.latchkey?.session?.subject));
 
   const config: ServerConfig = resolveConfig({ issuer: 'https://id.example', secret: 's'.repeat(40) });

@@ -10,14 +10,14 @@ const verifier = createVerifier({ issuer: process.env.ISSUER, audience: process.
 
 const expressApp = express();
 expressApp.use(expressBearer(verifier));
-expressApp.get('/items', expressRequireScopes('items:read'), (req, res) => void res.json({ api: 'express', sub: req.auth?.sub, scope: req.auth?.scope }));
+expressApp.get('/items', expressRequireScopes(['items:read']), (req, res) => void res.json({ api: 'express', sub: req.auth?.sub, scope: req.auth?.scope }));
 const expressServer = expressApp.listen(0, '127.0.0.1');
 await new Promise((resolve) => expressServer.once('listening', resolve));
 
 const fastifyApp = Fastify();
 await fastifyApp.register(async (api) => {
   await api.register(fastifyBearer(verifier));
-  api.get('/items', { preHandler: fastifyRequireScopes('items:read') }, async (request) => ({ api: 'fastify', sub: request.auth?.sub, scope: request.auth?.scope }));
+  api.get('/items', { preHandler: fastifyRequireScopes(['items:read']) }, async (request) => ({ api: 'fastify', sub: request.auth?.sub, scope: request.auth?.scope }));
 });
 await fastifyApp.listen({ port: 0, host: '127.0.0.1' });
 

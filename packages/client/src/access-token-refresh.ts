@@ -1,15 +1,18 @@
 // Access tokens for a session, refreshed proactively and once per session across callers and processes (RFC 6749 §6, RFC 9700 §4.14.2 rotation, RFC 8707 §2.2 audiences, OIDC Core §12.2 refreshed ID tokens).
 import { decodeJwt, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
-import { NotAuthenticated, ReauthenticationRequired, ScopesRequired, TokenRefreshFailed } from './errors.ts';
-import { computeRefreshAt, parseScopes, rewrap, sessionAad, unionScopes, type KitContext } from './kit-context.ts';
+import { InsufficientScopeError, NotAuthenticatedError, ReauthenticationRequiredError, TokenRefreshError } from './errors.ts';
+import { computeRefreshAt, type KitContext } from './kit-context.ts';
 import { randomOpaqueId } from './opaque-ids.ts';
 import { changedPinnedClaims } from './refreshed-identity.ts';
+import { buildProfile } from './session-profile.ts';
+import { missingScopes, parseScopes, unionScopes } from './session-scopes.ts';
+import { kept, openSessionSecret, sealSessionSecrets } from './session-secrets.ts';
 import { revokeAtProvider, type TokenToRevoke } from './token-revocation.ts';
 import type { SessionRecord, SessionTokenUpdate } from './store/store-records.ts';
 
 export interface AccessTokenOptions {
-  /** Scopes the caller needs; ScopesRequired is thrown when the session was not granted all of them. */
+  /** Scopes the caller needs; InsufficientScopeError is thrown when the session was not granted all of them. */
   scopes?: readonly string[];
   /**
    * Resource indicator (RFC 8707) of the API the token is for. The session's refresh token obtains a separate
@@ -56,13 +59,10 @@ export class AccessTokenManager {
 
   async getAccessToken(sessionId: string, options: AccessTokenOptions = {}): Promise<string> {
     const record = await this.#context.store.getSession(sessionId, this.#context.now());
-    if (!record) throw new NotAuthenticated();
-    if (record.reauthRequired) throw new ReauthenticationRequired();
-    if (options.scopes) {
-      const granted = new Set(parseScopes(record.scopes));
-      const missing = options.scopes.filter((scope) => !granted.has(scope));
-      if (missing.length > 0) throw new ScopesRequired(missing);
-    }
+    if (!record) throw new NotAuthenticatedError();
+    if (record.reauthRequired) throw new ReauthenticationRequiredError();
+    const missing = missingScopes(parseScopes(record.scopes), options.scopes ?? []);
+    if (missing.length > 0) throw new InsufficientScopeError(missing);
     const fresh = this.#freshToken(record, options.audience);
     if (fresh !== undefined) return fresh;
     const key = options.audience === undefined ? sessionId : `${sessionId}\n${options.audience}`;
@@ -76,7 +76,7 @@ export class AccessTokenManager {
 
   #audienceTokens(record: SessionRecord): AudienceTokens {
     if (!record.audienceTokens) return {};
-    return JSON.parse(this.#context.cipher.decrypt(record.audienceTokens, sessionAad(record.id, 'audience_tokens'))) as AudienceTokens;
+    return JSON.parse(openSessionSecret(this.#context.cipher, record, 'audienceTokens')!) as AudienceTokens;
   }
 
   /** The stored token when it is outside the refresh window, else undefined. */
@@ -84,7 +84,7 @@ export class AccessTokenManager {
     const now = this.#context.now();
     if (audience === undefined) {
       if (record.refreshAt !== null && record.refreshAt <= now) return undefined;
-      return this.#context.cipher.decrypt(record.accessToken, sessionAad(record.id, 'access_token'));
+      return openSessionSecret(this.#context.cipher, record, 'accessToken');
     }
     const entry = this.#audienceTokens(record)[audience];
     if (!entry || (entry.refreshAt !== null && entry.refreshAt <= now)) return undefined;
@@ -96,7 +96,7 @@ export class AccessTokenManager {
     const now = this.#context.now();
     if (audience === undefined) {
       if (record.accessExpiresAt !== null && record.accessExpiresAt <= now) return undefined;
-      return this.#context.cipher.decrypt(record.accessToken, sessionAad(record.id, 'access_token'));
+      return openSessionSecret(this.#context.cipher, record, 'accessToken');
     }
     const entry = this.#audienceTokens(record)[audience];
     return entry && (entry.accessExpiresAt === null || entry.accessExpiresAt > now) ? entry.accessToken : undefined;
@@ -109,14 +109,14 @@ export class AccessTokenManager {
     for (;;) {
       const now = this.#context.now();
       const record = await store.getSession(sessionId, now);
-      if (!record) throw new NotAuthenticated();
-      if (record.reauthRequired) throw new ReauthenticationRequired();
+      if (!record) throw new NotAuthenticatedError();
+      if (record.reauthRequired) throw new ReauthenticationRequiredError();
       const fresh = this.#freshToken(record, options.audience);
       if (fresh !== undefined) return fresh;
       if (await store.acquireRefreshLease(sessionId, owner, now, now + LEASE_MS)) {
         return this.#refreshHoldingLease(sessionId, owner, options);
       }
-      if (now > deadline) throw new TokenRefreshFailed('timed out waiting for a concurrent token refresh');
+      if (now > deadline) throw new TokenRefreshError('timed out waiting for a concurrent token refresh');
       await sleep(POLL_MS);
     }
   }
@@ -124,11 +124,10 @@ export class AccessTokenManager {
   async #refreshHoldingLease(sessionId: string, owner: string, options: AccessTokenOptions): Promise<string> {
     const { store, cipher, provider } = this.#context;
     const { audience } = options;
-    const aad = (column: string) => sessionAad(sessionId, column);
     try {
       // Re-read under the lease: another process may have finished a refresh just before we took it.
       const record = await store.getSession(sessionId, this.#context.now());
-      if (!record) throw new NotAuthenticated();
+      if (!record) throw new NotAuthenticatedError();
       const fresh = this.#freshToken(record, audience);
       if (fresh !== undefined) {
         await store.releaseRefreshLease(sessionId, owner);
@@ -136,33 +135,34 @@ export class AccessTokenManager {
       }
       if (!record.refreshToken) {
         await store.markReauthenticationRequired(sessionId);
-        throw new ReauthenticationRequired('The access token expired and the session has no refresh token.');
+        throw new ReauthenticationRequiredError('The access token expired and the session has no refresh token.');
       }
       const parameters: Record<string, string> = {};
       if (audience !== undefined) parameters.resource = audience;
       if (audience !== undefined && options.scopes?.length) parameters.scope = options.scopes.join(' ');
-      const refreshToken = cipher.decrypt(record.refreshToken, aad('refresh_token'));
+      const refreshToken = openSessionSecret(cipher, record, 'refreshToken')!;
       let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
       try {
         tokens = await oidc.refreshTokenGrant(provider, refreshToken, parameters);
       } catch (error) {
         if (isRefusedGrant(error)) {
           await store.markReauthenticationRequired(sessionId);
-          throw new ReauthenticationRequired('The provider refused to refresh the session (revoked or expired grant).', { cause: error });
+          throw new ReauthenticationRequiredError('The provider refused to refresh the session (revoked or expired grant).', { cause: error });
         }
         if (isForeignIdToken(error)) {
           await this.#endSession(sessionId, [{ token: refreshToken, hint: 'refresh_token' }]);
-          throw new ReauthenticationRequired('The refreshed ID token was issued for another client or issuer; the session was ended.', { cause: error });
+          throw new ReauthenticationRequiredError('The refreshed ID token was issued for another client or issuer; the session was ended.', { cause: error });
         }
         await store.releaseRefreshLease(sessionId, owner);
         // A transient failure while the old token is still valid: keep using it.
         const unexpired = this.#unexpiredToken(record, audience);
         if (unexpired !== undefined) return unexpired;
-        throw new TokenRefreshFailed('token refresh failed', { cause: error });
+        throw new TokenRefreshError('token refresh failed', { cause: error });
       }
       const refreshed = tokens.claims();
       if (refreshed) {
-        const original: JWTPayload = record.idToken ? decodeJwt(cipher.decrypt(record.idToken, aad('id_token'))) : { sub: record.subject };
+        const idToken = openSessionSecret(cipher, record, 'idToken');
+        const original: JWTPayload = idToken ? decodeJwt(idToken) : { sub: record.subject };
         const changed = changedPinnedClaims(original, refreshed);
         if (changed.length > 0) {
           // Not the user (or the authentication) this session belongs to: nothing of this response is kept or used.
@@ -171,13 +171,17 @@ export class AccessTokenManager {
             { token: refreshToken, hint: 'refresh_token' },
             { token: tokens.access_token, hint: 'access_token' },
           ]);
-          throw new ReauthenticationRequired(`The refreshed ID token does not match the original authentication (${changed.join(', ')} changed); the session was ended.`);
+          throw new ReauthenticationRequiredError(`The refreshed ID token does not match the original authentication (${changed.join(', ')} changed); the session was ended.`);
         }
       }
-      await store.updateSessionTokens(sessionId, this.#updateFrom(record, tokens, audience), owner);
+      // Only once the identity is known to be the same: the profile is rebuilt as at sign-in (UserInfo included).
+      const profile = refreshed && audience === undefined
+        ? await buildProfile(this.#context, refreshed, tokens.access_token, JSON.parse(openSessionSecret(cipher, record, 'profile')) as Record<string, unknown>)
+        : undefined;
+      await store.updateSessionTokens(sessionId, this.#updateFrom(record, tokens, audience, profile), owner);
       return tokens.access_token;
     } catch (error) {
-      if (!(error instanceof ReauthenticationRequired) && !(error instanceof TokenRefreshFailed)) {
+      if (!(error instanceof ReauthenticationRequiredError) && !(error instanceof TokenRefreshError)) {
         await store.releaseRefreshLease(sessionId, owner).catch(() => {});
       }
       throw error;
@@ -190,28 +194,32 @@ export class AccessTokenManager {
     await this.#context.store.deleteSession(sessionId);
   }
 
-  #updateFrom(record: SessionRecord, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, audience: string | undefined): SessionTokenUpdate {
+  #updateFrom(
+    record: SessionRecord,
+    tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+    audience: string | undefined,
+    profile: Record<string, unknown> | undefined,
+  ): SessionTokenUpdate {
     const { cipher, options } = this.#context;
-    const aad = (column: string) => sessionAad(record.id, column);
-    const keep = (value: string, column: string) => rewrap(this.#context, value, aad(column));
     const issuedAt = this.#context.now();
     const accessExpiresAt = tokens.expires_in !== undefined ? issuedAt + tokens.expires_in * 1000 : null;
     const refreshAt = computeRefreshAt(issuedAt, tokens.expires_in, options.refreshWindowMs);
-    const claims = tokens.claims();
     const audienceTokens = this.#audienceTokens(record);
     if (audience !== undefined) audienceTokens[audience] = { accessToken: tokens.access_token, accessExpiresAt, refreshAt };
     const main = audience === undefined;
     return {
-      accessToken: main ? cipher.encrypt(tokens.access_token, aad('access_token')) : keep(record.accessToken, 'access_token'),
+      ...sealSessionSecrets(cipher, record.id, {
+        accessToken: main ? tokens.access_token : kept(record.accessToken),
+        // Rotated refresh tokens replace the old one; without rotation the old one stays.
+        refreshToken: tokens.refresh_token ?? kept(record.refreshToken),
+        idToken: tokens.id_token ?? kept(record.idToken),
+        profile: profile !== undefined ? JSON.stringify(profile) : kept(record.profile),
+        audienceTokens: Object.keys(audienceTokens).length > 0 ? JSON.stringify(audienceTokens) : null,
+      }),
       accessExpiresAt: main ? accessExpiresAt : record.accessExpiresAt,
       refreshAt: main ? refreshAt : record.refreshAt,
-      // Rotated refresh tokens replace the old one; without rotation the old one stays.
-      refreshToken: tokens.refresh_token ? cipher.encrypt(tokens.refresh_token, aad('refresh_token')) : keep(record.refreshToken!, 'refresh_token'),
-      idToken: tokens.id_token ? cipher.encrypt(tokens.id_token, aad('id_token')) : record.idToken && keep(record.idToken, 'id_token'),
       // The granted set never shrinks on refresh (an audience-restricted refresh returns only that API's scopes).
       scopes: main ? unionScopes(parseScopes(record.scopes), parseScopes(tokens.scope)).join(' ') : record.scopes,
-      profile: claims && main ? cipher.encrypt(JSON.stringify(claims), aad('profile')) : keep(record.profile, 'profile'),
-      audienceTokens: Object.keys(audienceTokens).length > 0 ? cipher.encrypt(JSON.stringify(audienceTokens), aad('audience_tokens')) : null,
     };
   }
 }

@@ -1,5 +1,5 @@
 // Forwarding a browser request to an allow-listed API with the session's access token (RFC 6750 §2.1; IETF browser-based-apps BCP §6.1 BFF).
-import { LatchkeyError, UpstreamNotAllowed } from './errors.ts';
+import { UpstreamNotAllowedError, UpstreamUnavailableError } from './errors.ts';
 import type { ResolvedUpstream } from './client-options.ts';
 import { sameOriginTarget } from './return-to.ts';
 
@@ -20,16 +20,16 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /** The upstream URL for a path below the upstream's base; refuses anything that would leave it. */
 export function resolveUpstreamUrl(upstream: ResolvedUpstream, path: string, search: string): URL {
-  if (/[\\\u0000-\u001f]/.test(path)) throw new UpstreamNotAllowed('invalid path');
+  if (/[\\\u0000-\u001f]/.test(path)) throw new UpstreamNotAllowedError('invalid path');
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
   } catch {
-    throw new UpstreamNotAllowed('invalid path');
+    throw new UpstreamNotAllowedError('invalid path');
   }
   const segments = decoded.split('/');
   if (segments.some((segment) => segment === '..' || segment === '.') || decoded.includes('\\')) {
-    throw new UpstreamNotAllowed('path traversal refused');
+    throw new UpstreamNotAllowedError('path traversal refused');
   }
   // Appended to the base, never resolved against it: `https:…` or `//host` in the path is a path segment here.
   const relative = path.replace(/^\/+/, '');
@@ -37,10 +37,10 @@ export function resolveUpstreamUrl(upstream: ResolvedUpstream, path: string, sea
   try {
     target = new URL(`${upstream.url.href}${relative}`);
   } catch {
-    throw new UpstreamNotAllowed('invalid path');
+    throw new UpstreamNotAllowedError('invalid path');
   }
   if (target.origin !== upstream.url.origin || !target.pathname.startsWith(upstream.url.pathname)) {
-    throw new UpstreamNotAllowed('path leaves the upstream');
+    throw new UpstreamNotAllowedError('path leaves the upstream');
   }
   target.search = search;
   return target;
@@ -95,7 +95,7 @@ export async function forwardToUpstream(upstream: ResolvedUpstream, target: URL,
   try {
     response = await fetch(target, init);
   } catch (error) {
-    throw new LatchkeyError('upstream_unavailable', `upstream "${upstream.name}" did not answer`, 502, { cause: error });
+    throw new UpstreamUnavailableError(upstream.name, { cause: error });
   }
   const responseHeaders = new Headers();
   for (const [name, value] of response.headers) {

@@ -2,10 +2,11 @@
 import * as oidc from 'openid-client';
 import { parseCookieHeader, serializeCookie } from './cookies.ts';
 import { CallbackError } from './errors.ts';
-import {
-  computeRefreshAt, cookieAttributes, parseScopes, rewrap, sessionAad, transactionAad, unionScopes, type KitContext,
-} from './kit-context.ts';
+import { computeRefreshAt, cookieAttributes, transactionAad, type KitContext } from './kit-context.ts';
 import { randomOpaqueId, sha256Hex } from './opaque-ids.ts';
+import { buildProfile } from './session-profile.ts';
+import { parseScopes, unionScopes } from './session-scopes.ts';
+import { kept, sealSessionSecrets } from './session-secrets.ts';
 import type { TransactionPayload } from './authorization-request.ts';
 import type { SessionRecord } from './store/store-records.ts';
 
@@ -46,6 +47,10 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   if (!record) throw new CallbackError('unknown_transaction');
   const transaction = readPayload(context, id, record.payload);
 
+  // openid-client's authorizationCodeGrant checks iss (RFC 9207), error and state again, and refuses implicit-flow
+  // parameters; these checks come first on purpose, not as a second opinion: each refusal gets its own stable
+  // CallbackError code and user message (openid-client's would all be token_exchange_failed), `refresh_token` in the
+  // URL is refused too, and none of them depends on what a future openid-client version chooses to check.
   if (FORBIDDEN_PARAMETERS.some((name) => params.has(name))) throw new CallbackError('token_in_callback_url');
   const metadata = provider.serverMetadata();
   const iss = params.get('iss');
@@ -80,16 +85,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   const grantedScopes = tokens.scope !== undefined ? parseScopes(tokens.scope) : transaction.scopes;
   const accessExpiresAt = tokens.expires_in !== undefined ? issuedAt + tokens.expires_in * 1000 : null;
   const refreshAt = computeRefreshAt(issuedAt, tokens.expires_in, options.refreshWindowMs);
-  let profile: Record<string, unknown> = { ...claims };
-  if (options.fetchUserInfo && provider.serverMetadata().userinfo_endpoint) {
-    try {
-      // OIDC Core §5.3.2: the UserInfo `sub` must equal the ID token's; openid-client checks it.
-      const userInfo = await oidc.fetchUserInfo(provider, tokens.access_token, claims.sub);
-      profile = { ...userInfo, ...claims };
-    } catch (error) {
-      context.warn('userinfo request failed; using ID token claims only', error);
-    }
-  }
+  const profile = await buildProfile(context, claims, tokens.access_token);
   const profileJson = JSON.stringify(profile);
 
   // The session this browser holds. A Strict session cookie is not sent on this cross-site request; then the
@@ -103,17 +99,17 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
       if (existing.subject !== claims.sub) throw new CallbackError('subject_mismatch');
       const sid = existing.id;
       const updated = await store.updateSessionTokens(sid, {
-        accessToken: cipher.encrypt(tokens.access_token, sessionAad(sid, 'access_token')),
-        refreshToken: tokens.refresh_token
-          ? cipher.encrypt(tokens.refresh_token, sessionAad(sid, 'refresh_token'))
-          : existing.refreshToken && rewrap(context, existing.refreshToken, sessionAad(sid, 'refresh_token')),
-        idToken: cipher.encrypt(tokens.id_token, sessionAad(sid, 'id_token')),
+        ...sealSessionSecrets(cipher, sid, {
+          accessToken: tokens.access_token,
+          refreshToken: tokens.refresh_token ?? kept(existing.refreshToken),
+          idToken: tokens.id_token,
+          profile: profileJson,
+          // Audience tokens were minted under the previous grant; they are fetched again on demand.
+          audienceTokens: null,
+        }),
         accessExpiresAt,
         refreshAt,
         scopes: unionScopes(parseScopes(existing.scopes), grantedScopes).join(' '),
-        profile: cipher.encrypt(profileJson, sessionAad(sid, 'profile')),
-        // Audience tokens were minted under the previous grant; they are fetched again on demand.
-        audienceTokens: null,
       });
       if (updated) return { returnTo: transaction.returnTo, setCookies: [], sessionId: sid };
     }
@@ -126,13 +122,15 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   const session: SessionRecord = {
     id: sid,
     subject: claims.sub,
-    profile: cipher.encrypt(profileJson, sessionAad(sid, 'profile')),
-    accessToken: cipher.encrypt(tokens.access_token, sessionAad(sid, 'access_token')),
-    refreshToken: tokens.refresh_token ? cipher.encrypt(tokens.refresh_token, sessionAad(sid, 'refresh_token')) : null,
-    idToken: cipher.encrypt(tokens.id_token, sessionAad(sid, 'id_token')),
+    ...sealSessionSecrets(cipher, sid, {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token ?? null,
+      idToken: tokens.id_token,
+      profile: profileJson,
+      audienceTokens: null,
+    }),
     accessExpiresAt,
     refreshAt,
-    audienceTokens: null,
     scopes: grantedScopes.join(' '),
     reauthRequired: false,
     version: 0,

@@ -1,5 +1,6 @@
 // Options of createLatchkeyClient and their resolution (cookie rules from RFC 6265bis §4.1.3, BFF pattern from the IETF browser-based-apps BCP §6.1).
 import type { CustomFetch } from 'openid-client';
+import { ClientConfigurationError } from './errors.ts';
 import type { LatchkeyStore } from './store/store-records.ts';
 import type { EncryptionKey } from './token-encryption.ts';
 
@@ -55,8 +56,11 @@ export interface LatchkeyClientOptions {
   csrfHeaderName?: string;
   /** Timeout for calls to the provider, in seconds. Default 10. */
   httpTimeoutSeconds?: number;
-  /** Fetch used for provider calls (discovery, token, revocation); for tests and egress proxies. */
-  providerFetch?: CustomFetch;
+  /**
+   * fetch used for every call to the provider (discovery, JWKS, token, UserInfo, revocation); for tests and egress
+   * proxies. Default: global fetch. Upstream APIs are called with global fetch.
+   */
+  fetch?: CustomFetch;
   /** Merge the UserInfo response into the session's claims at login when the provider has a userinfo endpoint. Default true. */
   fetchUserInfo?: boolean;
   /** Called with failures the kit tolerates (e.g. a failed revocation at logout). Never receives tokens. */
@@ -103,15 +107,15 @@ function absoluteUrl(name: string, value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`${name} must be an absolute URL`);
+    throw new ClientConfigurationError(`${name} must be an absolute URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${name} must be http(s)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientConfigurationError(`${name} must be http(s)`);
   return url;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number`);
+  if (!Number.isFinite(value) || value < 0) throw new ClientConfigurationError(`${name} must be a non-negative number`);
   return value;
 }
 
@@ -119,18 +123,18 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
   const issuer = absoluteUrl('issuer', options.issuer);
   // Plain http is accepted only on loopback (local development and tests); anything else must be https.
   const allowInsecureHttp = issuer.protocol === 'http:';
-  if (allowInsecureHttp && !LOOPBACK_HOSTS.has(issuer.hostname)) throw new TypeError('issuer must be https (http only on loopback)');
+  if (allowInsecureHttp && !LOOPBACK_HOSTS.has(issuer.hostname)) throw new ClientConfigurationError('issuer must be https (http only on loopback)');
   const redirectUri = absoluteUrl('redirectUri', options.redirectUri);
-  if (!options.clientId) throw new TypeError('clientId is required');
-  if (!options.scopes.includes('openid')) throw new TypeError('scopes must include "openid"');
+  if (!options.clientId) throw new ClientConfigurationError('clientId is required');
+  if (!options.scopes.includes('openid')) throw new ClientConfigurationError('scopes must include "openid"');
   const cookieSecure = options.cookieSecure ?? redirectUri.protocol === 'https:';
   const sessionCookieSameSite = options.sessionCookieSameSite ?? 'Strict';
-  if (sessionCookieSameSite !== 'Strict' && sessionCookieSameSite !== 'Lax') throw new TypeError('sessionCookieSameSite must be "Strict" or "Lax"');
+  if (sessionCookieSameSite !== 'Strict' && sessionCookieSameSite !== 'Lax') throw new ClientConfigurationError('sessionCookieSameSite must be "Strict" or "Lax"');
   const method = options.tokenEndpointAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
-  if (method !== 'none' && !options.clientSecret) throw new TypeError(`${method} needs clientSecret`);
+  if (method !== 'none' && !options.clientSecret) throw new ClientConfigurationError(`${method} needs clientSecret`);
   const upstreams = new Map<string, ResolvedUpstream>();
   for (const [name, upstream] of Object.entries(options.upstreams ?? {})) {
-    if (!UPSTREAM_NAME.test(name)) throw new TypeError(`upstream name "${name}" must match ${UPSTREAM_NAME}`);
+    if (!UPSTREAM_NAME.test(name)) throw new ClientConfigurationError(`upstream name "${name}" must match ${UPSTREAM_NAME}`);
     const url = absoluteUrl(`upstreams.${name}.url`, upstream.url);
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     url.search = '';

@@ -1,5 +1,5 @@
 // Refusing cross-site state-changing requests: Origin check plus a custom header (OWASP CSRF cheat sheet; Fetch §3.2 Sec-Fetch-Site).
-import { CrossSiteRequestRejected } from './errors.ts';
+import { CrossSiteRequestError } from './errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -10,9 +10,9 @@ export function isSafeMethod(method: string): boolean {
 /** Throws unless the Origin header is the app's origin and the browser did not label the request cross-site. */
 export function assertSameOrigin(headers: Headers, appOrigin: string): void {
   const origin = headers.get('origin');
-  if (origin !== appOrigin) throw new CrossSiteRequestRejected(origin ? 'Origin is not the application origin' : 'Origin header missing');
+  if (origin !== appOrigin) throw new CrossSiteRequestError(origin ? 'Origin is not the application origin' : 'Origin header missing');
   const site = headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin') throw new CrossSiteRequestRejected(`Sec-Fetch-Site is ${site}`);
+  if (site !== null && site !== 'same-origin') throw new CrossSiteRequestError(`Sec-Fetch-Site is ${site}`);
 }
 
 /**
@@ -22,5 +22,5 @@ export function assertSameOrigin(headers: Headers, appOrigin: string): void {
 export function assertNotCrossSite(method: string, headers: Headers, appOrigin: string, csrfHeaderName: string): void {
   if (isSafeMethod(method)) return;
   assertSameOrigin(headers, appOrigin);
-  if (headers.get(csrfHeaderName) !== '1') throw new CrossSiteRequestRejected(`${csrfHeaderName}: 1 header missing`);
+  if (headers.get(csrfHeaderName) !== '1') throw new CrossSiteRequestError(`${csrfHeaderName}: 1 header missing`);
 }

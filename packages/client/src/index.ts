@@ -3,6 +3,7 @@ export { createLatchkeyClient } from './latchkey-client.ts';
 export type { LatchkeyClient, LatchkeySession } from './latchkey-client.ts';
 export type { LatchkeyClientOptions, UpstreamOptions } from './client-options.ts';
 export type { AccessTokenOptions } from './access-token-refresh.ts';
+export type { ErrorResponseOptions } from './error-response.ts';
 export { createSqliteStore } from './store/sqlite-store.ts';
 export type { SqliteStoreOptions } from './store/sqlite-store.ts';
 export { createPostgresStore } from './store/postgres-store.ts';
@@ -11,10 +12,12 @@ export type { LatchkeyStore, SessionRecord, TransactionRecord, SessionTokenUpdat
 export { generateEncryptionKey } from './token-encryption.ts';
 export type { EncryptionKey } from './token-encryption.ts';
 export { safeReturnTo } from './return-to.ts';
+export { checkSession } from './session-scopes.ts';
 export {
-  LatchkeyError, CallbackError, ReauthenticationRequired, ScopesRequired, CrossSiteRequestRejected,
-  UpstreamNotAllowed, NotAuthenticated, TokenRefreshFailed,
+  LatchkeyError, CallbackError, ReauthenticationRequiredError, InsufficientScopeError, CrossSiteRequestError,
+  UpstreamNotAllowedError, UpstreamUnavailableError, NotAuthenticatedError, TokenRefreshError, InvalidRequestError,
+  PayloadTooLargeError, ClientConfigurationError,
 } from './errors.ts';
-export type { CallbackErrorCode } from './errors.ts';
-export type { LatchkeyRoutes, LatchkeyRequestContext } from './adapters/node-http-bridge.ts';
+export type { CallbackErrorCode, CallbackReason, LatchkeyErrorCode } from './errors.ts';
 // Framework adapters are entry points of their own: @latchkey/client/fastify and @latchkey/client/express.
+// They are built on this file alone (test/kit-structure.test.ts): what they need, any other framework can use.

@@ -25,11 +25,6 @@ export function cookieAttributes(context: KitContext, cookie: 'session' | 'trans
     : { secure: options.cookieSecure, sameSite: 'Lax', maxAgeSeconds: Math.floor(options.transactionMaxAgeMs / 1000) };
 }
 
-/** Associated data binding a ciphertext to its row and column. */
-export function sessionAad(sessionId: string, column: string): string {
-  return `session:${sessionId}:${column}`;
-}
-
 export function transactionAad(transactionId: string): string {
   return `transaction:${transactionId}`;
 }
@@ -39,19 +34,4 @@ export function computeRefreshAt(now: number, expiresInSeconds: number | undefin
   if (expiresInSeconds === undefined) return null;
   const lifetime = expiresInSeconds * 1000;
   return now + lifetime - Math.min(refreshWindowMs, lifetime / 2);
-}
-
-export function parseScopes(value: string | undefined | null): string[] {
-  return value ? [...new Set(value.split(' ').filter(Boolean))] : [];
-}
-
-export function unionScopes(...lists: ReadonlyArray<readonly string[]>): string[] {
-  return [...new Set(lists.flat())];
-}
-
-/** Re-encrypts a ciphertext with the current key when it was written with an older one (key rotation). */
-export function rewrap(context: KitContext, envelope: string, associatedData: string): string {
-  const { cipher } = context;
-  if (envelope.split('.')[1] === cipher.currentKid) return envelope;
-  return cipher.encrypt(cipher.decrypt(envelope, associatedData), associatedData);
 }

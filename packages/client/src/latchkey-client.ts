@@ -6,13 +6,16 @@ import { startAuthorization } from './authorization-request.ts';
 import { resolveOptions, type LatchkeyClientOptions } from './client-options.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { assertNotCrossSite, assertSameOrigin } from './cross-site-check.ts';
-import { NotAuthenticated, UpstreamNotAllowed } from './errors.ts';
-import { parseScopes, rewrap, sessionAad, type KitContext } from './kit-context.ts';
+import { errorResponse, type ErrorResponseOptions } from './error-response.ts';
+import { NotAuthenticatedError, UpstreamNotAllowedError } from './errors.ts';
+import type { KitContext } from './kit-context.ts';
 import { endSession } from './logout.ts';
 import { sha256Hex } from './opaque-ids.ts';
 import { discoverProvider } from './provider-configuration.ts';
 import { kitHeaders } from './kit-response-headers.ts';
 import { appLocation } from './return-to.ts';
+import { missingScopes, parseScopes } from './session-scopes.ts';
+import { keptSecrets, openSessionSecret, sealSessionSecrets, sealedWithCurrentKey } from './session-secrets.ts';
 import { signInLanding } from './sign-in-landing.ts';
 import { TokenCipher } from './token-encryption.ts';
 
@@ -42,7 +45,7 @@ export interface LatchkeyClient {
   readonly callbackPath: string;
   /** The session for a Cookie header, or null. */
   getSession(cookieHeader: string | null | undefined): Promise<LatchkeySession | null>;
-  /** A valid access token for the session (refreshed if needed). Throws ReauthenticationRequired, ScopesRequired. */
+  /** A valid access token for the session (refreshed if needed). Throws ReauthenticationRequiredError, InsufficientScopeError. */
   getAccessToken(session: LatchkeySession | string, options?: AccessTokenOptions): Promise<string>;
   /** GET /login?returnTo=/path → 302 to the provider. */
   login(request: Request, options?: { returnTo?: string }): Promise<Response>;
@@ -57,6 +60,8 @@ export interface LatchkeyClient {
   proxy(request: Request, upstream: string, path: string): Promise<Response>;
   /** null when the session already has `scopes`; else a 302 that asks the provider for the missing ones. */
   authorizeScopes(request: Request, scopes: readonly string[], options?: { returnTo?: string }): Promise<Response | null>;
+  /** The answer for an error the kit (or the app) threw: a page for navigations, JSON for API calls (no internals). */
+  errorResponse(error: unknown, options: ErrorResponseOptions): Response;
   /** Re-encrypts every session with the current (first) key; returns how many were rewritten. */
   reencryptSessions(): Promise<number>;
   /** Closes the store. */
@@ -79,7 +84,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
   const options = resolveOptions(input);
   const cipher = new TokenCipher(input.encryptionKeys);
   await input.store.migrate();
-  const provider = await discoverProvider(options, input.providerFetch);
+  const provider = await discoverProvider(options, input.fetch);
   const warn = input.onWarning ?? ((message: string) => console.warn(`[latchkey] ${message}`));
   const context: KitContext = { options, provider, store: input.store, cipher, now: Date.now, warn };
   const tokens = new AccessTokenManager(context);
@@ -98,7 +103,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
     return {
       id,
       subject: record.subject,
-      claims: JSON.parse(cipher.decrypt(record.profile, sessionAad(id, 'profile'))) as Record<string, unknown>,
+      claims: JSON.parse(openSessionSecret(cipher, record, 'profile')) as Record<string, unknown>,
       scopes: parseScopes(record.scopes),
       reauthenticationRequired: record.reauthRequired,
       createdAt: new Date(record.createdAt),
@@ -139,10 +144,10 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
 
     async proxy(request, upstreamName, path) {
       const upstream = options.upstreams.get(upstreamName);
-      if (!upstream) throw new UpstreamNotAllowed(`unknown upstream "${upstreamName}"`);
+      if (!upstream) throw new UpstreamNotAllowedError(`unknown upstream "${upstreamName}"`);
       assertNotCrossSite(request.method, request.headers, options.appOrigin, options.csrfHeaderName);
       const session = await readSession(request.headers.get('cookie'));
-      if (!session) throw new NotAuthenticated();
+      if (!session) throw new NotAuthenticatedError();
       const target = resolveUpstreamUrl(upstream, path, new URL(request.url).search);
       const accessToken = await tokens.getAccessToken(session.id, upstream.audience === undefined ? {} : {
         audience: upstream.audience, ...(upstream.scopes ? { scopes: upstream.scopes } : {}),
@@ -165,8 +170,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
         });
         return redirect(start.authorizationUrl.href, 302, start.setCookies);
       }
-      const granted = new Set(session.scopes);
-      const missing = scopes.filter((scope) => !granted.has(scope));
+      const missing = missingScopes(session.scopes, scopes);
       if (missing.length === 0) return null;
       // Incremental authorization: ask for what the session holds plus what is missing, with no forced prompt.
       // The provider remembers the earlier consent, so the user is asked only about the missing scopes, and the
@@ -184,30 +188,25 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
         if (batch.length === 0) return rewritten;
         for (const record of batch) {
           after = record.id;
-          const kids = [record.accessToken, record.refreshToken, record.idToken, record.profile, record.audienceTokens]
-            .filter((value): value is string => value !== null).map((value) => TokenCipher.kidOf(value));
-          if (kids.every((kid) => kid === cipher.currentKid)) continue;
+          if (sealedWithCurrentKey(cipher, record)) continue;
           const owner = `reencrypt:${record.id.slice(0, 8)}:${Date.now()}`;
           const now = context.now();
           // Under the refresh lease so that a concurrent refresh is never overwritten; busy sessions are re-encrypted by their refresh.
           if (!(await context.store.acquireRefreshLease(record.id, owner, now, now + 10_000))) continue;
           const fresh = await context.store.getSession(record.id, now);
           if (!fresh) continue;
-          const id = record.id;
-          const updated = await context.store.updateSessionTokens(id, {
-            accessToken: rewrap(context, fresh.accessToken, sessionAad(id, 'access_token')),
-            refreshToken: fresh.refreshToken && rewrap(context, fresh.refreshToken, sessionAad(id, 'refresh_token')),
-            idToken: fresh.idToken && rewrap(context, fresh.idToken, sessionAad(id, 'id_token')),
+          const updated = await context.store.updateSessionTokens(record.id, {
+            ...sealSessionSecrets(cipher, record.id, keptSecrets(fresh)),
             accessExpiresAt: fresh.accessExpiresAt,
             refreshAt: fresh.refreshAt,
             scopes: fresh.scopes,
-            profile: rewrap(context, fresh.profile, sessionAad(id, 'profile')),
-            audienceTokens: fresh.audienceTokens && rewrap(context, fresh.audienceTokens, sessionAad(id, 'audience_tokens')),
           }, owner);
           if (updated) rewritten += 1;
         }
       }
     },
+
+    errorResponse,
 
     close() {
       return context.store.close();

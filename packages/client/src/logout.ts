@@ -1,8 +1,9 @@
 // Logout: revoke the refresh token (RFC 7009 §2.1), delete the session, RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2).
 import * as oidc from 'openid-client';
 import { expireCookie, parseCookieHeader } from './cookies.ts';
-import { cookieAttributes, sessionAad, type KitContext } from './kit-context.ts';
+import { cookieAttributes, type KitContext } from './kit-context.ts';
 import { sha256Hex } from './opaque-ids.ts';
+import { openSessionSecret } from './session-secrets.ts';
 import { revokeAtProvider } from './token-revocation.ts';
 
 export interface LogoutResult {
@@ -23,13 +24,15 @@ export async function endSession(context: KitContext, cookieHeader: string | nul
   const record = await store.getSession(sessionId, context.now());
   if (!record) return { redirectUrl: fallback, setCookies, endedSession: false };
   const metadata = provider.serverMetadata();
-  await revokeAtProvider(context, [record.refreshToken
-    ? { token: cipher.decrypt(record.refreshToken, sessionAad(sessionId, 'refresh_token')), hint: 'refresh_token' }
-    : { token: cipher.decrypt(record.accessToken, sessionAad(sessionId, 'access_token')), hint: 'access_token' }]);
+  const refreshToken = openSessionSecret(cipher, record, 'refreshToken');
+  await revokeAtProvider(context, [refreshToken !== null
+    ? { token: refreshToken, hint: 'refresh_token' }
+    : { token: openSessionSecret(cipher, record, 'accessToken'), hint: 'access_token' }]);
   await store.deleteSession(sessionId);
   if (!metadata.end_session_endpoint) return { redirectUrl: fallback, setCookies, endedSession: true };
   const parameters: Record<string, string> = {};
-  if (record.idToken) parameters.id_token_hint = cipher.decrypt(record.idToken, sessionAad(sessionId, 'id_token'));
+  const idToken = openSessionSecret(cipher, record, 'idToken');
+  if (idToken) parameters.id_token_hint = idToken;
   if (options.postLogoutRedirectUri) parameters.post_logout_redirect_uri = options.postLogoutRedirectUri;
   return { redirectUrl: oidc.buildEndSessionUrl(provider, parameters).href, setCookies, endedSession: true };
 }

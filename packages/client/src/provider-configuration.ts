@@ -1,6 +1,7 @@
 // Provider metadata discovery and client authentication (OpenID Connect Discovery 1.0 §4, RFC 8414 §3).
 import * as oidc from 'openid-client';
 import type { ResolvedOptions } from './client-options.ts';
+import { ClientConfigurationError } from './errors.ts';
 
 /** Discovers the provider and returns the openid-client configuration every flow uses. */
 export async function discoverProvider(options: ResolvedOptions, providerFetch?: oidc.CustomFetch): Promise<oidc.Configuration> {
@@ -21,6 +22,6 @@ export async function discoverProvider(options: ResolvedOptions, providerFetch?:
   // openid-client skips the ID token's JWS check for token-endpoint responses (TLS vouches for the issuer, OIDC Core
   // §3.1.3.7 step 6). We verify it anyway against the provider's JWKS: defence in depth against a spoofed endpoint.
   if (config.serverMetadata().jwks_uri) oidc.enableNonRepudiationChecks(config);
-  else throw new Error('the provider publishes no jwks_uri, so ID token signatures cannot be verified');
+  else throw new ClientConfigurationError('the provider publishes no jwks_uri, so ID token signatures cannot be verified');
   return config;
 }

@@ -1,5 +1,6 @@
 // AES-256-GCM envelope for tokens at rest (NIST SP 800-38D), with key ids so keys can rotate.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ClientConfigurationError } from './errors.ts';
 
 /** One encryption key: `key` is 32 random bytes, base64url-encoded. */
 export interface EncryptionKey {
@@ -21,14 +22,14 @@ export class TokenCipher {
   readonly #currentKid: string;
 
   constructor(keys: readonly EncryptionKey[]) {
-    if (keys.length === 0) throw new TypeError('encryptionKeys: at least one key is required');
+    if (keys.length === 0) throw new ClientConfigurationError('encryptionKeys: at least one key is required');
     this.#keys = new Map();
     for (const { kid, key } of keys) {
-      if (!KID_PATTERN.test(kid)) throw new TypeError(`encryptionKeys: kid must match ${KID_PATTERN}`);
-      if (this.#keys.has(kid)) throw new TypeError(`encryptionKeys: duplicate kid "${kid}"`);
+      if (!KID_PATTERN.test(kid)) throw new ClientConfigurationError(`encryptionKeys: kid must match ${KID_PATTERN}`);
+      if (this.#keys.has(kid)) throw new ClientConfigurationError(`encryptionKeys: duplicate kid "${kid}"`);
       const bytes = Buffer.from(key, 'base64url');
       if (bytes.length !== 32 || bytes.toString('base64url') !== key.replace(/=+$/, '')) {
-        throw new TypeError(`encryptionKeys: key "${kid}" must be 32 bytes, base64url-encoded`);
+        throw new ClientConfigurationError(`encryptionKeys: key "${kid}" must be 32 bytes, base64url-encoded`);
       }
       this.#keys.set(kid, bytes);
     }

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
-import { CallbackError, createLatchkeyClient, createSqliteStore, generateEncryptionKey, type LatchkeyClient, type LatchkeyStore } from '../src/index.ts';
+import { CallbackError, createSqliteStore, generateEncryptionKey, type LatchkeyClient, type LatchkeyStore } from '../src/index.ts';
+import { createLatchkeyClient } from '../src/latchkey-client.ts';
 import { listenOnLoopback, type LoopbackServer } from './support/test-provider.ts';
 import { countRows } from './support/store-rows.ts';
 
@@ -131,7 +132,8 @@ for (const [name, make] of tampered) {
     nextIdToken = make;
     const outcome = await attempt();
     assert.ok(outcome instanceof CallbackError, `expected refusal, got ${outcome instanceof Response ? outcome.status : outcome}`);
-    assert.equal(outcome.code, 'token_exchange_failed');
+    assert.equal(outcome.code, 'ERR_CALLBACK_TOKEN_EXCHANGE_FAILED');
+    assert.equal(outcome.reason, 'token_exchange_failed');
     assert.equal(tokenRequests, requests + 1);
     const afterRows = await countRows(store);
     assert.equal(afterRows.sessions, before.sessions);

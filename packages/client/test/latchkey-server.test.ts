@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
-import { ReauthenticationRequired, ScopesRequired } from '../src/index.ts';
+import { ReauthenticationRequiredError, InsufficientScopeError } from '../src/index.ts';
 import { createBrowser, type BrowserLike } from './support/cookie-jar-fetch.ts';
 import {
   APP_SCOPES, authorizeAtLatchkey, ORDERS_API, revokeOnAccountPage, startLatchkeyServer,
@@ -231,14 +231,14 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       assert.equal(replay.body.error, 'invalid_grant');
       assert.deepEqual(await latchkey.introspect(provider, String(moved.body.refresh_token), 'refresh_token'), { active: false });
       harness.expireAccessToken(sessionId);
-      await assert.rejects(harness.client.getAccessToken(sessionId), ReauthenticationRequired);
+      await assert.rejects(harness.client.getAccessToken(sessionId), ReauthenticationRequiredError);
       assert.deepEqual(warnings, []);
     } finally {
       await harness.close();
     }
   });
 
-  test("revoked on Latchkey's account page: the next refresh throws ReauthenticationRequired and the session is marked", async () => {
+  test("revoked on Latchkey's account page: the next refresh throws ReauthenticationRequiredError and the session is marked", async () => {
     const { harness, provider } = await startApp('Orders Mobile');
     try {
       await latchkey.addUser('carol');
@@ -260,13 +260,13 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       const results = await Promise.allSettled(Array.from({ length: 5 }, () => harness.client.getAccessToken(sessionId)));
       for (const result of results) {
         assert.equal(result.status, 'rejected');
-        assert.ok(result.reason instanceof ReauthenticationRequired);
+        assert.ok(result.reason instanceof ReauthenticationRequiredError);
       }
       assert.deepEqual(provider.tokenRequests('refresh_token').map((r) => r.status), [400]);
       assert.equal(harness.sessionRow(sessionId)!.reauth_required, 1);
       const session = await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`);
       assert.equal(session?.reauthenticationRequired, true);
-      await assert.rejects(harness.client.getAccessToken(sessionId), ReauthenticationRequired);
+      await assert.rejects(harness.client.getAccessToken(sessionId), ReauthenticationRequiredError);
       assert.equal(provider.counts.refreshGrants, 1, 'later calls fail fast without asking Latchkey');
 
       const home = await browser.request(`${harness.appOrigin}/`, { headers: { accept: 'text/html' } });
@@ -382,7 +382,7 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
       assert.ok(pages[1]!.asked.includes('read your orders'));
       assert.ok(!pages[1]!.asked.includes('change your orders'));
       assert.deepEqual(scopesOf(await verifyAccessToken(await harness.client.getAccessToken(sessionId))), ['email', 'openid', 'orders:read', 'profile']);
-      await assert.rejects(harness.client.getAccessToken(sessionId, { scopes: ['orders:write'] }), ScopesRequired);
+      await assert.rejects(harness.client.getAccessToken(sessionId, { scopes: ['orders:write'] }), InsufficientScopeError);
 
       const api = await browser.request(`${harness.appOrigin}/orders/edit?id=7`, { headers: JSON_ACCEPT });
       assert.equal(api.status, 403);

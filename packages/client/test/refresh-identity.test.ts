@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
 import { logIn, startHarness, type Harness } from './support/test-harness.ts';
 import { SCRIPTED_CLIENT_ID, startScriptedProvider, type ScriptedProvider } from './support/scripted-provider.ts';
-import { ReauthenticationRequired } from '../src/index.ts';
+import { ReauthenticationRequiredError } from '../src/index.ts';
 
 async function withScriptedProvider(run: (harness: Harness, provider: ScriptedProvider) => Promise<void>): Promise<void> {
   let provider: ScriptedProvider | undefined;
@@ -89,8 +89,8 @@ test('a refreshed ID token from another issuer is refused by openid-client; the 
     harness.expireAccessToken(sessionId);
     provider.refreshClaims = { iss: 'https://attacker.example' };
     await assert.rejects(harness.client.getAccessToken(sessionId), (error: unknown) => {
-      assert.ok(error instanceof ReauthenticationRequired);
-      assert.equal(error.code, 'reauthentication_required');
+      assert.ok(error instanceof ReauthenticationRequiredError);
+      assert.equal(error.code, 'ERR_REAUTHENTICATION_REQUIRED');
       return true;
     });
     assert.equal(harness.upstream.calls.length, 0);

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ReauthenticationRequired, ScopesRequired } from '../src/index.ts';
+import { ReauthenticationRequiredError, InsufficientScopeError } from '../src/index.ts';
 import { TokenCipher } from '../src/token-encryption.ts';
-import { sessionAad } from '../src/kit-context.ts';
+import { sessionColumnAad } from '../src/session-secrets.ts';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
 import { logIn, startHarness, type Harness } from './support/test-harness.ts';
 
@@ -50,7 +50,7 @@ test('50 concurrent callers on an expiring session cause exactly one refresh; th
   const rowAfter = harness.sessionRow(id)!;
   assert.notEqual(rowAfter.refresh_token, rowBefore.refresh_token);
   const cipher = new TokenCipher([{ kid: 'k1', key: harness.encryptionKey }]);
-  assert.equal(cipher.decrypt(String(rowAfter.refresh_token), sessionAad(id, 'refresh_token')), refreshResponse.refresh_token);
+  assert.equal(cipher.decrypt(String(rowAfter.refresh_token), sessionColumnAad(id, 'refreshToken')), refreshResponse.refresh_token);
   assert.equal(rowAfter.lease_owner, null);
   assert.equal(Number(rowAfter.version), Number(rowBefore.version) + 1);
   // The rotated token works for the next refresh.
@@ -95,7 +95,7 @@ test('a second process sharing the SQLite file and racing this one also causes o
   assert.equal(new Set([...mine, ...theirs]).size, 1);
 });
 
-test('a revoked grant leads to ReauthenticationRequired and the session is marked', async () => {
+test('a revoked grant leads to ReauthenticationRequiredError and the session is marked', async () => {
   const browser = createBrowser();
   await logIn(browser, harness);
   const id = harness.sessionIdOf(browser)!;
@@ -114,12 +114,12 @@ test('a revoked grant leads to ReauthenticationRequired and the session is marke
   const results = await Promise.allSettled(Array.from({ length: 5 }, () => harness.client.getAccessToken(id)));
   for (const result of results) {
     assert.equal(result.status, 'rejected');
-    assert.ok(result.reason instanceof ReauthenticationRequired);
+    assert.ok(result.reason instanceof ReauthenticationRequiredError);
   }
   assert.equal(harness.provider.counts.refreshGrants, refreshes + 1);
   assert.equal(harness.sessionRow(id)!.reauth_required, 1);
   // Later calls fail fast without asking the provider again.
-  await assert.rejects(harness.client.getAccessToken(id), ReauthenticationRequired);
+  await assert.rejects(harness.client.getAccessToken(id), ReauthenticationRequiredError);
   assert.equal(harness.provider.counts.refreshGrants, refreshes + 1);
   const session = await harness.client.getSession(`app_session=${browser.cookies('127.0.0.1').get('app_session')}`);
   assert.equal(session?.reauthenticationRequired, true);
@@ -133,10 +133,10 @@ test('a revoked grant leads to ReauthenticationRequired and the session is marke
   assert.equal(harness.upstream.calls.length, calls);
 });
 
-test('getAccessToken with scopes the session lacks throws ScopesRequired', async () => {
+test('getAccessToken with scopes the session lacks throws InsufficientScopeError', async () => {
   const id = await newSession();
   await assert.rejects(harness.client.getAccessToken(id, { scopes: ['orders:read'] }), (error: unknown) => {
-    assert.ok(error instanceof ScopesRequired);
+    assert.ok(error instanceof InsufficientScopeError);
     assert.deepEqual(error.missingScopes, ['orders:read']);
     return true;
   });

@@ -13,6 +13,11 @@ export interface BearerRequest {
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** Whether `value` is an RFC 6750 §2.1 b64token: the only characters an access token may have, wherever it was sent. */
+export function isB64Token(value: unknown): value is string {
+  return typeof value === 'string' && B64TOKEN.test(value);
+}
 const SCHEME_AND_REST = /^(\S+)\s*([\s\S]*)$/;
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 // RFC 6750 §2.2: the body method is only for requests whose method defines body semantics ("GET" MUST NOT be used).
@@ -34,11 +39,12 @@ function tokenFromAuthorizationHeader(request: BearerRequest): string | undefine
   const match = SCHEME_AND_REST.exec(header.trim());
   if (match === null) return undefined;
   const [, scheme = '', rest = ''] = match;
-  // Another scheme (Basic, DPoP, ...) is not a bearer credential: treated as no credentials, not as an error.
+  // Another scheme (Basic, DPoP, ...) is not a bearer credential: RFC 6750 §3.1 counts "an unsupported
+  // authentication method" as lacking authentication information, so it is no credentials, not an error.
   if (scheme.toLowerCase() !== 'bearer') return undefined;
   if (rest === '') throw new InvalidRequestError('the Authorization header has no bearer token');
   if (/\s/.test(rest)) throw new InvalidRequestError('the Authorization header carries more than one value');
-  if (!B64TOKEN.test(rest)) throw new InvalidRequestError('the bearer token contains characters RFC 6750 does not allow');
+  if (!isB64Token(rest)) throw new InvalidRequestError('the bearer token contains characters RFC 6750 does not allow');
   return rest;
 }
 
@@ -64,7 +70,7 @@ function tokenFromFormBody(request: BearerRequest): string | undefined {
   if (fields.length === 0) return undefined;
   if (fields.length > 1) throw new InvalidRequestError('the access_token parameter is repeated');
   const [token] = fields;
-  if (typeof token !== 'string' || !B64TOKEN.test(token)) {
+  if (!isB64Token(token)) {
     throw new InvalidRequestError('the access_token parameter is malformed');
   }
   return token;

@@ -3,13 +3,9 @@ export { createVerifier } from './create-verifier.ts';
 export type { Verifier, VerifierOptions } from './create-verifier.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export type { BearerRequest } from './extract-bearer-token.ts';
-export { extractBearerToken } from './extract-bearer-token.ts';
 export { requireScopes } from './require-scopes.ts';
 export type { ScopeRequirement } from './require-scopes.ts';
-export { bearerErrorResponse } from './bearer-error-response.ts';
 export type { BearerErrorBody, BearerErrorResponse } from './bearer-error-response.ts';
-export { formatBearerChallenge } from './bearer-challenge.ts';
-export type { BearerChallenge } from './bearer-challenge.ts';
 export type { IntrospectionOptions } from './token-introspection.ts';
 export type { FetchLike } from './fetch-with-timeout.ts';
 export { DEFAULT_ALGORITHMS } from './signing-algorithms.ts';
@@ -31,3 +27,4 @@ export {
 } from './errors.ts';
 export type { BearerChallengeError, BearerErrorCode } from './errors.ts';
 // Framework adapters are entry points of their own: @latchkey/resource/fastify and @latchkey/resource/express.
+// They are built on this file alone (test/kit-layering.test.ts): what they need, any other framework can use.

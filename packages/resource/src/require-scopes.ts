@@ -12,7 +12,9 @@ export interface ScopeRequirement {
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** Framework-neutral; the Fastify and Express adapters wrap it. Throws at construction for empty or malformed scopes. */
-export function requireScopes(...scopes: string[]): ScopeRequirement {
+export function requireScopes(scopes: readonly string[]): ScopeRequirement {
+  // An array, never rest parameters: a lone string would otherwise be read as a list of characters.
+  if (!Array.isArray(scopes)) throw new VerifierConfigurationError('requireScopes takes an array of scopes');
   if (scopes.length === 0) throw new VerifierConfigurationError('requireScopes needs at least one scope');
   for (const scope of scopes) {
     if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {

@@ -1,8 +1,8 @@
 // createVerifier options and RFC 8414 §3 discovery: unsafe configuration throws, the metadata issuer must match (§3.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BearerError, createVerifier, TokenMissingError, type FetchLike } from '../src/index.ts';
-import { metadataUrls } from '../src/issuer-metadata.ts';
+import { createVerifier } from '../src/create-verifier.ts';
+import { BearerError, TokenMissingError, type FetchLike } from '../src/index.ts';
 import { AUDIENCE, startFakeIssuer } from './helpers/fake-issuer.ts';
 
 function assertConfigurationError(build: () => unknown, message: RegExp): void {
@@ -37,7 +37,8 @@ test('issuer, audience, realm and durations are validated at construction', () =
   assertConfigurationError(() => createVerifier({ issuer: 'ftp://as.example', audience: AUDIENCE }), /http/);
   assertConfigurationError(() => createVerifier({ issuer, audience: '' }), /audience/);
   assertConfigurationError(() => createVerifier({ issuer, audience: AUDIENCE, realm: 'api\r\nSet-Cookie: a=b' }), /realm/);
-  assertConfigurationError(() => createVerifier({ issuer, audience: AUDIENCE, clockTolerance: -1 }), /clockTolerance/);
+  assertConfigurationError(() => createVerifier({ issuer, audience: AUDIENCE, clockToleranceSeconds: -1 }), /clockToleranceSeconds/);
+  assertConfigurationError(() => createVerifier({ issuer, audience: AUDIENCE, httpTimeoutSeconds: -1 }), /httpTimeoutSeconds/);
   assertConfigurationError(
     () => createVerifier({ issuer, audience: AUDIENCE, introspection: { clientId: 'a', clientSecret: '' } }),
     /clientSecret/,
@@ -47,17 +48,6 @@ test('issuer, audience, realm and durations are validated at construction', () =
 test('the realm defaults to the audience', () => {
   const verifier = createVerifier({ issuer, audience: AUDIENCE });
   assert.equal(verifier.errorResponse(new TokenMissingError()).headers['www-authenticate'], `Bearer realm="${AUDIENCE}"`);
-});
-
-test('metadata URLs follow RFC 8414 §3.1 (inserted) then OIDC Discovery §4 (appended)', () => {
-  assert.deepEqual(metadataUrls('http://127.0.0.1:4000'), [
-    'http://127.0.0.1:4000/.well-known/oauth-authorization-server',
-    'http://127.0.0.1:4000/.well-known/openid-configuration',
-  ]);
-  assert.deepEqual(metadataUrls('https://as.example/tenant-a'), [
-    'https://as.example/.well-known/oauth-authorization-server/tenant-a',
-    'https://as.example/tenant-a/.well-known/openid-configuration',
-  ]);
 });
 
 test('discovery uses oauth-authorization-server and fetches metadata once for many tokens', async () => {
@@ -127,6 +117,24 @@ test('an unreachable issuer is not re-queried on every request (failure backoff)
     await new Promise((resolve) => setTimeout(resolve, 350));
     assert.equal((await verifier.verify(token)).sub, 'user-1');
     assert.equal(calls, 4, 'the injected fetch also serves the metadata and the JWKS');
+  } finally {
+    await fake.close();
+  }
+});
+
+test('httpTimeoutSeconds is in seconds: a request that never answers is aborted by a timeout, and the fetch fails closed', async () => {
+  const fake = await startFakeIssuer();
+  const reasons: unknown[] = [];
+  const hangingFetch: FetchLike = (_url, init) => new Promise((_resolve, reject) => {
+    init.signal?.addEventListener('abort', () => {
+      reasons.push(init.signal?.reason);
+      reject(init.signal?.reason);
+    });
+  });
+  try {
+    const verifier = createVerifier({ issuer: fake.issuer, audience: AUDIENCE, fetch: hangingFetch, httpTimeoutSeconds: 0.05 });
+    await assertMetadataFailure(verifier.verify(await fake.signToken()), 'issuer metadata could not be fetched');
+    assert.deepEqual(reasons.map((reason) => (reason as Error).name), ['TimeoutError', 'TimeoutError']);
   } finally {
     await fake.close();
   }

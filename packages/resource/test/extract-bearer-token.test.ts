@@ -1,7 +1,8 @@
 // RFC 6750 §2 token extraction without HTTP: header grammar, form-body rules, ignored query tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractBearerToken, type BearerRequest } from '../src/index.ts';
+import { extractBearerToken, isB64Token, type BearerRequest } from '../src/extract-bearer-token.ts';
+import { BEARER_HEADER_CASES } from '../../../test/support/bearer-header-cases.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
 
@@ -65,4 +66,17 @@ test('header and body together are invalid_request (RFC 6750 §2: one method per
 test('a query token is never read, alone or next to a header token', () => {
   assert.equal(extractBearerToken({ headers: {}, query: { access_token: 'abc' } }), undefined);
   assert.equal(extractBearerToken({ headers: { authorization: 'Bearer xyz' }, query: { access_token: 'abc' } }), 'xyz');
+});
+
+test('one b64token rule (RFC 6750 §2.1) for headers, bodies and verify()', () => {
+  for (const token of ['abc', 'a.b.c', 'A-_~+/9==']) assert.equal(isB64Token(token), true, token);
+  for (const token of ['', '=abc', 'a=b', 'a b', 'a,b', 'a"b', 'é', 42, undefined]) assert.equal(isB64Token(token), false, String(token));
+});
+
+test('the Authorization header table shared with the server (test/support/bearer-header-cases.ts)', () => {
+  for (const [header, outcome] of BEARER_HEADER_CASES) {
+    const request = { headers: { authorization: header } };
+    if (outcome === 'invalid_request') assert.throws(() => extractBearerToken(request), { code: 'ERR_INVALID_REQUEST' }, header);
+    else assert.equal(extractBearerToken(request), outcome === 'none' ? undefined : outcome.token, header);
+  }
 });

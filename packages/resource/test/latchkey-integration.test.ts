@@ -75,16 +75,16 @@ describe('@latchkey/resource protecting real APIs with tokens from a real Latchk
     fastifyApi = Fastify();
     await fastifyApi.register(async (api) => {
       await api.register(fastifyBearer(verifier));
-      api.get('/contacts', { preHandler: fastifyRequireScopes('contacts:read') }, async (request) => ({ caller: request.auth?.client_id }));
-      api.post('/contacts', { preHandler: fastifyRequireScopes('contacts:write') }, async () => ({ created: true }));
+      api.get('/contacts', { preHandler: fastifyRequireScopes(['contacts:read']) }, async (request) => ({ caller: request.auth?.client_id }));
+      api.post('/contacts', { preHandler: fastifyRequireScopes(['contacts:write']) }, async () => ({ created: true }));
     });
     await fastifyApi.listen({ port: 0, host: '127.0.0.1' });
     fastifyUrl = `http://127.0.0.1:${(fastifyApi.server.address() as AddressInfo).port}`;
 
     const app = express();
     app.use(expressBearer(verifier));
-    app.get('/contacts', expressRequireScopes('contacts:read'), (req, res) => void res.json({ caller: req.auth?.client_id }));
-    app.post('/contacts', expressRequireScopes('contacts:write'), (_req, res) => void res.json({ created: true }));
+    app.get('/contacts', expressRequireScopes(['contacts:read']), (req, res) => void res.json({ caller: req.auth?.client_id }));
+    app.post('/contacts', expressRequireScopes(['contacts:write']), (_req, res) => void res.json({ created: true }));
     await new Promise<void>((resolve) => (expressServer = app.listen(0, '127.0.0.1', () => resolve())));
     expressUrl = `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}`;
   });

@@ -2,11 +2,10 @@
 import { Readable } from 'node:stream';
 import { buffer as readBody } from 'node:stream/consumers';
 import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
-import type { LatchkeyClient } from '../latchkey-client.ts';
+import { PayloadTooLargeError, type LatchkeyClient } from '../index.ts';
 import {
-  errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRequestContext, type LatchkeyRoutes, type ResolvedRoutes,
+  guardResponse, requestContext, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRequestContext, type LatchkeyRoutes, type ResolvedRoutes,
 } from './node-http-bridge.ts';
-import { LatchkeyError, NotAuthenticated, ReauthenticationRequired, ScopesRequired } from '../errors.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -14,10 +13,12 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export interface ExpressLatchkey {
-  /** Mount first (before body parsers): `app.use(latchkey.router)`. Loads `req.latchkey` and serves the kit's routes. */
+export interface ExpressBff {
+  /** Mount first (before body parsers): `app.use(bff.router)`. Loads `req.latchkey` and serves the kit's routes. */
   router: RequestHandler;
+  /** Signed-in sessions only; pages are sent to login, API calls get 401 JSON. */
   requireLogin: RequestHandler;
+  /** The session must hold `scopes`; pages go through incremental authorization, API calls get 403 JSON. */
   requireScopes(scopes: readonly string[]): RequestHandler;
 }
 
@@ -37,11 +38,11 @@ async function sendWebResponse(res: ExpressResponse, response: Response): Promis
   });
 }
 
-function sendError(req: ExpressRequest, res: ExpressResponse, error: unknown, routes: ResolvedRoutes): void {
-  const answer = errorAnswer(error, wantsHtml(req.method, req.headers), routes.loginPath);
+async function sendError(client: LatchkeyClient, req: ExpressRequest, res: ExpressResponse, error: unknown, routes: ResolvedRoutes): Promise<void> {
+  const response = client.errorResponse(error, { html: wantsHtml(req.method, req.headers), loginPath: routes.loginPath });
   // Name and message only: error causes from the OAuth layer can carry response bodies, which may hold tokens.
-  if (answer.status >= 500) console.error(`[latchkey] request failed: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
-  res.status(answer.status).set(answer.headers).type(answer.contentType).send(answer.body);
+  if (response.status >= 500) console.error(`[latchkey] request failed: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
+  await sendWebResponse(res, response);
 }
 
 async function requestBody(req: ExpressRequest, limit: number): Promise<Uint8Array | null> {
@@ -54,26 +55,21 @@ async function requestBody(req: ExpressRequest, limit: number): Promise<Uint8Arr
     return Buffer.from(JSON.stringify(parsed));
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new LatchkeyError('payload_too_large', 'Request body too large.', 413);
+  if (declared > limit) throw new PayloadTooLargeError();
   const body = await readBody(req);
-  if (body.length > limit) throw new LatchkeyError('payload_too_large', 'Request body too large.', 413);
+  if (body.length > limit) throw new PayloadTooLargeError();
   return body;
 }
 
 /** Builds the Express router and guards for a client. */
-export function latchkeyExpress(client: LatchkeyClient, routeOptions?: LatchkeyRoutes): ExpressLatchkey {
+export function expressBff(client: LatchkeyClient, routeOptions?: LatchkeyRoutes): ExpressBff {
   const routes = resolveRoutes(routeOptions);
   const webRequest = (req: ExpressRequest, body?: Uint8Array | null) => toWebRequest(client.appOrigin, req.method, req.originalUrl, req.headers, body);
-  const loginLocation = (returnTo: string) => `${routes.loginPath}?${new URLSearchParams({ returnTo })}`;
   const proxyPattern = new RegExp(`^${routes.proxyPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([^/?]+)/([^?]*)`);
 
   const router: RequestHandler = (req, res, next: NextFunction) => {
     void (async () => {
-      const session = await client.getSession(req.headers.cookie);
-      req.latchkey = {
-        session,
-        getAccessToken: (tokenOptions) => (session ? client.getAccessToken(session, tokenOptions) : Promise.reject(new NotAuthenticated())),
-      };
+      req.latchkey = await requestContext(client, req.headers.cookie);
       const path = req.originalUrl.split('?')[0]!;
       if (req.method === 'GET' && path === routes.loginPath) return sendWebResponse(res, await client.login(webRequest(req)));
       if (req.method === 'GET' && path === client.callbackPath) return sendWebResponse(res, await client.callback(webRequest(req)));
@@ -89,31 +85,15 @@ export function latchkeyExpress(client: LatchkeyClient, routeOptions?: LatchkeyR
         res.destroy();
         return;
       }
-      sendError(req, res, error, routes);
+      void sendError(client, req, res, error, routes);
     });
   };
 
-  const requireLogin: RequestHandler = (req, res, next) => {
-    const session = req.latchkey?.session;
-    if (session && !session.reauthenticationRequired) return next();
-    if (wantsHtml(req.method, req.headers)) return res.redirect(302, loginLocation(req.originalUrl));
-    sendError(req, res, session ? new ReauthenticationRequired() : new NotAuthenticated(), routes);
-  };
-
-  const requireScopes = (scopes: readonly string[]): RequestHandler => (req, res, next) => {
-    const session = req.latchkey?.session;
-    const html = wantsHtml(req.method, req.headers);
-    if (session && !session.reauthenticationRequired) {
-      const missing = scopes.filter((scope) => !session.scopes.includes(scope));
-      if (missing.length === 0) return next();
-      if (!html) return sendError(req, res, new ScopesRequired(missing), routes);
-    } else if (!html) {
-      return sendError(req, res, session ? new ReauthenticationRequired() : new NotAuthenticated(), routes);
-    }
-    client.authorizeScopes(webRequest(req), scopes, { returnTo: req.originalUrl })
+  const guard = (scopes: readonly string[] | undefined): RequestHandler => (req, res, next) => {
+    guardResponse(client, routes, { method: req.method, url: req.originalUrl, headers: req.headers, context: req.latchkey }, scopes)
       .then((response) => (response ? sendWebResponse(res, response) : next()))
-      .catch((error: unknown) => sendError(req, res, error, routes));
+      .catch((error: unknown) => sendError(client, req, res, error, routes));
   };
 
-  return { router, requireLogin, requireScopes };
+  return { router, requireLogin: guard(undefined), requireScopes: (scopes) => guard(scopes) };
 }

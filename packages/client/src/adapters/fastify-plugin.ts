@@ -1,13 +1,12 @@
 // Fastify adapter: login/callback/logout routes, the API proxy, `request.latchkey`, and route guards (BFF routes per the IETF browser-based-apps BCP §6.1).
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { LatchkeyClient } from '../latchkey-client.ts';
+import type { LatchkeyClient } from '../index.ts';
 import {
-  errorAnswer, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRequestContext, type LatchkeyRoutes, type ResolvedRoutes,
+  guardResponse, requestContext, resolveRoutes, toWebRequest, wantsHtml, type LatchkeyRequestContext, type LatchkeyRoutes, type ResolvedRoutes,
 } from './node-http-bridge.ts';
-import { NotAuthenticated, ReauthenticationRequired, ScopesRequired } from '../errors.ts';
 
-export interface LatchkeyFastifyGuards {
+export interface FastifyBffGuards {
   /** preHandler: signed-in sessions only; pages are sent to login, API calls get 401 JSON. */
   requireLogin: preHandlerAsyncHookHandler;
   /** preHandler: the session must hold `scopes`; pages go through incremental authorization, API calls get 403 JSON. */
@@ -19,11 +18,11 @@ declare module 'fastify' {
     latchkey: LatchkeyRequestContext;
   }
   interface FastifyInstance {
-    latchkey: LatchkeyFastifyGuards;
+    latchkey: FastifyBffGuards;
   }
 }
 
-export interface FastifyLatchkeyOptions extends LatchkeyRoutes {
+export interface FastifyBffOptions extends LatchkeyRoutes {
   client: LatchkeyClient;
 }
 
@@ -40,66 +39,41 @@ async function sendWebResponse(reply: FastifyReply, response: Response): Promise
   return reply.send(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream));
 }
 
-function sendError(reply: FastifyReply, request: FastifyRequest, error: unknown, routes: ResolvedRoutes): FastifyReply {
-  const answer = errorAnswer(error, wantsHtml(request.method, request.headers), routes.loginPath);
+function sendError(client: LatchkeyClient, reply: FastifyReply, request: FastifyRequest, error: unknown, routes: ResolvedRoutes): Promise<FastifyReply> {
+  const response = client.errorResponse(error, { html: wantsHtml(request.method, request.headers), loginPath: routes.loginPath });
   // Name and message only: error causes from the OAuth layer can carry response bodies, which may hold tokens.
-  if (answer.status >= 500) request.log.error({ name: error instanceof Error ? error.name : typeof error }, `latchkey request failed: ${error instanceof Error ? error.message : ''}`);
-  return reply.code(answer.status).headers(answer.headers).type(answer.contentType).send(answer.body);
+  if (response.status >= 500) request.log.error({ name: error instanceof Error ? error.name : typeof error }, `latchkey request failed: ${error instanceof Error ? error.message : ''}`);
+  return sendWebResponse(reply, response);
 }
 
 function webRequest(client: LatchkeyClient, request: FastifyRequest, body?: Uint8Array | null): Request {
   return toWebRequest(client.appOrigin, request.method, request.raw.url ?? request.url, request.headers, body);
 }
 
-function loginLocation(routes: ResolvedRoutes, returnTo: string): string {
-  return `${routes.loginPath}?${new URLSearchParams({ returnTo })}`;
-}
-
-const plugin: FastifyPluginAsync<FastifyLatchkeyOptions> = async (fastify, options) => {
+const plugin: FastifyPluginAsync<FastifyBffOptions> = async (fastify, options) => {
   const { client } = options;
   const routes = resolveRoutes(options);
 
   fastify.decorateRequest('latchkey', null as unknown as LatchkeyRequestContext);
   fastify.addHook('onRequest', async (request) => {
-    const session = await client.getSession(request.headers.cookie);
-    request.latchkey = {
-      session,
-      getAccessToken: (tokenOptions) => {
-        if (!session) return Promise.reject(new NotAuthenticated());
-        return client.getAccessToken(session, tokenOptions);
-      },
-    };
+    request.latchkey = await requestContext(client, request.headers.cookie);
   });
 
-  const requireLogin: preHandlerAsyncHookHandler = async function requireLogin(request, reply) {
-    const { session } = request.latchkey;
-    if (session && !session.reauthenticationRequired) return;
-    if (wantsHtml(request.method, request.headers)) return reply.redirect(loginLocation(routes, request.url), 302);
-    return sendError(reply, request, session ? new ReauthenticationRequired() : new NotAuthenticated(), routes);
-  };
-  const requireScopes = (scopes: readonly string[]): preHandlerAsyncHookHandler => async function requireScopes(request, reply) {
-    const { session } = request.latchkey;
-    if (session && !session.reauthenticationRequired) {
-      const missing = scopes.filter((scope) => !session.scopes.includes(scope));
-      if (missing.length === 0) return;
-      if (!wantsHtml(request.method, request.headers)) return sendError(reply, request, new ScopesRequired(missing), routes);
-    } else if (!wantsHtml(request.method, request.headers)) {
-      return sendError(reply, request, session ? new ReauthenticationRequired() : new NotAuthenticated(), routes);
-    }
+  const guard = (scopes: readonly string[] | undefined): preHandlerAsyncHookHandler => async function latchkeyGuard(request, reply) {
     try {
-      const response = await client.authorizeScopes(webRequest(client, request), scopes, { returnTo: request.url });
+      const response = await guardResponse(client, routes, { method: request.method, url: request.url, headers: request.headers, context: request.latchkey }, scopes);
       if (response) return sendWebResponse(reply, response);
     } catch (error) {
-      return sendError(reply, request, error, routes);
+      return sendError(client, reply, request, error, routes);
     }
   };
-  fastify.decorate('latchkey', { requireLogin, requireScopes });
+  fastify.decorate('latchkey', { requireLogin: guard(undefined), requireScopes: (scopes: readonly string[]) => guard(scopes) });
 
   const handle = (action: (request: FastifyRequest) => Promise<Response>) => async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       return await sendWebResponse(reply, await action(request));
     } catch (error) {
-      return sendError(reply, request, error, routes);
+      return sendError(client, reply, request, error, routes);
     }
   };
   fastify.get(routes.loginPath, handle((request) => client.login(webRequest(client, request))));
@@ -129,8 +103,8 @@ const plugin: FastifyPluginAsync<FastifyLatchkeyOptions> = async (fastify, optio
   });
 };
 
-/** The Fastify plugin. Register once at the root: `app.register(latchkeyFastify, { client })`. */
-export const latchkeyFastify: FastifyPluginAsync<FastifyLatchkeyOptions> = Object.assign(plugin, {
+/** The Fastify plugin. Register once at the root: `app.register(fastifyBff, { client })`. */
+export const fastifyBff: FastifyPluginAsync<FastifyBffOptions> = Object.assign(plugin, {
   [Symbol.for('skip-override')]: true,
   [Symbol.for('fastify.display-name')]: '@latchkey/client',
 });

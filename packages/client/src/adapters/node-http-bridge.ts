@@ -1,10 +1,7 @@
-// Shared by the adapters: Node request pieces → Fetch API Request, and error → HTTP answer (RFC 9110 §15, RFC 6750 §3).
+// Shared by the adapters: Node request pieces → Fetch API Request, the request context, and the route guards
+// (RFC 9110 §15 statuses; BFF routes per the IETF browser-based-apps BCP §6.1). Built on the public API only.
 import type { IncomingHttpHeaders } from 'node:http';
-import { LatchkeyError, CallbackError, ReauthenticationRequired, NotAuthenticated, ScopesRequired } from '../errors.ts';
-import type { AccessTokenOptions } from '../access-token-refresh.ts';
-import type { LatchkeySession } from '../latchkey-client.ts';
-import { escapeHtml } from '../html-escape.ts';
-import { KIT_PAGE_CSP, KIT_RESPONSE_HEADERS } from '../kit-response-headers.ts';
+import { checkSession, InvalidRequestError, NotAuthenticatedError, type AccessTokenOptions, type LatchkeyClient, type LatchkeySession } from '../index.ts';
 
 /** What a route handler sees (`request.latchkey` / `req.latchkey`): the session, never a token, and server-side token access. */
 export interface LatchkeyRequestContext {
@@ -62,7 +59,7 @@ export function toWebRequest(appOrigin: string, method: string, pathAndQuery: st
   } catch {
     url = undefined;
   }
-  if (url?.origin !== appOrigin) throw new LatchkeyError('invalid_request', 'Invalid request target.', 400);
+  if (url?.origin !== appOrigin) throw new InvalidRequestError('Invalid request target.');
   const init: RequestInit & { duplex?: 'half' } = { method, headers: toWebHeaders(headers) };
   if (body && method !== 'GET' && method !== 'HEAD') {
     init.body = body as BodyInit;
@@ -77,30 +74,43 @@ export function wantsHtml(method: string, headers: IncomingHttpHeaders): boolean
   return (method === 'GET' || method === 'HEAD') && accept.includes('text/html');
 }
 
-
-export interface ErrorAnswer {
-  status: number;
-  contentType: string;
-  body: string;
-  headers: Record<string, string>;
+/** `request.latchkey` for a request with this Cookie header. */
+export async function requestContext(client: LatchkeyClient, cookieHeader: string | undefined): Promise<LatchkeyRequestContext> {
+  const session = await client.getSession(cookieHeader);
+  return {
+    session,
+    getAccessToken: (tokenOptions) => (session ? client.getAccessToken(session, tokenOptions) : Promise.reject(new NotAuthenticatedError())),
+  };
 }
 
-/** How an adapter answers an error: a small HTML page for navigations, JSON otherwise. Unknown errors give no details. */
-export function errorAnswer(error: unknown, html: boolean, loginPath: string): ErrorAnswer {
-  const known = error instanceof LatchkeyError;
-  const status = known ? error.status : 500;
-  const code = known ? error.code : 'internal_error';
-  const message = error instanceof CallbackError ? error.userMessage : known ? error.message : 'Something went wrong.';
-  const headers: Record<string, string> = { ...KIT_RESPONSE_HEADERS };
-  if (error instanceof ScopesRequired) headers['www-authenticate'] = `Bearer error="insufficient_scope", scope="${error.missingScopes.join(' ')}"`;
-  if (!html) {
-    const body: Record<string, unknown> = { error: code, message };
-    if (error instanceof ScopesRequired) body.missing_scopes = error.missingScopes;
-    if (error instanceof ReauthenticationRequired || error instanceof NotAuthenticated) body.login = loginPath;
-    return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), headers };
+/** The parts of an incoming request a guard looks at; `url` is the path and query the browser asked for. */
+export interface GuardedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  context: LatchkeyRequestContext | undefined;
+}
+
+/**
+ * requireLogin (`scopes` undefined) and requireScopes of both adapters: null passes the request on, else the Response
+ * to send. API calls get the error as JSON (401, or 403 naming the missing scopes); page navigations are sent to login,
+ * or through incremental authorization when scopes are missing.
+ */
+export async function guardResponse(
+  client: LatchkeyClient,
+  routes: ResolvedRoutes,
+  request: GuardedRequest,
+  scopes: readonly string[] | undefined,
+): Promise<Response | null> {
+  try {
+    checkSession(request.context?.session, scopes ?? []);
+    return null;
+  } catch (error) {
+    if (!wantsHtml(request.method, request.headers)) return client.errorResponse(error, { html: false, loginPath: routes.loginPath });
+    if (scopes === undefined) {
+      return new Response(null, { status: 302, headers: { location: `${routes.loginPath}?${new URLSearchParams({ returnTo: request.url })}` } });
+    }
+    const webRequest = toWebRequest(client.appOrigin, request.method, request.url, request.headers);
+    return client.authorizeScopes(webRequest, scopes, { returnTo: request.url });
   }
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in problem</title></head>`
-    + `<body><main><h1>${status === 500 ? 'Something went wrong' : 'Sign-in problem'}</h1><p>${escapeHtml(message)}</p>`
-    + `<p><a href="${escapeHtml(loginPath)}">Sign in again</a></p></main></body></html>`;
-  return { status, contentType: 'text/html; charset=utf-8', body: page, headers: { ...headers, 'content-security-policy': KIT_PAGE_CSP } };
 }

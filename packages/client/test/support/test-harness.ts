@@ -11,8 +11,8 @@ import {
   createLatchkeyClient, createSqliteStore, generateEncryptionKey,
   type LatchkeyClient, type LatchkeyClientOptions, type LatchkeyStore,
 } from '../../src/index.ts';
-import { latchkeyExpress } from '../../src/express.ts';
-import { latchkeyFastify } from '../../src/fastify.ts';
+import { expressBff } from '../../src/adapters/express-router.ts';
+import { fastifyBff } from '../../src/adapters/fastify-plugin.ts';
 import { listenOnLoopback, startTestProvider, type LoopbackServer, type TestProvider } from './test-provider.ts';
 import type { BrowserLike } from './cookie-jar-fetch.ts';
 
@@ -125,7 +125,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dbPath = join(dir, 'latchkey.db');
   const encryptionKey = generateEncryptionKey();
   const tokenResponses: Array<Record<string, unknown>> = [];
-  const providerFetch: CustomFetch = async (url, init) => {
+  const recordingFetch: CustomFetch = async (url, init) => {
     const response = await fetch(url, init as RequestInit);
     if (new URL(url).pathname === '/token') {
       tokenResponses.push(await response.clone().json() as Record<string, unknown>);
@@ -143,7 +143,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postLogoutRedirectUri: `${appOrigin}/signed-out`,
     upstreams: { orders: { url: `${upstream.origin}/v1/` } },
     onWarning: () => {},
-    providerFetch,
+    fetch: recordingFetch,
     ...options.clientOptions,
   });
   const newStore = options.storeFactory ?? (() => createSqliteStore({ path: dbPath }));
@@ -154,7 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let closeApp: () => Promise<void>;
   if ((options.adapter ?? 'fastify') === 'fastify') {
     const fastify = Fastify({ logger: false, serverFactory: (handler) => { app.setHandler(handler); return app.server; } });
-    await fastify.register(latchkeyFastify, { client });
+    await fastify.register(fastifyBff, { client });
     fastify.get('/', { preHandler: fastify.latchkey.requireLogin }, async (request) => ({
       subject: request.latchkey.session?.subject, scopes: request.latchkey.session?.scopes,
     }));
@@ -167,7 +167,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     closeApp = async () => { await fastify.close(); };
   } else {
     const expressApp = express();
-    const latchkey = latchkeyExpress(client);
+    const latchkey = expressBff(client);
     expressApp.use(latchkey.router);
     expressApp.get('/', latchkey.requireLogin, (req, res) => {
       res.json({ subject: req.latchkey?.session?.subject, scopes: req.latchkey?.session?.scopes });

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import type { AccessTokenClaims, Verifier } from '../../src/index.ts';
-import { expressBearer, expressRequireScopes } from '../../src/express.ts';
-import { fastifyBearer, fastifyRequireScopes } from '../../src/fastify.ts';
+import { expressBearer, expressRequireScopes } from '../../src/adapters/express-bearer.ts';
+import { fastifyBearer, fastifyRequireScopes } from '../../src/adapters/fastify-bearer.ts';
 
 export interface RunningApi {
   url: string;
@@ -26,9 +26,9 @@ export const startFastifyApi: ApiStarter = async (verifier) => {
   app.get('/public', async () => ({ public: true }));
   await app.register(async (api) => {
     await api.register(fastifyBearer(verifier));
-    api.get('/items', { preHandler: fastifyRequireScopes('read:items') }, async (request) => describeCaller(request.auth));
-    api.post('/items', { preHandler: fastifyRequireScopes('write:items') }, async (request) => describeCaller(request.auth));
-    api.get('/admin', { preHandler: fastifyRequireScopes('admin', 'read:items') }, async (request) => describeCaller(request.auth));
+    api.get('/items', { preHandler: fastifyRequireScopes(['read:items']) }, async (request) => describeCaller(request.auth));
+    api.post('/items', { preHandler: fastifyRequireScopes(['write:items']) }, async (request) => describeCaller(request.auth));
+    api.get('/admin', { preHandler: fastifyRequireScopes(['admin', 'read:items']) }, async (request) => describeCaller(request.auth));
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -42,13 +42,13 @@ export const startExpressApi: ApiStarter = async (verifier) => {
   });
   app.use(express.urlencoded({ extended: false }));
   app.use(expressBearer(verifier));
-  app.get('/items', expressRequireScopes('read:items'), (request, response) => {
+  app.get('/items', expressRequireScopes(['read:items']), (request, response) => {
     response.json(describeCaller(request.auth));
   });
-  app.post('/items', expressRequireScopes('write:items'), (request, response) => {
+  app.post('/items', expressRequireScopes(['write:items']), (request, response) => {
     response.json(describeCaller(request.auth));
   });
-  app.get('/admin', expressRequireScopes('admin', 'read:items'), (request, response) => {
+  app.get('/admin', expressRequireScopes(['admin', 'read:items']), (request, response) => {
     response.json(describeCaller(request.auth));
   });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {

@@ -2,7 +2,8 @@
 // RFC 6750 §2.1 (header) and §2.2 (form body). The access token is our own RFC 9068 JWT; its grant must still be
 // live, so revoking a refresh-token family ends its access tokens here too.
 import type { FormParams } from '../http/form-params.ts';
-import { InsufficientScope, InvalidRequest, InvalidToken } from '../oauth/errors.ts';
+import { presentedBearerToken } from '../oauth/bearer-token.ts';
+import { InsufficientScope, InvalidToken } from '../oauth/errors.ts';
 import { userClaims } from '../oidc/claims.ts';
 import type { ServerContext } from '../server-context.ts';
 import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
@@ -13,17 +14,9 @@ export interface UserinfoRequest {
   body: FormParams | undefined;
 }
 
-/** Where the token came from; undefined when the request carried no credentials at all (RFC 6750 §3.1). */
+/** The presented token; undefined when the request carried no bearer credentials at all (RFC 6750 §3.1). */
 export function presentedBearer(request: UserinfoRequest): string | undefined {
-  const header = request.authorization;
-  const fromBody = request.body?.get('access_token');
-  if (header !== undefined && fromBody !== undefined) throw new InvalidRequest('send the access token in exactly one place (RFC 6750 §2)');
-  if (header !== undefined) {
-    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-    if (!match?.[1]) throw new InvalidToken('the Authorization header is not a Bearer token (RFC 6750 §2.1)');
-    return match[1];
-  }
-  return fromBody;
+  return presentedBearerToken(request.authorization, request.body?.get('access_token'));
 }
 
 export async function handleUserinfo(ctx: ServerContext, token: string): Promise<Record<string, unknown>> {

@@ -2,7 +2,7 @@
 // test issuer's API with the session's access token (the kit refreshes it when it is about to expire).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createLatchkeyClient, createSqliteStore, generateEncryptionKey } from '@latchkey/client';
-import { latchkeyFastify } from '@latchkey/client/fastify';
+import { fastifyBff } from '@latchkey/client/fastify';
 
 export async function startKitApp(appOrigin: string, issuer: string, client: { id: string; secret: string }): Promise<FastifyInstance> {
   const latchkey = await createLatchkeyClient({
@@ -11,7 +11,7 @@ export async function startKitApp(appOrigin: string, issuer: string, client: { i
     encryptionKeys: [{ kid: 'audit-test', key: generateEncryptionKey() }],
   });
   const app = Fastify();
-  await app.register(latchkeyFastify, { client: latchkey });
+  await app.register(fastifyBff, { client: latchkey });
   app.get('/', { preHandler: app.latchkey.requireLogin }, async (request, reply) => reply.type('text/html').send(`<h1>Hello ${String(request.latchkey.session!.claims.sub)}</h1>`));
   app.get('/data', { preHandler: app.latchkey.requireLogin }, async (request) => {
     const token = await request.latchkey.getAccessToken();

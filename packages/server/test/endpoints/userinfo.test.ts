@@ -83,8 +83,15 @@ describe('refusals', () => {
     assert.equal(response.headers['www-authenticate'], 'Bearer realm="latchkey"');
   });
 
-  it('a non-Bearer scheme or a malformed token → 401 invalid_token', async () => {
-    assertBearerError(await getInfo({ authorization: 'Basic YTpi' }), 401, 'invalid_token');
+  it('another scheme (Basic) is no credentials → 401 with a bare Bearer challenge, as in the resource kit (RFC 6750 §3.1)', async () => {
+    const response = await getInfo({ authorization: 'Basic YTpi' });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], 'Bearer realm="latchkey"');
+  });
+
+  it('a malformed Bearer header → 400 invalid_request; a well-formed token that is not ours → 401 invalid_token', async () => {
+    assertBearerError(await getInfo({ authorization: 'Bearer a b' }), 400, 'invalid_request');
+    assertBearerError(await getInfo({ authorization: 'Bearer a"b' }), 400, 'invalid_request');
     assertBearerError(await getInfo(bearer('not-a-jwt')), 401, 'invalid_token');
   });
 

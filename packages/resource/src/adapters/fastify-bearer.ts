@@ -1,11 +1,7 @@
 // Fastify adapter: authenticates requests per RFC 6750 §2 and answers failures per RFC 6750 §3.
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTokenClaims } from './access-token-claims.ts';
-import type { BearerErrorResponse } from './bearer-error-response.ts';
-import type { Verifier } from './create-verifier.ts';
-import { BearerError } from './errors.ts';
-import { requireScopes } from './require-scopes.ts';
-import { linkedVerifier, linkVerifier } from './request-verifier.ts';
+import type { AccessTokenClaims, BearerErrorResponse, Verifier } from '../index.ts';
+import { authenticateRequest, scopeCheck } from './bearer-guard.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,9 +12,9 @@ declare module 'fastify' {
 
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
-function sendBearerError(reply: FastifyReply, response: BearerErrorResponse): FastifyReply {
-  reply.code(response.status).headers(response.headers);
-  return response.body === undefined ? reply.send() : reply.send(response.body);
+function sendRefusal(reply: FastifyReply, refusal: BearerErrorResponse): FastifyReply {
+  reply.code(refusal.status).headers(refusal.headers);
+  return refusal.body === undefined ? reply.send() : reply.send(refusal.body);
 }
 
 /** Keeps repeated fields as arrays (so a repeated access_token is detected) on a prototype-less object. */
@@ -45,13 +41,9 @@ export function fastifyBearer(verifier: Verifier): FastifyPluginCallback {
       });
     }
     fastify.addHook('preValidation', async (request, reply) => {
-      linkVerifier(request, verifier);
-      try {
-        request.auth = await verifier.authenticate(request);
-      } catch (error) {
-        if (error instanceof BearerError) return sendBearerError(reply, verifier.errorResponse(error));
-        throw error;
-      }
+      const outcome = await authenticateRequest(verifier, request);
+      if (outcome.refusal !== undefined) return sendRefusal(reply, outcome.refusal);
+      request.auth = outcome.claims;
     });
     done();
   };
@@ -60,17 +52,11 @@ export function fastifyBearer(verifier: Verifier): FastifyPluginCallback {
   return plugin;
 }
 
-/** Route-level preHandler requiring every listed scope: 403 insufficient_scope with the `scope` attribute otherwise. */
-export function fastifyRequireScopes(...scopes: string[]): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
-  const requirement = requireScopes(...scopes);
+/** Route-level preHandler requiring every scope in `scopes`: 403 insufficient_scope with the `scope` attribute otherwise. */
+export function fastifyRequireScopes(scopes: readonly string[]): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+  const check = scopeCheck(scopes);
   return async (request, reply) => {
-    const verifier = linkedVerifier(request);
-    try {
-      requirement.check(request.auth);
-    } catch (error) {
-      if (error instanceof BearerError) return sendBearerError(reply, verifier.errorResponse(error));
-      throw error;
-    }
-    return undefined;
+    const outcome = check(request, request.auth);
+    return outcome.refusal === undefined ? undefined : sendRefusal(reply, outcome.refusal);
   };
 }

@@ -84,12 +84,14 @@ test('after the cooldown a concurrent burst of unknown kids shares one refetch',
   assert.equal(issuer.hits.jwks - start, 2, 'one shared refetch for the whole concurrent burst after the cooldown');
 });
 
+// Two verifiers instead of one timed window, as above: a long backoff shows that ten failing requests cost one JWKS
+// fetch however slow the machine is, and a short one (waited out) shows the endpoint is tried again afterwards.
 test('a failing JWKS endpoint is not retried on every request (failure backoff) and answers 503', async () => {
   const fresh = await startFakeIssuer();
   try {
     fresh.jwksFailureStatus = 500;
     const api = await startFastifyApi(createVerifier({
-      issuer: fresh.issuer, audience: AUDIENCE, realm: REALM, retryAfterFailureSeconds: 0.5,
+      issuer: fresh.issuer, audience: AUDIENCE, realm: REALM, retryAfterFailureSeconds: 600,
     }));
     apis.push(api);
     const responses = [];
@@ -104,7 +106,21 @@ test('a failing JWKS endpoint is not retried on every request (failure backoff) 
       });
     }
     assert.equal(fresh.hits.jwks, 1);
+  } finally {
+    await fresh.close();
+  }
+});
 
+test('after the failure backoff, the JWKS endpoint is tried again', async () => {
+  const fresh = await startFakeIssuer();
+  try {
+    fresh.jwksFailureStatus = 500;
+    const api = await startFastifyApi(createVerifier({
+      issuer: fresh.issuer, audience: AUDIENCE, realm: REALM, retryAfterFailureSeconds: 0.5,
+    }));
+    apis.push(api);
+    assert.equal((await callApi(api, { token: await fresh.signToken() })).status, 503);
+    assert.equal(fresh.hits.jwks, 1);
     fresh.jwksFailureStatus = undefined;
     await sleep(600);
     assert.equal((await callApi(api, { token: await fresh.signToken() })).status, 200);
