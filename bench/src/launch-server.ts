@@ -53,7 +53,8 @@ export function launchServer(name: ServerName, options: LaunchOptions = {}): Pro
   const execArgv = ['--disable-warning=ExperimentalWarning', '--conditions=latchkey-source'];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.cpuProfName ?? name}.cpuprofile`);
   // At log level info Latchkey writes a line per request to stdout: to /dev/null, so the bench's own output stays
-  // readable and the cost measured is the server's (serialising and writing), not a terminal's.
+  // readable and the cost measured is the server's (serialising and writing), not a terminal's. Otherwise a child's
+  // stdout (warnings) goes to the bench's stderr, so that `--json` output stays JSON.
   const quiet = options.setup?.latchkeyLogLevel === 'info';
   const child = fork(ENTRY_POINTS[name], [], {
     execArgv,
@@ -61,7 +62,7 @@ export function launchServer(name: ServerName, options: LaunchOptions = {}): Pro
       ...process.env, NODE_ENV: 'production', [POSTGRES_URL_ENV]: name === 'latchkey-postgres' ? options.postgresUrl : '',
       [SERVER_SETUP_ENV]: options.setup ? JSON.stringify(options.setup) : '',
     },
-    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', quiet ? 'ignore' : 2, 'inherit', 'ipc'],
   });
 
   const stop = async () => {
