@@ -2,17 +2,20 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SERVER_NAMES, type ServerName } from './child-protocol.ts';
+import { SCENARIO_NAMES, type ScenarioName } from './scenarios.ts';
 
 export interface BenchOptions {
+  /** Scenarios to run, in canonical order (scenarios.ts). */
+  scenarios: ScenarioName[];
   /** Measured seconds per server. */
   duration: number;
   /** Warm-up seconds per server (same load, results discarded); 0 for none. */
   warmup: number;
   connections: number;
   pipelining: number;
-  /** Repeat the whole sequence this many times (alternating the order) and report each server's median round. */
+  /** Repeat the whole sequence this many times (alternating the order); ratios are the median of per-round ratios. */
   rounds: number;
-  /** Servers to measure, in this order. */
+  /** Servers to measure (those of each scenario that are listed here), in this order. */
   only: ServerName[];
   /** Print the result as JSON instead of the table. */
   json: boolean;
@@ -25,6 +28,7 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
+  scenarios: ['cc'],
   duration: 10,
   warmup: 3,
   connections: 10,
@@ -37,7 +41,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   postgresUrl: null,
 };
 
-export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--pipelining N] [--rounds N]
+export const USAGE = `usage: npm run bench -- [--scenario ${SCENARIO_NAMES.join('|')}|all (or a comma-separated list; default cc)]
+                        [--duration S] [--warmup S] [--connections N] [--pipelining N] [--rounds N]
                         [--only ${SERVER_NAMES.join(',')}] [--json] [--output FILE | --no-output] [--cpu-prof DIR]
                         [--postgres URL]   (default: $LATCHKEY_TEST_POSTGRES_URL; adds the latchkey-postgres row)`;
 
@@ -61,7 +66,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     parsed = parseArgs({
       args: argv,
       options: {
-        duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, pipelining: { type: 'string' }, rounds: { type: 'string' },
+        scenario: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' }, pipelining: { type: 'string' }, rounds: { type: 'string' },
         only: { type: 'string' }, json: { type: 'boolean' }, output: { type: 'string' }, 'no-output': { type: 'boolean' },
         'cpu-prof': { type: 'string' }, postgres: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
@@ -83,8 +88,16 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     only = SERVER_NAMES.filter((n) => names.includes(n));
     if (only.includes('latchkey-postgres') && postgresUrl === null) throw new UsageError('latchkey-postgres needs --postgres URL (or LATCHKEY_TEST_POSTGRES_URL)');
   }
+  let scenarios = DEFAULT_OPTIONS.scenarios;
+  if (values.scenario !== undefined) {
+    const names = values.scenario.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = names.filter((n) => n !== 'all' && !(SCENARIO_NAMES as readonly string[]).includes(n));
+    if (names.length === 0 || unknown.length > 0) throw new UsageError(`--scenario takes all or a comma-separated list of ${SCENARIO_NAMES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+    scenarios = SCENARIO_NAMES.filter((n) => names.includes('all') || names.includes(n));
+  }
   return {
-    duration: number('duration', values.duration, DEFAULT_OPTIONS.duration, 1),
+    scenarios,
+    duration: number('duration', values.duration, DEFAULT_OPTIONS.duration, 0.5),
     warmup: number('warmup', values.warmup, DEFAULT_OPTIONS.warmup, 0),
     connections: Math.floor(number('connections', values.connections, DEFAULT_OPTIONS.connections, 1)),
     pipelining: Math.floor(number('pipelining', values.pipelining, DEFAULT_OPTIONS.pipelining, 1)),

@@ -23,7 +23,7 @@ export function freePort(): Promise<number> {
 
 /**
  * Runs `start` (which starts a server and returns what the parent needs plus a close function),
- * reports ready, answers `cpu-usage`, and on `stop` (or a closed IPC channel) closes and exits 0.
+ * reports ready, answers `cpu-usage` and `memory`, and on `stop` (or a closed IPC channel) closes and exits 0.
  */
 export async function runChild(start: () => Promise<{ ready: Omit<ReadyMessage, 'type'>; close: () => Promise<void> }>): Promise<void> {
   let close: () => Promise<void>;
@@ -49,6 +49,7 @@ export async function runChild(start: () => Promise<{ ready: Omit<ReadyMessage, 
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stop') void stop();
     if (message.type === 'cpu-usage') send({ type: 'cpu-usage', ...process.cpuUsage() });
+    if (message.type === 'memory') send({ type: 'memory', rss: process.memoryUsage.rss() });
   });
   process.on('disconnect', () => void stop());
 }

@@ -2,7 +2,7 @@
 // not share its event loop) and stops it again. Every child gets the same Node flags and environment.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { POSTGRES_URL_ENV, type ChildMessage, type ParentMessage, type ReadyMessage, type ServerName } from './child-protocol.ts';
+import { POSTGRES_URL_ENV, SERVER_SETUP_ENV, type ChildMessage, type ParentMessage, type ReadyMessage, type ServerName, type ServerSetup } from './child-protocol.ts';
 
 const ENTRY_POINTS: Record<ServerName, string> = {
   latchkey: fileURLToPath(new URL('./latchkey-server.ts', import.meta.url)),
@@ -17,8 +17,12 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface LaunchOptions {
   /** Write a V8 CPU profile of the child into this directory (node --cpu-prof). */
   cpuProfDir?: string;
+  /** The profile's file name (without .cpuprofile); default the server's name. */
+  cpuProfName?: string;
   /** latchkey-postgres: the PostgreSQL server to use. */
   postgresUrl?: string;
+  /** How the server is configured (scenarios.ts); default ES256, Latchkey at warn, JWT access tokens. */
+  setup?: ServerSetup;
 }
 
 export interface RunningServer {
@@ -26,6 +30,8 @@ export interface RunningServer {
   pid: number;
   /** The child's CPU time so far, in microseconds (user + system). */
   cpuMicros(): Promise<number>;
+  /** The child's resident set size, in bytes. */
+  rssBytes(): Promise<number>;
   /** Asks the child to close its server and exit; kills it if it does not within a few seconds. */
   stop(): Promise<void>;
 }
@@ -43,12 +49,20 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 export function launchServer(name: ServerName, options: LaunchOptions = {}): Promise<RunningServer> {
   if (name === 'latchkey-postgres' && !options.postgresUrl) throw new Error('latchkey-postgres needs a PostgreSQL URL');
-  const execArgv = ['--disable-warning=ExperimentalWarning'];
-  if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);
+  // The workspace's packages resolve to their sources (as under npm run, whose .npmrc sets the same condition).
+  const execArgv = ['--disable-warning=ExperimentalWarning', '--conditions=latchkey-source'];
+  if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.cpuProfName ?? name}.cpuprofile`);
+  // At log level info Latchkey writes a line per request to stdout: to /dev/null, so the bench's own output stays
+  // readable and the cost measured is the server's (serialising and writing), not a terminal's. Otherwise a child's
+  // stdout (warnings) goes to the bench's stderr, so that `--json` output stays JSON.
+  const quiet = options.setup?.latchkeyLogLevel === 'info';
   const child = fork(ENTRY_POINTS[name], [], {
     execArgv,
-    env: { ...process.env, NODE_ENV: 'production', [POSTGRES_URL_ENV]: name === 'latchkey-postgres' ? options.postgresUrl : '' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env, NODE_ENV: 'production', [POSTGRES_URL_ENV]: name === 'latchkey-postgres' ? options.postgresUrl : '',
+      [SERVER_SETUP_ENV]: options.setup ? JSON.stringify(options.setup) : '',
+    },
+    stdio: ['ignore', quiet ? 'ignore' : 2, 'inherit', 'ipc'],
   });
 
   const stop = async () => {
@@ -60,20 +74,26 @@ export function launchServer(name: ServerName, options: LaunchOptions = {}): Pro
     }
   };
 
-  const cpuMicros = () => new Promise<number>((resolve, reject) => {
+  /** Sends `type` to the child and waits for its answer of the same type. */
+  const ask = <T extends ChildMessage>(type: 'cpu-usage' | 'memory') => new Promise<T>((resolve, reject) => {
     const onMessage = (message: ChildMessage) => {
-      if (message.type !== 'cpu-usage') return;
+      if (message.type !== type) return;
       child.off('message', onMessage);
       clearTimeout(timer);
-      resolve(message.user + message.system);
+      resolve(message as T);
     };
     const timer = setTimeout(() => {
       child.off('message', onMessage);
-      reject(new Error(`${name}: no answer to a CPU usage request`));
+      reject(new Error(`${name}: no answer to a ${type} request`));
     }, STOP_TIMEOUT_MS);
     child.on('message', onMessage);
-    child.send({ type: 'cpu-usage' } satisfies ParentMessage);
+    child.send({ type } satisfies ParentMessage);
   });
+  const cpuMicros = async () => {
+    const usage = await ask<Extract<ChildMessage, { type: 'cpu-usage' }>>('cpu-usage');
+    return usage.user + usage.system;
+  };
+  const rssBytes = async () => (await ask<Extract<ChildMessage, { type: 'memory' }>>('memory')).rss;
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -92,7 +112,7 @@ export function launchServer(name: ServerName, options: LaunchOptions = {}): Pro
     child.once('message', (message: ChildMessage) => {
       clearTimeout(timer);
       child.off('exit', onExit);
-      if (message.type === 'ready') resolve({ ready: message, pid: child.pid ?? 0, cpuMicros, stop });
+      if (message.type === 'ready') resolve({ ready: message, pid: child.pid ?? 0, cpuMicros, rssBytes, stop });
       else {
         void stop();
         reject(new Error(`${name}: server failed to start:\n${message.type === 'failed' ? message.error : 'unexpected message'}`));

@@ -1,8 +1,9 @@
 // Drives one server with autocannon (in this, the parent, process) and summarises the run.
 // Latency percentiles are computed here from every response's own time (autocannon measures it with
 // hrtime, but its histogram keeps whole milliseconds, too coarse for sub-millisecond p50s).
+// A workload's requests check their own answers (workloads.ts): a flow counts only when its last answer is right.
 import autocannon from 'autocannon';
-import { basicAuthorization, TOKEN_REQUEST_BODY, type ReadyMessage } from './child-protocol.ts';
+import type { Workload } from './workloads.ts';
 
 export interface LoadSettings {
   /** Seconds. */
@@ -12,17 +13,21 @@ export interface LoadSettings {
 }
 
 export interface LoadResult {
+  /** Completed flows per second over the measured run (a flow: one request, or authorize + token for the code flow). */
+  flowsPerSecond: number;
   /** Completed responses per second over the measured run. */
   requestsPerSecond: number;
-  /** Latency in milliseconds. */
+  /** Latency of each request (not flow) in milliseconds. */
   p50: number;
   p99: number;
   mean: number;
   max: number;
   /** Completed responses (any status). */
   requests: number;
-  /** Responses with a status other than 2xx; must be 0. */
-  non2xx: number;
+  /** Completed flows whose answers were right. */
+  flows: number;
+  /** Responses that were not what the flow expects (wrong status, no code, no token); must be 0. */
+  unexpected: number;
   /** Connection errors, including timeouts; must be 0. */
   errors: number;
   timeouts: number;
@@ -41,17 +46,13 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function runLoad(server: ReadyMessage, settings: LoadSettings): Promise<LoadResult> {
+export function runLoad(origin: string, workload: Workload, settings: LoadSettings): Promise<LoadResult> {
   const latencies: number[] = [];
+  const counts = workload.counts();
   return new Promise((resolve, reject) => {
     const instance = autocannon({
-      url: server.tokenUrl,
-      method: 'POST',
-      headers: {
-        authorization: basicAuthorization(server.clientId, server.clientSecret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: TOKEN_REQUEST_BODY,
+      url: origin,
+      requests: workload.requests,
       connections: settings.connections,
       pipelining: settings.pipelining,
       duration: settings.duration,
@@ -59,16 +60,19 @@ export function runLoad(server: ReadyMessage, settings: LoadSettings): Promise<L
       if (error) return reject(error instanceof Error ? error : new Error(String(error)));
       const sorted = Float64Array.from(latencies).sort();
       const completed = sorted.length;
+      const { flows, unexpected } = workload.counts();
       const statusCodes: Record<string, number> = {};
       for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stats.count ?? 0;
       resolve({
+        flowsPerSecond: round((flows - counts.flows) / result.duration, 0),
         requestsPerSecond: round(completed / result.duration, 0),
         p50: round(percentile(sorted, 50), 3),
         p99: round(percentile(sorted, 99), 3),
         mean: round(completed === 0 ? 0 : latencies.reduce((a, b) => a + b, 0) / completed, 3),
         max: round(sorted[completed - 1] ?? 0, 3),
         requests: completed,
-        non2xx: result.non2xx,
+        flows: flows - counts.flows,
+        unexpected: unexpected - counts.unexpected,
         errors: result.errors,
         timeouts: result.timeouts,
         statusCodes,

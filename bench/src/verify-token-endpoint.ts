@@ -1,5 +1,5 @@
 // Before a server is measured, one real token request must succeed: 200, an RFC 6749 §5.1 body, and
-// an RFC 9068 access token (typ at+jwt) signed ES256 that verifies against the server's own JWKS with
+// an RFC 9068 access token (typ at+jwt) signed with the configured algorithm (ES256 or RS256) that verifies against the server's own JWKS with
 // the expected iss, aud, client_id and scope. Anything else stops the bench: a fast wrong answer is no result.
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_TTL, API_SCOPE, basicAuthorization, TOKEN_REQUEST_BODY, type ReadyMessage } from './child-protocol.ts';
@@ -44,13 +44,14 @@ export async function verifyTokenEndpoint(server: ReadyMessage): Promise<Verifie
   if (body.expires_in !== ACCESS_TOKEN_TTL) fail(`expires_in is ${String(body.expires_in)}, not ${ACCESS_TOKEN_TTL}`);
   if (body.scope !== API_SCOPE) fail(`scope is ${String(body.scope)}, not ${API_SCOPE}`);
 
+  const alg = server.accessTokenAlg;
   const header = decodeProtectedHeader(token);
-  if (header.alg !== 'ES256') fail(`access token is signed ${String(header.alg)}, not ES256`);
+  if (header.alg !== alg) fail(`access token is signed ${String(header.alg)}, not ${alg}`);
   if (header.typ !== 'at+jwt') fail(`access token typ is ${String(header.typ)}, not at+jwt (RFC 9068 §2.1)`);
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, createRemoteJWKSet(new URL(server.jwksUrl)), {
-      algorithms: ['ES256'], typ: 'at+jwt', issuer: server.issuer, audience: server.audience,
+      algorithms: [alg], typ: 'at+jwt', issuer: server.issuer, audience: server.audience,
       requiredClaims: ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'],
     }));
   } catch (error) {
