@@ -4,11 +4,29 @@ import type { KeyRing } from './keys/key-ring.ts';
 import type { Store } from './store/store.ts';
 import type { ClientDirectory } from './clients/client-directory.ts';
 import type { ScopeCatalog } from './apis/scope-catalog.ts';
-import type { HomeLink } from './http/views/home-page.ts';
+import type { HomeLink } from './endpoints/page-models.ts';
 import type { ClientEndpointLimits } from './rate-limits/client-endpoint-limits.ts';
+
+/** Absolute URLs of the server's own endpoints (built from the route paths by http/paths.ts). */
+export interface ServerUrls {
+  discovery: string;
+  authorization: string;
+  token: string;
+  userinfo: string;
+  jwks: string;
+  introspection: string;
+  revocation: string;
+  account: string;
+  accountLogin: string;
+  accountRevoke: string;
+  accountSignOut: string;
+  /** A pending interaction's page, or the URL its login or consent form posts to. */
+  interaction(id: string, step?: 'login' | 'consent'): string;
+}
 
 export interface ServerContext {
   config: ServerConfig;
+  urls: ServerUrls;
   store: Store;
   keys: KeyRing;
   clients: ClientDirectory;

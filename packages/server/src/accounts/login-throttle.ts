@@ -26,7 +26,7 @@ export const LOGIN_LIMITS = {
 export interface LoginAttempt {
   username: string;
   ip: string;
-  /** The browser's known-device cookie, if it sent one (http/known-device-cookie.ts). */
+  /** The browser's known-device cookie, if it sent one (accounts/known-device-cookie.ts). */
   device: string | undefined;
 }
 

@@ -1,10 +1,12 @@
 // An error at the authorization endpoint or its login/consent pages, with where it may be sent: RFC 6749 §4.1.2.1
 // redirects errors to the client only once client_id and redirect_uri are validated; otherwise a page is shown.
-import type { OAuthError } from '../oauth/errors.ts';
+// The reason is whatever was thrown; http/error-response.ts decides what it looks like (an OAuthError passes through,
+// anything unexpected becomes server_error).
 import type { RedirectTarget } from './authorization-request.ts';
 
 export class AuthorizationFailure extends Error {
-  readonly error: OAuthError;
+  /** What went wrong: usually an OAuthError, or anything thrown below the endpoint. */
+  readonly reason: unknown;
   /** Where the error may be redirected; undefined means "show an error page, never redirect". */
   readonly target: RedirectTarget | undefined;
   /** Lines that help a developer (for example the registered redirect URIs); shown in dev mode only. */
@@ -12,10 +14,10 @@ export class AuthorizationFailure extends Error {
   /** Set-Cookie headers that must still reach the browser (a session started before the failure). */
   readonly cookies: string[];
 
-  constructor(error: OAuthError, target: RedirectTarget | undefined, options: { developerDetails?: string[]; cookies?: string[] } = {}) {
-    super(error.description, { cause: error });
+  constructor(reason: unknown, target: RedirectTarget | undefined, options: { developerDetails?: string[]; cookies?: string[] } = {}) {
+    super(reason instanceof Error ? reason.message : 'the authorization request failed', { cause: reason });
     this.name = 'AuthorizationFailure';
-    this.error = error;
+    this.reason = reason;
     this.target = target;
     this.developerDetails = options.developerDetails ?? [];
     this.cookies = options.cookies ?? [];

@@ -3,8 +3,7 @@
 // link to someone else's interaction is useless (login CSRF / session swapping, RFC 9700 §4.7).
 import { timingSafeEqual } from 'node:crypto';
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
-import { cookieName, serializeCookie } from '../http/cookies.ts';
-import { cookieSettings } from '../accounts/login-session.ts';
+import { cookieName, cookieSettings, serializeCookie } from '../browser/cookies.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { InteractionRecord } from '../store/records.ts';
@@ -15,8 +14,8 @@ export const INTERACTION_TTL = 1800;
 
 const BROWSER_COOKIE = 'latchkey_interaction';
 
-export function browserCookieName(ctx: ServerContext): string {
-  return cookieName(BROWSER_COOKIE, cookieSettings(ctx));
+function browserCookieName(ctx: ServerContext): string {
+  return cookieName(BROWSER_COOKIE, cookieSettings(ctx.config));
 }
 
 /** The browser-binding secret from the cookies, if it looks like one of ours. */
@@ -30,16 +29,12 @@ export function ensureBrowserSecret(ctx: ServerContext, cookies: Map<string, str
   const existing = browserSecret(ctx, cookies);
   if (existing) return { secret: existing, setCookie: undefined };
   const secret = randomSecret();
-  return { secret, setCookie: serializeCookie(browserCookieName(ctx), secret, cookieSettings(ctx)) };
+  return { secret, setCookie: serializeCookie(browserCookieName(ctx), secret, cookieSettings(ctx.config)) };
 }
 
 export interface PendingInteraction {
   record: InteractionRecord;
   request: AuthorizationRequest;
-}
-
-export function interactionUrl(ctx: ServerContext, id: string, action?: 'login' | 'consent'): string {
-  return `${ctx.config.issuer}/interaction/${id}${action ? `/${action}` : ''}`;
 }
 
 export async function createInteraction(ctx: ServerContext, secret: string, request: AuthorizationRequest, auth: Authentication | undefined): Promise<string> {

@@ -2,6 +2,7 @@
 // short-lived, and bound to the client, redirect URI, PKCE challenge, nonce, scopes, user and auth time.
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { LoginRequired } from '../oauth/errors.ts';
+import { isHintedUser } from '../oidc/id-token-hint.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -10,7 +11,7 @@ import { successResponseUrl } from './authorization-response.ts';
 /** Issues a code for the authenticated user and returns the redirect URL that carries it. */
 export async function completeAuthorization(ctx: ServerContext, request: AuthorizationRequest, auth: Authentication): Promise<string> {
   // OpenID Connect Core §3.1.2.1 id_token_hint: the client expects a particular user.
-  if (request.idTokenHintSubject !== undefined && request.idTokenHintSubject !== auth.userId) {
+  if (!isHintedUser(request.idTokenHintSubject, auth.userId)) {
     throw new LoginRequired('the signed-in user is not the user named by id_token_hint');
   }
   const now = ctx.now();

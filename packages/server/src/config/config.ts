@@ -137,6 +137,11 @@ function boolean(name: string, value: unknown): boolean {
   throw new ConfigError(`${name} must be true or false (got ${String(value)})`);
 }
 
+/** The issuer is https: cookies get Secure and the __Host- prefix, responses get Strict-Transport-Security. */
+export function issuerIsHttps(config: Pick<ServerConfig, 'issuer'>): boolean {
+  return config.issuer.startsWith('https:');
+}
+
 const isLoopbackHost = (hostname: string) => ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 
 /** Merges layers (later wins) and validates; throws ConfigError with a one-line explanation. */

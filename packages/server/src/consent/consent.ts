@@ -1,21 +1,32 @@
 // Remembered consent per user and client, with incremental authorization: only scopes not granted before are
 // asked for; prompt=consent asks for everything (OpenID Connect Core §3.1.2.1).
+import type { PromptValue } from '../oidc/prompt.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { ConsentStore } from '../store/consent-store.ts';
 
-/** The requested scopes the user still has to approve; all of them when `forcePrompt` (prompt=consent). */
-export async function scopesNeedingConsent(store: ConsentStore, userId: string, clientId: string, requested: string[], forcePrompt: boolean): Promise<string[]> {
-  if (forcePrompt) return [...requested];
-  const consent = await store.getConsent(userId, clientId);
-  const granted = new Set(consent?.scopes ?? []);
-  return requested.filter((s) => !granted.has(s));
+/** What consent is asked for: the scopes of an authorization request and its prompt values. */
+export interface ConsentQuestion {
+  scopes: readonly string[];
+  prompt: readonly PromptValue[];
 }
 
-/** Scopes already approved earlier, among the requested ones (shown on the consent page for context). */
-export async function previouslyGranted(store: ConsentStore, userId: string, clientId: string, requested: string[]): Promise<string[]> {
+/** prompt=consent: ask again for every scope, whatever was remembered. */
+const asksForEverything = (question: ConsentQuestion) => question.prompt.includes('consent');
+
+/** The requested scopes the user still has to approve (all of them with prompt=consent). */
+export async function scopesNeedingConsent(store: ConsentStore, userId: string, clientId: string, question: ConsentQuestion): Promise<string[]> {
+  if (asksForEverything(question)) return [...question.scopes];
   const consent = await store.getConsent(userId, clientId);
   const granted = new Set(consent?.scopes ?? []);
-  return requested.filter((s) => granted.has(s));
+  return question.scopes.filter((s) => !granted.has(s));
+}
+
+/** Scopes approved earlier, among the requested ones (shown on the consent page for context; none with prompt=consent). */
+export async function previouslyGranted(store: ConsentStore, userId: string, clientId: string, question: ConsentQuestion): Promise<string[]> {
+  if (asksForEverything(question)) return [];
+  const consent = await store.getConsent(userId, clientId);
+  const granted = new Set(consent?.scopes ?? []);
+  return question.scopes.filter((s) => granted.has(s));
 }
 
 /** Adds the approved scopes to what the user granted this client (atomic union in the store). */

@@ -1,40 +1,28 @@
 // The account page (/account): a signed-in user sees the apps they authorized and revokes any of them.
 // Revoking ends the app's grants (refresh tokens, and access tokens as introspection and UserInfo see them)
 // and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user instead of the client).
-import { checkLoginThrottle, recordLoginFailure, recordLoginSuccess, throttleMessage, type LoginAttempt } from '../accounts/login-throttle.ts';
-import { currentSession, sessionCookieName, cookieSettings, startSession } from '../accounts/login-session.ts';
-import { verifyPassword } from '../accounts/password-hashing.ts';
+import { currentSession, endSession } from '../accounts/login-session.ts';
+import { signInWithPassword } from '../accounts/password-sign-in.ts';
 import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
-import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
-import { serializeCookie } from '../http/cookies.ts';
-import type { CsrfTokens } from '../http/csrf.ts';
-import { deviceCookie, setDeviceCookie } from '../http/known-device-cookie.ts';
-import { hashSecret } from '../crypto/random.ts';
-import { accountPage, type ConnectedApp } from '../http/views/account-page.ts';
-import { errorPage } from '../http/views/error-page.ts';
-import { loginPage } from '../http/views/login-page.ts';
+import type { CsrfTokens } from '../browser/csrf.ts';
 import type { ServerContext } from '../server-context.ts';
+import { errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
+import type { ConnectedApp } from './page-models.ts';
 
-export const ACCOUNT_PATHS = { page: '/account', login: '/account/login', revoke: '/account/revoke', signOut: '/account/sign-out' } as const;
-
-const MAX_FIELD = 1024;
-
-const forbidden = (requestId: string): BrowserResponse => ({
-  kind: 'page', status: 403, cookies: [],
-  page: errorPage({ title: 'The form could not be accepted', message: 'The form was missing its security token or it did not match this browser. Reload the account page and try again (cookies must be enabled).', requestId }),
-});
+const forbidden = (requestId: string): BrowserResponse => errorPageResponse(403, 'The form could not be accepted',
+  'The form was missing its security token or it did not match this browser. Reload the account page and try again (cookies must be enabled).', requestId);
 
 const toAccount = (ctx: ServerContext, cookies: string[] = [], query = ''): BrowserResponse =>
-  ({ kind: 'redirect', location: `${ctx.config.issuer}${ACCOUNT_PATHS.page}${query}`, cookies });
+  ({ kind: 'redirect', location: `${ctx.urls.account}${query}`, cookies });
 
 function signInPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, options: { status?: number; username?: string; error?: string; headers?: Record<string, string> } = {}): BrowserResponse {
   const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
   return {
     kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [], ...(options.headers ? { headers: options.headers } : {}),
-    page: loginPage({
-      action: `${ctx.config.issuer}${ACCOUNT_PATHS.login}`, clientName: 'your Latchkey account', csrfToken: csrf.tokenFor(secret),
+    page: {
+      view: 'login', action: ctx.urls.accountLogin, clientName: 'your Latchkey account', csrfToken: csrf.tokenFor(secret),
       ...(options.username !== undefined ? { username: options.username } : {}), ...(options.error ? { error: options.error } : {}),
-    }),
+    },
   };
 }
 
@@ -70,35 +58,28 @@ export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser:
   const revoked = revokedClientId ? (await ctx.clients.get(revokedClientId))?.name : undefined;
   return {
     kind: 'page', status: 200, cookies: setCookie ? [setCookie] : [],
-    page: accountPage({
-      username: user.username, apps: await connectedApps(ctx, user.id), csrfToken: csrf.tokenFor(secret),
-      revokeAction: `${ctx.config.issuer}${ACCOUNT_PATHS.revoke}`, signOutAction: `${ctx.config.issuer}${ACCOUNT_PATHS.signOut}`,
-      ...(revoked ? { revoked } : {}),
-    }),
+    page: {
+      view: 'account', username: user.username, apps: await connectedApps(ctx, user.id), csrfToken: csrf.tokenFor(secret),
+      revokeAction: ctx.urls.accountRevoke, signOutAction: ctx.urls.accountSignOut, ...(revoked ? { revoked } : {}),
+    },
   };
 }
 
-/** POST /account/login — the same throttled password check as the authorization flow's login. */
+/** POST /account/login — the password sign-in of the authorization flow (accounts/password-sign-in.ts). */
 export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
-  const username = (browser.params.get('username') ?? '').slice(0, MAX_FIELD);
-  const password = (browser.params.get('password') ?? '').slice(0, MAX_FIELD);
-  const now = ctx.now();
-  const attempt: LoginAttempt = { username, ip: browser.ip, device: deviceCookie(ctx, browser.cookies) };
-  const throttle = await checkLoginThrottle(ctx, attempt);
-  if (throttle.throttled) {
-    return signInPage(ctx, csrf, browser, { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
+  const result = await signInWithPassword(ctx, {
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies, via: 'account',
+  });
+  switch (result.status) {
+    case 'throttled':
+      return signInPage(ctx, csrf, browser, { status: 429, username: result.username, error: result.message, headers: { 'retry-after': String(result.retryAfter) } });
+    case 'rejected':
+      return signInPage(ctx, csrf, browser, { status: 400, username: result.username, error: result.message });
+    case 'abandoned':
+    case 'signed-in':
+      return toAccount(ctx, result.status === 'signed-in' ? result.cookies : []);
   }
-  const user = username ? await ctx.store.findUserByUsername(username) : undefined;
-  if (!user || !(await verifyPassword(user?.passwordHash, password))) {
-    await recordLoginFailure(ctx, attempt);
-    await ctx.store.recordAuditEvent({ type: 'login.failed', userId: user?.id ?? null, detail: { ip: browser.ip, via: 'account' } }, now);
-    return signInPage(ctx, csrf, browser, { status: 400, username, error: 'Incorrect username or password.' });
-  }
-  const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
-  const cookie = await startSession(ctx, browser.cookies, user.id, now);
-  await ctx.store.recordAuditEvent({ type: 'login.succeeded', userId: user.id, detail: { ip: browser.ip, via: 'account' } }, now);
-  return toAccount(ctx, [cookie, knownDevice]);
 }
 
 /** POST /account/revoke — ends every grant of the app for this user and forgets the consent. */
@@ -119,7 +100,5 @@ export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: B
 /** POST /account/sign-out — ends the single sign-on session. */
 export async function signOut(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
-  const value = browser.cookies.get(sessionCookieName(ctx));
-  if (value && value.length <= 128) await ctx.store.deleteSession(hashSecret(value));
-  return toAccount(ctx, [serializeCookie(sessionCookieName(ctx), '', cookieSettings(ctx), 0)]);
+  return toAccount(ctx, [await endSession(ctx, browser.cookies)]);
 }

@@ -5,12 +5,11 @@ import { currentSession } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
 import type { AuthorizationRequest, RedirectTarget } from '../authorization/authorization-request.ts';
-import { createInteraction, ensureBrowserSecret, interactionUrl } from '../authorization/interactions.ts';
+import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { scopesNeedingConsent } from '../consent/consent.ts';
-import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
-import { toOAuthError } from '../http/error-response.ts';
-import type { FormParams } from '../http/form-params.ts';
+import type { BrowserRequest, BrowserResponse } from './browser-exchange.ts';
+import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
 import {
   ConsentRequired, InvalidClient, InvalidRequest, InvalidScope, LoginRequired, RequestNotSupported, RequestUriNotSupported,
@@ -44,7 +43,7 @@ export async function resolveClientAndRedirect(ctx: ServerContext, params: FormP
     clientId = params.get('client_id');
     requested = params.get('redirect_uri');
   } catch (error) {
-    throw new AuthorizationFailure(toOAuthError(error), undefined);
+    throw new AuthorizationFailure(error, undefined);
   }
   if (clientId === undefined) throw new AuthorizationFailure(new InvalidRequest('the request has no client_id'), undefined);
   const client = await ctx.clients.get(clientId);
@@ -125,7 +124,7 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, request: Auth
     if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');
     return toInteraction(ctx, browser, request, undefined);
   }
-  const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request.scopes, request.prompt.includes('consent'));
+  const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request);
   if (missing.length > 0) {
     if (silent) throw new ConsentRequired('the user has not approved every requested scope and prompt=none forbids asking');
     return toInteraction(ctx, browser, request, auth);
@@ -136,7 +135,7 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, request: Auth
 async function toInteraction(ctx: ServerContext, browser: BrowserRequest, request: AuthorizationRequest, auth: Authentication | undefined): Promise<BrowserResponse> {
   const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
   const id = await createInteraction(ctx, secret, request, auth);
-  return { kind: 'redirect', location: interactionUrl(ctx, id), cookies: setCookie ? [setCookie] : [] };
+  return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: setCookie ? [setCookie] : [] };
 }
 
 /** GET or POST /authorize. Throws AuthorizationFailure; its target says whether a redirect is allowed. */
@@ -147,7 +146,7 @@ export async function handleAuthorize(ctx: ServerContext, browser: BrowserReques
     return await decide(ctx, browser, request);
   } catch (error) {
     // Nobody has signed in at this point (errors after the login page come from the interaction endpoints).
-    throw new AuthorizationFailure(toOAuthError(error), mayRedirectErrorsBeforeSignIn(client) ? target : undefined,
+    throw new AuthorizationFailure(error, mayRedirectErrorsBeforeSignIn(client) ? target : undefined,
       { developerDetails: mayRedirectErrorsBeforeSignIn(client) ? [] : ['errors before sign-in are shown here, not redirected, for a client the operator did not register'] });
   }
 }

@@ -1,33 +1,21 @@
 // Authorization server metadata: RFC 8414 §2 and OpenID Connect Discovery 1.0 §3 (one document, two paths).
 // It lists only what this server really supports.
 import { supportedGrantTypes } from '../grants/registry.ts';
-import { USERINFO_PATH } from '../grants/user-tokens.ts';
 import { CLAIMS_SUPPORTED } from '../oidc/claims.ts';
 import { PROMPT_VALUES } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
 
-export const DISCOVERY_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'] as const;
-
-export const ENDPOINT_PATHS = {
-  authorization: '/authorize',
-  token: '/token',
-  userinfo: USERINFO_PATH,
-  jwks: '/jwks',
-  introspection: '/introspect',
-  revocation: '/revoke',
-} as const;
-
 export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
-  const issuer = ctx.config.issuer;
+  const { urls } = ctx;
   return {
-    issuer,
-    authorization_endpoint: `${issuer}${ENDPOINT_PATHS.authorization}`,
-    token_endpoint: `${issuer}${ENDPOINT_PATHS.token}`,
-    userinfo_endpoint: `${issuer}${ENDPOINT_PATHS.userinfo}`,
-    jwks_uri: `${issuer}${ENDPOINT_PATHS.jwks}`,
-    introspection_endpoint: `${issuer}${ENDPOINT_PATHS.introspection}`,
+    issuer: ctx.config.issuer,
+    authorization_endpoint: urls.authorization,
+    token_endpoint: urls.token,
+    userinfo_endpoint: urls.userinfo,
+    jwks_uri: urls.jwks,
+    introspection_endpoint: urls.introspection,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    revocation_endpoint: `${issuer}${ENDPOINT_PATHS.revocation}`,
+    revocation_endpoint: urls.revocation,
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     grant_types_supported: supportedGrantTypes(),
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

@@ -1,37 +1,24 @@
 // The login and consent steps of an authorization request (OpenID Connect Core §3.1.2.3 and §3.1.2.4).
 // Forms carry a CSRF token bound to the browser cookie; the request itself is read from the server-side
 // interaction, never from form fields. Successful POSTs answer 303 (RFC 9700 §4.12).
-import { verifyPassword } from '../accounts/password-hashing.ts';
-import { checkLoginThrottle, recordLoginFailure, recordLoginSuccess, throttleMessage, type LoginAttempt } from '../accounts/login-throttle.ts';
-import { currentSession, startSession } from '../accounts/login-session.ts';
+import { currentSession } from '../accounts/login-session.ts';
+import { signInWithPassword } from '../accounts/password-sign-in.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import {
-  browserSecret, createInteraction, findInteraction, interactionUrl, takeInteraction, type PendingInteraction,
+  browserSecret, createInteraction, findInteraction, takeInteraction, type PendingInteraction,
 } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
+import type { CsrfTokens } from '../browser/csrf.ts';
 import { previouslyGranted, rememberConsent, scopesNeedingConsent } from '../consent/consent.ts';
-import type { BrowserRequest, BrowserResponse } from '../http/browser-response.ts';
-import type { CsrfTokens } from '../http/csrf.ts';
-import { deviceCookie, setDeviceCookie } from '../http/known-device-cookie.ts';
-import { toOAuthError } from '../http/error-response.ts';
-import { consentPage } from '../http/views/consent-page.ts';
-import { errorPage } from '../http/views/error-page.ts';
-import { loginPage } from '../http/views/login-page.ts';
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
+import { errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 
-const MAX_USERNAME = 256;
-const MAX_PASSWORD = 1024;
-
-function page(status: number, title: string, message: string, requestId: string, headers?: Record<string, string>): BrowserResponse {
-  return { kind: 'page', status, page: errorPage({ title, message, requestId }), cookies: [], ...(headers ? { headers } : {}) };
-}
-
-const expired = (requestId: string) => page(400, 'This sign-in request is no longer valid',
+const expired = (requestId: string) => errorPageResponse(400, 'This sign-in request is no longer valid',
   'It has expired, was already completed, or was started in another browser. Go back to the application and start again.', requestId);
 
-const forbidden = (requestId: string) => page(403, 'The form could not be accepted',
+const forbidden = (requestId: string) => errorPageResponse(403, 'The form could not be accepted',
   'The form was missing its security token or it did not match this browser. Reload the page and try again (cookies must be enabled).', requestId);
 
 /** The redirect target for errors of a pending request (its client and redirect URI were validated). */
@@ -43,14 +30,14 @@ function targetOf(pending: PendingInteraction) {
 async function continueAfterLogin(ctx: ServerContext, secret: string, pending: PendingInteraction, auth: Authentication, cookies: string[]): Promise<BrowserResponse> {
   try {
     const { request } = pending;
-    const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request.scopes, request.prompt.includes('consent'));
+    const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request);
     if (missing.length > 0) {
       const id = await createInteraction(ctx, secret, request, auth);
-      return { kind: 'redirect', location: interactionUrl(ctx, id), cookies };
+      return { kind: 'redirect', location: ctx.urls.interaction(id), cookies };
     }
     return { kind: 'redirect', location: await completeAuthorization(ctx, request, auth), cookies };
   } catch (error) {
-    throw new AuthorizationFailure(toOAuthError(error), targetOf(pending), { cookies });
+    throw new AuthorizationFailure(error, targetOf(pending), { cookies });
   }
 }
 
@@ -60,10 +47,10 @@ async function renderLogin(ctx: ServerContext, csrf: CsrfTokens, secret: string,
   if (!client) return expired(requestId);
   return {
     kind: 'page', status: options.status ?? 200, cookies: [], ...(options.headers ? { headers: options.headers } : {}),
-    page: loginPage({
-      action: interactionUrl(ctx, pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret),
+    page: {
+      view: 'login', action: ctx.urls.interaction(pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret),
       username: options.username ?? pending.request.loginHint, ...(options.error ? { error: options.error } : {}),
-    }),
+    },
   };
 }
 
@@ -81,7 +68,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   const user = await ctx.store.getUser(userId);
   if (!client || !user) return expired(browser.requestId);
   const { request } = pending;
-  const missing = await scopesNeedingConsent(ctx.store, userId, client.id, request.scopes, request.prompt.includes('consent'));
+  const missing = await scopesNeedingConsent(ctx.store, userId, client.id, request);
   if (missing.length === 0) {
     // Approved meanwhile (another tab): nothing left to ask.
     const taken = await takeInteraction(ctx, pending);
@@ -91,47 +78,41 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   // Signing in already tells the app who you are: `openid` is listed only when nothing else is asked.
   const describe = (scopes: string[]) => (scopes.length > 1 ? scopes.filter((s) => s !== 'openid') : scopes)
     .map((s) => ctx.scopes.get(s)?.description ?? s);
-  const earlier = request.prompt.includes('consent') ? [] : await previouslyGranted(ctx.store, userId, client.id, request.scopes);
+  const earlier = await previouslyGranted(ctx.store, userId, client.id, request);
   return {
     kind: 'page', status: 200, cookies: [],
-    page: consentPage({
-      action: interactionUrl(ctx, pending.record.id, 'consent'), clientName: client.name, username: user.username, csrfToken: csrf.tokenFor(secret),
-      scopeDescriptions: describe(missing), alreadyGranted: describe(earlier),
-    }),
+    page: {
+      view: 'consent', action: ctx.urls.interaction(pending.record.id, 'consent'), clientName: client.name, username: user.username,
+      csrfToken: csrf.tokenFor(secret), scopeDescriptions: describe(missing), alreadyGranted: describe(earlier),
+    },
   };
 }
 
-/** POST /interaction/:id/login — check the password (throttled), start the session, continue the request. */
+/** POST /interaction/:id/login — the password sign-in (accounts/password-sign-in.ts), then the request continues. */
 export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, id: string): Promise<BrowserResponse> {
   const secret = browserSecret(ctx, browser.cookies);
   if (!csrf.verify(secret, browser.params.get('csrf')) || !secret) return forbidden(browser.requestId);
   const pending = await findInteraction(ctx, id, secret);
   if (!pending) return expired(browser.requestId);
-  if (pending.record.userId !== null) return { kind: 'redirect', location: interactionUrl(ctx, id), cookies: [] };
+  if (pending.record.userId !== null) return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: [] };
 
-  const username = (browser.params.get('username') ?? '').slice(0, MAX_USERNAME);
-  const password = (browser.params.get('password') ?? '').slice(0, MAX_PASSWORD);
-  const now = ctx.now();
-  const attempt: LoginAttempt = { username, ip: browser.ip, device: deviceCookie(ctx, browser.cookies) };
-  const throttle = await checkLoginThrottle(ctx, attempt);
-  if (throttle.throttled) {
-    return renderLogin(ctx, csrf, secret, pending, browser.requestId,
-      { status: 429, username, error: throttleMessage(throttle), headers: { 'retry-after': String(throttle.retryAfter) } });
+  let taken: PendingInteraction | undefined;
+  const result = await signInWithPassword(ctx, {
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies,
+    clientId: pending.record.clientId,
+  }, async () => (taken = await takeInteraction(ctx, pending)) !== undefined);
+  switch (result.status) {
+    case 'throttled':
+      return renderLogin(ctx, csrf, secret, pending, browser.requestId,
+        { status: 429, username: result.username, error: result.message, headers: { 'retry-after': String(result.retryAfter) } });
+    case 'rejected':
+      return renderLogin(ctx, csrf, secret, pending, browser.requestId, { status: 400, username: result.username, error: result.message });
+    case 'abandoned':
+      return expired(browser.requestId);
+    case 'signed-in':
+      if (!taken) return expired(browser.requestId);
+      return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime }, result.cookies);
   }
-  // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
-  const user = username ? await ctx.store.findUserByUsername(username) : undefined;
-  const valid = await verifyPassword(user?.passwordHash, password);
-  if (!user || !valid) {
-    await recordLoginFailure(ctx, attempt);
-    await ctx.store.recordAuditEvent({ type: 'login.failed', clientId: pending.record.clientId, userId: user?.id ?? null, detail: { ip: browser.ip } }, now);
-    return renderLogin(ctx, csrf, secret, pending, browser.requestId, { status: 400, username, error: 'Incorrect username or password.' });
-  }
-  const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
-  const taken = await takeInteraction(ctx, pending);
-  if (!taken) return expired(browser.requestId);
-  const sessionCookie = await startSession(ctx, browser.cookies, user.id, now);
-  await ctx.store.recordAuditEvent({ type: 'login.succeeded', clientId: pending.record.clientId, userId: user.id, detail: { ip: browser.ip } }, now);
-  return continueAfterLogin(ctx, secret, taken, { userId: user.id, authTime: now }, [sessionCookie, knownDevice]);
 }
 
 /** POST /interaction/:id/consent — Allow remembers the scopes and issues the code; Deny returns access_denied. */
@@ -141,11 +122,11 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
   const pending = await findInteraction(ctx, id, secret);
   if (!pending) return expired(browser.requestId);
   const { userId, authTime } = pending.record;
-  if (userId === null || authTime === null) return { kind: 'redirect', location: interactionUrl(ctx, id), cookies: [] };
+  if (userId === null || authTime === null) return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: [] };
   const session = await currentSession(ctx, browser.cookies);
   if (!session || session.userId !== userId) return expired(browser.requestId);
   const decision = browser.params.get('decision');
-  if (decision !== 'allow' && decision !== 'deny') return page(400, 'Choose Allow or Deny', 'The form did not say whether you allow the request.', browser.requestId);
+  if (decision !== 'allow' && decision !== 'deny') return errorPageResponse(400, 'Choose Allow or Deny', 'The form did not say whether you allow the request.', browser.requestId);
 
   const taken = await takeInteraction(ctx, pending);
   if (!taken) return expired(browser.requestId);
@@ -158,6 +139,6 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
     await rememberConsent(ctx.store, userId, taken.request.clientId, taken.request.scopes, now);
     return { kind: 'redirect', location: await completeAuthorization(ctx, taken.request, { userId, authTime }), cookies: [] };
   } catch (error) {
-    throw new AuthorizationFailure(toOAuthError(error), targetOf(taken));
+    throw new AuthorizationFailure(error, targetOf(taken));
   }
 }

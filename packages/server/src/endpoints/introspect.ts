@@ -3,7 +3,7 @@
 // token the caller may not learn about: only the token's own client, or a client the operator registered as an
 // introspector of the token's API, sees a live token (§2.2: "a resource server ... tokens meant for it").
 import { hashSecret } from '../crypto/random.ts';
-import type { FormParams } from '../http/form-params.ts';
+import type { FormParams } from '../oauth/form-params.ts';
 import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';

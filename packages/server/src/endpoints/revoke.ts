@@ -3,7 +3,7 @@
 // is answered exactly like an unknown one and stays valid: the caller learns nothing about tokens that are not its
 // own (the same rule as introspection, RFC 7662 §2.2; see docs/decisions.md).
 import { hashSecret } from '../crypto/random.ts';
-import type { FormParams } from '../http/form-params.ts';
+import type { FormParams } from '../oauth/form-params.ts';
 import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';

@@ -1,7 +1,7 @@
 // RFC 6749 §3.2 token endpoint: authenticate the client, dispatch on grant_type, answer §5.1 / §5.2.
 import { grantRegistry } from '../grants/registry.ts';
 import type { TokenResponse } from '../grants/grant-handler.ts';
-import type { FormParams } from '../http/form-params.ts';
+import type { FormParams } from '../oauth/form-params.ts';
 import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';

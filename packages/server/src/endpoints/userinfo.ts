@@ -1,7 +1,7 @@
 // The UserInfo endpoint: OpenID Connect Core §5.3 (GET and POST, claims by scope), with Bearer tokens per
 // RFC 6750 §2.1 (header) and §2.2 (form body). The access token is our own RFC 9068 JWT; its grant must still be
 // live, so revoking a refresh-token family ends its access tokens here too.
-import type { FormParams } from '../http/form-params.ts';
+import type { FormParams } from '../oauth/form-params.ts';
 import { presentedBearerToken } from '../oauth/bearer-token.ts';
 import { InsufficientScope, InvalidToken } from '../oauth/errors.ts';
 import { userClaims } from '../oidc/claims.ts';

@@ -1,5 +1,5 @@
 // The shape every grant type implements (RFC 6749 §4): it declares its grant_type and handles a token request.
-import type { FormParams } from '../http/form-params.ts';
+import type { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { ClientRecord, GrantType } from '../store/records.ts';
 

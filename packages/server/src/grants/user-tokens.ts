@@ -7,15 +7,13 @@ import type { ClientRecord, GrantRecord } from '../store/records.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
 import type { TokenResponse } from './grant-handler.ts';
 
-export const USERINFO_PATH = '/userinfo';
-
 /**
  * The `aud` of an access token. With an API scope it is that API (RFC 9068 §3). With OpenID Connect scopes only,
- * no API is the audience, so the token names the UserInfo endpoint (issuer + /userinfo): no resource server
+ * no API is the audience, so the token names the UserInfo endpoint (its URL): no resource server
  * accepts it, and UserInfo, which does not need an audience match, does.
  */
 export function accessTokenAudience(ctx: ServerContext, audience: string | null): string {
-  return audience ?? `${ctx.config.issuer}${USERINFO_PATH}`;
+  return audience ?? ctx.urls.userinfo;
 }
 
 export interface UserTokenInput {

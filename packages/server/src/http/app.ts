@@ -6,16 +6,17 @@ import { timingEqualiserHash } from '../accounts/password-hashing.ts';
 import { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
-import type { ServerConfig } from '../config/config.ts';
+import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
-import { handleJsonError } from './error-response.ts';
+import { handleJsonError, sendNotFound } from './error-response.ts';
 import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.ts';
-import { FormParams } from './form-params.ts';
+import { FormParams } from '../oauth/form-params.ts';
 import { loggerOptions } from './logger-options.ts';
+import { serverUrls } from './paths.ts';
 import { registerRoutes } from './routes.ts';
 import { registerSecurityHeaders, securityHeaderSetter } from './security-headers.ts';
 
@@ -46,7 +47,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const now = options.now ?? unixNow;
   const clients = new ClientDirectory(store);
   const ctx: ServerContext = {
-    config, store, now, clients,
+    config, urls: serverUrls(config.issuer), store, now, clients,
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
     scopes: new ScopeCatalog(store),
     limits: new ClientEndpointLimits(config, store, clients),
@@ -71,7 +72,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     if (topic === 'keys') await ctx.keys.load(now());
   });
 
-  const securityHeaders = securityHeaderSetter({ https: config.issuer.startsWith('https:') });
+  const securityHeaders = securityHeaderSetter({ https: issuerIsHttps(config) });
   const app = Fastify({
     logger: { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
@@ -106,8 +107,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
 
   app.setErrorHandler((error, request, reply) => handleJsonError(error, request, reply));
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).header('cache-control', 'no-store').send({ error: 'not_found', error_description: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler(sendNotFound);
 
   registerRoutes(app, ctx);
 

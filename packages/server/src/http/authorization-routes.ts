@@ -2,17 +2,17 @@
 // and UserInfo. Thin: parse, call the endpoint, reply; errors go through http/error-response.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
-import { ENDPOINT_PATHS } from '../endpoints/discovery.ts';
+import { parseCookies } from '../browser/cookies.ts';
+import type { CsrfTokens } from '../browser/csrf.ts';
 import { handleAuthorize } from '../endpoints/authorize.ts';
+import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { showInteraction, submitConsent, submitLogin } from '../endpoints/interaction.ts';
 import { handleUserinfo, presentedBearer } from '../endpoints/userinfo.ts';
 import { InvalidToken } from '../oauth/errors.ts';
+import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
-import { sendBrowserResponse, type BrowserRequest, type BrowserResponse } from './browser-response.ts';
-import { parseCookies } from './cookies.ts';
-import type { CsrfTokens } from './csrf.ts';
-import { sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
-import { FormParams } from './form-params.ts';
+import { respondToBrowser, sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
+import { PATHS } from './paths.ts';
 
 function rawQuery(request: FastifyRequest): string {
   const at = request.url.indexOf('?');
@@ -27,29 +27,25 @@ function browserRequest(request: FastifyRequest, params: FormParams): BrowserReq
   return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
 }
 
-async function respond(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> {
-  try {
-    return sendBrowserResponse(reply, await work());
-  } catch (error) {
-    const failure = error instanceof AuthorizationFailure ? error : new AuthorizationFailure(toOAuthError(error), undefined);
-    return sendAuthorizationError(failure, ctx, request, reply);
-  }
+function respond(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> {
+  return respondToBrowser(request, reply, work, (thrown) =>
+    sendAuthorizationError(thrown instanceof AuthorizationFailure ? thrown : new AuthorizationFailure(thrown, undefined), ctx, request, reply));
 }
 
 export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerContext, csrf: CsrfTokens): void {
 
   // The query is parsed from the raw URL with the same rules as form bodies (repeats kept, so they can be refused).
   // HEAD is not an authorization request (it would start interactions nobody sees).
-  app.get(ENDPOINT_PATHS.authorization, { exposeHeadRoute: false }, (request, reply) =>
+  app.get(PATHS.authorization, { exposeHeadRoute: false }, (request, reply) =>
     respond(ctx, request, reply, () => handleAuthorize(ctx, browserRequest(request, FormParams.parse(rawQuery(request))))));
-  app.post(ENDPOINT_PATHS.authorization, (request, reply) =>
+  app.post(PATHS.authorization, (request, reply) =>
     respond(ctx, request, reply, () => handleAuthorize(ctx, browserRequest(request, bodyParams(request)))));
 
-  app.get<{ Params: { id: string } }>('/interaction/:id', { exposeHeadRoute: false }, (request, reply) =>
+  app.get<{ Params: { id: string } }>(PATHS.interaction, { exposeHeadRoute: false }, (request, reply) =>
     respond(ctx, request, reply, () => showInteraction(ctx, csrf, browserRequest(request, FormParams.parse('')), request.params.id)));
-  app.post<{ Params: { id: string } }>('/interaction/:id/login', (request, reply) =>
+  app.post<{ Params: { id: string } }>(PATHS.interactionLogin, (request, reply) =>
     respond(ctx, request, reply, () => submitLogin(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
-  app.post<{ Params: { id: string } }>('/interaction/:id/consent', (request, reply) =>
+  app.post<{ Params: { id: string } }>(PATHS.interactionConsent, (request, reply) =>
     respond(ctx, request, reply, () => submitConsent(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
 
   const userinfo = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -64,6 +60,6 @@ export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerCon
       return sendBearerError(toOAuthError(error), request, reply, { credentialsPresented: true });
     }
   };
-  app.get(ENDPOINT_PATHS.userinfo, userinfo);
-  app.post(ENDPOINT_PATHS.userinfo, userinfo);
+  app.get(PATHS.userinfo, userinfo);
+  app.post(PATHS.userinfo, userinfo);
 }

@@ -1,20 +1,22 @@
-// What the browser-facing endpoints (authorize, login, consent) answer: a 303 redirect or an HTML page,
-// plus cookies. The route turns it into an HTTP response; pages are never cached or framed.
+// Sends what the browser-facing endpoints answer (endpoints/browser-exchange.ts): a 303 redirect, or a page model
+// rendered by its view, plus cookies. Pages are never cached; each carries its own Content-Security-Policy.
 import type { FastifyReply } from 'fastify';
-import type { FormParams } from './form-params.ts';
+import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
+import type { PageModel } from '../endpoints/page-models.ts';
+import { accountPage } from './views/account-page.ts';
+import { consentPage } from './views/consent-page.ts';
+import { errorPage } from './views/error-page.ts';
 import type { RenderedPage } from './views/layout.ts';
+import { loginPage } from './views/login-page.ts';
 
-export interface BrowserRequest {
-  params: FormParams;
-  cookies: Map<string, string>;
-  /** The client IP (behind a proxy only when trustProxy is set), for login throttling. */
-  ip: string;
-  requestId: string;
+export function renderPageModel(model: PageModel): RenderedPage {
+  switch (model.view) {
+    case 'login': return loginPage(model);
+    case 'consent': return consentPage(model);
+    case 'account': return accountPage(model);
+    case 'error': return errorPage(model);
+  }
 }
-
-export type BrowserResponse =
-  | { kind: 'redirect'; location: string; cookies: string[] }
-  | { kind: 'page'; status: number; page: RenderedPage; cookies: string[]; headers?: Record<string, string> };
 
 export function sendPage(reply: FastifyReply, status: number, page: RenderedPage): FastifyReply {
   return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache')
@@ -28,5 +30,5 @@ export function sendBrowserResponse(reply: FastifyReply, response: BrowserRespon
     return reply.code(303).header('cache-control', 'no-store').header('location', response.location).send();
   }
   for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value);
-  return sendPage(reply, response.status, response.page);
+  return sendPage(reply, response.status, renderPageModel(response.page));
 }

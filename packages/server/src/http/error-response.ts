@@ -1,13 +1,16 @@
-// The ONE place that decides what an error looks like to a client (design.md "Errors").
-// Token-style endpoints answer RFC 6749 §5.2 JSON; anything unexpected is server_error with no internals.
+// The ONE place that decides what an error looks like to a client (design.md "Errors"), and the one log line per error.
+// Token-style endpoints answer RFC 6749 §5.2 JSON, the authorization endpoint a redirect or a page, the account pages a
+// page, bearer endpoints WWW-Authenticate, an unknown path a JSON 404; anything unexpected is server_error with no
+// internals.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, ServerError, TemporarilyUnavailable, InvalidRequest } from '../oauth/errors.ts';
 import { StoreUnavailable } from '../store/store.ts';
 import type { AuthorizationFailure } from '../authorization/authorization-failure.ts';
+import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { errorResponseUrl } from '../authorization/authorization-response.ts';
 import { safeDescription } from '../oauth/error-description.ts';
 import type { ServerContext } from '../server-context.ts';
-import { sendPage } from './browser-response.ts';
+import { sendBrowserResponse, sendPage } from './browser-response.ts';
 import { errorPage } from './views/error-page.ts';
 
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '53300', 'SQLITE_BUSY']);
@@ -60,15 +63,31 @@ export function handleJsonError(error: unknown, request: FastifyRequest, reply: 
   return sendJsonError(toOAuthError(error), request, reply);
 }
 
+/** The one log line of an error (pino adds the request id): the stack only for our own failures (5xx). */
+function logError(request: FastifyRequest, error: OAuthError, extra: Record<string, unknown> = {}, quietLevel?: 'debug'): void {
+  const level = quietLevel ?? (error.status >= 500 ? 'error' : 'info');
+  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, ...extra }, error.description);
+}
+
+/** The RFC 6749 §5.2 JSON body, never cached. */
+function sendJson(reply: FastifyReply, status: number, body: Record<string, string>): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+}
+
 /** Logs the error once (with the request id) and sends the RFC 6749 §5.2 JSON body. */
 export function sendJsonError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, quietLevel?: 'debug'): FastifyReply {
-  const level = quietLevel ?? (error.status >= 500 ? 'error' : 'info');
-  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug }, error.description);
+  logError(request, error, {}, quietLevel);
   if (error.basicChallenge) reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
-  return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
-    .send({ error: error.code, error_description: safeDescription(description) });
+  return sendJson(reply, error.status, { error: error.code, error_description: safeDescription(description) });
+}
+
+/** No route for this method and path (answered in the JSON shape of every other error). */
+export function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const description = `no such endpoint: ${request.method} ${request.url.split('?')[0]}`;
+  request.log.info({ error: 'not_found' }, 'no such endpoint');
+  return sendJson(reply, 404, { error: 'not_found', error_description: safeDescription(description) });
 }
 
 /**
@@ -77,9 +96,8 @@ export function sendJsonError(error: OAuthError, request: FastifyRequest, reply:
  * never redirects. In production the page says what kind of problem it was and nothing about the registration.
  */
 export function sendAuthorizationError(failure: AuthorizationFailure, ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const error = failure.error;
-  const level = error.status >= 500 ? 'error' : 'info';
-  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, redirected: failure.target !== undefined }, error.description);
+  const error = toOAuthError(failure.reason);
+  logError(request, error, { redirected: failure.target !== undefined });
   if (failure.cookies.length > 0) reply.header('set-cookie', failure.cookies);
   if (failure.target) {
     return reply.code(303).header('cache-control', 'no-store').header('location', errorResponseUrl(ctx.config.issuer, failure.target, error, request.id)).send();
@@ -96,8 +114,7 @@ export function sendAuthorizationError(failure: AuthorizationFailure, ctx: Serve
 
 /** RFC 6750 §3: Bearer errors in WWW-Authenticate; without any credentials, only the challenge (§3.1). */
 export function sendBearerError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, options: { credentialsPresented: boolean }): FastifyReply {
-  const level = error.status >= 500 ? 'error' : 'info';
-  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug }, error.description);
+  logError(request, error);
   const quoted = (v: string) => `"${safeDescription(v)}"`;
   const challenge = ['Bearer realm="latchkey"'];
   if (options.credentialsPresented || error.code !== 'invalid_token') {
@@ -106,6 +123,30 @@ export function sendBearerError(error: OAuthError, request: FastifyRequest, repl
   }
   if (error.status === 401 || error.status === 403 || error.status === 400) reply.header('www-authenticate', challenge.join(', '));
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
-  return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
-    .send(options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: safeDescription(description) } : {});
+  return sendJson(reply, error.status, options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: safeDescription(description) } : {});
+}
+
+/**
+ * The account pages (a signed-in user's own requests, no client to redirect to): an error page that says what kind
+ * of problem it was, and for our own failures only that it was ours.
+ */
+export function sendAccountPageError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = toOAuthError(thrown);
+  logError(request, error);
+  const ours = error.status >= 500;
+  return sendPage(reply, error.status, errorPage({
+    title: ours ? 'Something went wrong' : 'The request could not be handled',
+    message: ours ? 'Please try again in a moment.' : error.description,
+    requestId: request.id,
+  }));
+}
+
+/** Runs a browser-facing endpoint and sends its answer; whatever it throws goes to `onError`. */
+export async function respondToBrowser(request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>,
+  onError: (thrown: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply): Promise<FastifyReply> {
+  try {
+    return sendBrowserResponse(reply, await work());
+  } catch (error) {
+    return onError(error, request, reply);
+  }
 }

@@ -1,6 +1,8 @@
-// Routes: thin adapters from HTTP to endpoint functions. One line of wiring per endpoint.
+// Routes: thin adapters from HTTP to endpoint functions (parse, call, reply), registered at the paths of paths.ts.
+// The browser-facing routes are in authorization-routes.ts and account-routes.ts.
 import type { FastifyInstance } from 'fastify';
-import { buildMetadata, DISCOVERY_PATHS, ENDPOINT_PATHS } from '../endpoints/discovery.ts';
+import { CsrfTokens } from '../browser/csrf.ts';
+import { buildMetadata } from '../endpoints/discovery.ts';
 import { handleIntrospection } from '../endpoints/introspect.ts';
 import { handleRevocation } from '../endpoints/revoke.ts';
 import { handleTokenRequest } from '../endpoints/token.ts';
@@ -8,12 +10,11 @@ import { InvalidRequest } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuthorizationRoutes } from './authorization-routes.ts';
-import { CsrfTokens } from './csrf.ts';
 import { sendPage } from './browser-response.ts';
-import { homePage } from './views/home-page.ts';
-import { ACCOUNT_PATHS } from '../endpoints/account.ts';
-import { FormParams } from './form-params.ts';
+import { FormParams } from '../oauth/form-params.ts';
+import { DISCOVERY_PATHS, PATHS } from './paths.ts';
 import { registerTokenCors } from './token-cors.ts';
+import { homePage } from './views/home-page.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
@@ -26,10 +27,10 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     app.get(path, async (_request, reply) => reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').send(buildMetadata(ctx)));
   }
 
-  app.get(ENDPOINT_PATHS.jwks, async (_request, reply) =>
+  app.get(PATHS.jwks, async (_request, reply) =>
     reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(ctx.keys.jwks()));
 
-  app.post(ENDPOINT_PATHS.token, async (request, reply) => {
+  app.post(PATHS.token, async (request, reply) => {
     const result = await handleTokenRequest(ctx, {
       ip: request.ip,
       authorization: request.headers.authorization,
@@ -40,18 +41,18 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
   // RFC 6749 §3.2: the token endpoint is POST only.
   app.route({
-    method: ['GET', 'PUT', 'DELETE', 'PATCH'], url: ENDPOINT_PATHS.token,
+    method: ['GET', 'PUT', 'DELETE', 'PATCH'], url: PATHS.token,
     handler: async (_request, reply) => {
       reply.header('allow', 'POST');
       throw new InvalidRequest('the token endpoint accepts POST only', { status: 405 });
     },
   });
 
-  app.post(ENDPOINT_PATHS.introspection, async (request, reply) => {
+  app.post(PATHS.introspection, async (request, reply) => {
     const result = await handleIntrospection(ctx, request.ip, request.headers.authorization, formBody(request.body));
     return reply.header('cache-control', 'no-store').send(result);
   });
-  app.post(ENDPOINT_PATHS.revocation, async (request, reply) => {
+  app.post(PATHS.revocation, async (request, reply) => {
     const outcome = await handleRevocation(ctx, request.ip, request.headers.authorization, formBody(request.body));
     if (!outcome.revoked) request.log.info({ debug: outcome.debug }, 'nothing revoked');
     return reply.header('cache-control', 'no-store').code(200).send();
@@ -62,22 +63,21 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerAuthorizationRoutes(app, ctx, csrf);
   registerAccountRoutes(app, ctx, csrf);
 
-  app.get('/', async (_request, reply) => {
-    const issuer = ctx.config.issuer;
+  app.get(PATHS.home, async (_request, reply) => {
     return sendPage(reply, 200, homePage({
-      issuer, dev: ctx.config.dev, extraLinks: ctx.homeLinks,
+      issuer: ctx.config.issuer, dev: ctx.config.dev, extraLinks: ctx.homeLinks,
       links: [
-        { label: 'Your account', href: `${issuer}${ACCOUNT_PATHS.page}`, description: 'see and revoke the apps connected to your account' },
-        { label: 'OpenID Connect discovery', href: `${issuer}${DISCOVERY_PATHS[0]}`, description: 'what this server supports, for developers' },
-        { label: 'Signing keys (JWKS)', href: `${issuer}${ENDPOINT_PATHS.jwks}`, description: 'the public keys that verify its tokens' },
+        { label: 'Your account', href: ctx.urls.account, description: 'see and revoke the apps connected to your account' },
+        { label: 'OpenID Connect discovery', href: ctx.urls.discovery, description: 'what this server supports, for developers' },
+        { label: 'Signing keys (JWKS)', href: ctx.urls.jwks, description: 'the public keys that verify its tokens' },
       ],
     }));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(PATHS.healthz, async () => ({ status: 'ok' }));
   // Ready means the store answers. A database that stops answering without closing the connection (a network
   // partition) would otherwise keep the probe waiting forever, so the ping gets a deadline.
-  app.get('/readyz', async (request, reply) => {
+  app.get(PATHS.readyz, async (request, reply) => {
     let deadline: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

@@ -3,9 +3,9 @@
 // The authorization endpoint, the pages and everything else get no CORS headers at all.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redirectOrigins } from '../clients/client-directory.ts';
-import { ENDPOINT_PATHS } from '../endpoints/discovery.ts';
 import type { ServerContext } from '../server-context.ts';
-import { FormParams } from './form-params.ts';
+import { FormParams } from '../oauth/form-params.ts';
+import { PATHS } from './paths.ts';
 
 function originOf(request: FastifyRequest): string | undefined {
   const origin = request.headers.origin;
@@ -19,7 +19,7 @@ function allow(reply: FastifyReply, origin: string): void {
 
 export function registerTokenCors(app: FastifyInstance, ctx: ServerContext): void {
   // Preflight: allowed when any public client registered a redirect URI at this origin.
-  app.options(ENDPOINT_PATHS.token, async (request, reply) => {
+  app.options(PATHS.token, async (request, reply) => {
     reply.header('vary', 'origin');
     const origin = originOf(request);
     if (origin && (await ctx.clients.publicClientOrigins()).has(origin)) {
@@ -33,7 +33,7 @@ export function registerTokenCors(app: FastifyInstance, ctx: ServerContext): voi
 
   // The response itself (success or error): readable only by the origin of the public client named in the body.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (request.method !== 'POST' || request.routeOptions.url !== ENDPOINT_PATHS.token) return done(null, payload);
+    if (request.method !== 'POST' || request.routeOptions.url !== PATHS.token) return done(null, payload);
     reply.header('vary', 'origin');
     const origin = originOf(request);
     // Requests without Origin (servers, the common case) finish synchronously.

@@ -1,7 +1,7 @@
 // Client authentication at the token endpoint: RFC 6749 §2.3.1 (client_secret_basic, client_secret_post)
 // and public clients that send only client_id (RFC 6749 §2.1, OAuth 2.1 §2.4).
 import { secretMatchesHash } from '../crypto/random.ts';
-import type { FormParams } from '../http/form-params.ts';
+import type { FormParams } from './form-params.ts';
 import type { ClientRecord } from '../store/records.ts';
 import { InvalidClient, InvalidRequest } from './errors.ts';
 

@@ -5,6 +5,11 @@ import { InvalidRequest } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { SIGNING_ALGS } from '../store/records.ts';
 
+/** Whether `userId` is the user an id_token_hint named (true without a hint): the client expects a particular user. */
+export function isHintedUser(hintSubject: string | undefined, userId: string): boolean {
+  return hintSubject === undefined || hintSubject === userId;
+}
+
 /** Returns the hint's subject; a hint that is not our ID token for this client is invalid_request. */
 export async function subjectFromIdTokenHint(ctx: ServerContext, hint: string, clientId: string): Promise<string> {
   let payload: Record<string, unknown>;

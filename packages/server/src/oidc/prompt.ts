@@ -1,5 +1,6 @@
 // OpenID Connect Core §3.1.2.1 `prompt` and `max_age`, and the decision they drive: must the user (re)authenticate?
 import { InvalidRequest } from '../oauth/errors.ts';
+import { isHintedUser } from './id-token-hint.ts';
 
 export type PromptValue = 'none' | 'login' | 'consent';
 export const PROMPT_VALUES: readonly PromptValue[] = ['none', 'login', 'consent'];
@@ -44,6 +45,5 @@ export function sessionSatisfies(session: Authentication | undefined, request: L
   // Times are whole seconds, so "elapsed >= max_age" errs toward re-authenticating; max_age=0 then always asks
   // for a fresh login (Core errata: equivalent to prompt=login).
   if (request.maxAge !== undefined && now - session.authTime >= request.maxAge) return false;
-  if (request.idTokenHintSubject !== undefined && request.idTokenHintSubject !== session.userId) return false;
-  return true;
+  return isHintedUser(request.idTokenHintSubject, session.userId);
 }

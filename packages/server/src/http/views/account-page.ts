@@ -1,30 +1,11 @@
 // The account page: the apps a user has authorized, what each may do, and a "Revoke access" button per app.
 import { html } from './html.ts';
+import type { AccountPageModel } from '../../endpoints/page-models.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
-
-export interface ConnectedApp {
-  clientId: string;
-  name: string;
-  /** Human descriptions of the scopes the app holds. */
-  scopes: string[];
-  grantedAt: number;
-  /** When the app last obtained tokens (code exchange or refresh); null if never. */
-  lastUsedAt: number | null;
-}
-
-export interface AccountPageInput {
-  username: string;
-  apps: ConnectedApp[];
-  csrfToken: string;
-  revokeAction: string;
-  signOutAction: string;
-  /** The name of an app whose access was just revoked, for the confirmation line. */
-  revoked?: string;
-}
 
 const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 
-export function accountPage(input: AccountPageInput): RenderedPage {
+export function accountPage(input: AccountPageModel): RenderedPage {
   return renderPage({ title: 'Connected apps', hasForms: true }, html`
 <h1>Connected apps</h1>
 <p>Signed in as <strong>${input.username}</strong>. These apps can act for you. Revoking one ends its access at once; your password is not involved.</p>

@@ -1,21 +1,10 @@
 // The consent page: names the app and each requested scope by its human description (RFC 6749 §4.1.1 step B,
 // OpenID Connect Core §3.1.2.4). Only scopes not yet granted are listed (incremental authorization).
 import { html } from './html.ts';
+import type { ConsentPageModel } from '../../endpoints/page-models.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
 
-export interface ConsentPageInput {
-  /** Where the form posts (absolute, under the issuer). */
-  action: string;
-  clientName: string;
-  username: string;
-  csrfToken: string;
-  /** Human descriptions of the scopes to approve now. */
-  scopeDescriptions: string[];
-  /** Descriptions of scopes approved earlier, shown for context. */
-  alreadyGranted: string[];
-}
-
-export function consentPage(input: ConsentPageInput): RenderedPage {
+export function consentPage(input: ConsentPageModel): RenderedPage {
   return renderPage({ title: `Allow ${input.clientName}?`, hasForms: true }, html`
 <h1>Allow <strong>${input.clientName}</strong> access?</h1>
 <p class="muted">Signed in as ${input.username}</p>

@@ -1,12 +1,7 @@
 // The server's start page (/): what is running here, and where to go next.
 import { html } from './html.ts';
+import type { HomeLink } from '../../endpoints/page-models.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
-
-export interface HomeLink {
-  label: string;
-  href: string;
-  description: string;
-}
 
 export interface HomePageInput {
   issuer: string;

@@ -1,20 +1,9 @@
 // The login page (OpenID Connect Core §3.1.2.3): the only place a user types a password.
 import { html } from './html.ts';
+import type { LoginPageModel } from '../../endpoints/page-models.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
 
-export interface LoginPageInput {
-  /** Where the form posts (absolute, under the issuer). */
-  action: string;
-  clientName: string;
-  csrfToken: string;
-  username?: string;
-  /** A message shown above the form (wrong credentials, throttled). */
-  error?: string;
-  /** No longer used: form pages carry no form-action (see layout.ts). Accepted so existing callers compile. */
-  formTargets?: string[];
-}
-
-export function loginPage(input: LoginPageInput): RenderedPage {
+export function loginPage(input: LoginPageModel): RenderedPage {
   return renderPage({ title: 'Sign in', hasForms: true }, html`
 <h1>Sign in</h1>
 <p>to continue to <strong>${input.clientName}</strong></p>

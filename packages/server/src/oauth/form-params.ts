@@ -1,6 +1,6 @@
 // application/x-www-form-urlencoded parameters with the RFC 6749 §3.1 rules:
 // parameters sent without a value are treated as omitted, and none may be included more than once.
-import { InvalidRequest } from '../oauth/errors.ts';
+import { InvalidRequest } from './errors.ts';
 
 export class FormParams {
   readonly #values: Map<string, string[]>;

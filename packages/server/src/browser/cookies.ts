@@ -1,9 +1,14 @@
 // Cookies (RFC 6265 §4.1): HttpOnly, SameSite=Lax, Path=/; Secure and the "__Host-" prefix when the issuer is https
 // (RFC 6265bis §4.1.3.2), so no subdomain and no plain-http page can set or read them.
+import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
 
 export interface CookieSettings {
   /** The issuer is https: add Secure and the __Host- prefix. */
   https: boolean;
+}
+
+export function cookieSettings(config: Pick<ServerConfig, 'issuer'>): CookieSettings {
+  return { https: issuerIsHttps(config) };
 }
 
 export function cookieName(base: string, settings: CookieSettings): string {

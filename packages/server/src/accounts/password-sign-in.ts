@@ -1,0 +1,67 @@
+// Signing in with a password (OpenID Connect Core §3.1.2.3; OWASP Authentication Cheat Sheet; NIST SP 800-63B §5.2.2):
+// the one sequence both login forms use (the authorization flow's and the account page's): throttle, look the user
+// up, verify (an unknown user costs the same work), then either count the failure and audit it, or clear the
+// counters, remember the device, start the session and audit it. Other ways of signing in (passkeys, a second
+// factor) extend this module rather than repeat it.
+import type { ServerContext } from '../server-context.ts';
+import type { UserRecord } from '../store/records.ts';
+import { deviceCookie, setDeviceCookie } from './known-device-cookie.ts';
+import { startSession } from './login-session.ts';
+import { checkLoginThrottle, recordLoginFailure, recordLoginSuccess, throttleMessage, type LoginAttempt } from './login-throttle.ts';
+import { PASSWORD_MAX_LENGTH, verifyPassword } from './password-hashing.ts';
+
+/** Longer input is cut to these lengths before anything else (usernames are at most 64 characters). */
+export const MAX_USERNAME = 256;
+const MAX_PASSWORD = PASSWORD_MAX_LENGTH;
+
+export const WRONG_CREDENTIALS = 'Incorrect username or password.';
+
+export interface PasswordSignInForm {
+  username: string | undefined;
+  password: string | undefined;
+  ip: string;
+  cookies: Map<string, string>;
+  /** The client of the authorization request being signed in for (audit); absent on the account page. */
+  clientId?: string;
+  /** Which form, for the audit log when it is not the authorization flow's. */
+  via?: 'account';
+}
+
+export type PasswordSignIn =
+  /** Too many failures: nothing was checked. */
+  | { status: 'throttled'; username: string; message: string; retryAfter: number }
+  | { status: 'rejected'; username: string; message: string }
+  /** The caller's own step before the session (`beforeSession`) failed: no session was started. */
+  | { status: 'abandoned' }
+  /** `cookies`: the session cookie and the known-device cookie. */
+  | { status: 'signed-in'; user: UserRecord; authTime: number; cookies: string[] };
+
+/**
+ * Runs the sign-in. `beforeSession` is the caller's last step once the password is right (the authorization flow
+ * claims its pending interaction there, so a replayed form starts no session); when it returns false, no session.
+ */
+export async function signInWithPassword(ctx: ServerContext, form: PasswordSignInForm, beforeSession?: () => Promise<boolean>): Promise<PasswordSignIn> {
+  const username = (form.username ?? '').slice(0, MAX_USERNAME);
+  const password = (form.password ?? '').slice(0, MAX_PASSWORD);
+  const now = ctx.now();
+  const attempt: LoginAttempt = { username, ip: form.ip, device: deviceCookie(ctx, form.cookies) };
+  const throttle = await checkLoginThrottle(ctx, attempt);
+  if (throttle.throttled) return { status: 'throttled', username, message: throttleMessage(throttle), retryAfter: throttle.retryAfter };
+
+  const audit = (type: string, userId: string | null) => ctx.store.recordAuditEvent({
+    type, ...(form.clientId !== undefined ? { clientId: form.clientId } : {}), userId, detail: { ip: form.ip, ...(form.via ? { via: form.via } : {}) },
+  }, now);
+  // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
+  const user = username ? await ctx.store.findUserByUsername(username) : undefined;
+  const valid = await verifyPassword(user?.passwordHash, password);
+  if (!user || !valid) {
+    await recordLoginFailure(ctx, attempt);
+    await audit('login.failed', user?.id ?? null);
+    return { status: 'rejected', username, message: WRONG_CREDENTIALS };
+  }
+  const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
+  if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
+  const session = await startSession(ctx, form.cookies, user.id, now);
+  await audit('login.succeeded', user.id);
+  return { status: 'signed-in', user, authTime: now, cookies: [session, knownDevice] };
+}

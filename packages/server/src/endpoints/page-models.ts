@@ -1,0 +1,65 @@
+// What the browser-facing endpoints show, as data: each page model names its view and carries what the view
+// needs. The endpoints return these; http/ renders them (http/views/) and sends them (design.md: one direction).
+
+export interface LoginPageModel {
+  view: 'login';
+  /** Where the form posts (absolute, under the issuer). */
+  action: string;
+  clientName: string;
+  csrfToken: string;
+  username?: string | undefined;
+  /** A message shown above the form (wrong credentials, throttled). */
+  error?: string | undefined;
+}
+
+export interface ConsentPageModel {
+  view: 'consent';
+  /** Where the form posts (absolute, under the issuer). */
+  action: string;
+  clientName: string;
+  username: string;
+  csrfToken: string;
+  /** Human descriptions of the scopes to approve now. */
+  scopeDescriptions: string[];
+  /** Descriptions of scopes approved earlier, shown for context. */
+  alreadyGranted: string[];
+}
+
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  /** Human descriptions of the scopes the app holds. */
+  scopes: string[];
+  grantedAt: number;
+  /** When the app last obtained tokens (code exchange or refresh); null if never. */
+  lastUsedAt: number | null;
+}
+
+export interface AccountPageModel {
+  view: 'account';
+  username: string;
+  apps: ConnectedApp[];
+  csrfToken: string;
+  revokeAction: string;
+  signOutAction: string;
+  /** The name of an app whose access was just revoked, for the confirmation line. */
+  revoked?: string | undefined;
+}
+
+export interface ErrorPageModel {
+  view: 'error';
+  title: string;
+  message: string;
+  /** Extra lines for developers; the caller passes them only in dev mode. */
+  details?: string[];
+  requestId: string;
+}
+
+export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel;
+
+/** A link on the start page (/). */
+export interface HomeLink {
+  label: string;
+  href: string;
+  description: string;
+}
