@@ -1,6 +1,8 @@
 // RFC 6749 §3.2 token endpoint: authenticate the client, dispatch on grant_type, answer §5.1 / §5.2.
-import { grantRegistry } from '../grants/registry.ts';
-import type { TokenResponse } from '../grants/grant-handler.ts';
+// Parameters (§3.2): unknown ones are ignored, a grant reads only the parameters it declares (grants/grant-handler.ts),
+// and a request carrying another grant's credential (a code with grant_type=refresh_token) is refused.
+import { GrantParams, type TokenResponse } from '../grants/grant-handler.ts';
+import { credentialsOfOtherGrants, grantRegistry } from '../grants/registry.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
@@ -33,6 +35,10 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   if (grantType === 'password') throw new UnsupportedGrantType(PASSWORD_GRANT_REFUSAL);
   const grant = grantRegistry.get(grantType);
   if (!grant) throw new UnsupportedGrantType(`grant_type "${grantType}" is not supported`);
+  const foreign = credentialsOfOtherGrants(grant, request.body.names().filter((name) => request.body.has(name)));
+  if (foreign.length > 0) {
+    throw new InvalidRequest(`grant_type=${grant.grantType} does not take another grant's credential: ${foreign.map((n) => `'${n}'`).join(', ')}`);
+  }
 
   const presented = readPresentedClient(request.authorization, request.body);
   if (!presented) throw new InvalidClient('client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
@@ -40,7 +46,7 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   // RFC 6749 §5.2 unauthorized_client: checked here once, for every grant type.
   if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
   try {
-    return await grant.handle(ctx, { client, params: request.body });
+    return await grant.handle(ctx, { client, params: new GrantParams(request.body, grant) });
   } catch (error) {
     // An unknown, used or expired code or refresh token, or a wrong code_verifier: a guess, counted.
     if (error instanceof InvalidGrant) await ctx.limits.recordFailure(request.ip, client, now);

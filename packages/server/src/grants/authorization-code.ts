@@ -43,6 +43,8 @@ async function refuseReuse(ctx: ServerContext, code: AuthorizationCodeRecord, gr
 
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
+  parameters: new Set(['code', 'redirect_uri', 'code_verifier']),
+  credentials: new Set(['code', 'code_verifier']),
 
   async handle(ctx, { client, params }) {
     const codeHash = hashSecret(params.require('code'));

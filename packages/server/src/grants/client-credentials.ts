@@ -7,6 +7,8 @@ import type { GrantHandler } from './grant-handler.ts';
 
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
+  parameters: new Set(['scope', 'resource']),
+  credentials: new Set(),
 
   async handle(ctx, { client, params }) {
     if (client.isPublic) throw new UnauthorizedClient('public clients cannot use the client_credentials grant (RFC 6749 §4.4)');

@@ -12,6 +12,8 @@ import { issueUserTokens, narrowedAudience } from './user-tokens.ts';
 
 export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
+  parameters: new Set(['refresh_token', 'scope', 'resource']),
+  credentials: new Set(['refresh_token']),
 
   async handle(ctx, { client, params }) {
     const presented = params.require('refresh_token');

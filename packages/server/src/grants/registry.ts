@@ -10,3 +10,12 @@ const handlers: GrantHandler[] = [authorizationCodeGrant, refreshTokenGrant, cli
 export const grantRegistry: ReadonlyMap<string, GrantHandler> = new Map(handlers.map((h) => [h.grantType, h]));
 
 export const supportedGrantTypes = (): GrantType[] => handlers.map((h) => h.grantType);
+
+/**
+ * The parameters of `names` that carry another grant's credential and are not `grant`'s own (a code or code_verifier
+ * with grant_type=refresh_token, a refresh_token with authorization_code, any of them with client_credentials).
+ */
+export function credentialsOfOtherGrants(grant: GrantHandler, names: readonly string[]): string[] {
+  const foreign = new Set(handlers.filter((h) => h !== grant).flatMap((h) => [...h.credentials]).filter((p) => !grant.parameters.has(p)));
+  return names.filter((name) => foreign.has(name));
+}
