@@ -6,7 +6,7 @@ import { safeDescription } from '../oauth/error-description.ts';
 
 
 /** Appends parameters to the redirect URI without re-encoding what the client registered. */
-export function withQueryParameters(redirectUri: string, params: Record<string, string | undefined>): string {
+function withQueryParameters(redirectUri: string, params: Record<string, string | undefined>): string {
   const query = Object.entries(params)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)

@@ -10,7 +10,7 @@ import type { InteractionRecord } from '../store/records.ts';
 import { deserializeRequest, serializeRequest, type AuthorizationRequest } from './authorization-request.ts';
 
 /** How long a user has to sign in and decide. */
-export const INTERACTION_TTL = 1800;
+const INTERACTION_TTL = 1800;
 
 const BROWSER_COOKIE = 'latchkey_interaction';
 

@@ -36,7 +36,7 @@ function lenient(params: FormParams, name: string): string | undefined {
  * Step 1: the client and the redirect URI. Every failure here is shown as a page; nothing is redirected to a URI
  * that is not registered (RFC 6749 §3.1.2.4, §4.1.2.1; RFC 9700 §4.1).
  */
-export async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams): Promise<{ client: ClientRecord; target: RedirectTarget; redirectUriSent: boolean }> {
+async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams): Promise<{ client: ClientRecord; target: RedirectTarget; redirectUriSent: boolean }> {
   let clientId: string | undefined;
   let requested: string | undefined;
   try {
@@ -69,7 +69,7 @@ export async function resolveClientAndRedirect(ctx: ServerContext, params: FormP
 }
 
 /** Step 2: everything else, into a typed request. Errors from here on are redirected to the client. */
-export async function validateAuthorizationRequest(
+async function validateAuthorizationRequest(
   ctx: ServerContext, params: FormParams, client: ClientRecord, target: RedirectTarget, redirectUriSent: boolean,
 ): Promise<AuthorizationRequest> {
   params.assertNoRepeats();

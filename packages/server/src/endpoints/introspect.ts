@@ -40,7 +40,7 @@ export async function handleIntrospection(ctx: ServerContext, ip: string, author
 const NOT_VISIBLE = Symbol('not visible');
 
 /** Access tokens: their own client and the introspectors of their API (`aud`). Refresh tokens: their own client only. */
-export function mayIntrospect(ctx: ServerContext, callerId: string, token: { clientId: string; audience: string | null; kind: 'access' | 'refresh' }): boolean {
+function mayIntrospect(ctx: ServerContext, callerId: string, token: { clientId: string; audience: string | null; kind: 'access' | 'refresh' }): boolean {
   if (token.clientId === callerId) return true;
   return token.kind === 'access' && token.audience !== null && ctx.scopes.introspectorsOf(token.audience).includes(callerId);
 }

@@ -12,7 +12,7 @@ import type { TokenResponse } from './grant-handler.ts';
  * no API is the audience, so the token names the UserInfo endpoint (its URL): no resource server
  * accepts it, and UserInfo, which does not need an audience match, does.
  */
-export function accessTokenAudience(ctx: ServerContext, audience: string | null): string {
+function accessTokenAudience(ctx: ServerContext, audience: string | null): string {
   return audience ?? ctx.urls.userinfo;
 }
 

@@ -9,7 +9,7 @@ import { errorPage } from './views/error-page.ts';
 import type { RenderedPage } from './views/layout.ts';
 import { loginPage } from './views/login-page.ts';
 
-export function renderPageModel(model: PageModel): RenderedPage {
+function renderPageModel(model: PageModel): RenderedPage {
   switch (model.view) {
     case 'login': return loginPage(model);
     case 'consent': return consentPage(model);

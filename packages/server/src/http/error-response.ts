@@ -75,7 +75,7 @@ function sendJson(reply: FastifyReply, status: number, body: Record<string, stri
 }
 
 /** Logs the error once (with the request id) and sends the RFC 6749 §5.2 JSON body. */
-export function sendJsonError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, quietLevel?: 'debug'): FastifyReply {
+function sendJsonError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, quietLevel?: 'debug'): FastifyReply {
   logError(request, error, {}, quietLevel);
   if (error.basicChallenge) reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));

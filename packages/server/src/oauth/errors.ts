@@ -1,5 +1,5 @@
 // OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6.
-// Domain code throws these; ONE serializer (http/error-handler.ts) decides how they reach a client.
+// Domain code throws these; ONE serializer (http/error-response.ts) decides how they reach a client.
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -13,7 +13,6 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'login_required'
   | 'consent_required'
-  | 'interaction_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
   | 'invalid_token'
@@ -72,7 +71,6 @@ export class InvalidTarget extends define('invalid_target', 400) {}
 export class AccessDenied extends define('access_denied', 403) {}
 export class LoginRequired extends define('login_required', 400) {}
 export class ConsentRequired extends define('consent_required', 400) {}
-export class InteractionRequired extends define('interaction_required', 400) {}
 export class RequestNotSupported extends define('request_not_supported', 400) {}
 export class RequestUriNotSupported extends define('request_uri_not_supported', 400) {}
 export class InvalidToken extends define('invalid_token', 401) {}

@@ -19,7 +19,7 @@ export interface IdTokenInput {
 
 /** §3.1.3.6: the left-most half of the hash of the access token's ASCII octets, base64url. The hash is the one
  *  of the JWS alg (SHA-256 for RS256/ES256); for EdDSA with Ed25519 it is SHA-512, as common practice agrees. */
-export function atHash(accessToken: string, alg: SigningAlg): string {
+function atHash(accessToken: string, alg: SigningAlg): string {
   const digest = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256').update(accessToken, 'ascii').digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }

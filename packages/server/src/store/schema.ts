@@ -1,5 +1,4 @@
 // Table shapes as Kysely sees them (snake_case columns; booleans as 0/1; lists as JSON text; times as Unix seconds).
-import type { Generated } from 'kysely';
 
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
@@ -43,7 +42,6 @@ export interface InteractionsTable {
   auth_time: number | null; created_at: number; expires_at: number;
 }
 export interface CacheVersionsTable { topic: string; version: number }
-export interface MigrationMarker { id: Generated<number> }
 
 export interface Database {
   clients: ClientsTable;
