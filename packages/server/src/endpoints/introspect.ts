@@ -4,9 +4,9 @@
 // introspector of the token's API, sees a live token (§2.2: "a resource server ... tokens meant for it").
 import { hashSecret } from '../crypto/random.ts';
 import type { FormParams } from '../oauth/form-params.ts';
-import { readPresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
+import { authenticatedClient } from './client-authentication.ts';
 import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
@@ -17,9 +17,7 @@ export async function handleIntrospection(ctx: ServerContext, ip: string, author
   const now = ctx.now();
   ctx.limits.admitAddress(ip, now);
   body.assertNoRepeats();
-  const presented = readPresentedClient(authorization, body);
-  if (!presented) throw new InvalidClient('introspection requires client authentication (RFC 7662 §2.1)');
-  const caller = await ctx.limits.authenticate(presented, ip, now);
+  const caller = await authenticatedClient(ctx, { ip, authorization, body }, now, 'introspection requires client authentication (RFC 7662 §2.1)');
   if (caller.isPublic) throw new InvalidClient('introspection is for confidential clients (a resource server authenticates with its secret)');
   const token = body.require('token');
   // §2.1: token_type_hint is only a hint; an unknown or wrong hint widens the search instead of failing.

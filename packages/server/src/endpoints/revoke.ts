@@ -4,11 +4,10 @@
 // own (the same rule as introspection, RFC 7662 §2.2; see docs/decisions.md).
 import { hashSecret } from '../crypto/random.ts';
 import type { FormParams } from '../oauth/form-params.ts';
-import { readPresentedClient } from '../oauth/client-auth.ts';
-import { InvalidClient } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
+import { authenticatedClient } from './client-authentication.ts';
 
 /** What happened, for the log and the failure counters; the client sees 200 either way. */
 export type RevocationOutcome = { revoked: true } | { revoked: false; debug: string };
@@ -17,9 +16,7 @@ export async function handleRevocation(ctx: ServerContext, ip: string, authoriza
   const now = ctx.now();
   ctx.limits.admitAddress(ip, now);
   body.assertNoRepeats();
-  const presented = readPresentedClient(authorization, body);
-  if (!presented) throw new InvalidClient('revocation requires client authentication (RFC 7009 §2.1)');
-  const client = await ctx.limits.authenticate(presented, ip, now);
+  const client = await authenticatedClient(ctx, { ip, authorization, body }, now, 'revocation requires client authentication (RFC 7009 §2.1)');
   const token = body.require('token');
   const outcome = await revokeOwnToken(ctx, client, token, now);
   // Unknown or another client's token: a guess, counted like one.

@@ -4,9 +4,9 @@
 import { GrantParams, type TokenResponse } from '../grants/grant-handler.ts';
 import { credentialsOfOtherGrants, grantRegistry } from '../grants/registry.ts';
 import type { FormParams } from '../oauth/form-params.ts';
-import { readPresentedClient } from '../oauth/client-auth.ts';
-import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
+import { InvalidGrant, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
+import { authenticatedClient } from './client-authentication.ts';
 
 export interface TokenRequest {
   /** The client's address (for rate limits). */
@@ -40,9 +40,8 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
     throw new InvalidRequest(`grant_type=${grant.grantType} does not take another grant's credential: ${foreign.map((n) => `'${n}'`).join(', ')}`);
   }
 
-  const presented = readPresentedClient(request.authorization, request.body);
-  if (!presented) throw new InvalidClient('client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
-  const client = await ctx.limits.authenticate(presented, request.ip, now);
+  const client = await authenticatedClient(ctx, { ip: request.ip, authorization: request.authorization, body: request.body }, now,
+    'client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
   // RFC 6749 §5.2 unauthorized_client: checked here once, for every grant type.
   if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
   try {
