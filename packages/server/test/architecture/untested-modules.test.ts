@@ -44,6 +44,14 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   'the audit (test/audit)': ['audit/'],
   // Migrations: every store test migrates a fresh database (test/store/store-contract.ts on SQLite and PostgreSQL).
   'migrations (test/store)': ['store/migrations/'],
+  // The per-artifact store interfaces (types only) and their SQL implementations: test/store/store-contract.ts runs
+  // every method through the composed Store (store/sql/sql-store.ts) on SQLite and PostgreSQL.
+  'the store behind its contract (test/store)': [
+    'store/api-store.ts', 'store/audit-store.ts', 'store/cache-version-store.ts', 'store/client-store.ts', 'store/code-store.ts',
+    'store/consent-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts', 'store/grant-store.ts',
+    'store/interaction-store.ts', 'store/revoked-token-store.ts', 'store/session-store.ts', 'store/signing-key-store.ts',
+    'store/user-store.ts', 'store/sql/',
+  ],
   // Package entry points: re-exports only, used by test/packed-packages.test.ts and the examples.
   'entry points': ['index.ts', 'internal.ts'],
 };

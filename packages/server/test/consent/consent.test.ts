@@ -7,7 +7,7 @@ import { addUser } from '../../src/accounts/user-accounts.ts';
 import { registerClient } from '../../src/clients/register-client.ts';
 import { previouslyGranted, rememberConsent, scopesNeedingConsent } from '../../src/consent/consent.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import type { SqlStore } from '../../src/store/sql-store.ts';
+import type { SqlStore } from '../../src/store/sql/sql-store.ts';
 
 let store: SqlStore;
 let userId: string;

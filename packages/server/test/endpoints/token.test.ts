@@ -43,8 +43,8 @@ describe('another grant\'s credential in a token request is refused, and nothing
     const stolen = await freshCode();
     const mixed = await tokenRequest(f.server.app, f.web, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, code: stolen.code, code_verifier: stolen.verifier });
     assertRefused(mixed, "grant_type=refresh_token does not take another grant's credential: 'code', 'code_verifier'");
-    assert.equal((await f.server.store.findRefreshToken(hashSecret(tokens.refresh_token)))?.rotatedAt, null);
-    assert.equal((await f.server.store.findCode(hashSecret(stolen.code)))?.consumedAt, null);
+    assert.equal((await f.server.store.getRefreshToken(hashSecret(tokens.refresh_token)))?.rotatedAt, null);
+    assert.equal((await f.server.store.getCode(hashSecret(stolen.code)))?.consumedAt, null);
     assert.equal((await redeem(stolen)).statusCode, 200);
     assert.equal((await tokenRequest(f.server.app, f.web, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).statusCode, 200);
   });
@@ -53,8 +53,8 @@ describe('another grant\'s credential in a token request is refused, and nothing
     const held = (await redeem(await freshCode())).json() as { refresh_token: string };
     const c = await freshCode();
     assertRefused(await redeem(c, { refresh_token: held.refresh_token }), "grant_type=authorization_code does not take another grant's credential: 'refresh_token'");
-    assert.equal((await f.server.store.findCode(hashSecret(c.code)))?.consumedAt, null);
-    assert.equal((await f.server.store.findRefreshToken(hashSecret(held.refresh_token)))?.rotatedAt, null);
+    assert.equal((await f.server.store.getCode(hashSecret(c.code)))?.consumedAt, null);
+    assert.equal((await f.server.store.getRefreshToken(hashSecret(held.refresh_token)))?.rotatedAt, null);
     assert.equal((await redeem(c)).statusCode, 200);
   });
 
@@ -62,7 +62,7 @@ describe('another grant\'s credential in a token request is refused, and nothing
     const c = await freshCode();
     const response = await tokenRequest(f.server.app, { id: f.web.id, secret: 'not-the-secret' }, { grant_type: 'client_credentials', code: c.code });
     assertRefused(response, "grant_type=client_credentials does not take another grant's credential: 'code'");
-    assert.equal((await f.server.store.findCode(hashSecret(c.code)))?.consumedAt, null);
+    assert.equal((await f.server.store.getCode(hashSecret(c.code)))?.consumedAt, null);
   });
 
   it('an empty value counts as omitted (RFC 6749 §3.1), so `code=` with a refresh is not refused', async () => {
