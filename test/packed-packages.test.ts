@@ -148,7 +148,7 @@ describe('the packed packages, installed outside the repository', { timeout: 240
     assert.equal(esm.sqlite!.NodeSqliteDialect, 'function');
   });
 
-  test('internal wiring is not exported, and a missing optional pg is one clear error naming the package', async () => {
+  test('internal wiring is not exported, and a missing optional peer (pg, playwright-core) is one clear error naming the package', async () => {
     const result = JSON.parse(await ok(process.execPath, ['what-is-not-there.mjs'], { cwd: app })) as Record<string, string>;
     assert.equal(result.internal, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
     assert.match(result.pg!, /createPostgresStore needs the "pg" package.*npm install pg/);
@@ -156,6 +156,12 @@ describe('the packed packages, installed outside the repository', { timeout: 240
     const cli = await run('npx', ['latchkey', 'migrate', '--database', 'postgres://127.0.0.1:1/none'], { cwd: app });
     assert.equal(cli.code, 1);
     assert.match(cli.stderr, /needs the "pg" package.*npm install pg/);
+    // playwright-core is needed by `latchkey audit app` alone: without it the command stops at once, before it
+    // starts its issuer or waits for the app, with one line.
+    assert.throws(() => realpathSync(join(app, 'node_modules', 'playwright-core')), 'playwright-core (an optional peer) is not installed');
+    const audit = await run(join(app, 'node_modules', '.bin', 'latchkey'), ['audit', 'app', 'http://127.0.0.1:9/login', '--client-id', 'app', '--redirect-uri', 'http://127.0.0.1:9/cb', '--issuer-port', '0'], { cwd: app });
+    assert.equal(audit.code, 1);
+    assert.equal(audit.stderr, 'latchkey: audit app needs the "playwright-core" package, an optional peer dependency of @latchkey/server: npm install playwright-core\n');
   });
 
   test('TypeScript consumers type-check under node16, nodenext and bundler resolution; a wrong option name is caught', async () => {

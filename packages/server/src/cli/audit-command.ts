@@ -16,11 +16,13 @@ const USAGE = `latchkey audit server ISSUER [--client-id ID --client-secret SECR
 server: checks any OAuth 2 / OpenID Connect server over HTTP (a small request budget, a pause between requests,
         never brute force). The redirect URI must be registered for the client; nothing needs to listen there.
         Without a client or a user the checks that need them are reported as "could not check".
-        The client secret may come from LATCHKEY_AUDIT_CLIENT_SECRET instead of the flag.
 app:    serves a test issuer at http://127.0.0.1:<issuer-port> and signs in to your app through it in chromium.
         Configure the app with that issuer, the client id and secret, and the redirect URI, start it, then run this
         (it waits for LOGIN_URL to answer). --token-use-path names a page that makes the app call
-        <issuer>/api/... or <issuer>/userinfo with its access token (for the refresh check).`;
+        <issuer>/api/... or <issuer>/userinfo with its access token (for the refresh check). Needs the
+        playwright-core package (npm install playwright-core).
+both:   the client secret may come from LATCHKEY_AUDIT_CLIENT_SECRET instead of the flag. A secret that starts
+        with "-" must be written --client-secret=VALUE (with "="), or it reads as another option.`;
 
 function positiveInteger(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;

@@ -77,5 +77,8 @@ describe('latchkey audit', () => {
     assert.equal((await cli.run(['audit', 'server', 'not a url'])).code, 2);
     assert.equal((await cli.run(['audit', 'app', 'http://127.0.0.1:1/login'])).code, 2);
     assert.equal((await cli.run(['audit', 'nonsense'])).code, 2);
+    // A secret that starts with "-" reads as an option unless written --client-secret=VALUE, as the usage says.
+    assert.equal((await cli.run(['audit', 'server', issuer, '--client-secret', '-abc', '--budget', '1'])).code, 2);
+    assert.match((await cli.run(['audit', '--help'])).stdout, /A secret that starts\s+with "-" must be written --client-secret=VALUE/);
   });
 });

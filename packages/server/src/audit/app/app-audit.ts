@@ -1,10 +1,12 @@
 // `latchkey audit app`: plays the authorization server against a client app (a relying party) on this machine.
 // The app is configured with the test issuer; a real browser (chromium through playwright-core) signs in through it
 // once per scenario, honest or tampered, and the audit judges each run by whether the app ended up signed in.
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserType, Page, Response } from 'playwright-core';
 import { buildReport, fail, pass, skipped, type AuditReport, type CheckResult, type Exchange } from '../audit-report.ts';
 import { redactUrl } from '../redact-evidence.ts';
 import { findTokenExposure } from './browser-token-exposure.ts';
+import { followMetaRefreshes, NAVIGATION_TIMEOUT_MS } from './follow-meta-refresh.ts';
+import { loadChromiumDriver } from './load-playwright.ts';
 import { TestIssuer, type IssuerScenario } from './test-issuer.ts';
 
 export interface AppAuditOptions {
@@ -50,9 +52,7 @@ const TAMPERED: { scenario: IssuerScenario; check: keyof typeof CHECKS; what: st
 
 const note = (text: string, url = ''): Exchange => ({ request: { method: url ? 'GET' : 'NOTE', url: url ? redactUrl(url) : '' }, note: text });
 
-async function launchChromium(executablePath: string): Promise<Browser> {
-  // Loaded here, not at the top: only this command needs it.
-  const { chromium } = await import('playwright-core');
+async function launchChromium(chromium: BrowserType, executablePath: string): Promise<Browser> {
   try {
     return await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   } catch (error) {
@@ -81,44 +81,60 @@ class AppAuditRun {
     this.appOrigin = new URL(options.loginUrl).origin;
   }
 
-  /** page.goto already waited for the load after HTTP redirects; this lets a script-driven redirect finish too. */
-  async #settle(page: Page): Promise<void> {
-    await page.waitForLoadState('load', { timeout: 5_000 }).catch(() => {});
+  /** A browser context with generous timeouts: a loaded machine makes navigations slow, never wrong. */
+  async newContext(): Promise<BrowserContext> {
+    const context = await this.browser.newContext();
+    context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    context.setDefaultTimeout(NAVIGATION_TIMEOUT_MS);
+    return context;
   }
 
   /**
-   * Opens `url`; when the app's own late navigation (a meta refresh or script redirect after the callback) interrupts
-   * it, waits for that navigation to load and opens `url` again.
+   * Opens `url` in a new tab of `context`, so that nothing still happening in another tab (a late meta refresh after
+   * the callback) can interrupt or take over this navigation, and follows the page's own refreshes to the end.
    */
-  async goto(page: Page, url: string): Promise<Response | null> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await page.goto(url);
-      } catch (error) {
-        if (attempt >= 2 || !/interrupted by another navigation|ERR_ABORTED/i.test((error as Error).message)) return null;
-        await this.#settle(page);
-      }
-    }
+  async open(context: BrowserContext, url: string, evidence: Exchange[], what: string): Promise<{ page: Page; response: Response | null }> {
+    const page = await context.newPage();
+    const response = await page.goto(url).catch((error: unknown) => {
+      evidence.push(note(`${what}: the navigation failed: ${errorLine(error)}`, url));
+      return null;
+    });
+    await this.followRefreshes(page, evidence);
+    return { page, response };
   }
 
-  /** Opens `path` in the context and tells whether the app treats the browser as signed in. */
-  async signedIn(page: Page, evidence: Exchange[]): Promise<boolean> {
+  /** Waits for the page's announced refreshes (see follow-meta-refresh.ts) and records where they led. */
+  async followRefreshes(page: Page, evidence: Exchange[]): Promise<void> {
+    const followed = await followMetaRefreshes(page);
+    for (const hop of followed.hops) evidence.push(note(`a meta refresh took the browser on to ${redactUrl(hop)}`));
+    if (followed.stuckAt !== undefined) evidence.push(note(`${redactUrl(followed.stuckAt)} ${followed.stuck}`));
+  }
+
+  /**
+   * Whether the app treats the browser (`context`) as signed in: the session check page, opened in a tab of its own,
+   * answers below 400 on the app's origin without sending the browser to the issuer again.
+   */
+  async signedIn(context: BrowserContext, evidence: Exchange[]): Promise<boolean> {
     this.issuer.acceptingLogins = false;
     const before = this.issuer.authorizeRequests.length;
     const url = new URL(this.options.sessionCheckPath ?? '/', this.appOrigin).toString();
-    const response = await this.goto(page, url);
-    await this.#settle(page);
+    const { page, response } = await this.open(context, url, evidence, 'session check');
     const askedAgain = this.issuer.authorizeRequests.length > before;
-    const status = response?.status() ?? 0;
+    const status = response?.status();
     const landed = page.url();
-    const loggedIn = !askedAgain && status > 0 && status < 400 && new URL(landed).origin === this.appOrigin;
-    evidence.push(note(`session check ${new URL(url).pathname}: ${askedAgain ? 'the app sent the browser to log in again' : `answered ${status} at ${redactUrl(landed)}`} → ${loggedIn ? 'signed in' : 'not signed in'}`, url));
+    await page.close();
+    const onApp = new URL(landed).origin === this.appOrigin;
+    const loggedIn = !askedAgain && status !== undefined && status < 400 && onApp;
+    const saw = askedAgain ? `the app sent the browser to log in again (to ${redactUrl(landed).split('?')[0]})`
+      : status === undefined ? `no response; the browser is at ${redactUrl(landed)}`
+      : `answered ${status}; the browser is at ${redactUrl(landed)}${onApp ? '' : ', off the app\'s origin'}`;
+    evidence.push(note(`session check ${new URL(url).pathname} in a new tab: ${saw} → ${loggedIn ? 'signed in' : 'not signed in'}`, url));
     return loggedIn;
   }
 
   /** One login in a fresh browser with the issuer in `scenario`. */
   async login(scenario: IssuerScenario): Promise<RunResult> {
-    const context = await this.browser.newContext();
+    const context = await this.newContext();
     const page = await context.newPage();
     const visited: string[] = [];
     let afterCallback = false;
@@ -127,31 +143,51 @@ class AppAuditRun {
       if (afterCallback) visited.push(frame.url());
       if (frame.url().startsWith(this.options.redirectUri)) afterCallback = true;
     });
+    let callbackStatus: number | undefined;
+    page.on('response', (response) => {
+      if (response.frame() === page.mainFrame() && response.request().isNavigationRequest() && response.url().startsWith(this.options.redirectUri)) callbackStatus = response.status();
+    });
     this.issuer.scenario = scenario;
     this.issuer.acceptingLogins = true;
     const evidence: Exchange[] = [];
     const before = this.issuer.authorizeRequests.length;
-    const response = await page.goto(this.options.loginUrl).catch((error: Error) => {
-      evidence.push(note(`the login navigation failed: ${error.message.split('\n')[0]}`));
-      return null;
+    const tokenRequestsBefore = this.issuer.tokenRequests.length;
+    await page.goto(this.options.loginUrl).catch((error: unknown) => {
+      evidence.push(note(`the login navigation failed: ${errorLine(error)}`));
     });
-    await this.#settle(page);
     const request = this.issuer.authorizeRequests[before];
     evidence.push(request ? note(`scenario ${scenario}: the app sent the browser to the issuer`, `${this.issuer.issuer}/authorize?${request}`) : note(`scenario ${scenario}: the app never sent the browser to the issuer`));
-    evidence.push(note(`after the callback the browser showed ${redactUrl(page.url())} (${response?.status() ?? 'no response'})`));
-    const loggedIn = request !== undefined && await this.signedIn(page, evidence);
+    if (request) {
+      evidence.push(note(callbackStatus === undefined ? 'the browser never reached the callback' : `the app answered the callback with ${callbackStatus}`));
+      const redemptions = this.issuer.tokenRequests.slice(tokenRequestsBefore);
+      evidence.push(note(redemptions.length === 0 ? 'the app made no token request'
+        : `token requests: ${redemptions.map((r) => `${r.grantType || '(no grant_type)'} → ${r.outcome ?? 'unanswered'}`).join(', ')}`));
+    }
+    // The app's own navigation after the callback (the client kit's landing page refreshes to the return target)
+    // runs to its end before anything is judged or read from this page.
+    await this.followRefreshes(page, evidence);
+    evidence.push(note(`after the callback the browser settled at ${redactUrl(page.url())}`));
+    const loggedIn = request !== undefined && await this.signedIn(context, evidence);
     this.issuer.scenario = 'honest';
     return { loggedIn, context, page, visitedAfterCallback: visited, evidence };
   }
 }
 
+/** The first line of an error, with any URL in it redacted (codes travel in URLs). */
+function errorLine(error: unknown): string {
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return line.replace(/https?:\/\/[^\s"']+/g, (url) => redactUrl(url));
+}
+
 export async function auditApp(options: AppAuditOptions): Promise<AuditReport> {
+  // First, so that a missing playwright-core is reported before the issuer starts and the app is waited for.
+  const chromium = await loadChromiumDriver();
   const issuer = new TestIssuer({ port: options.issuerPort, clientId: options.clientId, clientSecret: options.clientSecret, redirectUri: options.redirectUri });
   await issuer.start();
   let browser: Browser | undefined;
   try {
     await options.onIssuerReady?.(issuer.issuer);
-    browser = await launchChromium(options.chromiumPath ?? '/usr/bin/chromium');
+    browser = await launchChromium(chromium, options.chromiumPath ?? '/usr/bin/chromium');
     const run = new AppAuditRun(issuer, browser, options);
     const results = await runChecks(run, issuer, options);
     return buildReport('app', options.loginUrl, results, issuer.requestCount);
@@ -167,9 +203,9 @@ async function runChecks(run: AppAuditRun, issuer: TestIssuer, options: AppAudit
   const skipAll = (reason: string, evidence: Exchange[] = []) => all.filter((c) => !results.some((r) => r.id === c.id)).map((c) => skipped(c, reason, evidence));
 
   // Signed out, the session check page must not look signed in, or no run can be judged.
-  const fresh = await run.browser.newContext();
+  const fresh = await run.newContext();
   const freshEvidence: Exchange[] = [];
-  const looksSignedIn = await run.signedIn(await fresh.newPage(), freshEvidence);
+  const looksSignedIn = await run.signedIn(fresh, freshEvidence);
   await fresh.close();
   if (looksSignedIn) return skipAll(`the session check page ${options.sessionCheckPath ?? '/'} answers the same signed out; pass --session-check-path with a page that needs a login`, freshEvidence);
 
@@ -244,7 +280,7 @@ async function refreshCheck(run: AppAuditRun, issuer: TestIssuer, options: AppAu
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const expiredSince = issuedAt + seconds * 1000;
     const url = new URL(options.tokenUsePath, run.appOrigin).toString();
-    const response = await run.goto(result.page, url);
+    const { response } = await run.open(result.context, url, evidence, 'token-use page');
     evidence.push(note(`opened the token-use page after the ${seconds} s access token expired: ${response?.status() ?? 'no response'}`, url));
     const refreshes = issuer.tokenRequests.filter((r) => r.grantType === 'refresh_token' && r.at >= expiredSince);
     const calls = issuer.apiCalls.filter((c) => c.at >= expiredSince);

@@ -21,6 +21,8 @@ export interface TestIssuerOptions {
 export interface RecordedTokenRequest {
   grantType: string;
   at: number;
+  /** What the issuer answered: "200", or the status and error code ("401 invalid_client (...)"), for the evidence. */
+  outcome?: string;
 }
 
 export interface RecordedApiCall {
@@ -168,27 +170,34 @@ export class TestIssuer {
   }
 
   async #token(req: IncomingMessage, body: URLSearchParams, res: ServerResponse): Promise<void> {
-    const grantType = body.get('grant_type') ?? '';
-    this.tokenRequests.push({ grantType, at: Date.now() });
-    if (!this.#clientAuthenticated(req, body)) return this.#json(res, 401, { error: 'invalid_client' });
+    const record: RecordedTokenRequest = { grantType: body.get('grant_type') ?? '', at: Date.now() };
+    this.tokenRequests.push(record);
+    const [status, answer] = await this.#tokenAnswer(req, body, record.grantType);
+    record.outcome = status === 200 ? '200' : `${status} ${String(answer.error)}${answer.error_description ? ` (${String(answer.error_description)})` : ''}`;
+    return this.#json(res, status, answer);
+  }
+
+  async #tokenAnswer(req: IncomingMessage, body: URLSearchParams, grantType: string): Promise<[number, Record<string, unknown>]> {
+    if (!this.#clientAuthenticated(req, body)) return [401, { error: 'invalid_client', error_description: 'client_id or client secret does not match' }];
     if (grantType === 'authorization_code') {
       const code = body.get('code') ?? '';
       const issued = this.#codes.get(code);
       this.#codes.delete(code);
-      if (!issued || body.get('redirect_uri') !== issued.redirectUri) return this.#json(res, 400, { error: 'invalid_grant' });
+      if (!issued) return [400, { error: 'invalid_grant', error_description: 'unknown or used code' }];
+      if (body.get('redirect_uri') !== issued.redirectUri) return [400, { error: 'invalid_grant', error_description: 'redirect_uri differs from the authorization request' }];
       if (issued.challenge !== undefined) {
         const verifier = body.get('code_verifier') ?? '';
         const computed = issued.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
-        if (computed !== issued.challenge) return this.#json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
+        if (computed !== issued.challenge) return [400, { error: 'invalid_grant', error_description: 'PKCE verification failed' }];
       }
-      return this.#json(res, 200, await this.#tokens(issued.nonce, true));
+      return [200, await this.#tokens(issued.nonce, true)];
     }
     if (grantType === 'refresh_token') {
       const token = body.get('refresh_token') ?? '';
-      if (!this.#refreshTokens.delete(token)) return this.#json(res, 400, { error: 'invalid_grant' });
-      return this.#json(res, 200, await this.#tokens(undefined, false));
+      if (!this.#refreshTokens.delete(token)) return [400, { error: 'invalid_grant', error_description: 'unknown or used refresh token' }];
+      return [200, await this.#tokens(undefined, false)];
     }
-    return this.#json(res, 400, { error: 'unsupported_grant_type' });
+    return [400, { error: 'unsupported_grant_type' }];
   }
 
   async #tokens(nonce: string | undefined, withIdToken: boolean): Promise<Record<string, unknown>> {
