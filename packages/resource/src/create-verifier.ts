@@ -7,6 +7,8 @@ import { extractBearerToken, isB64Token, type BearerRequest } from './extract-be
 import type { FetchLike } from './fetch-with-timeout.ts';
 import { claimsFromIntrospection } from './introspection-claims.ts';
 import { createMetadataLoader } from './issuer-metadata.ts';
+import { protectedResourceMetadata, type ProtectedResourceMetadata, type ResourceMetadataOptions } from './protected-resource-metadata.ts';
+import { checkResourceIdentifier } from './resource-identifier.ts';
 import { createJwksKeyResolver } from './jwks-key-resolver.ts';
 import { checkAlgorithms } from './signing-algorithms.ts';
 import { createTokenIntrospector, type IntrospectionOptions, type TokenIntrospector } from './token-introspection.ts';
@@ -15,8 +17,16 @@ import { verifyJwtAccessToken } from './verify-jwt-access-token.ts';
 export interface VerifierOptions {
   /** Exactly the issuer identifier the authorization server publishes (RFC 8414 §2), e.g. 'http://127.0.0.1:4000'. */
   issuer: string;
-  /** This resource server's identifier; tokens must list it in `aud` (RFC 9068 §4). */
+  /**
+   * This resource's identifier: an absolute URI without fragment (RFC 8707 §2), e.g. 'https://api.example/mcp'.
+   * Tokens must list it in `aud` exactly as written here (RFC 9068 §4): a trailing slash is significant.
+   */
   audience: string;
+  /**
+   * Serve RFC 9728 protected resource metadata for the audience (which must then be an http(s) URL without query)
+   * and name it in every challenge as `resource_metadata`. Off by default.
+   */
+  resourceMetadata?: ResourceMetadataOptions;
   /** Accepted JWS algorithms. Default ['ES256', 'RS256', 'EdDSA', 'PS256']; 'none' and HS* throw. */
   algorithms?: readonly string[];
   /** Leeway for exp and nbf, in seconds. Default 5. */
@@ -39,6 +49,8 @@ export interface Verifier {
   readonly issuer: string;
   readonly audience: string;
   readonly realm: string;
+  /** The RFC 9728 metadata the adapters serve, or undefined when `resourceMetadata` was not configured. */
+  readonly resourceMetadata: ProtectedResourceMetadata | undefined;
   /** Verifies a raw access token; rejects with a BearerError subclass. */
   verify(token: string): Promise<AccessTokenClaims>;
   /** Extracts the token per RFC 6750 §2 (header or form body; never the query) and verifies it. */
@@ -83,10 +95,10 @@ function checkIntrospection(options: IntrospectionOptions | undefined): Introspe
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const issuer = checkIssuer(options.issuer);
-  if (typeof options.audience !== 'string' || options.audience === '') {
-    throw new VerifierConfigurationError('audience must be a non-empty string');
-  }
-  const audience = options.audience;
+  const audience = checkResourceIdentifier(options.audience);
+  const resourceMetadata = options.resourceMetadata === undefined
+    ? undefined
+    : protectedResourceMetadata(audience, issuer, options.resourceMetadata);
   const algorithms = checkAlgorithms(options.algorithms);
   const clockToleranceSeconds = nonNegative(options.clockToleranceSeconds, 5, 'clockToleranceSeconds');
   const realm = options.realm ?? audience;
@@ -139,6 +151,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     issuer,
     audience,
     realm,
+    resourceMetadata,
     verify,
     async authenticate(request) {
       const token = extractBearerToken(request);
@@ -146,7 +159,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return verify(token);
     },
     errorResponse(error) {
-      return bearerErrorResponse(error, realm);
+      return bearerErrorResponse(error, { realm, resourceMetadata: resourceMetadata?.url });
     },
   };
 }

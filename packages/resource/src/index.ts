@@ -1,6 +1,11 @@
-// Public API of @latchkey/resource: RFC 6750 bearer-token verification for APIs (RFC 9068 JWTs, RFC 7662 introspection).
+// Public API of @latchkey/resource: RFC 6750 bearer-token verification for APIs (RFC 9068 JWTs, RFC 7662 introspection, RFC 9728 metadata).
 export { createVerifier } from './create-verifier.ts';
 export type { Verifier, VerifierOptions } from './create-verifier.ts';
+export type {
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataDocument,
+  ResourceMetadataOptions,
+} from './protected-resource-metadata.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export type { BearerRequest } from './extract-bearer-token.ts';
 export { requireScopes } from './require-scopes.ts';
