@@ -139,8 +139,8 @@ describe('the packed packages, installed outside the repository', { timeout: 240
     assert.deepEqual(cjs, esm);
     assert.equal(esm.resource!.createVerifier, 'function');
     assert.equal(esm.resource!.fastifyBearer, undefined, 'adapters live at their own subpaths');
-    assert.deepEqual(Object.keys(esm['resource/fastify']!), ['fastifyBearer', 'fastifyRequireScopes']);
-    assert.deepEqual(Object.keys(esm['resource/express']!), ['expressBearer', 'expressRequireScopes']);
+    assert.deepEqual(Object.keys(esm['resource/fastify']!), ['fastifyBearer', 'fastifyProtectedResourceMetadata', 'fastifyRequireScopes']);
+    assert.deepEqual(Object.keys(esm['resource/express']!), ['expressBearer', 'expressProtectedResourceMetadata', 'expressRequireScopes']);
     assert.equal(esm.client!.createLatchkeyClient, 'function');
     assert.deepEqual(Object.keys(esm['client/fastify']!), ['fastifyBff']);
     assert.deepEqual(Object.keys(esm['client/express']!), ['expressBff']);

@@ -2,21 +2,35 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import { bearerErrorResponse, type BearerErrorResponse } from './bearer-error-response.ts';
-import { MetadataError, TokenInvalidError, TokenMissingError, VerifierConfigurationError, type BearerError } from './errors.ts';
-import { extractBearerToken, isB64Token, type BearerRequest } from './extract-bearer-token.ts';
+import { createDpopProofChecker, type DpopOptions } from './dpop-proof.ts';
+import { BearerError, MetadataError, TokenBindingError, TokenInvalidError, TokenMissingError, VerifierConfigurationError } from './errors.ts';
+import { extractAccessToken, isB64Token, type BearerRequest, type PresentedToken } from './extract-bearer-token.ts';
 import type { FetchLike } from './fetch-with-timeout.ts';
 import { claimsFromIntrospection } from './introspection-claims.ts';
 import { createMetadataLoader } from './issuer-metadata.ts';
+import { protectedResourceMetadata, type ProtectedResourceMetadata, type ResourceMetadataOptions } from './protected-resource-metadata.ts';
+import { checkResourceIdentifier } from './resource-identifier.ts';
 import { createJwksKeyResolver } from './jwks-key-resolver.ts';
 import { checkAlgorithms } from './signing-algorithms.ts';
 import { createTokenIntrospector, type IntrospectionOptions, type TokenIntrospector } from './token-introspection.ts';
+import { boundKeyThumbprint } from './token-binding.ts';
 import { verifyJwtAccessToken } from './verify-jwt-access-token.ts';
 
 export interface VerifierOptions {
   /** Exactly the issuer identifier the authorization server publishes (RFC 8414 §2), e.g. 'http://127.0.0.1:4000'. */
   issuer: string;
-  /** This resource server's identifier; tokens must list it in `aud` (RFC 9068 §4). */
+  /**
+   * This resource's identifier: an absolute URI without fragment (RFC 8707 §2), e.g. 'https://api.example/mcp'.
+   * Tokens must list it in `aud` exactly as written here (RFC 9068 §4): a trailing slash is significant.
+   */
   audience: string;
+  /**
+   * Serve RFC 9728 protected resource metadata for the audience (which must then be an http(s) URL without query)
+   * and name it in every challenge as `resource_metadata`. Off by default.
+   */
+  resourceMetadata?: ResourceMetadataOptions;
+  /** Accept RFC 9449 DPoP-bound tokens (`Authorization: DPoP` with a `DPoP` proof); `requireDpop` refuses bearer tokens. */
+  dpop?: DpopOptions;
   /** Accepted JWS algorithms. Default ['ES256', 'RS256', 'EdDSA', 'PS256']; 'none' and HS* throw. */
   algorithms?: readonly string[];
   /** Leeway for exp and nbf, in seconds. Default 5. */
@@ -39,9 +53,17 @@ export interface Verifier {
   readonly issuer: string;
   readonly audience: string;
   readonly realm: string;
-  /** Verifies a raw access token; rejects with a BearerError subclass. */
+  /** The RFC 9728 metadata the adapters serve, or undefined when `resourceMetadata` was not configured. */
+  readonly resourceMetadata: ProtectedResourceMetadata | undefined;
+  /**
+   * Verifies a raw access token used as a bearer token; rejects with a BearerError subclass. A DPoP-bound token
+   * (cnf.jkt) is refused here, as is every token when `dpop.requireDpop`: its proof can only be checked by `authenticate`.
+   */
   verify(token: string): Promise<AccessTokenClaims>;
-  /** Extracts the token per RFC 6750 §2 (header or form body; never the query) and verifies it. */
+  /**
+   * Extracts the token per RFC 6750 §2 (header or form body; never the query) or RFC 9449 §7.1 (DPoP scheme and
+   * proof, when `dpop` is configured) and verifies it, with its proof.
+   */
   authenticate(request: BearerRequest): Promise<AccessTokenClaims>;
   /** The RFC 6750 §3 response for a failure, with this verifier's realm. */
   errorResponse(error: BearerError): BearerErrorResponse;
@@ -83,10 +105,10 @@ function checkIntrospection(options: IntrospectionOptions | undefined): Introspe
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const issuer = checkIssuer(options.issuer);
-  if (typeof options.audience !== 'string' || options.audience === '') {
-    throw new VerifierConfigurationError('audience must be a non-empty string');
-  }
-  const audience = options.audience;
+  const audience = checkResourceIdentifier(options.audience);
+  const resourceMetadata = options.resourceMetadata === undefined
+    ? undefined
+    : protectedResourceMetadata(audience, issuer, options.resourceMetadata);
   const algorithms = checkAlgorithms(options.algorithms);
   const clockToleranceSeconds = nonNegative(options.clockToleranceSeconds, 5, 'clockToleranceSeconds');
   const realm = options.realm ?? audience;
@@ -118,7 +140,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
   });
 
-  async function verify(token: string): Promise<AccessTokenClaims> {
+  const dpop = options.dpop === undefined ? undefined : createDpopProofChecker(options.dpop);
+
+  async function verifyToken(token: string): Promise<AccessTokenClaims> {
     if (!isB64Token(token) || token.length > MAX_TOKEN_LENGTH) {
       throw new TokenInvalidError('the access token is malformed');
     }
@@ -135,18 +159,45 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return claims;
   }
 
+  /** RFC 9449 §7.1/§7.2: a bound token needs its proof, an unbound one is a bearer token (unless DPoP is required). */
+  async function verifyPresented(request: BearerRequest, presented: PresentedToken): Promise<AccessTokenClaims> {
+    if (presented.scheme === 'Bearer') {
+      if (dpop?.required === true) throw new TokenBindingError('this resource accepts only DPoP-bound access tokens');
+      const claims = await verifyToken(presented.token);
+      if (boundKeyThumbprint(claims) !== undefined) throw new TokenBindingError('a DPoP-bound access token must be sent with the DPoP scheme and a proof');
+      return claims;
+    }
+    if (dpop === undefined) throw new Error('a DPoP credential was extracted while DPoP is not accepted');
+    const claims = await verifyToken(presented.token);
+    const jkt = boundKeyThumbprint(claims);
+    if (jkt === undefined) throw new TokenBindingError('the access token is not DPoP-bound');
+    await dpop.check(request, presented.token, jkt);
+    return claims;
+  }
+
   return {
     issuer,
     audience,
     realm,
-    verify,
+    resourceMetadata,
+    verify: (token) => verifyPresented({ headers: {} }, { token, scheme: 'Bearer' }),
     async authenticate(request) {
-      const token = extractBearerToken(request);
-      if (token === undefined) throw new TokenMissingError();
-      return verify(token);
+      const presented = extractAccessToken(request, dpop !== undefined);
+      if (presented === undefined) throw new TokenMissingError();
+      try {
+        return await verifyPresented(request, presented);
+      } catch (error) {
+        // The challenge that carries the error is the one of the scheme the request used (RFC 9449 §7.1).
+        if (error instanceof BearerError) error.scheme = presented.scheme;
+        throw error;
+      }
     },
     errorResponse(error) {
-      return bearerErrorResponse(error, realm);
+      return bearerErrorResponse(error, {
+        realm,
+        resourceMetadata: resourceMetadata?.url,
+        dpop: dpop && { algorithms: dpop.algorithms, required: dpop.required },
+      });
     },
   };
 }

@@ -1,7 +1,10 @@
 // Typed verification failures, each carrying the RFC 6750 §3.1 error code and HTTP status it maps to.
 
-/** The `error` attribute values RFC 6750 §3.1 defines for the WWW-Authenticate challenge. */
-export type BearerChallengeError = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** The `error` attribute values of RFC 6750 §3.1, and RFC 9449 §7.1's invalid_dpop_proof. */
+export type BearerChallengeError = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+
+/** The authentication scheme a request used: RFC 6750 Bearer or RFC 9449 §7.1 DPoP. */
+export type AuthScheme = 'Bearer' | 'DPoP';
 
 /** Stable codes callers and tests can switch on. */
 export type BearerErrorCode =
@@ -15,6 +18,8 @@ export type BearerErrorCode =
   | 'ERR_SIGNATURE_INVALID'
   | 'ERR_TOKEN_INACTIVE'
   | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_DPOP_PROOF_INVALID'
+  | 'ERR_TOKEN_BINDING'
   | 'ERR_METADATA'
   | 'ERR_INTROSPECTION';
 
@@ -28,6 +33,8 @@ export class BearerError extends Error {
   /** RFC 6750 §3.1 `error` attribute; undefined when the request carried no credentials or the fault is ours. */
   readonly challengeError: BearerChallengeError | undefined;
   readonly description: string;
+  /** The scheme of the request that failed: its challenge carries the error (RFC 9449 §7.1). */
+  scheme: AuthScheme = 'Bearer';
 
   constructor(
     code: BearerErrorCode,
@@ -111,6 +118,24 @@ export class InsufficientScopeError extends BearerError {
   constructor(requiredScopes: readonly string[]) {
     super('ERR_INSUFFICIENT_SCOPE', 403, 'insufficient_scope', 'the access token lacks a required scope');
     this.requiredScopes = requiredScopes;
+  }
+}
+
+/** The DPoP proof is missing, malformed, or fails an RFC 9449 §4.3 check (signature, htm, htu, iat, jti, ath). */
+export class DpopProofInvalidError extends BearerError {
+  constructor(description: string, options?: ErrorOptions) {
+    super('ERR_DPOP_PROOF_INVALID', 401, 'invalid_dpop_proof', description, options);
+    this.scheme = 'DPoP';
+  }
+}
+
+/**
+ * The token's key binding does not fit the request (RFC 9449 §7.1): a DPoP-bound token sent as Bearer, an unbound
+ * token sent as DPoP or to an API that requires DPoP, or a proof signed by a key other than `cnf.jkt`.
+ */
+export class TokenBindingError extends BearerError {
+  constructor(description: string, options?: ErrorOptions) {
+    super('ERR_TOKEN_BINDING', 401, 'invalid_token', description, options);
   }
 }
 

@@ -1,2 +1,2 @@
 // @latchkey/resource/express: the Express adapter (RFC 6750 bearer-token middleware, scope checks per route).
-export { expressBearer, expressRequireScopes } from './adapters/express-bearer.ts';
+export { expressBearer, expressProtectedResourceMetadata, expressRequireScopes } from './adapters/express-bearer.ts';

@@ -1,6 +1,13 @@
-// Public API of @latchkey/resource: RFC 6750 bearer-token verification for APIs (RFC 9068 JWTs, RFC 7662 introspection).
+// Public API of @latchkey/resource: RFC 6750 bearer-token verification for APIs (RFC 9068 JWTs, RFC 7662 introspection, RFC 9728 metadata, RFC 9449 DPoP).
 export { createVerifier } from './create-verifier.ts';
 export type { Verifier, VerifierOptions } from './create-verifier.ts';
+export type {
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataDocument,
+  ResourceMetadataOptions,
+} from './protected-resource-metadata.ts';
+export type { DpopOptions } from './dpop-proof.ts';
+export type { DpopReplayCache } from './dpop-replay-cache.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export type { BearerRequest } from './extract-bearer-token.ts';
 export { requireScopes } from './require-scopes.ts';
@@ -12,12 +19,14 @@ export { DEFAULT_ALGORITHMS } from './signing-algorithms.ts';
 export {
   AudienceMismatchError,
   BearerError,
+  DpopProofInvalidError,
   InsufficientScopeError,
   IntrospectionError,
   InvalidRequestError,
   IssuerMismatchError,
   MetadataError,
   SignatureInvalidError,
+  TokenBindingError,
   TokenExpiredError,
   TokenInactiveError,
   TokenInvalidError,
@@ -25,6 +34,6 @@ export {
   TokenNotYetValidError,
   VerifierConfigurationError,
 } from './errors.ts';
-export type { BearerChallengeError, BearerErrorCode } from './errors.ts';
+export type { AuthScheme, BearerChallengeError, BearerErrorCode } from './errors.ts';
 // Framework adapters are entry points of their own: @latchkey/resource/fastify and @latchkey/resource/express.
 // They are built on this file alone (test/kit-layering.test.ts): what they need, any other framework can use.

@@ -1,6 +1,7 @@
 // Scope authorization for verified tokens: every listed scope is required, else RFC 6750 §3.1 insufficient_scope.
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import { InsufficientScopeError, TokenMissingError, VerifierConfigurationError } from './errors.ts';
+import { boundKeyThumbprint } from './token-binding.ts';
 
 export interface ScopeRequirement {
   readonly scopes: readonly string[];
@@ -27,7 +28,12 @@ export function requireScopes(scopes: readonly string[]): ScopeRequirement {
     check(claims) {
       if (claims === null || claims === undefined) throw new TokenMissingError();
       const granted = new Set(claims.scopes);
-      if (!required.every((scope) => granted.has(scope))) throw new InsufficientScopeError(required);
+      if (!required.every((scope) => granted.has(scope))) {
+        const error = new InsufficientScopeError(required);
+        // A DPoP-bound token only ever passes authentication with the DPoP scheme: answer in that scheme.
+        if (boundKeyThumbprint(claims) !== undefined) error.scheme = 'DPoP';
+        throw error;
+      }
       return claims;
     },
   };

@@ -11,7 +11,7 @@ import {
 } from '../src/errors.ts';
 
 test('no credentials: 401, bare challenge, no body', () => {
-  assert.deepEqual(bearerErrorResponse(new TokenMissingError(), 'api'), {
+  assert.deepEqual(bearerErrorResponse(new TokenMissingError(), { realm: 'api' }), {
     status: 401,
     headers: { 'cache-control': 'no-store', 'www-authenticate': 'Bearer realm="api"' },
     body: undefined,
@@ -19,7 +19,7 @@ test('no credentials: 401, bare challenge, no body', () => {
 });
 
 test('invalid token: 401 with error and description, JSON body', () => {
-  assert.deepEqual(bearerErrorResponse(new TokenExpiredError(), 'api'), {
+  assert.deepEqual(bearerErrorResponse(new TokenExpiredError(), { realm: 'api' }), {
     status: 401,
     headers: {
       'cache-control': 'no-store',
@@ -30,14 +30,14 @@ test('invalid token: 401 with error and description, JSON body', () => {
 });
 
 test('insufficient scope: 403 with the space-separated scope attribute', () => {
-  const response = bearerErrorResponse(new InsufficientScopeError(['read', 'write']), 'api');
+  const response = bearerErrorResponse(new InsufficientScopeError(['read', 'write']), { realm: 'api' });
   assert.equal(response.status, 403);
   assert.equal(response.headers['www-authenticate'], 'Bearer realm="api", error="insufficient_scope", scope="read write"');
   assert.equal(response.body?.error, 'insufficient_scope');
 });
 
 test('invalid request: 400', () => {
-  const response = bearerErrorResponse(new InvalidRequestError('the access token was sent by more than one method'), 'api');
+  const response = bearerErrorResponse(new InvalidRequestError('the access token was sent by more than one method'), { realm: 'api' });
   assert.equal(response.status, 400);
   assert.equal(
     response.headers['www-authenticate'],
@@ -46,7 +46,7 @@ test('invalid request: 400', () => {
 });
 
 test('our own failures are 503 without a challenge (the client cannot fix them with another token)', () => {
-  const response = bearerErrorResponse(new MetadataError('issuer metadata could not be fetched'), 'api');
+  const response = bearerErrorResponse(new MetadataError('issuer metadata could not be fetched'), { realm: 'api' });
   assert.equal(response.status, 503);
   assert.equal(response.headers['www-authenticate'], undefined);
   assert.deepEqual(response.body, { error: 'temporarily_unavailable', error_description: 'issuer metadata could not be fetched' });

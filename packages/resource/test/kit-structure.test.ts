@@ -13,8 +13,8 @@ test('core modules never import an adapter or a framework; adapters import only 
 });
 
 test('the adapter entry points export the adapters and nothing else', () => {
-  assert.deepEqual(Object.keys(fastifyEntry).sort(), ['fastifyBearer', 'fastifyRequireScopes']);
-  assert.deepEqual(Object.keys(expressEntry).sort(), ['expressBearer', 'expressRequireScopes']);
+  assert.deepEqual(Object.keys(fastifyEntry).sort(), ['fastifyBearer', 'fastifyProtectedResourceMetadata', 'fastifyRequireScopes']);
+  assert.deepEqual(Object.keys(expressEntry).sort(), ['expressBearer', 'expressProtectedResourceMetadata', 'expressRequireScopes']);
 });
 
 /** Covered only end to end (through createVerifier or an adapter over HTTP), never imported by a test on its own. */

@@ -1,6 +1,15 @@
 // What the Fastify and Express adapters share: authenticate a request (RFC 6750 §2), check a route's scopes
-// (RFC 6750 §3.1 insufficient_scope), and turn a BearerError into its RFC 6750 §3 response with the verifier's realm.
-import { BearerError, requireScopes, type AccessTokenClaims, type BearerErrorResponse, type BearerRequest, type Verifier } from '../index.ts';
+// (RFC 6750 §3.1 insufficient_scope), turn a BearerError into its RFC 6750 §3 response with the verifier's realm,
+// and the RFC 9728 §3 metadata route.
+import {
+  BearerError,
+  requireScopes,
+  type AccessTokenClaims,
+  type BearerErrorResponse,
+  type BearerRequest,
+  type ProtectedResourceMetadata,
+  type Verifier,
+} from '../index.ts';
 
 /** Which verifier authenticated a request, so that a scope check answers with the same realm. */
 const verifierByRequest = new WeakMap<object, Verifier>();
@@ -41,4 +50,18 @@ export function scopeCheck(scopes: readonly string[]): (request: object, claims:
       return refusalFor(error, verifier);
     }
   };
+}
+
+/** Headers of the RFC 9728 §3.2 metadata response: JSON, cacheable for a short while (it changes only on redeploy). */
+export const RESOURCE_METADATA_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/json',
+  'cache-control': 'public, max-age=300',
+});
+
+/** The verifier's RFC 9728 metadata; a wiring error (thrown at setup) when the verifier was created without it. */
+export function resourceMetadataOf(verifier: Verifier): ProtectedResourceMetadata {
+  if (verifier.resourceMetadata === undefined) {
+    throw new Error('this verifier serves no protected resource metadata: pass resourceMetadata to createVerifier');
+  }
+  return verifier.resourceMetadata;
 }

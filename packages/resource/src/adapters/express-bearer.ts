@@ -1,7 +1,7 @@
 // Express adapter: authenticates requests per RFC 6750 §2 and answers failures per RFC 6750 §3.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccessTokenClaims, BearerErrorResponse, Verifier } from '../index.ts';
-import { authenticateRequest, scopeCheck, type BearerOutcome } from './bearer-guard.ts';
+import { authenticateRequest, RESOURCE_METADATA_HEADERS, resourceMetadataOf, scopeCheck, type BearerOutcome } from './bearer-guard.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -50,5 +50,18 @@ export function expressRequireScopes(scopes: readonly string[]): RequestHandler 
       return next(error);
     }
     settle(outcome, response, next);
+  };
+}
+
+/**
+ * Middleware serving the RFC 9728 protected resource metadata at its well-known path (RFC 9728 §3.1, path inserted for
+ * a resource with a path). Mount it at the application root (`app.use(...)`), before any bearer middleware.
+ */
+export function expressProtectedResourceMetadata(verifier: Verifier): RequestHandler {
+  const metadata = resourceMetadataOf(verifier);
+  const body = JSON.stringify(metadata.document);
+  return (request: Request, response: Response, next: NextFunction) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || request.path !== metadata.path) return next();
+    response.status(200).set(RESOURCE_METADATA_HEADERS).send(body);
   };
 }

@@ -1,7 +1,7 @@
 // Fastify adapter: authenticates requests per RFC 6750 §2 and answers failures per RFC 6750 §3.
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTokenClaims, BearerErrorResponse, Verifier } from '../index.ts';
-import { authenticateRequest, scopeCheck } from './bearer-guard.ts';
+import { authenticateRequest, RESOURCE_METADATA_HEADERS, resourceMetadataOf, scopeCheck } from './bearer-guard.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -59,4 +59,19 @@ export function fastifyRequireScopes(scopes: readonly string[]): (request: Fasti
     const outcome = check(request, request.auth);
     return outcome.refusal === undefined ? undefined : sendRefusal(reply, outcome.refusal);
   };
+}
+
+/**
+ * Plugin serving the RFC 9728 protected resource metadata at its well-known path (RFC 9728 §3.1, path inserted for
+ * a resource with a path). Register it on the root instance, outside the protected scope: it needs no token.
+ */
+export function fastifyProtectedResourceMetadata(verifier: Verifier): FastifyPluginCallback {
+  const metadata = resourceMetadataOf(verifier);
+  const body = JSON.stringify(metadata.document);
+  const plugin: FastifyPluginCallback = (fastify, _options, done) => {
+    fastify.get(metadata.path, async (_request, reply) => reply.headers(RESOURCE_METADATA_HEADERS).send(body));
+    done();
+  };
+  Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
+  return plugin;
 }

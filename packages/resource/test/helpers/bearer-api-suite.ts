@@ -25,10 +25,12 @@ export interface CallOptions {
   authorization?: string;
   /** Sent as an application/x-www-form-urlencoded body. */
   form?: Record<string, string | string[]>;
+  /** Extra request headers (e.g. DPoP). */
+  headers?: Record<string, string>;
 }
 
 export async function callApi(api: RunningApi, options: CallOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.authorization !== undefined) headers['authorization'] = options.authorization;
   else if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   let body: string | undefined;

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import type { AccessTokenClaims, Verifier } from '../../src/index.ts';
-import { expressBearer, expressRequireScopes } from '../../src/adapters/express-bearer.ts';
-import { fastifyBearer, fastifyRequireScopes } from '../../src/adapters/fastify-bearer.ts';
+import { expressBearer, expressProtectedResourceMetadata, expressRequireScopes } from '../../src/adapters/express-bearer.ts';
+import { fastifyBearer, fastifyProtectedResourceMetadata, fastifyRequireScopes } from '../../src/adapters/fastify-bearer.ts';
 
 export interface RunningApi {
   url: string;
@@ -19,11 +19,12 @@ function describeCaller(auth: AccessTokenClaims | null | undefined) {
 
 /**
  * Routes: GET /public (no token), GET /items (read:items), POST /items (write:items, form body allowed),
- * GET /admin (admin and read:items).
+ * GET /admin (admin and read:items); the RFC 9728 metadata route when the verifier has resourceMetadata.
  */
 export const startFastifyApi: ApiStarter = async (verifier) => {
   const app = Fastify();
   app.get('/public', async () => ({ public: true }));
+  if (verifier.resourceMetadata !== undefined) await app.register(fastifyProtectedResourceMetadata(verifier));
   await app.register(async (api) => {
     await api.register(fastifyBearer(verifier));
     api.get('/items', { preHandler: fastifyRequireScopes(['read:items']) }, async (request) => describeCaller(request.auth));
@@ -40,6 +41,7 @@ export const startExpressApi: ApiStarter = async (verifier) => {
   app.get('/public', (_request, response) => {
     response.json({ public: true });
   });
+  if (verifier.resourceMetadata !== undefined) app.use(expressProtectedResourceMetadata(verifier));
   app.use(express.urlencoded({ extended: false }));
   app.use(expressBearer(verifier));
   app.get('/items', expressRequireScopes(['read:items']), (request, response) => {
