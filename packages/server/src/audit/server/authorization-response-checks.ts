@@ -9,9 +9,8 @@ const ISS = { id: 'authz-response.iss', title: 'authorization responses carry is
 export const authorizationResponseChecks: CheckFamily = {
   name: 'authz-response',
   checks: [STATE, ISS],
+  needs: 'authorization',
   async run(ctx) {
-    const blocker = ctx.authorizationBlocker;
-    if (blocker) return [skipped(STATE, blocker), skipped(ISS, blocker)];
     // An error response needs no user: an unknown response_type is refused by redirect once client and redirect URI are valid.
     const evidence: Exchange[] = [];
     await ctx.authorize({ response_type: 'latchkey_audit_unknown' }, evidence, { signIn: false });

@@ -33,9 +33,8 @@ export async function refreshWorks(ctx: ServerAuditContext, refreshToken: string
 export const codeReuseChecks: CheckFamily = {
   name: 'code',
   checks: [SINGLE_USE, REVOKES],
+  needs: 'user',
   async run(ctx) {
-    const blocker = ctx.userBlocker;
-    if (blocker) return [skipped(SINGLE_USE, blocker), skipped(REVOKES, blocker)];
     const evidence: Exchange[] = [];
     const first = await ctx.signInForTokens(evidence);
     if ('reason' in first) return [skipped(SINGLE_USE, first.reason, evidence), skipped(REVOKES, first.reason, evidence)];

@@ -19,9 +19,8 @@ export function framingProtection(headers: Headers): string | undefined {
 export const loginPageChecks: CheckFamily = {
   name: 'login-page',
   checks: [FRAMING, NO_STORE],
+  needs: 'authorization',
   async run(ctx) {
-    const blocker = ctx.authorizationBlocker;
-    if (blocker) return [skipped(FRAMING, blocker), skipped(NO_STORE, blocker)];
     const evidence: Exchange[] = [];
     // A fresh browser: a signed-in one would skip the page.
     const page = await findLoginPage(ctx.probe, ctx.authorizeUrl({}), { jar: new CookieJar(), serverOrigins: ctx.serverOrigins, evidence });

@@ -69,9 +69,8 @@ function atRegistered(location: string, registered: string): boolean {
 export const redirectUriChecks: CheckFamily = {
   name: 'redirect-uri',
   checks: VARIANTS.map((v) => v.check),
+  needs: 'authorization',
   async run(ctx) {
-    const blocker = ctx.authorizationBlocker;
-    if (blocker) return VARIANTS.map((v) => skipped(v.check, blocker));
     const registered = ctx.options.redirectUri!;
     const url = new URL(registered);
     const results: CheckResult[] = [];

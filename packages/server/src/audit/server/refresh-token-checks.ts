@@ -11,9 +11,8 @@ const REUSE = { id: 'refresh.reuse-detection', title: 'reusing a rotated refresh
 export const refreshTokenChecks: CheckFamily = {
   name: 'refresh',
   checks: [ROTATION, REUSE],
+  needs: 'user',
   async run(ctx) {
-    const blocker = ctx.userBlocker;
-    if (blocker) return [skipped(ROTATION, blocker), skipped(REUSE, blocker)];
     const evidence: Exchange[] = [];
     const signIn = await ctx.signInForTokens(evidence);
     if ('reason' in signIn) return [skipped(ROTATION, signIn.reason, evidence), skipped(REUSE, signIn.reason, evidence)];

@@ -187,5 +187,7 @@ export function describeOutcome(outcome: AuthorizationOutcome, prefix: string): 
 export interface CheckFamily {
   name: string;
   checks: CheckDefinition[];
+  /** What every check of the family needs; when it is missing the runner skips them all with the reason. */
+  needs?: 'authorization' | 'user';
   run(ctx: ServerAuditContext): Promise<CheckResult[]>;
 }

@@ -34,6 +34,11 @@ export async function auditServer(options: ServerAuditOptions): Promise<AuditRep
       results.push(...family.checks.map((c) => skipped(c, 'no usable metadata document')));
       continue;
     }
+    const blocker = family.needs === 'user' ? ctx.userBlocker : family.needs === 'authorization' ? ctx.authorizationBlocker : undefined;
+    if (blocker) {
+      results.push(...family.checks.map((c) => skipped(c, blocker)));
+      continue;
+    }
     let produced: CheckResult[] = [];
     let reason: string | undefined;
     try {
