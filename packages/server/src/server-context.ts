@@ -6,6 +6,7 @@ import type { ClientDirectory } from './clients/client-directory.ts';
 import type { ScopeCatalog } from './apis/scope-catalog.ts';
 import type { HomeLink } from './endpoints/page-models.ts';
 import type { ClientEndpointLimits } from './rate-limits/client-endpoint-limits.ts';
+import type { Metrics } from './metrics/metrics.ts';
 
 /** Absolute URLs of the server's own endpoints (built from the route paths by http/paths.ts). */
 export interface ServerUrls {
@@ -33,6 +34,8 @@ export interface ServerContext {
   scopes: ScopeCatalog;
   /** Rate limits of the endpoints where clients authenticate (token, introspection, revocation). */
   limits: ClientEndpointLimits;
+  /** Where the domain reports what operators count (tokens issued, sign-ins, reuse); NO_METRICS when off. */
+  metrics: Metrics;
   /** Extra links for the start page (/), e.g. the demo apps added in dev mode. */
   homeLinks: HomeLink[];
   /** Unix seconds; replaceable in tests. */

@@ -46,7 +46,10 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   const now = ctx.now();
   const attempt: LoginAttempt = { username, ip: form.ip, device: deviceCookie(ctx, form.cookies) };
   const throttle = await checkLoginThrottle(ctx, attempt);
-  if (throttle.throttled) return { status: 'throttled', username, message: throttleMessage(throttle), retryAfter: throttle.retryAfter };
+  if (throttle.throttled) {
+    ctx.metrics.login('throttled');
+    return { status: 'throttled', username, message: throttleMessage(throttle), retryAfter: throttle.retryAfter };
+  }
 
   const audit = (type: string, userId: string | null) => ctx.store.recordAuditEvent({
     type, ...(form.clientId !== undefined ? { clientId: form.clientId } : {}), userId, detail: { ip: form.ip, ...(form.via ? { via: form.via } : {}) },
@@ -57,11 +60,13 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   if (!user || !valid) {
     await recordLoginFailure(ctx, attempt);
     await audit('login.failed', user?.id ?? null);
+    ctx.metrics.login('failed');
     return { status: 'rejected', username, message: WRONG_CREDENTIALS };
   }
   const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
   const session = await startSession(ctx, form.cookies, user.id, now);
   await audit('login.succeeded', user.id);
+  ctx.metrics.login('succeeded');
   return { status: 'signed-in', user, authTime: now, cookies: [session, knownDevice] };
 }

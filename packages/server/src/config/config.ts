@@ -50,6 +50,12 @@ export interface ServerConfig {
   /** Open connections per TCP peer address; 0 means no bound. Default 100, or 0 when trustProxy is set (every
    *  connection then comes from the proxy, which should bound its clients itself). */
   maxConnectionsPerAddress: number;
+  /** Serve /metrics (Prometheus text format). Default: on in dev mode, off otherwise. */
+  metricsEnabled: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <metricsToken>` (at least 16 characters). */
+  metricsToken: string;
+  /** Outside dev mode, enabled metrics need a token unless this explicit choice says they are public. */
+  metricsPublic: boolean;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -80,6 +86,9 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   keepAliveTimeout: 72,
   idleTimeout: 75,
   maxConnectionsPerAddress: 100,
+  metricsEnabled: false,
+  metricsToken: '',
+  metricsPublic: false,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -92,6 +101,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   requestsPerSecondPerAddress: 'LATCHKEY_REQUESTS_PER_SECOND_PER_ADDRESS', requestsPerSecondPerClient: 'LATCHKEY_REQUESTS_PER_SECOND_PER_CLIENT',
   headersTimeout: 'LATCHKEY_HEADERS_TIMEOUT', requestTimeout: 'LATCHKEY_REQUEST_TIMEOUT', keepAliveTimeout: 'LATCHKEY_KEEP_ALIVE_TIMEOUT',
   idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
+  metricsEnabled: 'LATCHKEY_METRICS_ENABLED', metricsToken: 'LATCHKEY_METRICS_TOKEN', metricsPublic: 'LATCHKEY_METRICS_PUBLIC',
 };
 
 /** A configuration problem, explained in one line. */
@@ -175,6 +185,16 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   const headersTimeout = setting('headersTimeout', 1, 600);
   const requestTimeout = setting('requestTimeout', 1, 3600);
   if (requestTimeout < headersTimeout) throw new ConfigError(`requestTimeout (${requestTimeout}) must be at least headersTimeout (${headersTimeout})`);
+  const metricsEnabled = boolean('metricsEnabled', merged.metricsEnabled ?? dev);
+  const metricsToken = merged.metricsToken === undefined ? '' : String(merged.metricsToken);
+  const metricsPublic = boolean('metricsPublic', merged.metricsPublic ?? DEFAULTS.metricsPublic);
+  if (metricsToken && (metricsToken.length < 16 || !/^[A-Za-z0-9\-._~+/]+=*$/.test(metricsToken))) {
+    throw new ConfigError('LATCHKEY_METRICS_TOKEN must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token, RFC 6750 §2.1), e.g. openssl rand -base64 32');
+  }
+  if (metricsToken && metricsPublic) throw new ConfigError('set either LATCHKEY_METRICS_TOKEN or LATCHKEY_METRICS_PUBLIC=true, not both');
+  if (metricsEnabled && !dev && !metricsToken && !metricsPublic) {
+    throw new ConfigError('LATCHKEY_METRICS_ENABLED outside dev mode needs LATCHKEY_METRICS_TOKEN (scrapers send Authorization: Bearer <token>) or an explicit LATCHKEY_METRICS_PUBLIC=true');
+  }
   return {
     issuer, host, port, dev, secret,
     databaseUrl: String(merged.databaseUrl ?? DEFAULTS.databaseUrl),
@@ -199,5 +219,6 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     keepAliveTimeout: setting('keepAliveTimeout', 1, 3600),
     idleTimeout: setting('idleTimeout', 1, 3600),
     maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
+    metricsEnabled, metricsToken, metricsPublic,
   };
 }

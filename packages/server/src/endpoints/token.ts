@@ -45,7 +45,9 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   // RFC 6749 §5.2 unauthorized_client: checked here once, for every grant type.
   if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
   try {
-    return await grant.handle(ctx, { client, params: new GrantParams(request.body, grant) });
+    const answer = await grant.handle(ctx, { client, params: new GrantParams(request.body, grant) });
+    ctx.metrics.tokenIssued(grant.grantType, client.id);
+    return answer;
   } catch (error) {
     // An unknown, used or expired code or refresh token, or a wrong code_verifier: a guess, counted.
     if (error instanceof InvalidGrant) await ctx.limits.recordFailure(request.ip, client, now);

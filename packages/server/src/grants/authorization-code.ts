@@ -37,6 +37,7 @@ function provesCodeOwner(code: AuthorizationCodeRecord, client: ClientRecord, ve
 async function refuseReuse(ctx: ServerContext, code: AuthorizationCodeRecord, grantId: string | null, now: number): Promise<never> {
   const revoked = grantId ?? grantIdFor(code.codeHash);
   await ctx.store.revokeGrant(revoked, now);
+  ctx.metrics.reuseDetected('authorization_code');
   await ctx.store.recordAuditEvent({ type: 'code.reused', clientId: code.clientId, userId: code.userId, detail: { grantId: revoked } }, now);
   throw new InvalidGrant(REUSED);
 }

@@ -42,6 +42,7 @@ export const refreshTokenGrant: GrantHandler = {
       tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     }, now, ctx.config.refreshRetryWindow);
     if (result.status === 'reused') {
+      ctx.metrics.reuseDetected('refresh_token');
       await ctx.store.recordAuditEvent({ type: 'refresh_token.reused', clientId: client.id, userId: grant.userId, detail: { grantId: result.grantId } }, now);
       throw new InvalidGrant('the refresh token was already used; every token of this grant has been revoked');
     }

@@ -1,5 +1,5 @@
-// createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, security headers,
-// body parsing, errors, routes.
+// createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, request metrics
+// (when enabled), security headers, body parsing, errors, routes.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
@@ -12,6 +12,9 @@ import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
+import { NO_METRICS } from '../metrics/metrics.ts';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
+import { observeRequests, registerMetricsRoute } from './metrics-route.ts';
 import { handleJsonError, sendNotFound } from './error-response.ts';
 import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.ts';
 import { FormParams } from '../oauth/form-params.ts';
@@ -43,7 +46,11 @@ const FORM_BODY_LIMIT = 64 * 1024;
 
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<FastifyInstance> {
   const ownsStore = !options.store;
-  const store = options.store ?? openStore(config.databaseUrl, { poolMax: config.databasePoolMax });
+  // One registry per server: two servers in one process never share series.
+  const metrics = config.metricsEnabled ? new PrometheusMetrics() : undefined;
+  const store = options.store ?? openStore(config.databaseUrl, {
+    poolMax: config.databasePoolMax, ...(metrics ? { onQuery: (seconds, ok) => metrics.observeQuery(seconds, ok) } : {}),
+  });
   const now = options.now ?? unixNow;
   const clients = new ClientDirectory(store);
   const ctx: ServerContext = {
@@ -51,8 +58,10 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
     scopes: new ScopeCatalog(store),
     limits: new ClientEndpointLimits(config, store, clients),
+    metrics: metrics ?? NO_METRICS,
     homeLinks: [],
   };
+  metrics?.watch({ keys: () => ctx.keys.states(), ...(store.poolStats ? { pool: store.poolStats.bind(store) } : {}) });
   const sync = new CacheSync(store);
 
   try {
@@ -89,6 +98,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   app.decorate('latchkeyServer', ctx);
+  if (metrics) observeRequests(app, metrics);
 
   registerSecurityHeaders(app, securityHeaders);
   // While stopping, answers to in-flight requests close their connection, so shutdown never waits on keep-alive.
@@ -110,6 +120,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   app.setNotFoundHandler(sendNotFound);
 
   registerRoutes(app, ctx);
+  if (metrics) registerMetricsRoute(app, metrics, config);
 
   const logError = (error: unknown) => app.log.warn({ err: error }, 'background task failed');
   let cleanup: NodeJS.Timeout | undefined;

@@ -23,6 +23,8 @@ export const PATHS = {
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
+  /** Prometheus metrics (only when enabled). */
+  metrics: '/metrics',
 } as const;
 
 /** The absolute URLs of this server's endpoints under `issuer` (which has no trailing slash). */

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { CsrfTokens } from '../browser/csrf.ts';
 import { buildMetadata } from '../endpoints/discovery.ts';
 import { handleIntrospection } from '../endpoints/introspect.ts';
+import { checkReadiness } from '../endpoints/readiness.ts';
 import { handleRevocation } from '../endpoints/revoke.ts';
 import { handleTokenRequest } from '../endpoints/token.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
@@ -18,9 +19,6 @@ import { homePage } from './views/home-page.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
-
-/** How long /readyz waits for the store before answering 503. */
-export const READY_TIMEOUT_MS = 2000;
 
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   for (const path of DISCOVERY_PATHS) {
@@ -75,23 +73,10 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get(PATHS.healthz, async () => ({ status: 'ok' }));
-  // Ready means the store answers. A database that stops answering without closing the connection (a network
-  // partition) would otherwise keep the probe waiting forever, so the ping gets a deadline.
   app.get(PATHS.readyz, async (request, reply) => {
-    let deadline: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        ctx.store.ping(),
-        new Promise<never>((_resolve, reject) => {
-          deadline = setTimeout(() => reject(new Error(`the store did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-        }),
-      ]);
-      return { status: 'ready' };
-    } catch (error) {
-      request.log.warn({ err: error }, 'store unreachable');
-      return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable', reason: 'store unreachable' });
-    } finally {
-      clearTimeout(deadline);
-    }
+    const { status, checks, storeError } = await checkReadiness(ctx);
+    if (status === 'ready') return { status, checks };
+    request.log.warn({ err: storeError, checks }, 'not ready');
+    return reply.code(503).header('cache-control', 'no-store').send({ status, checks });
   });
 }

@@ -8,6 +8,13 @@ import type { SigningAlg, SigningKeyRecord } from '../store/records.ts';
 import { createJwsSigner, type JwsSigner } from '../tokens/jws.ts';
 import { generateSigningKey } from './generate-key.ts';
 
+/** How many published keys of an algorithm are in a state: active (signs) or retired (only verifies). */
+export interface KeyStateCount {
+  alg: SigningAlg;
+  state: 'active' | 'retired';
+  count: number;
+}
+
 export interface PublicJwk extends JsonWebKey {
   kid: string;
   alg: SigningAlg;
@@ -24,6 +31,7 @@ export class KeyRing {
   readonly #retiredKeyLifetime: number;
   #signers = new Map<SigningAlg, JwsSigner>();
   #jwks: { keys: PublicJwk[] } = { keys: [] };
+  #states: KeyStateCount[] = [];
 
   constructor(store: SigningKeyStore & CacheVersionStore, secret: string, maxTokenLifetimeSeconds: number) {
     this.#store = store;
@@ -63,6 +71,14 @@ export class KeyRing {
       signers.set(record.alg, createJwsSigner(record.kid, record.alg, createPrivateKey({ key: privateJwk, format: 'jwk' })));
     }
     this.#signers = signers;
+    const counts = new Map<string, KeyStateCount>();
+    for (const record of records) {
+      const state = record.retiredAt === null && signers.get(record.alg)?.kid === record.kid ? 'active' : 'retired';
+      const entry = counts.get(`${record.alg} ${state}`) ?? { alg: record.alg, state, count: 0 };
+      entry.count += 1;
+      counts.set(`${record.alg} ${state}`, entry);
+    }
+    this.#states = [...counts.values()];
     this.#jwks = { keys: records.map((r) => ({ ...(JSON.parse(r.publicJwk) as JsonWebKey), kid: r.kid, alg: r.alg, use: 'sig' as const })) };
   }
 
@@ -80,6 +96,11 @@ export class KeyRing {
   /** RFC 7517 §5: the public JWK Set (no private members). */
   jwks(): { keys: PublicJwk[] } {
     return this.#jwks;
+  }
+
+  /** Published keys counted by algorithm and state (for the metrics). */
+  states(): KeyStateCount[] {
+    return this.#states;
   }
 
   /** Algorithms with an active key, for discovery. */

@@ -1,6 +1,8 @@
 // Chooses the Store implementation from the database URL: sqlite:PATH (default) or postgres://...
 import { resolve } from 'node:path';
+import type { KyselyConfig, LogEvent } from 'kysely';
 import type { SqlStore } from './sql/sql-store.ts';
+import type { QueryObserver } from './store.ts';
 import { openSqliteStore } from './sqlite/open-sqlite-store.ts';
 import { openPostgresStore } from './postgres/open-postgres-store.ts';
 
@@ -19,7 +21,21 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   throw new Error(`unsupported database URL "${url.replace(/\/\/[^@]*@/, '//***@')}": use sqlite:PATH or postgres://...`);
 }
 
-export function openStore(url: string, options: { poolMax?: number } = {}): SqlStore {
+export interface OpenStoreOptions {
+  /** PostgreSQL pool size. */
+  poolMax?: number;
+  /** Told each query's duration (the metrics). */
+  onQuery?: QueryObserver;
+}
+
+export function openStore(url: string, options: OpenStoreOptions = {}): SqlStore {
   const target = parseDatabaseUrl(url);
-  return target.kind === 'sqlite' ? openSqliteStore(target.path) : openPostgresStore(target.url, { max: options.poolMax });
+  const log = queryLog(options.onQuery);
+  return target.kind === 'sqlite' ? openSqliteStore(target.path, log) : openPostgresStore(target.url, { max: options.poolMax, log });
+}
+
+/** Kysely's query log, turned into the observer's (seconds, ok); nothing of the query itself is passed on. */
+function queryLog(onQuery: QueryObserver | undefined): KyselyConfig['log'] {
+  if (!onQuery) return undefined;
+  return (event: LogEvent) => onQuery(event.queryDurationMillis / 1000, event.level === 'query');
 }

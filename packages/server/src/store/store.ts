@@ -26,7 +26,19 @@ export interface StoreLifecycle {
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool's state, for the metrics; only a pooled database (PostgreSQL) has one. */
+  poolStats?(): PoolStats;
 }
+
+/** Connections of a pool: open, idle, and requests waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/** Told the duration of every query the store runs (for the metrics). */
+export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
   ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, CodeStore, GrantStore,

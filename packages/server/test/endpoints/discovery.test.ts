@@ -32,7 +32,7 @@ test('health and readiness', async () => {
   const server = await startTestServer();
   try {
     assert.deepEqual((await server.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
-    assert.deepEqual((await server.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready' });
+    assert.deepEqual((await server.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', checks: { store: 'ok', signing_keys: 'ok' } });
     const missing = await server.app.inject({ method: 'GET', url: '/nope?secret=1' });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().error, 'not_found');

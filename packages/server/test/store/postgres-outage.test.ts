@@ -11,7 +11,7 @@ import { registerClient } from '../../src/clients/register-client.ts';
 import { resolveConfig } from '../../src/config/config.ts';
 import { createServer } from '../../src/http/app.ts';
 import { toOAuthError } from '../../src/http/error-response.ts';
-import { READY_TIMEOUT_MS } from '../../src/http/routes.ts';
+import { READY_TIMEOUT_MS } from '../../src/endpoints/readiness.ts';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.ts';
 import type { SqlStore } from '../../src/store/sql/sql-store.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from './postgres-test-schema.ts';
@@ -106,7 +106,7 @@ describe('PostgreSQL outage and recovery', { skip, timeout: 60_000 }, () => {
 
     const ready = await readyz();
     assert.equal(ready.statusCode, 503);
-    assert.deepEqual(ready.json(), { status: 'unavailable', reason: 'store unreachable' });
+    assert.deepEqual(ready.json(), { status: 'unavailable', checks: { store: 'unreachable', signing_keys: 'ok' } });
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'the process itself is alive');
     assert.equal((await app.inject({ method: 'GET', url: '/jwks' })).statusCode, 200, 'the JWKS is served from memory');
     assert.equal((await app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).statusCode, 200, 'so is discovery');
@@ -150,6 +150,7 @@ describe('PostgreSQL outage and recovery', { skip, timeout: 60_000 }, () => {
     const ready = await readyz();
     const took = Date.now() - started;
     assert.equal(ready.statusCode, 503);
+    assert.deepEqual(ready.json(), { status: 'unavailable', checks: { store: 'timeout', signing_keys: 'ok' } });
     assert.ok(took >= READY_TIMEOUT_MS - 50 && took < READY_TIMEOUT_MS + 1500, `/readyz answered after ${took} ms`);
     assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
 

@@ -1,6 +1,6 @@
 // PostgreSQL for several instances sharing one database, through a pg connection pool.
 import { createRequire } from 'node:module';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../schema.ts';
 import { createSqlStore, type SqlStore } from '../sql/sql-store.ts';
@@ -10,6 +10,8 @@ const INT8_OID = 20;
 export interface PostgresStoreOptions {
   /** Pool size per instance. */
   max?: number;
+  /** Kysely's query log (the metrics' query durations). */
+  log?: KyselyConfig['log'];
 }
 
 /** `pg` is an optional peer dependency: loaded only for a postgres:// URL, with an error naming the package when it is missing. */
@@ -40,5 +42,6 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  return createSqlStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
+  return createSqlStore(db, 'postgres', () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
 }

@@ -3,7 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { runMigrations } from '../migrations/run-migrations.ts';
 import type { Database } from '../schema.ts';
-import type { Store } from '../store.ts';
+import type { PoolStats, Store } from '../store.ts';
 import { sqlApiStore } from './apis.ts';
 import { sqlAuditStore } from './audit-events.ts';
 import { sqlCacheVersionStore } from './cache-versions.ts';
@@ -25,11 +25,12 @@ export interface SqlStore extends Store {
   readonly db: Kysely<Database>;
 }
 
-export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind']): SqlStore {
+export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], poolStats?: () => PoolStats): SqlStore {
   const database: SqlDatabase = { db, kind };
   return {
     db,
     kind,
+    ...(poolStats ? { poolStats } : {}),
     async migrate() {
       return { applied: await runMigrations(db, kind) };
     },
