@@ -1,7 +1,9 @@
 // /readyz: is this instance ready for traffic, and if not, which dependency failed. A database that stops answering
 // without closing the connection (a network partition) would otherwise keep the probe waiting forever, so the ping
 // gets a deadline.
-import type { ServerContext } from '../server-context.ts';
+import type { ServerConfig } from '../config/config.ts';
+import type { KeyRing } from '../keys/key-ring.ts';
+import type { StoreLifecycle } from '../store/store.ts';
 
 /** How long /readyz waits for the store before calling it unreachable. */
 export const READY_TIMEOUT_MS = 2000;
@@ -17,7 +19,14 @@ export interface Readiness {
   storeError?: unknown;
 }
 
-export async function checkReadiness(ctx: Pick<ServerContext, 'store' | 'keys' | 'config'>, timeoutMs = READY_TIMEOUT_MS): Promise<Readiness> {
+/** What the checks read: the store's ping, whether the key ring signs access tokens. */
+export interface ReadinessDependencies {
+  store: Pick<StoreLifecycle, 'ping'>;
+  keys: Pick<KeyRing, 'hasSigner'>;
+  config: Pick<ServerConfig, 'accessTokenAlg'>;
+}
+
+export async function checkReadiness(ctx: ReadinessDependencies, timeoutMs = READY_TIMEOUT_MS): Promise<Readiness> {
   let deadline: NodeJS.Timeout | undefined;
   let store: StoreCheck = 'ok';
   let storeError: unknown;
