@@ -11,7 +11,7 @@ import type { TestProvider } from './test-provider.ts';
 export const ORDERS_API = 'https://orders.example';
 export const ORDERS_SCOPES = { 'orders:read': 'read your orders', 'orders:write': 'change your orders' } as const;
 export const USER_PASSWORD = 'correct horse battery staple';
-/** What a test app asks for at login: Latchkey knows no offline_access; a client with the refresh_token grant always gets one. */
+/** What a test app asks for at login: without offline_access, as Latchkey gives a client with the refresh_token grant a refresh token either way. */
 export const APP_SCOPES = ['openid', 'profile', 'email', 'orders:read'];
 
 /** One request to an endpoint that takes client credentials, as Latchkey answered it. */

@@ -17,7 +17,7 @@ import {
 } from '../oauth/errors.ts';
 import { readCodeChallenge } from '../oauth/pkce.ts';
 import { findRegisteredRedirectUri } from '../oauth/redirect-uri.ts';
-import { parseScope } from '../oauth/scope.ts';
+import { applyOfflineAccess, parseScope } from '../oauth/scope.ts';
 import { subjectFromIdTokenHint } from '../oidc/id-token-hint.ts';
 import { parseMaxAge, parsePrompt, sessionSatisfies, type Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -87,11 +87,12 @@ async function validateAuthorizationRequest(
   if (responseMode !== undefined && responseMode !== 'query') throw new InvalidRequest(`response_mode "${responseMode}" is not supported; only query`);
   if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
 
-  const scopes = parseScope(params.get('scope'));
+  const offline = applyOfflineAccess(parseScope(params.get('scope')), client.grantTypes);
+  const scopes = offline.scopes;
   if (scopes.length === 0) throw new InvalidScope('the request has no scope: ask for at least one (for example "openid")');
   for (const scope of scopes) {
     if (!ctx.scopes.get(scope)) throw new InvalidScope(`scope "${scope}" is unknown`);
-    if (!client.scopes.includes(scope)) throw new InvalidScope(`the client is not allowed to request scope "${scope}"`);
+    if (!client.scopes.includes(scope) && !offline.allowed(scope)) throw new InvalidScope(`the client is not allowed to request scope "${scope}"`);
   }
   const audience = resolveAudience(scopes, params.get('resource'), ctx.scopes);
 

@@ -35,7 +35,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // Protocol pieces whose every rule shows in a response the endpoint tests assert (errors, scopes, audience, claims,
   // ID tokens checked by openid-client in test/flows, JWS verified by jose against /jwks).
   'protocol pieces asserted through responses': [
-    'oauth/audience.ts', 'oauth/error-description.ts', 'oauth/errors.ts', 'oauth/scope.ts', 'oidc/claims.ts', 'oidc/id-token.ts',
+    'oauth/audience.ts', 'oauth/error-description.ts', 'oauth/errors.ts', 'oidc/claims.ts', 'oidc/id-token.ts',
     'tokens/jws.ts', 'tokens/verify-access-token.ts', 'keys/generate-key.ts', 'keys/jwk-thumbprint.ts',
   ],
   // The CLI: test/cli/cli.test.ts runs every command through runCli (cli/main.ts).

@@ -99,25 +99,27 @@ export interface FlowOptions {
  * Follows an authorization request through whatever pages appear (login, consent) until the redirect back to the
  * client; returns that final response and the pages seen.
  */
-export async function runAuthorization(browser: InjectBrowser, url: string, options: FlowOptions): Promise<{ response: LightMyRequestResponse; pages: string[] }> {
+export async function runAuthorization(browser: InjectBrowser, url: string, options: FlowOptions): Promise<{ response: LightMyRequestResponse; pages: string[]; html: string[] }> {
   const pages: string[] = [];
+  const html: string[] = [];
   let response = await browser.get(url);
   for (let step = 0; step < 6; step++) {
     if (response.statusCode === 303) {
       const next = location(response);
-      if (!next.includes('/interaction/')) return { response, pages };
+      if (!next.includes('/interaction/')) return { response, pages, html };
       response = await browser.get(next);
       continue;
     }
-    if (response.statusCode !== 200) return { response, pages };
-    const html = response.body;
-    const action = formActionFrom(html);
+    if (response.statusCode !== 200) return { response, pages, html };
+    const page = response.body;
+    html.push(page);
+    const action = formActionFrom(page);
     if (action.endsWith('/login')) {
       pages.push('login');
-      response = await browser.post(action, { csrf: csrfFrom(html), username: options.username, password: options.password });
+      response = await browser.post(action, { csrf: csrfFrom(page), username: options.username, password: options.password });
     } else if (action.endsWith('/consent')) {
       pages.push('consent');
-      response = await browser.post(action, { csrf: csrfFrom(html), decision: options.decision ?? 'allow' });
+      response = await browser.post(action, { csrf: csrfFrom(page), decision: options.decision ?? 'allow' });
     } else {
       throw new Error(`unexpected form ${action}`);
     }
