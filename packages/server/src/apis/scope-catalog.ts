@@ -13,6 +13,8 @@ const OIDC_SCOPE_DESCRIPTIONS: Record<string, string> = {
   openid: 'know who you are (your account identifier)',
   profile: 'see your name and username',
   email: 'see your email address',
+  phone: 'see your phone number',
+  address: 'see your postal address',
   offline_access: 'keep access when you are not using the app',
 };
 

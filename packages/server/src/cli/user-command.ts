@@ -8,10 +8,13 @@ import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
-const USAGE = `latchkey user add --username U [--email E] [--name N] --password-stdin
+const USAGE = `latchkey user add --username U [--email E [--email-verified]] [--name N] [--phone P [--phone-verified]] [--address "street\\ncity"] --password-stdin
        latchkey user list | remove USERNAME | set-password USERNAME --password-stdin   [--database URL] [--json]`;
 
-const view = (u: UserRecord) => ({ id: u.id, username: u.username, email: u.email, name: u.name, created_at: isoTime(u.createdAt) });
+const view = (u: UserRecord) => ({
+  id: u.id, username: u.username, email: u.email, email_verified: u.emailVerified, name: u.name, phone_number: u.phoneNumber,
+  phone_number_verified: u.phoneNumberVerified, address: u.address, created_at: isoTime(u.createdAt),
+});
 
 async function readPassword(io: CliIo, enabled: boolean | undefined): Promise<string> {
   if (!enabled) throw new UsageError(`--password-stdin is required: pipe the password in, e.g. printf '%s' "$PASSWORD" | latchkey user ... (see latchkey user --help)`);
@@ -23,6 +26,7 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
   const needsName = sub === 'remove' || sub === 'set-password';
   const { values, positionals } = parseCommandArgs(rest, {
     username: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+    'email-verified': { type: 'boolean' }, phone: { type: 'string' }, 'phone-verified': { type: 'boolean' }, address: { type: 'string' },
   }, { min: needsName ? 1 : 0, max: needsName ? 1 : 0, command: 'user' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   // Read the password before touching the database, so a bad invocation writes nothing.
@@ -33,7 +37,10 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
     const username = positionals[0] ?? '';
     switch (sub) {
       case 'add': {
-        const user = await addUser(store, { username: values.username ?? '', password, email: values.email, name: values.name }, unixNow());
+        const user = await addUser(store, {
+          username: values.username ?? '', password, email: values.email, emailVerified: values['email-verified'], name: values.name,
+          phoneNumber: values.phone, phoneNumberVerified: values['phone-verified'], address: values.address,
+        }, unixNow());
         return printResult(io, values.json, view(user), `added user ${user.username} (id ${user.id})`);
       }
       case 'list': {

@@ -18,6 +18,8 @@ export interface RegisterClientInput {
   idTokenAlg?: string;
   /** 'operator' (default: the CLI and embedding code) or 'dynamic' for clients nobody vetted. */
   registration?: ClientRegistration;
+  /** Keep the scope claims out of the ID token: UserInfo only (default: in the ID token too). */
+  userinfoOnlyClaims?: boolean;
 }
 
 export interface RegisteredClient {
@@ -80,7 +82,8 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const clientSecret = isPublic ? undefined : randomSecret();
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
-    scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator', createdAt: now, updatedAt: now,
+    scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
+    idTokenClaims: !input.userinfoOnlyClaims, createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');

@@ -85,7 +85,7 @@ export const authorizationCodeGrant: GrantHandler = {
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
     // The answer exists before anything is consumed: if signing fails, the code is still unused.
-    const answer = issueUserTokens(ctx, { client, grant, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
+    const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
     const result = await ctx.store.consumeCode(codeHash, now, grant, refreshToken === undefined ? null : {
       tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
       expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,

@@ -37,7 +37,7 @@ export const refreshTokenGrant: GrantHandler = {
     if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
 
     const next = randomSecret();
-    const answer = issueUserTokens(ctx, { client, grant, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, now });
+    const answer = issueUserTokens(ctx, { client, grant, user, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, now });
     const result = await ctx.store.rotateRefreshToken(oldHash, {
       tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     }, now, ctx.config.refreshRetryWindow);

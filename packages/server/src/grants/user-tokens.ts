@@ -1,9 +1,10 @@
 // The token response for a user's grant (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3): an RFC 9068 access token
 // bound to the grant, an ID token when openid was granted, and the rotated refresh token if there is one.
 import { isOidcScope } from '../oauth/scope.ts';
+import { idTokenUserClaims } from '../oidc/claims.ts';
 import { issueIdToken } from '../oidc/id-token.ts';
 import type { ServerContext } from '../server-context.ts';
-import type { ClientRecord, GrantRecord } from '../store/records.ts';
+import type { ClientRecord, GrantRecord, UserRecord } from '../store/records.ts';
 import { issueAccessToken } from '../tokens/access-token.ts';
 import type { TokenResponse } from './grant-handler.ts';
 
@@ -19,6 +20,8 @@ function accessTokenAudience(ctx: ServerContext, audience: string | null): strin
 export interface UserTokenInput {
   client: ClientRecord;
   grant: GrantRecord;
+  /** The grant's user, whose scope claims the ID token may carry. */
+  user: UserRecord;
   /** The scopes of this response (the grant's, or fewer on refresh). */
   scopes: string[];
   audience: string | null;
@@ -38,7 +41,7 @@ export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): Toke
   if (input.scopes.includes('openid')) {
     response.id_token = issueIdToken(ctx.keys.signer(client.idTokenAlg), {
       issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, nonce: input.nonce,
-      accessToken: access.token, ttl: ctx.config.idTokenTtl, now,
+      accessToken: access.token, userClaims: idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ttl: ctx.config.idTokenTtl, now,
     });
   }
   return response;

@@ -4,7 +4,7 @@ import { InvalidScope } from './errors.ts';
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** OpenID Connect Core §5.4 and §11 scopes this server understands. */
-export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'] as const;
 
 /**
  * OpenID Connect Core §11: `offline_access` asks for a refresh token. Any client registered for the refresh_token

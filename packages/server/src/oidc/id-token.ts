@@ -13,6 +13,8 @@ export interface IdTokenInput {
   nonce?: string | undefined;
   /** The access token issued alongside, for at_hash. */
   accessToken?: string | undefined;
+  /** Claims of the granted scopes (OpenID Connect Core §5.4), when the client takes them in the ID token. */
+  userClaims?: Record<string, unknown> | undefined;
   ttl: number;
   now: number;
 }
@@ -26,6 +28,7 @@ function atHash(accessToken: string, alg: SigningAlg): string {
 
 export function issueIdToken(signer: JwsSigner, input: IdTokenInput): string {
   const claims: Record<string, unknown> = {
+    ...input.userClaims,
     iss: input.issuer, sub: input.subject, aud: input.clientId, azp: input.clientId,
     exp: input.now + input.ttl, iat: input.now, auth_time: input.authTime,
   };

@@ -25,6 +25,9 @@ export interface ClientRecord {
   idTokenAlg: SigningAlg;
   /** How it was registered; errors before sign-in are redirected only to operator-registered clients. */
   registration: ClientRegistration;
+  /** Whether the ID token carries the claims of the granted profile/email/phone/address scopes (true, the default),
+   *  or only UserInfo serves them (false, for clients that want small ID tokens). */
+  idTokenClaims: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -51,7 +54,14 @@ export interface UserRecord {
   id: string;
   username: string;
   email: string | null;
+  /** Whether the operator vouched for the email address (OpenID Connect Core §5.1 `email_verified`). */
+  emailVerified: boolean;
   name: string | null;
+  /** E.164 or free form, as registered; null when unknown. */
+  phoneNumber: string | null;
+  phoneNumberVerified: boolean;
+  /** The postal address as one formatted block (the `formatted` member of the §5.1.1 address claim). */
+  address: string | null;
   /** argon2id encoded hash. */
   passwordHash: string;
   createdAt: number;

@@ -3,14 +3,15 @@
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
-  registration: string;
+  registration: string; id_token_claims: number;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
 export interface ApiIntrospectorsTable { api_id: string; client_id: string }
 export interface UsersTable {
   id: string; username: string; email: string | null; name: string | null; password_hash: string;
-  created_at: number; updated_at: number;
+  created_at: number; updated_at: number; email_verified: number; phone_number: string | null; phone_number_verified: number;
+  address: string | null;
 }
 export interface SigningKeysTable {
   kid: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: number;

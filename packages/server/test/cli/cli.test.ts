@@ -155,6 +155,22 @@ describe('latchkey CLI', () => {
     assert.equal((await cli.run(['user', 'list', '--json'])).json<unknown[]>().length, 1);
   });
 
+  test('user add takes --email-verified, --phone, --phone-verified and --address; client add takes --userinfo-only-claims', async () => {
+    const run = await cli.run(['user', 'add', '--username', 'erin', '--email', 'erin@example.com', '--email-verified', '--phone', '+1 555 0100',
+      '--phone-verified', '--address', '2 Low Road\\nLeeds', '--password-stdin', '--json'], { stdin: 'correct horse battery\n' });
+    assert.equal(run.code, 0, run.stderr);
+    const shown = run.json<Record<string, unknown>>();
+    assert.deepEqual([shown.email_verified, shown.phone_number, shown.phone_number_verified, shown.address], [true, '+1 555 0100', true, '2 Low Road\nLeeds']);
+    assertOneLineError(await cli.run(['user', 'add', '--username', 'frank', '--phone', 'call me', '--password-stdin'], { stdin: 'long enough pw' }), /not a phone number/);
+    assert.equal((await cli.run(['user', 'remove', 'erin'])).code, 0);
+    const client = await cli.run(['client', 'add', '--name', 'Small tokens', '--redirect-uri', 'https://small.example/cb', '--userinfo-only-claims', '--json']);
+    assert.equal(client.code, 0, client.stderr);
+    assert.equal(client.json<Record<string, unknown>>().id_token_claims, 'userinfo-only');
+    const plain = await cli.run(['client', 'add', '--name', 'Plain', '--redirect-uri', 'https://plain.example/cb', '--json']);
+    assert.equal(plain.json<Record<string, unknown>>().id_token_claims, 'scoped');
+    for (const c of [client, plain]) assert.equal((await cli.run(['client', 'remove', c.json<{ client_id: string }>().client_id])).code, 0);
+  });
+
   test('user set-password and remove', async () => {
     assert.equal((await cli.run(['user', 'set-password', 'alice', '--password-stdin'], { stdin: 'a brand new password' })).code, 0);
     assertOneLineError(await cli.run(['user', 'set-password', 'nobody', '--password-stdin'], { stdin: 'a brand new password' }), /no user named nobody/);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { addApiIntrospector } from '../../src/apis/api-introspectors.ts';
 import { registerApi } from '../../src/apis/register-api.ts';
-import { addUser } from '../../src/accounts/user-accounts.ts';
+import { addUser, type AddUserInput } from '../../src/accounts/user-accounts.ts';
 import { registerClient, type RegisterClientInput } from '../../src/clients/register-client.ts';
 import { resolveConfig, type ConfigInput } from '../../src/config/config.ts';
 import { createServer, type CreateServerOptions } from '../../src/http/app.ts';
@@ -49,7 +49,7 @@ export async function addClient(server: TestServer, input: RegisterClientInput):
   return { id: client.id, secret: clientSecret };
 }
 
-export async function addTestUser(server: TestServer, username: string, password: string, extra: { email?: string; name?: string } = {}) {
+export async function addTestUser(server: TestServer, username: string, password: string, extra: Omit<AddUserInput, 'username' | 'password'> = {}) {
   return addUser(server.store, { username, password, ...extra }, server.app.latchkeyServer.now());
 }
 

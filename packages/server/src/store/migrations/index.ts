@@ -5,6 +5,7 @@ import * as interactions from './0002-interactions.ts';
 import * as apiIntrospectors from './0003-api-introspectors.ts';
 import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
+import * as oidcClaims from './0006-oidc-claims.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -16,4 +17,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0003-api-introspectors', apiIntrospectors],
   ['0004-client-registration', clientRegistration],
   ['0005-refresh-successor', refreshSuccessor],
+  ['0006-oidc-claims', oidcClaims],
 ];

@@ -7,7 +7,9 @@ import { conflictAware, num, type SqlDatabase } from './sql-database.ts';
 
 function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
-    id: row.id, username: row.username, email: row.email, name: row.name, passwordHash: row.password_hash,
+    id: row.id, username: row.username, email: row.email, emailVerified: num(row.email_verified) === 1, name: row.name,
+    phoneNumber: row.phone_number, phoneNumberVerified: num(row.phone_number_verified) === 1, address: row.address,
+    passwordHash: row.password_hash,
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
   };
 }
@@ -16,7 +18,8 @@ export function sqlUserStore({ db }: SqlDatabase): UserStore {
   return {
     async createUser(u) {
       await conflictAware(`user ${u.username}`, () => db.insertInto('users').values({
-        id: u.id, username: u.username, email: u.email, name: u.name, password_hash: u.passwordHash,
+        id: u.id, username: u.username, email: u.email, email_verified: u.emailVerified ? 1 : 0, name: u.name,
+        phone_number: u.phoneNumber, phone_number_verified: u.phoneNumberVerified ? 1 : 0, address: u.address, password_hash: u.passwordHash,
         created_at: u.createdAt, updated_at: u.updatedAt,
       }).execute());
     },

@@ -17,13 +17,14 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', createdAt: NOW, updatedAt: NOW, ...overrides,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, createdAt: NOW, updatedAt: NOW, ...overrides,
   };
 }
 
 export function userRecord(id: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
-    id, username: `user-${id}`, email: `${id}@example.com`, name: `User ${id}`, passwordHash: `$argon2id$fake$${id}`,
+    id, username: `user-${id}`, email: `${id}@example.com`, emailVerified: false, name: `User ${id}`, phoneNumber: null,
+    phoneNumberVerified: false, address: null, passwordHash: `$argon2id$fake$${id}`,
     createdAt: NOW, updatedAt: NOW, ...overrides,
   };
 }
