@@ -14,7 +14,7 @@ import { registerAuthorizationRoutes } from './authorization-routes.ts';
 import { sendPage } from './browser-response.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import { DISCOVERY_PATHS, PATHS } from './paths.ts';
-import { registerTokenCors } from './token-cors.ts';
+import { registerCors } from './cors.ts';
 import { homePage } from './views/home-page.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
@@ -56,7 +56,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.header('cache-control', 'no-store').code(200).send();
   });
 
-  registerTokenCors(app, ctx);
+  registerCors(app, ctx);
   const csrf = new CsrfTokens(ctx.config.secret);
   registerAuthorizationRoutes(app, ctx, csrf);
   registerAccountRoutes(app, ctx, csrf);

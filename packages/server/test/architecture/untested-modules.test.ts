@@ -13,7 +13,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // createServer (http/app.ts) with app.inject or a real browser; views through the pages those tests read.
   'routes, endpoints and pages (test/endpoints, test/flows, test/http)': [
     'http/account-routes.ts', 'http/authorization-routes.ts', 'http/browser-response.ts', 'http/connection-limits.ts',
-    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/token-cors.ts', 'http/views/',
+    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/views/',
     'endpoints/', 'server-context.ts',
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
