@@ -101,6 +101,9 @@ async function validateAuthorizationRequest(
 
   const prompt = parsePrompt(params.get('prompt'));
   const maxAge = parseMaxAge(params.get('max_age'));
+  // OpenID Connect Core §3.1.2.1: display, ui_locales, claims_locales and acr_values are accepted (repeated, refused like
+  // any parameter by assertNoRepeats) and change nothing: one page layout, pages and claims in English, one way to
+  // sign in (no `acr` is asserted, and acr_values is a voluntary request). login_hint pre-fills the username.
   const loginHint = params.get('login_hint');
   const hint = params.get('id_token_hint');
   const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);

@@ -60,6 +60,25 @@ describe('login page and login', () => {
     assert.ok(!page.body.includes('al"<ice>'));
   });
 
+  it('display, ui_locales, claims_locales, login_hint and acr_values are accepted (OIDC Core §3.1.2.1): login_hint prefills, the flow completes', async () => {
+    const browser = new InjectBrowser(f.server.app);
+    const url = request({ display: 'popup', ui_locales: 'fr-CA fr en', claims_locales: 'de', login_hint: 'alice', acr_values: 'urn:mace:incommon:iap:silver' });
+    const page = await openLogin(browser, url);
+    assert.match(page.body, /<input id="username" name="username"[^>]*value="alice"/);
+    const { response } = await runAuthorization(browser, url, { username: 'alice', password: PASSWORD });
+    assert.ok(callbackParams(response).get('code'), String(response.headers.location));
+  });
+
+  it('each of them repeated is invalid_request (RFC 6749 §3.1), redirected with no code', async () => {
+    for (const name of ['display', 'ui_locales', 'claims_locales', 'login_hint', 'acr_values']) {
+      const response = await new InjectBrowser(f.server.app).get(`${request({ [name]: 'page' })}&${name}=touch`);
+      assert.equal(response.statusCode, 303, name);
+      const params = callbackParams(response);
+      assert.equal(params.get('error'), 'invalid_request', name);
+      assert.equal(params.get('code'), null, name);
+    }
+  });
+
   it('success answers 303, sets an HttpOnly SameSite=Lax session cookie, and the store keeps only its SHA-256', async () => {
     const browser = new InjectBrowser(f.server.app);
     const response = await signIn(browser);
