@@ -1,6 +1,7 @@
 // The validated authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OpenID Connect Core §3.1.2.1), as kept
 // server-side between the authorization endpoint, the login page and the consent page.
 import type { PromptValue } from '../oidc/prompt.ts';
+import type { ResponseMode } from './authorization-response.ts';
 
 export interface AuthorizationRequest {
   clientId: string;
@@ -9,6 +10,8 @@ export interface AuthorizationRequest {
   /** Whether redirect_uri was in the request (then the token request must repeat it, RFC 6749 §4.1.3). */
   redirectUriSent: boolean;
   state: string | undefined;
+  /** How the response travels: query (default) or form_post. */
+  responseMode: ResponseMode;
   scopes: string[];
   /** The API the access token is for, or null when only OpenID Connect scopes were requested. */
   audience: string | null;
@@ -25,6 +28,12 @@ export interface AuthorizationRequest {
 export interface RedirectTarget {
   redirectUri: string;
   state: string | undefined;
+  responseMode: ResponseMode;
+}
+
+/** Where a validated request's response (or error) goes. */
+export function targetOf(request: AuthorizationRequest): RedirectTarget {
+  return { redirectUri: request.redirectUri, state: request.state, responseMode: request.responseMode };
 }
 
 export function serializeRequest(request: AuthorizationRequest): string {
@@ -35,7 +44,7 @@ export function serializeRequest(request: AuthorizationRequest): string {
 export function deserializeRequest(json: string): AuthorizationRequest {
   const r = JSON.parse(json) as AuthorizationRequest;
   return {
-    clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined,
+    clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined, responseMode: r.responseMode ?? 'query',
     scopes: r.scopes, audience: r.audience ?? null, codeChallenge: r.codeChallenge ?? null, nonce: r.nonce ?? undefined,
     prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined,
     idTokenHintSubject: r.idTokenHintSubject ?? undefined,

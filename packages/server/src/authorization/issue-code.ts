@@ -5,11 +5,11 @@ import { LoginRequired } from '../oauth/errors.ts';
 import { isHintedUser } from '../oidc/id-token-hint.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
-import type { AuthorizationRequest } from './authorization-request.ts';
-import { successResponseUrl } from './authorization-response.ts';
+import { targetOf, type AuthorizationRequest } from './authorization-request.ts';
+import { successResponse, type AuthorizationResponse } from './authorization-response.ts';
 
-/** Issues a code for the authenticated user and returns the redirect URL that carries it. */
-export async function completeAuthorization(ctx: ServerContext, request: AuthorizationRequest, auth: Authentication): Promise<string> {
+/** Issues a code for the authenticated user and returns the response that carries it. */
+export async function completeAuthorization(ctx: ServerContext, request: AuthorizationRequest, auth: Authentication): Promise<AuthorizationResponse> {
   // OpenID Connect Core §3.1.2.1 id_token_hint: the client expects a particular user.
   if (!isHintedUser(request.idTokenHintSubject, auth.userId)) {
     throw new LoginRequired('the signed-in user is not the user named by id_token_hint');
@@ -22,5 +22,5 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
     authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null,
   });
-  return successResponseUrl(ctx.config.issuer, { redirectUri: request.redirectUri, state: request.state }, code);
+  return successResponse(ctx.config.issuer, targetOf(request), code);
 }

@@ -8,7 +8,8 @@ import type { AuthorizationRequest, RedirectTarget } from '../authorization/auth
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { scopesNeedingConsent } from '../consent/consent.ts';
-import type { BrowserRequest, BrowserResponse } from './browser-exchange.ts';
+import { authorizationResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
+import { isResponseMode } from '../authorization/authorization-response.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
 import {
@@ -65,7 +66,10 @@ async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams):
     }
     redirectUri = requested;
   }
-  return { client, target: { redirectUri, state: lenient(params, 'state') }, redirectUriSent: requested !== undefined };
+  // An unsupported or repeated response_mode is refused in step 2, through the default mode.
+  const mode = lenient(params, 'response_mode');
+  const responseMode = isResponseMode(mode) ? mode : 'query';
+  return { client, target: { redirectUri, state: lenient(params, 'state'), responseMode }, redirectUriSent: requested !== undefined };
 }
 
 /** Step 2: everything else, into a typed request. Errors from here on are redirected to the client. */
@@ -84,7 +88,7 @@ async function validateAuthorizationRequest(
     throw new UnsupportedResponseType('only response_type=code is supported (no implicit or hybrid flows: tokens never travel in a redirect)');
   }
   const responseMode = params.get('response_mode');
-  if (responseMode !== undefined && responseMode !== 'query') throw new InvalidRequest(`response_mode "${responseMode}" is not supported; only query`);
+  if (responseMode !== undefined && !isResponseMode(responseMode)) throw new InvalidRequest(`response_mode "${responseMode}" is not supported; use query or form_post`);
   if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
 
   const offline = applyOfflineAccess(parseScope(params.get('scope')), client.grantTypes);
@@ -109,7 +113,7 @@ async function validateAuthorizationRequest(
   const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);
 
   return {
-    clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, scopes, audience, codeChallenge,
+    clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, responseMode: target.responseMode, scopes, audience, codeChallenge,
     nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
   };
 }
@@ -133,7 +137,7 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, request: Auth
     if (silent) throw new ConsentRequired('the user has not approved every requested scope and prompt=none forbids asking');
     return toInteraction(ctx, browser, request, auth);
   }
-  return { kind: 'redirect', location: await completeAuthorization(ctx, request, auth), cookies: [] };
+  return authorizationResponse(await completeAuthorization(ctx, request, auth), []);
 }
 
 async function toInteraction(ctx: ServerContext, browser: BrowserRequest, request: AuthorizationRequest, auth: Authentication | undefined): Promise<BrowserResponse> {

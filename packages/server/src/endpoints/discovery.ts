@@ -1,5 +1,6 @@
 // Authorization server metadata: RFC 8414 §2 and OpenID Connect Discovery 1.0 §3 (one document, two paths).
 // It lists only what this server really supports.
+import { RESPONSE_MODES } from '../authorization/authorization-response.ts';
 import { supportedGrantTypes } from '../grants/registry.ts';
 import { CLAIMS_SUPPORTED } from '../oidc/claims.ts';
 import { PROMPT_VALUES } from '../oidc/prompt.ts';
@@ -21,7 +22,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes_supported: ctx.scopes.allScopes(),
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: [...RESPONSE_MODES],
     code_challenge_methods_supported: ['S256'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ctx.keys.algorithms(),

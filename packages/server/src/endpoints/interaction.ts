@@ -13,7 +13,8 @@ import { previouslyGranted, rememberConsent, scopesNeedingConsent } from '../con
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
-import { errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
+import { authorizationResponse, errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
+import { targetOf } from '../authorization/authorization-request.ts';
 
 const expired = (requestId: string) => errorPageResponse(400, 'This sign-in request is no longer valid',
   'It has expired, was already completed, or was started in another browser. Go back to the application and start again.', requestId);
@@ -21,10 +22,6 @@ const expired = (requestId: string) => errorPageResponse(400, 'This sign-in requ
 const forbidden = (requestId: string) => errorPageResponse(403, 'The form could not be accepted',
   'The form was missing its security token or it did not match this browser. Reload the page and try again (cookies must be enabled).', requestId);
 
-/** The redirect target for errors of a pending request (its client and redirect URI were validated). */
-function targetOf(pending: PendingInteraction) {
-  return { redirectUri: pending.request.redirectUri, state: pending.request.state };
-}
 
 /** After authentication: ask for consent if some scope is not approved yet, else issue the code. */
 async function continueAfterLogin(ctx: ServerContext, secret: string, pending: PendingInteraction, auth: Authentication, cookies: string[]): Promise<BrowserResponse> {
@@ -35,9 +32,9 @@ async function continueAfterLogin(ctx: ServerContext, secret: string, pending: P
       const id = await createInteraction(ctx, secret, request, auth);
       return { kind: 'redirect', location: ctx.urls.interaction(id), cookies };
     }
-    return { kind: 'redirect', location: await completeAuthorization(ctx, request, auth), cookies };
+    return authorizationResponse(await completeAuthorization(ctx, request, auth), cookies);
   } catch (error) {
-    throw new AuthorizationFailure(error, targetOf(pending), { cookies });
+    throw new AuthorizationFailure(error, targetOf(pending.request), { cookies });
   }
 }
 
@@ -133,12 +130,12 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
   const now = ctx.now();
   if (decision === 'deny') {
     await ctx.store.recordAuditEvent({ type: 'consent.denied', userId, clientId: taken.request.clientId }, now);
-    throw new AuthorizationFailure(new AccessDenied('the user denied the request'), targetOf(taken));
+    throw new AuthorizationFailure(new AccessDenied('the user denied the request'), targetOf(taken.request));
   }
   try {
     await rememberConsent(ctx.store, userId, taken.request.clientId, taken.request.scopes, now);
-    return { kind: 'redirect', location: await completeAuthorization(ctx, taken.request, { userId, authTime }), cookies: [] };
+    return authorizationResponse(await completeAuthorization(ctx, taken.request, { userId, authTime }), []);
   } catch (error) {
-    throw new AuthorizationFailure(error, targetOf(taken));
+    throw new AuthorizationFailure(error, targetOf(taken.request));
   }
 }

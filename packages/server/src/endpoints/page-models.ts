@@ -55,7 +55,15 @@ export interface ErrorPageModel {
   requestId: string;
 }
 
-export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel;
+/** OAuth 2.0 Form Post Response Mode §2: a page that POSTs the authorization response to the client. */
+export interface FormPostPageModel {
+  view: 'form-post';
+  /** The client's redirect URI. */
+  action: string;
+  fields: Record<string, string>;
+}
+
+export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel | FormPostPageModel;
 
 /** A link on the start page (/). */
 export interface HomeLink {

@@ -6,6 +6,7 @@ import type { PageModel } from '../endpoints/page-models.ts';
 import { accountPage } from './views/account-page.ts';
 import { consentPage } from './views/consent-page.ts';
 import { errorPage } from './views/error-page.ts';
+import { formPostPage } from './views/form-post-page.ts';
 import type { RenderedPage } from './views/layout.ts';
 import { loginPage } from './views/login-page.ts';
 
@@ -15,6 +16,7 @@ function renderPageModel(model: PageModel): RenderedPage {
     case 'consent': return consentPage(model);
     case 'account': return accountPage(model);
     case 'error': return errorPage(model);
+    case 'form-post': return formPostPage(model);
   }
 }
 

@@ -7,7 +7,8 @@ import { OAuthError, ServerError, TemporarilyUnavailable, InvalidRequest } from 
 import { StoreUnavailable } from '../store/store.ts';
 import type { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
-import { errorResponseUrl } from '../authorization/authorization-response.ts';
+import { errorResponse } from '../authorization/authorization-response.ts';
+import { authorizationResponse } from '../endpoints/browser-exchange.ts';
 import { safeDescription } from '../oauth/error-description.ts';
 import type { ServerContext } from '../server-context.ts';
 import { sendBrowserResponse, sendPage } from './browser-response.ts';
@@ -98,10 +99,10 @@ export function sendNotFound(request: FastifyRequest, reply: FastifyReply): Fast
 export function sendAuthorizationError(failure: AuthorizationFailure, ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toOAuthError(failure.reason);
   logError(request, error, { redirected: failure.target !== undefined });
-  if (failure.cookies.length > 0) reply.header('set-cookie', failure.cookies);
   if (failure.target) {
-    return reply.code(303).header('cache-control', 'no-store').header('location', errorResponseUrl(ctx.config.issuer, failure.target, error, request.id)).send();
+    return sendBrowserResponse(reply, authorizationResponse(errorResponse(ctx.config.issuer, failure.target, error, request.id), failure.cookies));
   }
+  if (failure.cookies.length > 0) reply.header('set-cookie', failure.cookies);
   const description = error.status >= 500 ? 'Something went wrong on our side.' : `${error.description}.`;
   const page = errorPage({
     title: error.status >= 500 ? 'Sign-in is unavailable' : 'The application sent an invalid sign-in request',

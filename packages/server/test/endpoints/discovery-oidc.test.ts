@@ -17,7 +17,7 @@ it('advertises the authorization code flow, PKCE S256, iss in responses, userinf
   assert.equal(metadata.authorization_endpoint, `${f.issuer}/authorize`);
   assert.equal(metadata.userinfo_endpoint, `${f.issuer}/userinfo`);
   assert.deepEqual(metadata.response_types_supported, ['code']);
-  assert.deepEqual(metadata.response_modes_supported, ['query']);
+  assert.deepEqual(metadata.response_modes_supported, ['query', 'form_post']);
   assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
   assert.deepEqual(metadata.subject_types_supported, ['public']);
   assert.equal(metadata.authorization_response_iss_parameter_supported, true);

@@ -35,6 +35,13 @@ function startRelyingParty(config: oidc.Configuration, spaClientId: string): Ser
   return createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', rpOrigin);
+      if (req.method === 'POST' && url.pathname === '/callback') {
+        // response_mode=form_post: the same parameters, in the body.
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        url.search = Buffer.concat(chunks).toString();
+        url.searchParams.set('posted', '1');
+      }
       if (url.pathname === '/login') {
         const verifier = oidc.randomPKCECodeVerifier();
         const state = oidc.randomState();
@@ -44,6 +51,7 @@ function startRelyingParty(config: oidc.Configuration, spaClientId: string): Ser
           redirect_uri: `${rpOrigin}/callback`, scope: url.searchParams.get('scope') ?? 'openid profile contacts:read', state, nonce,
           code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
           ...(url.searchParams.has('prompt') ? { prompt: url.searchParams.get('prompt')! } : {}),
+          ...(url.searchParams.has('response_mode') ? { response_mode: url.searchParams.get('response_mode')! } : {}),
         });
         res.writeHead(302, { location: target.toString() }).end();
       } else if (url.pathname === '/callback') {
@@ -52,9 +60,11 @@ function startRelyingParty(config: oidc.Configuration, spaClientId: string): Ser
         pending.delete(state);
         if (url.searchParams.has('error')) return send(res, 200, `<p id="result">error: ${url.searchParams.get('error')}</p>`);
         if (!transaction) return send(res, 400, '<p id="result">unknown state</p>');
+        const posted = url.searchParams.get('posted') === '1';
+        url.searchParams.delete('posted');
         const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: transaction.verifier, expectedState: state, expectedNonce: transaction.nonce, idTokenExpected: true });
         const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
-        const who = `Signed in as ${String(info.preferred_username)} (${tokens.claims()!.sub})`;
+        const who = `${posted ? 'Posted: ' : ''}Signed in as ${String(info.preferred_username)} (${tokens.claims()!.sub})`;
         res.writeHead(302, { location: `http://localhost:${new URL(rpOrigin).port}/done?who=${encodeURIComponent(who)}` }).end();
       } else if (url.pathname === '/done') {
         send(res, 200, `<p id="result">${url.searchParams.get('who')?.replace(/[<>&]/g, '') ?? ''}</p>`);
@@ -145,6 +155,17 @@ describe('in a real browser (chromium)', { skip }, () => {
     await page.goto(`${rpOrigin}/login`);
     await page.waitForURL('http://localhost:*/done?**');
     assert.equal(await page.locator('#result').textContent(), `Signed in as alice (${userId})`);
+    await page.context().close();
+  });
+
+  it('response_mode=form_post: the auto-submitting page POSTs the code to the callback under the strict CSP', async () => {
+    const { page, violations } = await newPage();
+    await page.goto(`${rpOrigin}/login?response_mode=form_post&prompt=consent`);
+    await signIn(page);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL('http://localhost:*/done?**');
+    assert.equal(await page.locator('#result').textContent(), `Posted: Signed in as alice (${userId})`);
+    assert.deepEqual(violations, []);
     await page.context().close();
   });
 

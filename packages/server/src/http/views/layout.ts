@@ -24,7 +24,12 @@ code { word-break: break-all; }
 .app h2 { font-size: 1.1rem; margin-bottom: 0.25rem; }
 `;
 
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+/** A CSP hash source (CSP Level 3 §2.3.1) for an inline style or script. */
+function sha256Source(text: string): string {
+  return `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+}
+
+const STYLE_HASH = sha256Source(STYLE);
 
 export interface RenderedPage {
   html: string;
@@ -36,11 +41,13 @@ export interface LayoutOptions {
   title: string;
   /** Pages without forms get form-action 'none'. */
   hasForms?: boolean;
+  /** A fixed inline script, allowed by its hash (never built from request data). */
+  script?: string;
 }
 
 export function renderPage(options: LayoutOptions, body: Html): RenderedPage {
   const csp = [
-    "default-src 'none'", `style-src ${STYLE_HASH}`, ...(options.hasForms ? [] : ["form-action 'none'"]), "frame-ancestors 'none'", "base-uri 'none'",
+    "default-src 'none'", `style-src ${STYLE_HASH}`, ...(options.script ? [`script-src ${sha256Source(options.script)}`] : []), ...(options.hasForms ? [] : ["form-action 'none'"]), "frame-ancestors 'none'", "base-uri 'none'",
   ].join('; ');
   const page = html`<!doctype html>
 <html lang="en">
@@ -55,6 +62,7 @@ export function renderPage(options: LayoutOptions, body: Html): RenderedPage {
 <main>
 ${body}
 </main>
+${options.script ? html`<script>${raw(options.script)}</script>` : ''}
 </body>
 </html>
 `;
