@@ -81,6 +81,35 @@ describe('no input makes the server answer 5xx', () => {
     }
   });
 
+  // RFC 9700 §4.1.3 / OAuth 2.1 §2.3.1: only the exact registered URI gets a redirect. The same bypass families the client
+  // kit's returnTo corpus uses, applied to the registered https://app.example/cb: none may produce a redirect.
+  test('redirect_uri bypass corpus: every variant of the registered URI gets the error page, never a redirect', async () => {
+    const variants = [
+      'https://app.example/cb/', 'https://app.example/cb/..', 'https://app.example/cb/../cb', 'https://app.example/cb/%2e%2e/cb',
+      'https://app.example/cb%2F..%2Fcb', 'https://app.example/cb?x=1', 'https://app.example/cb#x', 'https://app.example/cb?',
+      'https://app.example/cbx', 'https://app.example/c', 'https://app.example//cb', 'https://app.example/./cb', 'https://app.example/CB',
+      'HTTPS://APP.EXAMPLE/cb', 'https://app.example:443/cb', 'https://app.example:444/cb', 'http://app.example/cb',
+      'https://app.example.evil.example/cb', 'https://evil.app.example/cb', 'https://app.example@evil.example/cb',
+      'https://evil.example@app.example/cb', 'https://app.example%40evil.example/cb', 'https://app.example\\@evil.example/cb',
+      'https://app.example\\cb', 'https:\\\\app.example/cb', 'https:/app.example/cb', 'https:app.example/cb', '//app.example/cb',
+      '/cb', 'https://app.example/cb\t', 'https://app.example/c\tb', 'https://app.example/cb\n', 'https://app.example/cb%0d%0aLocation:%20https://evil.example',
+      ' https://app.example/cb', 'https://app.example/cb ', 'https://xn--pp-8ma.example/cb', 'https://аpp.example/cb', 'https://app.example／cb',
+      'https://app.example/cb%00', 'javascript://app.example/cb%0aalert(1)', 'data:text/html,https://app.example/cb',
+    ];
+    for (const redirectUri of variants) {
+      const query = new URLSearchParams({ response_type: 'code', client_id: f.web.id, redirect_uri: redirectUri, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's' });
+      const res = await f.server.app.inject({ method: 'GET', url: `/authorize?${query}` });
+      assertHandled(res, `redirect_uri ${JSON.stringify(redirectUri)}`);
+      assert.equal(res.statusCode, 400, `redirect_uri ${JSON.stringify(redirectUri)} answered ${res.statusCode}`);
+      assert.equal(res.headers.location, undefined, `redirect_uri ${JSON.stringify(redirectUri)} redirected`);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+    }
+    // The control: the exact registered URI is accepted (the login page or a redirect into the interaction).
+    const exact = new URLSearchParams({ response_type: 'code', client_id: f.web.id, redirect_uri: WEB_CALLBACK, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's' });
+    const accepted = await f.server.app.inject({ method: 'GET', url: `/authorize?${exact}` });
+    assert.ok(accepted.statusCode === 303 || accepted.statusCode === 200, `exact redirect_uri answered ${accepted.statusCode}`);
+  });
+
   test('the server is still ready after the barrage', async () => {
     assert.equal((await f.server.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
   });
