@@ -21,6 +21,12 @@ export interface ServerUrls {
   accountLogin: string;
   accountRevoke: string;
   accountSignOut: string;
+  /** RFC 8628 §3.1 device authorization endpoint. */
+  deviceAuthorization: string;
+  /** RFC 8628 §3.2 verification_uri: the page where a user enters the code; and where its login and decision post. */
+  device: string;
+  deviceLogin: string;
+  deviceDecision: string;
   /** A pending interaction's page, or the URL its login or consent form posts to. */
   interaction(id: string, step?: 'login' | 'consent'): string;
 }

@@ -24,7 +24,7 @@ export interface PasswordSignInForm {
   /** The client of the authorization request being signed in for (audit); absent on the account page. */
   clientId?: string;
   /** Which form, for the audit log when it is not the authorization flow's. */
-  via?: 'account';
+  via?: 'account' | 'device';
 }
 
 export type PasswordSignIn =

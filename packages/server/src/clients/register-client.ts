@@ -5,7 +5,7 @@ import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
 import type { ClientStore } from '../store/client-store.ts';
-import { GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
+import { DEVICE_CODE_GRANT_TYPE, GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
   name: string;
@@ -46,7 +46,9 @@ function validateGrantTypes(input: RegisterClientInput, redirectUris: string[]):
   const grantTypes = [...new Set(requested)] as GrantType[];
   if (input.isPublic && grantTypes.includes('client_credentials')) throw new RegistrationError('a public client cannot use client_credentials: it has no secret to authenticate with');
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0) throw new RegistrationError('the authorization_code grant needs at least one --redirect-uri');
-  if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) throw new RegistrationError('refresh_token is only useful together with authorization_code');
+  if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code') && !grantTypes.includes(DEVICE_CODE_GRANT_TYPE)) {
+    throw new RegistrationError(`refresh_token is only useful together with authorization_code or ${DEVICE_CODE_GRANT_TYPE}`);
+  }
   return grantTypes;
 }
 

@@ -20,6 +20,14 @@ export interface ServerConfig {
   idTokenTtl: number;
   /** Authorization code lifetime; RFC 6749 §4.1.2 recommends at most 10 minutes. */
   codeTtl: number;
+  /** RFC 8628 §3.2 `expires_in`: how long a device code and its user code live (default 10 minutes). */
+  deviceCodeTtl: number;
+  /** RFC 8628 §3.2 `interval`: the seconds a device waits between polls (default 5; each slow_down adds 5). */
+  deviceCodeInterval: number;
+  /** Wrong user codes on the device page: per address, and from all addresses together, inside `failureWindow`
+   *  seconds; then the page answers 429 until the window ends (RFC 8628 §5.1). 0 turns a limit off. */
+  userCodeFailureLimitPerAddress: number;
+  userCodeFailureLimitGlobal: number;
   refreshIdleTtl: number;
   refreshAbsoluteTtl: number;
   /**
@@ -70,6 +78,10 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   accessTokenAlg: 'ES256',
   idTokenTtl: 3600,
   codeTtl: 60,
+  deviceCodeTtl: 600,
+  deviceCodeInterval: 5,
+  userCodeFailureLimitPerAddress: 10,
+  userCodeFailureLimitGlobal: 500,
   refreshIdleTtl: 14 * 86400,
   refreshAbsoluteTtl: 90 * 86400,
   refreshRetryWindow: 30,
@@ -94,7 +106,9 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
   issuer: 'LATCHKEY_ISSUER', host: 'LATCHKEY_HOST', port: 'LATCHKEY_PORT', dev: 'LATCHKEY_DEV', secret: 'LATCHKEY_SECRET',
   databaseUrl: 'LATCHKEY_DATABASE_URL', databasePoolMax: 'LATCHKEY_DATABASE_POOL_MAX', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
-  idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', refreshIdleTtl: 'LATCHKEY_REFRESH_IDLE_TTL',
+  idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', deviceCodeTtl: 'LATCHKEY_DEVICE_CODE_TTL',
+  deviceCodeInterval: 'LATCHKEY_DEVICE_CODE_INTERVAL', userCodeFailureLimitPerAddress: 'LATCHKEY_USER_CODE_FAILURE_LIMIT_PER_ADDRESS',
+  userCodeFailureLimitGlobal: 'LATCHKEY_USER_CODE_FAILURE_LIMIT_GLOBAL', refreshIdleTtl: 'LATCHKEY_REFRESH_IDLE_TTL',
   refreshAbsoluteTtl: 'LATCHKEY_REFRESH_ABSOLUTE_TTL', refreshRetryWindow: 'LATCHKEY_REFRESH_RETRY_WINDOW', sessionTtl: 'LATCHKEY_SESSION_TTL', logLevel: 'LATCHKEY_LOG_LEVEL',
   trustProxy: 'LATCHKEY_TRUST_PROXY', failureLimitPerAddress: 'LATCHKEY_FAILURE_LIMIT_PER_ADDRESS',
   failureLimitPerClient: 'LATCHKEY_FAILURE_LIMIT_PER_CLIENT', failureWindow: 'LATCHKEY_FAILURE_WINDOW',
@@ -203,6 +217,10 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     accessTokenAlg,
     idTokenTtl: integer('idTokenTtl', merged.idTokenTtl ?? DEFAULTS.idTokenTtl, 30, 86400),
     codeTtl: integer('codeTtl', merged.codeTtl ?? DEFAULTS.codeTtl, 5, 600),
+    deviceCodeTtl: setting('deviceCodeTtl', 60, 3600),
+    deviceCodeInterval: setting('deviceCodeInterval', 1, 60),
+    userCodeFailureLimitPerAddress: setting('userCodeFailureLimitPerAddress', 0, 1_000_000),
+    userCodeFailureLimitGlobal: setting('userCodeFailureLimitGlobal', 0, 1_000_000),
     refreshIdleTtl: integer('refreshIdleTtl', merged.refreshIdleTtl ?? DEFAULTS.refreshIdleTtl, 60, 365 * 86400),
     refreshAbsoluteTtl: integer('refreshAbsoluteTtl', merged.refreshAbsoluteTtl ?? DEFAULTS.refreshAbsoluteTtl, 60, 3 * 365 * 86400),
     refreshRetryWindow: integer('refreshRetryWindow', merged.refreshRetryWindow ?? DEFAULTS.refreshRetryWindow, 0, 300),

@@ -1,5 +1,6 @@
 // Remembered consent per user and client, with incremental authorization: only scopes not granted before are
 // asked for; prompt=consent asks for everything (OpenID Connect Core §3.1.2.1).
+import type { ScopeCatalog } from '../apis/scope-catalog.ts';
 import type { PromptValue } from '../oidc/prompt.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { ConsentStore } from '../store/consent-store.ts';
@@ -33,4 +34,10 @@ export async function previouslyGranted(store: ConsentStore, userId: string, cli
 export async function rememberConsent(store: ConsentStore & AuditStore, userId: string, clientId: string, scopes: string[], now: number): Promise<void> {
   await store.addConsentScopes(userId, clientId, scopes, now);
   await store.recordAuditEvent({ type: 'consent.granted', userId, clientId, detail: { scopes } }, now);
+}
+
+/** What a consent page lists for `scopes`: their descriptions; signing in already tells the app who you are, so
+ *  `openid` is listed only when nothing else is asked. */
+export function consentLines(catalog: ScopeCatalog, scopes: readonly string[]): string[] {
+  return (scopes.length > 1 ? scopes.filter((s) => s !== 'openid') : scopes).map((s) => catalog.get(s)?.description ?? s);
 }

@@ -7,18 +7,18 @@ import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-p
 import type { AuthorizationRequest, RedirectTarget } from '../authorization/authorization-request.ts';
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
+import { requestedUserScopes } from '../authorization/requested-scopes.ts';
 import { scopesNeedingConsent } from '../consent/consent.ts';
 import { authorizationResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 import { isResponseMode } from '../authorization/authorization-response.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
 import {
-  ConsentRequired, InvalidClient, InvalidRequest, InvalidScope, LoginRequired, RequestNotSupported, RequestUriNotSupported,
+  ConsentRequired, InvalidClient, InvalidRequest, LoginRequired, RequestNotSupported, RequestUriNotSupported,
   UnauthorizedClient, UnsupportedResponseType,
 } from '../oauth/errors.ts';
 import { readCodeChallenge } from '../oauth/pkce.ts';
 import { findRegisteredRedirectUri } from '../oauth/redirect-uri.ts';
-import { applyOfflineAccess, parseScope } from '../oauth/scope.ts';
 import { subjectFromIdTokenHint } from '../oidc/id-token-hint.ts';
 import { parseMaxAge, parsePrompt, sessionSatisfies, type Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -91,13 +91,7 @@ async function validateAuthorizationRequest(
   if (responseMode !== undefined && !isResponseMode(responseMode)) throw new InvalidRequest(`response_mode "${responseMode}" is not supported; use query or form_post`);
   if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
 
-  const offline = applyOfflineAccess(parseScope(params.get('scope')), client.grantTypes);
-  const scopes = offline.scopes;
-  if (scopes.length === 0) throw new InvalidScope('the request has no scope: ask for at least one (for example "openid")');
-  for (const scope of scopes) {
-    if (!ctx.scopes.get(scope)) throw new InvalidScope(`scope "${scope}" is unknown`);
-    if (!client.scopes.includes(scope) && !offline.allowed(scope)) throw new InvalidScope(`the client is not allowed to request scope "${scope}"`);
-  }
+  const scopes = requestedUserScopes(ctx.scopes, client, params.get('scope'));
   const audience = resolveAudience(scopes, params.get('resource'), ctx.scopes);
 
   // RFC 7636 + RFC 9700 §2.1.1: S256 PKCE for every client, relaxable only for a confidential client.

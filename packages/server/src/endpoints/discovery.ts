@@ -1,4 +1,4 @@
-// Authorization server metadata: RFC 8414 §2 and OpenID Connect Discovery 1.0 §3 (one document, two paths).
+// Authorization server metadata: RFC 8414 §2 (with RFC 8628 §4 device_authorization_endpoint) and OpenID Connect Discovery 1.0 §3 (one document, two paths).
 // It lists only what this server really supports.
 import { RESPONSE_MODES } from '../authorization/authorization-response.ts';
 import { supportedGrantTypes } from '../grants/registry.ts';
@@ -18,6 +18,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint: urls.revocation,
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    device_authorization_endpoint: urls.deviceAuthorization,
     grant_types_supported: supportedGrantTypes(),
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes_supported: ctx.scopes.allScopes(),

@@ -9,7 +9,7 @@ import {
 } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
-import { previouslyGranted, rememberConsent, scopesNeedingConsent } from '../consent/consent.ts';
+import { consentLines, previouslyGranted, rememberConsent, scopesNeedingConsent } from '../consent/consent.ts';
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -72,9 +72,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     if (!taken) return expired(browser.requestId);
     return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime }, []);
   }
-  // Signing in already tells the app who you are: `openid` is listed only when nothing else is asked.
-  const describe = (scopes: string[]) => (scopes.length > 1 ? scopes.filter((s) => s !== 'openid') : scopes)
-    .map((s) => ctx.scopes.get(s)?.description ?? s);
+  const describe = (scopes: string[]) => consentLines(ctx.scopes, scopes);
   const earlier = await previouslyGranted(ctx.store, userId, client.id, request);
   return {
     kind: 'page', status: 200, cookies: [],

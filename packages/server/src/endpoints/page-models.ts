@@ -23,6 +23,27 @@ export interface ConsentPageModel {
   scopeDescriptions: string[];
   /** Descriptions of scopes approved earlier, shown for context. */
   alreadyGranted: string[];
+  /** For the device flow (RFC 8628 §3.3): the user code the form carries, and the warning to check it on the device. */
+  device?: { userCode: string } | undefined;
+}
+
+/** RFC 8628 §3.3: the page where a signed-in user types (or confirms) the code their device shows. */
+export interface DeviceCodePageModel {
+  view: 'device-code';
+  /** Where the form posts (absolute, under the issuer). */
+  action: string;
+  username: string;
+  csrfToken: string;
+  /** The code from verification_uri_complete or the previous attempt, pre-filled for the user to check. */
+  userCode?: string | undefined;
+  error?: string | undefined;
+}
+
+/** After the decision on a device code: what happens on the device now. */
+export interface DeviceDonePageModel {
+  view: 'device-done';
+  clientName: string;
+  approved: boolean;
 }
 
 export interface ConnectedApp {
@@ -63,7 +84,7 @@ export interface FormPostPageModel {
   fields: Record<string, string>;
 }
 
-export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel | FormPostPageModel;
+export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel | FormPostPageModel | DeviceCodePageModel | DeviceDonePageModel;
 
 /** A link on the start page (/). */
 export interface HomeLink {

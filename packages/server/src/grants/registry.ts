@@ -2,10 +2,11 @@
 import type { GrantType } from '../store/records.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
+import { deviceCodeGrant } from './device-code.ts';
 import type { GrantHandler } from './grant-handler.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
 
-const handlers: GrantHandler[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant];
+const handlers: GrantHandler[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, deviceCodeGrant];
 
 export const grantRegistry: ReadonlyMap<string, GrantHandler> = new Map(handlers.map((h) => [h.grantType, h]));
 

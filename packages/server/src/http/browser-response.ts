@@ -5,6 +5,8 @@ import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import type { PageModel } from '../endpoints/page-models.ts';
 import { accountPage } from './views/account-page.ts';
 import { consentPage } from './views/consent-page.ts';
+import { deviceCodePage } from './views/device-code-page.ts';
+import { deviceDonePage } from './views/device-done-page.ts';
 import { errorPage } from './views/error-page.ts';
 import { formPostPage } from './views/form-post-page.ts';
 import type { RenderedPage } from './views/layout.ts';
@@ -17,6 +19,8 @@ function renderPageModel(model: PageModel): RenderedPage {
     case 'account': return accountPage(model);
     case 'error': return errorPage(model);
     case 'form-post': return formPostPage(model);
+    case 'device-code': return deviceCodePage(model);
+    case 'device-done': return deviceDonePage(model);
   }
 }
 

@@ -20,6 +20,11 @@ export const PATHS = {
   accountLogin: '/account/login',
   accountRevoke: '/account/revoke',
   accountSignOut: '/account/sign-out',
+  /** RFC 8628: the device authorization endpoint, and the verification page with its login and decision steps. */
+  deviceAuthorization: '/device/authorize',
+  device: '/device',
+  deviceLogin: '/device/login',
+  deviceDecision: '/device/decision',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -42,6 +47,10 @@ export function serverUrls(issuer: string): ServerUrls {
     accountLogin: at(PATHS.accountLogin),
     accountRevoke: at(PATHS.accountRevoke),
     accountSignOut: at(PATHS.accountSignOut),
+    deviceAuthorization: at(PATHS.deviceAuthorization),
+    device: at(PATHS.device),
+    deviceLogin: at(PATHS.deviceLogin),
+    deviceDecision: at(PATHS.deviceDecision),
     interaction: (id, step) => {
       const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
       return at(path.replace(':id', encodeURIComponent(id)));

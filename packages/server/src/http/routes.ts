@@ -11,6 +11,7 @@ import { InvalidRequest } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuthorizationRoutes } from './authorization-routes.ts';
+import { registerDeviceRoutes } from './device-routes.ts';
 import { sendPage } from './browser-response.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import { DISCOVERY_PATHS, PATHS } from './paths.ts';
@@ -60,6 +61,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const csrf = new CsrfTokens(ctx.config.secret);
   registerAuthorizationRoutes(app, ctx, csrf);
   registerAccountRoutes(app, ctx, csrf);
+  registerDeviceRoutes(app, ctx, csrf);
 
   app.get(PATHS.home, async (_request, reply) => {
     return sendPage(reply, 200, homePage({

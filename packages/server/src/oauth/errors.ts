@@ -1,4 +1,4 @@
-// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6.
+// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 8628 §3.5, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6.
 // Domain code throws these; ONE serializer (http/error-response.ts) decides how they reach a client.
 
 export type OAuthErrorCode =
@@ -18,7 +18,10 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'server_error'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token';
 
 export interface OAuthErrorOptions {
   /** Server-only detail for the log; never sent to the client. */
@@ -75,6 +78,12 @@ export class RequestNotSupported extends define('request_not_supported', 400) {}
 export class RequestUriNotSupported extends define('request_uri_not_supported', 400) {}
 export class InvalidToken extends define('invalid_token', 401) {}
 export class InsufficientScope extends define('insufficient_scope', 403) {}
+/** RFC 8628 §3.5: the user has not decided yet; the device polls again after its interval. */
+export class AuthorizationPending extends define('authorization_pending', 400) {}
+/** RFC 8628 §3.5: polled too soon; the interval grew by 5 seconds. */
+export class SlowDown extends define('slow_down', 400) {}
+/** RFC 8628 §3.5: the device code expired; the device starts a new authorization. */
+export class ExpiredToken extends define('expired_token', 400) {}
 export class ServerError extends define('server_error', 500) {}
 export class TemporarilyUnavailable extends define('temporarily_unavailable', 503) {}
 

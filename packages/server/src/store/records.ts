@@ -3,8 +3,11 @@
 export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
-export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+/** RFC 8628 §3.4: the grant_type of the device authorization grant. */
+export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT_TYPE;
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT_TYPE];
 
 /** Who registered a client: the operator (CLI, embedding code) or the client itself, unvetted (dynamic registration). */
 export type ClientRegistration = 'operator' | 'dynamic';
@@ -159,6 +162,45 @@ export interface InteractionRecord {
   createdAt: number;
   expiresAt: number;
 }
+
+/** Where a device authorization stands (RFC 8628 §3.5): waiting for the user, decided, or redeemed once. */
+export type DeviceCodeStatus = 'pending' | 'approved' | 'denied' | 'consumed';
+
+/** A device authorization request (RFC 8628 §3.1-3.2), keyed by the SHA-256 of its device code. */
+export interface DeviceCodeRecord {
+  deviceCodeHash: string;
+  /** Keyed hash (HMAC) of the normalised user code: the code is short, so a plain hash could be reversed. */
+  userCodeHash: string;
+  clientId: string;
+  scopes: string[];
+  /** Audience of the access token (an API identifier), or null when only OpenID scopes were requested. */
+  audience: string | null;
+  /** Seconds the device must wait between polls; grows by 5 with every slow_down (RFC 8628 §3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  status: DeviceCodeStatus;
+  /** Who approved (the tokens are theirs) or denied; null while pending. */
+  userId: string | null;
+  authTime: number | null;
+  decidedAt: number | null;
+  /** The grant created when the code was redeemed. */
+  grantId: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A user's decision on a pending device code. */
+export type DeviceDecision =
+  | { status: 'approved'; userId: string; authTime: number }
+  | { status: 'denied'; userId: string };
+
+/** What a poll did: accepted, or too soon after the previous one (the interval has grown). */
+export type DevicePollResult = { status: 'ok' | 'slow_down'; interval: number };
+
+/** What redeeming an approved device code did; only 'ok' wrote anything. */
+export type ConsumeDeviceCodeResult =
+  | { status: 'ok' }
+  | { status: 'pending' | 'denied' | 'consumed' | 'expired' | 'not_found' };
 
 /** What consuming a code did: it was consumed together with its grant, or nothing was written. */
 export type ConsumeCodeResult =

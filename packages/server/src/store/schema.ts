@@ -42,6 +42,11 @@ export interface InteractionsTable {
   id: string; browser_hash: string; client_id: string; request: string; user_id: string | null;
   auth_time: number | null; created_at: number; expires_at: number;
 }
+export interface DeviceCodesTable {
+  device_code_hash: string; user_code_hash: string; client_id: string; scopes: string; audience: string | null;
+  poll_interval: number; last_polled_at: number | null; status: string; user_id: string | null; auth_time: number | null;
+  decided_at: number | null; grant_id: string | null; created_at: number; expires_at: number;
+}
 export interface CacheVersionsTable { topic: string; version: number }
 
 export interface Database {
@@ -61,4 +66,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   cache_versions: CacheVersionsTable;
   interactions: InteractionsTable;
+  device_codes: DeviceCodesTable;
 }

@@ -9,6 +9,7 @@ import type { CacheVersionStore } from './cache-version-store.ts';
 import type { ClientStore } from './client-store.ts';
 import type { CodeStore } from './code-store.ts';
 import type { ConsentStore } from './consent-store.ts';
+import type { DeviceCodeStore } from './device-code-store.ts';
 import type { ExpiryStore } from './expiry-store.ts';
 import type { FailureCounterStore } from './failure-counter-store.ts';
 import type { GrantStore } from './grant-store.ts';
@@ -41,7 +42,7 @@ export interface PoolStats {
 export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
-  ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, CodeStore, GrantStore,
+  ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, CodeStore, DeviceCodeStore, GrantStore,
   RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore {}
 
 /** A uniqueness conflict (duplicate username, client id, API identifier or scope). */

@@ -13,12 +13,14 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // createServer (http/app.ts) with app.inject or a real browser; views through the pages those tests read.
   'routes, endpoints and pages (test/endpoints, test/flows, test/http)': [
     'http/account-routes.ts', 'http/authorization-routes.ts', 'http/browser-response.ts', 'http/connection-limits.ts',
-    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/views/',
+    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/device-routes.ts', 'http/views/',
     'endpoints/', 'server-context.ts',
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
   'grants through the token endpoint (test/grants)': [
     'grants/authorization-code.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/user-tokens.ts',
+    // Issuing device codes: test/grants/device-code.test.ts through POST /device/authorize.
+    'device/device-codes.ts',
   ],
   // The authorization request and its interaction: test/endpoints/authorize.test.ts and interaction.test.ts.
   'the authorization request (test/endpoints/authorize, interaction)': ['authorization/'],
@@ -48,7 +50,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // every method through the composed Store (store/sql/sql-store.ts) on SQLite and PostgreSQL.
   'the store behind its contract (test/store)': [
     'store/api-store.ts', 'store/audit-store.ts', 'store/cache-version-store.ts', 'store/client-store.ts', 'store/code-store.ts',
-    'store/consent-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts', 'store/grant-store.ts',
+    'store/consent-store.ts', 'store/device-code-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts', 'store/grant-store.ts',
     'store/interaction-store.ts', 'store/revoked-token-store.ts', 'store/session-store.ts', 'store/signing-key-store.ts',
     'store/user-store.ts', 'store/sql/',
   ],

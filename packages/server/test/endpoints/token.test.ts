@@ -87,6 +87,7 @@ describe('the grants\' declarations', () => {
       authorization_code: { parameters: ['code', 'code_verifier', 'redirect_uri'], credentials: ['code', 'code_verifier'] },
       refresh_token: { parameters: ['refresh_token', 'resource', 'scope'], credentials: ['refresh_token'] },
       client_credentials: { parameters: ['resource', 'scope'], credentials: [] },
+      'urn:ietf:params:oauth:grant-type:device_code': { parameters: ['device_code'], credentials: ['device_code'] },
     });
     for (const g of grantRegistry.values()) for (const c of g.credentials) assert.ok(g.parameters.has(c), `${g.grantType} declares ${c}`);
   });

@@ -24,6 +24,8 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);
+      // Device codes too: a late poll of a redeemed one is still answered invalid_grant rather than unknown.
+      removed += await deleteBatch(db, 'device_codes', 'device_code_hash', sql`expires_at < ${now - HOUR}`, batch);
       removed += await deleteBatch(db, 'refresh_tokens', 'token_hash', sql`expires_at < ${now}`, batch);
       // Ended grants stay a day so the audit trail and reuse detection can still name them.
       removed += await deleteBatch(db, 'grants', 'id', sql`expires_at < ${now - DAY} or revoked_at < ${now - DAY}`, batch);

@@ -10,6 +10,7 @@ import { sqlCacheVersionStore } from './cache-versions.ts';
 import { sqlClientStore } from './clients.ts';
 import { sqlCodeStore } from './codes.ts';
 import { sqlConsentStore } from './consents.ts';
+import { sqlDeviceCodeStore } from './device-codes.ts';
 import { sqlExpiryStore } from './expiry.ts';
 import { sqlFailureCounterStore } from './failure-counters.ts';
 import { sqlGrantStore } from './grants.ts';
@@ -48,6 +49,7 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlSessionStore(database),
     ...sqlInteractionStore(database),
     ...sqlCodeStore(database),
+    ...sqlDeviceCodeStore(database),
     ...sqlGrantStore(database),
     ...sqlRevokedTokenStore(database),
     ...sqlFailureCounterStore(database),
