@@ -12,6 +12,7 @@ import { consentsContract } from './contract/consents.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { interactionsContract } from './contract/interactions.ts';
 import { codesContract } from './contract/codes.ts';
+import { deviceCodesContract } from './contract/device-codes.ts';
 import { grantsContract } from './contract/grants.ts';
 import { revokedTokensContract } from './contract/revoked-tokens.ts';
 import { failureCountersContract } from './contract/failure-counters.ts';
@@ -56,6 +57,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     sessionsContract(() => store);
     interactionsContract(() => store);
     codesContract(() => store);
+    deviceCodesContract(() => store);
     grantsContract(() => store);
     revokedTokensContract(() => store);
     failureCountersContract(() => store);
