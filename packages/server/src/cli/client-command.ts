@@ -7,7 +7,9 @@ import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } 
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims]
-       latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]`;
+       latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]
+  grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code
+  (the device flow, RFC 8628: a CLI or TV needs no --redirect-uri; add refresh_token for refresh tokens)`;
 
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,

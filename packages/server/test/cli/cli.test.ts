@@ -45,6 +45,17 @@ describe('latchkey CLI', () => {
     assert.equal(spa.json<Record<string, unknown>>().type, 'public');
   });
 
+  test('a device client (RFC 8628) needs no redirect URI, may be public and have refresh tokens; refresh_token alone is refused', async () => {
+    const device = await cli.run(['client', 'add', '--name', 'Contacts CLI', '--public', '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code',
+      '--grant-type', 'refresh_token', '--scope', 'openid contacts:read', '--json']);
+    assert.equal(device.code, 0, device.stderr);
+    assert.deepEqual(device.json<Record<string, unknown>>().grant_types, ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']);
+    assert.deepEqual(device.json<Record<string, unknown>>().redirect_uris, []);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--public', '--grant-type', 'refresh_token']),
+      /refresh_token is only useful together with authorization_code or urn:ietf:params:oauth:grant-type:device_code/);
+    assert.match((await cli.run(['client', '--help'])).stdout, /urn:ietf:params:oauth:grant-type:device_code/);
+  });
+
   test('registration rules refuse bad redirect URIs, grants and scopes with one line and write nothing', async () => {
     const before = (await cli.run(['client', 'list', '--json'])).json<unknown[]>().length;
     assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--redirect-uri', 'http://app.example/cb']), /must use https/);
