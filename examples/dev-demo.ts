@@ -53,6 +53,7 @@ function banner(settings: DemoSettings, state: DemoState, created: string[]): st
     '',
     `  Sign in as  username: ${state.user.username}   password: ${state.user.password}`,
     '  Machine-to-machine:   npm run demo:sync   (client credentials, in another terminal)',
+    `  Device sign-in (CLI): npm run demo:device (the device flow: it prints a code to enter at ${settings.issuer}/device)`,
     `  Demo client secrets:  ${shown(settings.stateFile)} (mode 0600, never commit it)`,
     ...(created.length > 0 ? [`  Created on this start: ${created.join(', ')}`] : []),
     '',

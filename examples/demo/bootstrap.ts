@@ -1,4 +1,4 @@
-// First dev start: creates, if missing, the Contacts API, the demo's three clients and the demo user, through the same
+// First dev start: creates, if missing, the Contacts API, the demo's four clients and the demo user, through the same
 // registration functions the `latchkey` CLI uses. Idempotent: a second start changes nothing, and a changed port
 // replaces only what the demo itself created (recorded in the secrets file).
 import { randomInt } from 'node:crypto';
@@ -92,6 +92,21 @@ async function ensureClient(store: Store, now: number, spec: ClientSpec, previou
   return { clientId: client.id, clientSecret };
 }
 
+/** The device flow's CLI (RFC 8628): a public client (a CLI keeps no secret), found again by its id or its settings. */
+async function ensurePublicClient(store: Store, now: number, spec: ClientSpec, previous: { clientId: string } | undefined, created: string[]): Promise<{ clientId: string }> {
+  const same = (client: ClientRecord) => client.name === spec.name && client.isPublic && sameSet(client.redirectUris, spec.redirectUris)
+    && sameSet(client.grantTypes, spec.grantTypes) && sameSet(client.scopes, spec.scope.split(' ').filter(Boolean));
+  const existing = previous ? await store.getClient(previous.clientId) : (await store.listClients()).find(same);
+  if (existing && same(existing)) return { clientId: existing.id };
+  if (existing) {
+    await store.deleteClient(existing.id);
+    await store.bumpCacheVersion('clients');
+  }
+  const { client } = await registerClient(store, { name: spec.name, isPublic: true, redirectUris: spec.redirectUris, grantTypes: spec.grantTypes, scope: spec.scope }, now);
+  created.push(`client "${spec.name}"`);
+  return { clientId: client.id };
+}
+
 async function ensureUser(store: Store, now: number, previous: DemoState['user'] | undefined, created: string[]): Promise<DemoState['user']> {
   const existing = await store.findUserByUsername(DEMO_USER.username);
   if (existing && previous && previous.id === existing.id) return previous;
@@ -121,6 +136,9 @@ export async function bootstrapDemo(store: Store, now: number, settings: DemoSet
   const apiIntrospection = await ensureClient(store, now, {
     name: 'Contacts API (token introspection)', redirectUris: [], grantTypes: ['client_credentials'], scope: '',
   }, previous.apiIntrospection, created);
+  const deviceCli = await ensurePublicClient(store, now, {
+    name: 'Contacts CLI', redirectUris: [], grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scope: 'openid profile contacts:read',
+  }, previous.deviceCli, created);
   // The API introspects every call with its own client; RFC 7662 §2.2: only a registered introspector may.
   const api = (await store.listApis()).find((a) => a.identifier === settings.apiUrl);
   if (!api?.introspectors.includes(apiIntrospection.clientId)) await addApiIntrospector(store, settings.apiUrl, apiIntrospection.clientId);
@@ -133,11 +151,12 @@ export async function bootstrapDemo(store: Store, now: number, settings: DemoSet
     importer: { ...importer, encryptionKey: previous.importer?.encryptionKey ?? generateEncryptionKey() },
     sync,
     apiIntrospection,
+    deviceCli,
     user,
   };
   writeDemoState(settings.stateFile, state);
   const labels = new Map<string, string>([
-    [importer.clientId, 'Contacts Importer'], [sync.clientId, 'Nightly contacts sync'], [user.id, user.username],
+    [importer.clientId, 'Contacts Importer'], [sync.clientId, 'Nightly contacts sync'], [deviceCli.clientId, 'Contacts CLI'], [user.id, user.username],
   ]);
   return { state, created, labels };
 }

@@ -18,6 +18,8 @@ export interface DemoState {
   sync: ClientCredentials;
   /** The Contacts API's own confidential client, used to introspect the tokens it receives. */
   apiIntrospection: ClientCredentials;
+  /** The public client of `npm run demo:device` (the device flow, RFC 8628): no secret. */
+  deviceCli: { clientId: string };
   user: { id: string; username: string; password: string };
 }
 
@@ -47,5 +49,13 @@ export function requireDemoState(path: string): DemoState {
   if (!existsSync(path)) throw new DemoError(`no demo found at ${path}: start it first with "npm start" (in another terminal)`);
   const state = readDemoState(path);
   if (!state.sync || !state.api || !state.issuer) throw new DemoError(`${path} is incomplete: start the demo once with "npm start"`);
+  return { version: 1, ...state } as DemoState;
+}
+
+/** For `npm run demo:device`: the state the device CLI needs, or a one-line explanation of what to do first. */
+export function requireDeviceCliState(path: string): DemoState {
+  if (!existsSync(path)) throw new DemoError(`no demo found at ${path}: start it first with "npm start" (in another terminal)`);
+  const state = readDemoState(path);
+  if (!state.deviceCli || !state.api || !state.issuer) throw new DemoError(`${path} has no device CLI client: restart the demo with "npm start" so it registers it`);
   return { version: 1, ...state } as DemoState;
 }

@@ -27,23 +27,26 @@ const settingsFor = (dir: string, ports: { api?: number; importer?: number } = {
   env: { LATCHKEY_DEMO_API_PORT: String(ports.api ?? 4001), LATCHKEY_DEMO_IMPORTER_PORT: String(ports.importer ?? 4002) },
 });
 
-test('first start creates the API, three clients and the user; the second start changes nothing', async () => {
+test('first start creates the API, four clients and the user; the second start changes nothing', async () => {
   await withStore(async (store, dir) => {
     const settings = settingsFor(dir);
     const first = await bootstrapDemo(store, now(), settings);
-    assert.deepEqual(first.created, ['API http://localhost:4001', 'client "Contacts Importer"', 'client "Nightly contacts sync"', 'client "Contacts API (token introspection)"', 'user "demo"']);
+    assert.deepEqual(first.created, ['API http://localhost:4001', 'client "Contacts Importer"', 'client "Nightly contacts sync"', 'client "Contacts API (token introspection)"', 'client "Contacts CLI"', 'user "demo"']);
     assert.equal(statSync(settings.stateFile).mode & 0o777, 0o600);
     const importer = await store.getClient(first.state.importer.clientId);
     assert.deepEqual(importer?.redirectUris, ['http://localhost:4002/callback']);
     assert.deepEqual([...importer!.scopes].sort(), ['contacts:read', 'contacts:write', 'email', 'openid', 'profile']);
     assert.deepEqual((await store.getClient(first.state.sync.clientId))?.grantTypes, ['client_credentials']);
+    const deviceCli = await store.getClient(first.state.deviceCli.clientId);
+    assert.equal(deviceCli?.isPublic, true);
+    assert.deepEqual(deviceCli?.grantTypes, ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']);
     assert.equal((await store.listApis()).find((api) => api.identifier === 'http://localhost:4001')?.scopes.map((s) => s.description).join('; '), 'read your contacts; add contacts');
     assert.deepEqual((await store.listApis())[0]?.introspectors, [first.state.apiIntrospection.clientId], 'the API\'s own client may introspect its tokens');
 
     const second = await bootstrapDemo(store, now(), settings);
     assert.deepEqual(second.created, []);
     assert.deepEqual(second.state, first.state);
-    assert.equal((await store.listClients()).length, 3);
+    assert.equal((await store.listClients()).length, 4);
   });
 });
 
@@ -71,7 +74,7 @@ test('a lost secrets file gives the same clients new secrets and the user a new 
     assert.equal(again.state.importer.clientId, first.state.importer.clientId);
     assert.notEqual(again.state.importer.clientSecret, first.state.importer.clientSecret);
     assert.notEqual(again.state.user.password, first.state.user.password);
-    assert.equal((await store.listClients()).length, 3);
+    assert.equal((await store.listClients()).length, 4);
     assert.ok(again.created.includes('new password for user "demo"'), again.created.join(', '));
   });
 });

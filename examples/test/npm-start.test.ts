@@ -93,6 +93,7 @@ function demoEnv(dir: string, p: { server: number; api: number; importer: number
 test('the root start script is latchkey start --dev on localhost', () => {
   assert.equal(rootScripts.start, 'latchkey start --dev --host localhost');
   assert.match(rootScripts['demo:sync']!, / examples\/sync-job\/sync\.ts$/);
+  assert.match(rootScripts['demo:device']!, / examples\/device-cli\/device-login\.ts$/);
 });
 
 test('npm start runs the server, the Contacts API and the importer, prints the truth, and stops on SIGTERM with 0', { timeout: 60_000 }, async () => {
@@ -111,7 +112,9 @@ test('npm start runs the server, the Contacts API and the importer, prints the t
       assert.match(out, new RegExp(`Contacts API +http://localhost:${p.api}/`));
       assert.match(out, new RegExp(`Contacts Importer +http://localhost:${p.importer}/ .*Connect your contacts`));
       assert.match(out, /npm run demo:sync/);
-      const state = JSON.parse(readFileSync(join(dir, 'demo-clients.json'), 'utf8')) as { user: { username: string; password: string }; importer: { clientSecret: string } };
+      assert.match(out, new RegExp(`npm run demo:device .*http://localhost:${p.server}/device`));
+      const state = JSON.parse(readFileSync(join(dir, 'demo-clients.json'), 'utf8')) as { user: { username: string; password: string }; importer: { clientSecret: string }; deviceCli: { clientId: string } };
+      assert.match(state.deviceCli.clientId, /^[\w-]+$/, 'the device CLI\'s public client is registered for npm run demo:device');
       assert.equal(statSync(join(dir, 'demo-clients.json')).mode & 0o777, 0o600);
       assert.match(out, new RegExp(`username: ${state.user.username} +password: ${state.user.password.replace(/-/g, '\\-')}\\b`));
       assert.ok(!out.includes(state.importer.clientSecret), 'client secrets are never printed');

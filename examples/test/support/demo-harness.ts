@@ -30,12 +30,14 @@ export interface DemoHarness {
   close(): Promise<void>;
 }
 
-export async function startDemo(options: { dataDir?: string } = {}): Promise<DemoHarness> {
+/** `deviceCodeInterval`: the device flow's polling interval in seconds (the server's default is 5). */
+export async function startDemo(options: { dataDir?: string; deviceCodeInterval?: number } = {}): Promise<DemoHarness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'latchkey-demo-'));
   const [port, apiPort, importerPort] = [await freePort(), await freePort(), await freePort()];
   const config = resolveConfig({
     dev: true, host: 'localhost', port, issuer: `http://localhost:${port}`, secret: 'demo-test-secret-that-is-long-enough-0123456789',
     databaseUrl: `sqlite:${join(dataDir, 'latchkey.db')}`, logLevel: 'silent',
+    ...(options.deviceCodeInterval !== undefined ? { deviceCodeInterval: options.deviceCodeInterval } : {}),
   });
   const server = await createServer(config, { cacheSyncIntervalMs: 100 });
   await server.listen({ host: 'localhost', port });
