@@ -36,7 +36,7 @@ function loginPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest
     kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [], ...(options.headers ? { headers: options.headers } : {}),
     page: {
       view: 'login', action: normalised ? `${ctx.urls.deviceLogin}?user_code=${formatUserCode(normalised)}` : ctx.urls.deviceLogin,
-      clientName: 'connect your device', csrfToken: csrf.tokenFor(secret),
+      clientName: 'your device', csrfToken: csrf.tokenFor(secret),
       ...(options.username !== undefined ? { username: options.username } : {}), ...(options.error ? { error: options.error } : {}),
     },
   };

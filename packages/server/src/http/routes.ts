@@ -68,6 +68,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       issuer: ctx.config.issuer, dev: ctx.config.dev, extraLinks: ctx.homeLinks,
       links: [
         { label: 'Your account', href: ctx.urls.account, description: 'see and revoke the apps connected to your account' },
+        { label: 'Connect a device', href: ctx.urls.device, description: 'enter the code a TV or a command-line app shows you' },
         { label: 'OpenID Connect discovery', href: ctx.urls.discovery, description: 'what this server supports, for developers' },
         { label: 'Signing keys (JWKS)', href: ctx.urls.jwks, description: 'the public keys that verify its tokens' },
       ],

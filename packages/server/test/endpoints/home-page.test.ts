@@ -10,7 +10,7 @@ test('the start page explains the server and links onwards, with extra links (th
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /^text\/html/);
     assert.match(String(res.headers['content-security-policy']), /default-src 'none'.*frame-ancestors 'none'/);
-    for (const href of ['/account', '/.well-known/openid-configuration', '/jwks']) assert.ok(res.body.includes(`href="http://127.0.0.1:4000${href}"`), href);
+    for (const href of ['/account', '/device', '/.well-known/openid-configuration', '/jwks']) assert.ok(res.body.includes(`href="http://127.0.0.1:4000${href}"`), href);
     assert.match(res.body, /Dev mode/);
     assert.ok(!res.body.includes('<h2>Demo</h2>'));
     server.app.latchkeyServer.homeLinks.push({ label: 'Contacts <Importer>', href: 'http://localhost:4002/', description: 'a third-party app' });
