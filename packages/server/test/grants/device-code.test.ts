@@ -17,6 +17,7 @@ const API = 'https://contacts.example';
 const PASSWORD = 'correct horse battery staple';
 const ALICE = { username: 'alice', password: PASSWORD };
 const BOB = { username: 'bob', password: PASSWORD };
+const CAROL = { username: 'carol', password: PASSWORD };
 const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
 
 let server: TestServer;
@@ -37,6 +38,7 @@ before(async () => {
   web = { id: webClient.id, secret: webClient.secret! };
   aliceId = (await addTestUser(server, 'alice', PASSWORD, { email: 'alice@example.com', name: 'Alice' })).id;
   bobId = (await addTestUser(server, 'bob', PASSWORD)).id;
+  await addTestUser(server, 'carol', PASSWORD);
 });
 after(async () => {
   await server.close();
@@ -163,6 +165,19 @@ describe('the device flow through the verification pages', () => {
     assert.equal(refreshed.statusCode, 200, refreshed.body);
     assert.deepEqual((await server.store.getConsent(aliceId, tv.id))?.scopes.sort(), ['contacts:read', 'openid', 'profile']);
     await assertStoreInvariants(server.store.db, { now: clock.now });
+
+  });
+
+  it('the device is a connected app on the account page; revoking it there ends its refresh token', async () => {
+    const started = await startDeviceAuthorization(server.app, tv, 'openid contacts:read');
+    const carol = new InjectBrowser(server.app);
+    await decideOnDevicePage(carol, started.user_code, CAROL);
+    const tokens = await pollAfterInterval(tv, started.device_code);
+    assert.equal(tokens.statusCode, 200, tokens.body);
+    const account = await carol.get('/account');
+    assert.match(account.body, /<h2>Living Room TV<\/h2>/);
+    assert.equal((await carol.post('/account/revoke', { csrf: csrfFrom(account.body), client_id: tv.id })).statusCode, 303);
+    assertTokenError(await tokenRequest(server.app, tv, { grant_type: 'refresh_token', refresh_token: tokens.json().refresh_token }), 'invalid_grant');
   });
 
   it('normalises the typed code (case, spaces, dashes) and says what is wrong with a malformed one', async () => {
