@@ -2,7 +2,7 @@
 import type { FastifyServerOptions } from 'fastify';
 
 /** Query parameters whose values never reach a log line. */
-const SENSITIVE_PARAMS = /([?&](?:client_secret|code|code_verifier|refresh_token|access_token|id_token|id_token_hint|token|password|state|nonce|login_hint)=)[^&]*/gi;
+const SENSITIVE_PARAMS = /([?&](?:client_secret|code|code_verifier|refresh_token|access_token|id_token|id_token_hint|token|password|state|nonce|login_hint|user_code|device_code)=)[^&]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SENSITIVE_PARAMS, '$1[redacted]');
@@ -12,7 +12,7 @@ export function loggerOptions(level: string): Exclude<NonNullable<FastifyServerO
   return {
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.client_secret', '*.refresh_token', '*.access_token', '*.code'],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.client_secret', '*.refresh_token', '*.access_token', '*.code', '*.device_code', '*.user_code'],
       censor: '[redacted]',
     },
     serializers: {

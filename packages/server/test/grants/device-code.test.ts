@@ -155,6 +155,11 @@ describe('the device flow through the verification pages', () => {
     assert.equal(id.aud, tv.id);
     assert.equal(id.name, 'Alice');
 
+    // Neither code reaches a log line (verification_uri_complete and the login form carry the user code in the URL).
+    const logs = server.logs.join('');
+    assert.ok(logs.includes('user_code=[redacted]'), 'the page requests were logged, redacted');
+    assert.ok(!logs.includes(started.user_code) && !logs.includes(started.device_code));
+
     // Redeemed exactly once: the second presentation is invalid_grant.
     const again = await pollAfterInterval(tv, started.device_code);
     assertTokenError(again, 'invalid_grant');
