@@ -15,7 +15,7 @@ const HOSTILE_VALUES = [
 
 const PARAMS = ['grant_type', 'code', 'code_verifier', 'redirect_uri', 'refresh_token', 'scope', 'client_id', 'client_secret', 'token',
   'token_type_hint', 'resource', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age',
-  'id_token_hint', 'login_hint', 'request', 'request_uri', 'username', 'password', 'csrf', 'decision', 'access_token'];
+  'id_token_hint', 'login_hint', 'request', 'request_uri', 'username', 'password', 'csrf', 'decision', 'access_token', 'device_code', 'user_code'];
 
 describe('no input makes the server answer 5xx', () => {
   let f: Fixture;
@@ -31,7 +31,7 @@ describe('no input makes the server answer 5xx', () => {
 
   test('form endpoints: every parameter with every hostile value, alone and repeated', async () => {
     const endpoints = ['/token', '/introspect', '/revoke', '/userinfo', '/authorize', '/account/login', '/account/revoke', '/account/sign-out',
-      '/interaction/x/login', '/interaction/x/consent'];
+      '/interaction/x/login', '/interaction/x/consent', '/device/authorize', '/device', '/device/login', '/device/decision'];
     for (const url of endpoints) {
       for (const name of PARAMS) {
         for (const value of HOSTILE_VALUES) {
@@ -46,7 +46,7 @@ describe('no input makes the server answer 5xx', () => {
   });
 
   test('query-string endpoints with hostile values', async () => {
-    for (const url of ['/authorize', '/account', '/interaction/x', '/', '/jwks', '/.well-known/openid-configuration', '/userinfo']) {
+    for (const url of ['/authorize', '/account', '/interaction/x', '/', '/jwks', '/.well-known/openid-configuration', '/userinfo', '/device']) {
       for (const name of PARAMS) {
         for (const value of HOSTILE_VALUES.slice(0, 12)) {
           const res = await f.server.app.inject({ method: 'GET', url: `${url}?${new URLSearchParams({ [name]: value })}` });
@@ -68,7 +68,7 @@ describe('no input makes the server answer 5xx', () => {
       { cookie: 'latchkey_sso=' + 'x'.repeat(5000) }, { cookie: '=;=;;;' }, { cookie: `latchkey_interaction=${'%'.repeat(100)}` },
       { origin: 'null' }, { origin: 'https://evil.example' }, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' },
     ];
-    for (const url of ['/token', '/introspect', '/revoke', '/userinfo', '/account', '/account/revoke']) {
+    for (const url of ['/token', '/introspect', '/revoke', '/userinfo', '/account', '/account/revoke', '/device/authorize', '/device']) {
       for (const headers of headerCases) {
         for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'] as const) {
           const res = await f.server.app.inject({ method, url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: method === 'GET' || method === 'OPTIONS' ? undefined : 'token=x&grant_type=refresh_token' });
