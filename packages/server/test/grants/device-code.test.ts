@@ -193,6 +193,13 @@ describe('the device flow through the verification pages', () => {
     const malformed = await enterUserCode(browser, codePage, 'ABC');
     assert.equal(malformed.statusCode, 400);
     assert.match(malformed.body, /Codes have 8 letters/);
+    for (const hostile of ['\u0000', 'x'.repeat(10_000), '<script>alert(1)</script>', '%00%', 'ＢＣＤＦ－ＧＨＪＫ\u0301', '\ud800', '']) {
+      for (const path of ['/device', '/device/decision']) {
+        const answer = await browser.post(path, { csrf: csrfFrom(codePage.body), user_code: hostile, decision: 'allow' });
+        assert.equal(answer.statusCode, 400, `${path} ${hostile.slice(0, 20)}`);
+        assert.ok(!answer.body.includes('<script>alert'), 'escaped');
+      }
+    }
     const typed = ` ${started.user_code.slice(0, 2).toLowerCase()} ${started.user_code.slice(2).replace('-', ' - ').toLowerCase()} `;
     const consent = await enterUserCode(browser, codePage, typed);
     assert.equal(consent.statusCode, 200, consent.body);
