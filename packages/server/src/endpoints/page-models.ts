@@ -1,6 +1,12 @@
 // What the browser-facing endpoints show, as data: each page model names its view and carries what the view
 // needs. The endpoints return these; http/ renders them (http/views/) and sends them (design.md: one direction).
 
+/** How a page marks a client nobody vetted: its host name and who did not verify it. */
+export interface UnverifiedClient {
+  host: string;
+  operatorName: string;
+}
+
 export interface LoginPageModel {
   view: 'login';
   /** Where the form posts (absolute, under the issuer). */
@@ -10,6 +16,8 @@ export interface LoginPageModel {
   username?: string | undefined;
   /** A message shown above the form (wrong credentials, throttled). */
   error?: string | undefined;
+  /** Set for a dynamically registered or metadata document client. */
+  unverified?: UnverifiedClient;
 }
 
 export interface ConsentPageModel {
@@ -23,6 +31,8 @@ export interface ConsentPageModel {
   scopeDescriptions: string[];
   /** Descriptions of scopes approved earlier, shown for context. */
   alreadyGranted: string[];
+  /** Set for a dynamically registered or metadata document client. */
+  unverified?: UnverifiedClient;
 }
 
 export interface ConnectedApp {

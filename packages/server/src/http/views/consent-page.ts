@@ -2,12 +2,14 @@
 // OpenID Connect Core §3.1.2.4). Only scopes not yet granted are listed (incremental authorization).
 import { html } from './html.ts';
 import type { ConsentPageModel } from '../../endpoints/page-models.ts';
+import { unverifiedClientNotice } from './unverified-client.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
 
 export function consentPage(input: ConsentPageModel): RenderedPage {
   return renderPage({ title: `Allow ${input.clientName}?`, hasForms: true }, html`
 <h1>Allow <strong>${input.clientName}</strong> access?</h1>
 <p class="muted">Signed in as ${input.username}</p>
+${unverifiedClientNotice(input.unverified)}
 <p><strong>${input.clientName}</strong> would like to:</p>
 <ul>
 ${input.scopeDescriptions.map((d) => html`<li>${d}</li>`)}
