@@ -72,6 +72,11 @@ export class ClientDirectory {
     return this.#publicOrigins;
   }
 
+  /** Drops one client from this instance's cache (after a change only this instance needs to see at once). */
+  forget(id: string): void {
+    this.#cache.delete(id);
+  }
+
   invalidate(): void {
     this.#cache = new Map();
     this.#documents?.invalidate();

@@ -1,8 +1,8 @@
 // OAuth Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document, as MCP 2025-11-25 uses them): a
 // client_id that is an https URL names a JSON document of the client's RFC 7591 §2 metadata. This module holds the
 // rules for the URL (§3) and for the document (§4.1), and turns a valid document into the client record.
+import { optionalHttpsUrl, optionalScope, optionalString } from './client-metadata-fields.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
-import { parseScope } from '../oauth/scope.ts';
 import type { ClientRecord, GrantType } from '../store/records.ts';
 
 /** Why a URL or document is not acceptable, in one line a client developer can act on. */
@@ -44,25 +44,7 @@ export function parseClientIdUrl(clientId: string, allowHttp: boolean): URL {
 
 const ALLOWED_GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token'];
 
-function optionalString(doc: Record<string, unknown>, name: string, max: number): string | undefined {
-  const value = doc[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw new MetadataDocumentProblem(`${name} must be a string of 1 to ${max} characters`);
-  return value;
-}
-
-function optionalHttpsUrl(doc: Record<string, unknown>, name: string): string | undefined {
-  const value = optionalString(doc, name, 2000);
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new MetadataDocumentProblem(`${name} is not a valid URL`);
-  }
-  if (url.protocol !== 'https:') throw new MetadataDocumentProblem(`${name} must be an https URL`);
-  return value;
-}
+const problem = (message: string) => new MetadataDocumentProblem(message);
 
 /**
  * The redirect URI rule for clients nobody vetted (decisions.md 2026-11-29): an https redirect URI must be on the
@@ -119,19 +101,11 @@ export function clientFromMetadataDocument(clientId: string, body: string, now: 
   }
   const responseTypes = d.response_types ?? ['code'];
   if (!Array.isArray(responseTypes) || responseTypes.some((t) => t !== 'code')) throw new MetadataDocumentProblem('response_types may only be ["code"]');
-  let scopes: string[] = [];
-  if (d.scope !== undefined) {
-    if (typeof d.scope !== 'string') throw new MetadataDocumentProblem('scope must be a space-separated string');
-    try {
-      scopes = parseScope(d.scope);
-    } catch (error) {
-      throw new MetadataDocumentProblem((error as Error).message);
-    }
-  }
+  const scopes = optionalScope(d, problem);
   return {
-    id: clientId, name: optionalString(d, 'client_name', 200) ?? host, secretHash: null, isPublic: true,
+    id: clientId, name: optionalString(d, 'client_name', 200, problem) ?? host, secretHash: null, isPublic: true,
     redirectUris: [...new Set(uris as string[])], grantTypes: [...new Set(grants as GrantType[])], scopes, requirePkce: true,
     idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, createdAt: now, updatedAt: now,
-    clientUri: optionalHttpsUrl(d, 'client_uri') ?? null, logoUri: optionalHttpsUrl(d, 'logo_uri') ?? null, applicationType: null,
+    clientUri: optionalHttpsUrl(d, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(d, 'logo_uri', problem) ?? null, applicationType: null,
   };
 }

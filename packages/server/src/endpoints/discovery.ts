@@ -35,5 +35,6 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     access_token_signing_alg_values_supported: [ctx.config.accessTokenAlg],
     // draft-ietf-oauth-client-id-metadata-document §5; RFC 7591 §3 (only when the operator turned them on).
     ...(ctx.clients.acceptsMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
+    ...(ctx.config.dynamicRegistration ? { registration_endpoint: ctx.urls.registration } : {}),
   };
 }

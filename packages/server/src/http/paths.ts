@@ -20,6 +20,9 @@ export const PATHS = {
   accountLogin: '/account/login',
   accountRevoke: '/account/revoke',
   accountSignOut: '/account/sign-out',
+  /** RFC 7591 dynamic registration and RFC 7592 client configuration (only when enabled). */
+  registration: '/register',
+  registrationClient: '/register/:clientId',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -42,6 +45,8 @@ export function serverUrls(issuer: string): ServerUrls {
     accountLogin: at(PATHS.accountLogin),
     accountRevoke: at(PATHS.accountRevoke),
     accountSignOut: at(PATHS.accountSignOut),
+    registration: at(PATHS.registration),
+    registrationClient: (clientId) => at(PATHS.registrationClient.replace(':clientId', encodeURIComponent(clientId))),
     interaction: (id, step) => {
       const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
       return at(path.replace(':id', encodeURIComponent(id)));

@@ -74,6 +74,7 @@ describe('a client whose client_id is its metadata document URL', () => {
     const stored = await server.store.getClient(clientId);
     assert.equal(stored?.registration, 'dynamic');
     assert.equal(stored?.isPublic, true);
+    assert.equal(stored?.firstUsedAt, clock.now, 'in use: it will not expire as an unused registration');
     assert.equal(host.hits.get('/agent/client.json'), 1, 'fetched once, then served from the cache (max-age=600)');
   });
 
