@@ -37,3 +37,27 @@ export function unvettedClientHost(client: ClientRecord): string {
   }
   return 'an unknown site';
 }
+
+/**
+ * What the login and consent pages show about an unvetted client (MCP 2025-11-25 "Client ID Metadata Document
+ * Security"): its host, the host the answer goes to (MUST be displayed), and whether that is the user's own machine
+ * (a loopback redirect URI, which anyone claiming the client's identity could also use: a warning SHOULD be shown).
+ */
+export function unverifiedClient(client: ClientRecord, redirectUri: string, operatorName: string): UnverifiedClientView {
+  let redirectHost = redirectUri;
+  try {
+    const url = new URL(redirectUri);
+    redirectHost = url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol.slice(0, -1);
+  } catch {
+    // shown as registered
+  }
+  const loopback = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)([:/]|$)/.test(redirectUri);
+  return { host: unvettedClientHost(client), operatorName, redirectHost, redirectIsLocal: loopback };
+}
+
+export interface UnverifiedClientView {
+  host: string;
+  operatorName: string;
+  redirectHost: string;
+  redirectIsLocal: boolean;
+}

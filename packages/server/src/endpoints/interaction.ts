@@ -10,7 +10,7 @@ import {
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import { previouslyGranted, rememberConsent, scopesToAsk } from '../consent/consent.ts';
-import { isUnvetted, unvettedClientHost } from '../clients/unvetted-client-policy.ts';
+import { isUnvetted, unverifiedClient } from '../clients/unvetted-client-policy.ts';
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -49,7 +49,7 @@ async function renderLogin(ctx: ServerContext, csrf: CsrfTokens, secret: string,
     kind: 'page', status: options.status ?? 200, cookies: [], ...(options.headers ? { headers: options.headers } : {}),
     page: {
       view: 'login', action: ctx.urls.interaction(pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret),
-      ...(isUnvetted(client) ? { unverified: { host: unvettedClientHost(client), operatorName: ctx.config.operatorName } } : {}),
+      ...(isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {}),
       username: options.username ?? pending.request.loginHint, ...(options.error ? { error: options.error } : {}),
     },
   };
@@ -85,7 +85,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     page: {
       view: 'consent', action: ctx.urls.interaction(pending.record.id, 'consent'), clientName: client.name, username: user.username,
       csrfToken: csrf.tokenFor(secret), scopeDescriptions: describe(missing), alreadyGranted: describe(earlier),
-      ...(isUnvetted(client) ? { unverified: { host: unvettedClientHost(client), operatorName: ctx.config.operatorName } } : {}),
+      ...(isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {}),
     },
   };
 }

@@ -1,10 +1,14 @@
 // What the browser-facing endpoints show, as data: each page model names its view and carries what the view
 // needs. The endpoints return these; http/ renders them (http/views/) and sends them (design.md: one direction).
 
-/** How a page marks a client nobody vetted: its host name and who did not verify it. */
+/** How a page marks a client nobody vetted: its host name, who did not verify it, and where the answer goes. */
 export interface UnverifiedClient {
   host: string;
   operatorName: string;
+  /** The redirect URI's host (or private-use scheme). */
+  redirectHost: string;
+  /** The redirect URI is on the user's own machine (loopback). */
+  redirectIsLocal: boolean;
 }
 
 export interface LoginPageModel {

@@ -63,7 +63,11 @@ describe('a client whose client_id is its metadata document URL', () => {
     const browser = new InjectBrowser(server.app);
     const { response, pages, html } = await runAuthorization(browser, authorize(clientId), { username: 'alice', password: PASSWORD });
     assert.deepEqual(pages, ['login', 'consent']);
-    for (const page of html) assert.match(page, /<strong>127\.0\.0\.1<\/strong> — this application registered itself and is <strong>not verified by Example Corp<\/strong>/);
+    for (const page of html) {
+      assert.match(page, /<strong>127\.0\.0\.1<\/strong> — this application registered itself and is <strong>not verified by Example Corp<\/strong>/);
+      // MCP 2025-11-25: the redirect URI's host is displayed, with a warning for a loopback one.
+      assert.match(page, /You will be sent back to <strong>127\.0\.0\.1:33418<\/strong>\. That is an application running on this computer/);
+    }
     assert.match(html[1]!, /Agent Desk/);
     const callback = new URL(location(response));
     assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);

@@ -71,6 +71,7 @@ describe('registration (RFC 7591)', () => {
 
   it('a confidential web client gets a secret (shown once, stored hashed) that authenticates at /token', async () => {
     const response = await register(server.app, { redirect_uris: ['https://agent.example/cb'], token_endpoint_auth_method: 'client_secret_post', client_uri: 'https://agent.example' });
+    assert.equal(response.json().client_name, 'agent.example', 'without client_name, the redirect host names it');
     assert.equal(response.statusCode, 201, response.body);
     const body = response.json();
     assert.equal(body.application_type, 'web');
