@@ -16,6 +16,8 @@ export interface MetadataDocumentSettings {
   minCacheSeconds: number;
   maxCacheSeconds: number;
   maxEntries: number;
+  /** Development and tests only: CA certificates (PEM) trusted for the documents' https, instead of the default ones. */
+  ca?: string | undefined;
 }
 
 export const METADATA_DOCUMENT_DEFAULTS: MetadataDocumentSettings = {
@@ -72,7 +74,7 @@ export class MetadataDocumentClients {
     let response: GuardedResponse;
     try {
       response = await this.#fetch(url, {
-        timeoutMs: this.#settings.timeoutMs, maxBytes: this.#settings.maxBytes, allowPrivate: this.#settings.allowPrivate, accept: 'application/json',
+        timeoutMs: this.#settings.timeoutMs, maxBytes: this.#settings.maxBytes, allowPrivate: this.#settings.allowPrivate, accept: 'application/json', ca: this.#settings.ca,
       });
     } catch (error) {
       if (error instanceof GuardedFetchError) throw new MetadataDocumentProblem(`the client's metadata document could not be fetched: ${error.message}`);

@@ -1,6 +1,7 @@
 // What clients nobody vetted (RFC 7591 dynamic registration, client ID metadata documents) may do, beyond what
 // operator-registered clients may: the scopes they may request (the operator's `unvettedClientScopes`: scope names or
-// API identifiers, empty meaning any known scope; then their own registered scope list, when they gave one), and how
+// API identifiers, empty meaning any known scope; the scope they registered is recorded, not a limit, since MCP
+// step-up asks for scopes a client could not know when it registered; decisions.md 2026-11-29), and how
 // the consent page names them (their host, "not verified by <operator>"; MCP 2025-11-25 security considerations).
 import type { ScopeInfo } from '../apis/scope-catalog.ts';
 import type { ServerConfig } from '../config/config.ts';
@@ -20,7 +21,7 @@ export function unvettedMayRequest(config: Pick<ServerConfig, 'unvettedClientSco
 /** Whether `client` may request the known scope `scope` (operator clients: their registered list). */
 export function clientMayRequest(config: Pick<ServerConfig, 'unvettedClientScopes'>, client: ClientRecord, scope: ScopeInfo): boolean {
   if (!isUnvetted(client)) return client.scopes.includes(scope.name);
-  return unvettedMayRequest(config, scope) && (client.scopes.length === 0 || client.scopes.includes(scope.name));
+  return unvettedMayRequest(config, scope);
 }
 
 /** The host name the consent page shows for an unvetted client: the client_id URL's, else client_uri's, else the first web redirect URI's. */

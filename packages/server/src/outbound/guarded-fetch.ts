@@ -15,6 +15,8 @@ export interface GuardedFetchOptions {
   allowPrivate: boolean;
   /** Accepted Content-Type (media type only, case-insensitive). */
   accept: string;
+  /** Development and tests only: the CA certificates (PEM) to trust instead of the default ones. */
+  ca?: string | undefined;
 }
 
 export interface GuardedResponse {
@@ -56,7 +58,7 @@ export async function guardedFetch(target: URL, options: GuardedFetchOptions): P
   return new Promise<GuardedResponse>((resolve, reject) => {
     const request = client.request(target, {
       method: 'GET', agent: false, lookup: pinnedLookup, headers: { accept: options.accept, 'user-agent': 'latchkey' },
-      ...(target.protocol === 'https:' ? { servername: isIP(target.hostname) ? undefined : target.hostname } : {}),
+      ...(target.protocol === 'https:' ? { servername: isIP(target.hostname) ? undefined : target.hostname, ...(options.ca ? { ca: options.ca } : {}) } : {}),
     });
     let settled = false;
     const fail = (error: Error) => {
