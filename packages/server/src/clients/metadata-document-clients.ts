@@ -16,12 +16,15 @@ export interface MetadataDocumentSettings {
   minCacheSeconds: number;
   maxCacheSeconds: number;
   maxEntries: number;
+  /** Fetches in flight at once (each for another URL); more are refused until one ends, so a flood of new URLs
+   *  cannot make the server open unbounded outbound connections. */
+  maxInFlight: number;
   /** Development and tests only: CA certificates (PEM) trusted for the documents' https, instead of the default ones. */
   ca?: string | undefined;
 }
 
 export const METADATA_DOCUMENT_DEFAULTS: MetadataDocumentSettings = {
-  allowPrivate: false, timeoutMs: 5000, maxBytes: 5 * 1024, minCacheSeconds: 60, maxCacheSeconds: 86400, maxEntries: 1000,
+  allowPrivate: false, timeoutMs: 5000, maxBytes: 5 * 1024, minCacheSeconds: 60, maxCacheSeconds: 86400, maxEntries: 1000, maxInFlight: 20,
 };
 
 export type DocumentFetcher = (url: URL, options: GuardedFetchOptions) => Promise<GuardedResponse>;
@@ -57,6 +60,9 @@ export class MetadataDocumentClients {
     if (cached && cached.freshUntil > now) return cached.client;
     const running = this.#inFlight.get(clientId);
     if (running) return running;
+    if (this.#inFlight.size >= this.#settings.maxInFlight) {
+      throw new MetadataDocumentProblem('too many client metadata documents are being fetched right now; try again shortly');
+    }
     const loading = this.#load(clientId, now).finally(() => this.#inFlight.delete(clientId));
     this.#inFlight.set(clientId, loading);
     return loading;

@@ -177,6 +177,27 @@ describe('documents that lie or misbehave are refused on a page, never redirecte
   });
 });
 
+describe('a flood of new document URLs', () => {
+  it('is bounded: past maxInFlight concurrent fetches, another URL is refused until one ends', async () => {
+    const bounded = await startTestServer({ clientMetadataDocuments: true, clientMetadataDocumentsAllowPrivate: true }, { metadataDocuments: { maxInFlight: 1, timeoutMs: 2000 } });
+    try {
+      let release: () => void = () => {};
+      host.routes.set('/held/client.json', (_request, response) => {
+        release = () => void response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+      const held = new InjectBrowser(bounded.app).get(authorize(host.url('/held/client.json')));
+      for (let i = 0; i < 2000 && !host.hits.get('/held/client.json'); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(host.hits.get('/held/client.json'), 1, 'the first fetch is in flight');
+      await refusedOnPage(bounded.app, host.url('/other/client.json'), /too many client metadata documents are being fetched right now/);
+      assert.equal(host.hits.get('/other/client.json'), undefined, 'not fetched');
+      release();
+      assert.equal((await held).statusCode, 400, 'the held one ends (its empty document is refused)');
+    } finally {
+      await bounded.close();
+    }
+  });
+});
+
 describe('private addresses', () => {
   it('outside development, loopback, private and link-local targets are refused before any connection', async () => {
     const strict = await startTestServer({ clientMetadataDocuments: true });
