@@ -1,6 +1,8 @@
 // Clients nobody vetted: the operator's scope allow-list (scope names or API identifiers), the host the pages show,
 // and the removal of dynamic registrations never used within unusedClientTtl (the server's own cleanup).
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { storeBeforeMigration } from '../helpers/store-before-migration.ts';
 import { describe, it } from 'node:test';
 import { removeExpired } from '../../src/clients/unused-clients.ts';
 import { clientMayRequest, unvettedClientHost } from '../../src/clients/unvetted-client-policy.ts';
@@ -66,6 +68,23 @@ describe('unused dynamic registrations', () => {
       for (const id of [used, blocked, operator]) assert.ok(await server.store.getClient(id), id);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('migration 0023', () => {
+  it('keeps existing clients as they were: operator-registered, never blocked, nothing self-asserted', async () => {
+    const store = await storeBeforeMigration('0023');
+    try {
+      const db = store.db;
+      await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
+        values ('c1', 'Old', null, 1, '[]', '["authorization_code"]', '["openid"]', 1, 'RS256', 1, 1)`.execute(db);
+      assert.equal((await store.migrate()).applied[0], '0023-unvetted-clients');
+      const client = await store.getClient('c1');
+      assert.equal(client?.registration, 'operator');
+      assert.deepEqual([client?.blockedAt, client?.firstUsedAt, client?.registrationTokenHash, client?.clientUri, client?.applicationType], [null, null, null, null, null]);
+    } finally {
+      await store.close();
     }
   });
 });
