@@ -1,6 +1,6 @@
 // An MCP server (the official @modelcontextprotocol/sdk, streamable HTTP transport, stateless) protected by
 // @latchkey/resource as MCP 2025-11-25 "Authorization" asks: RFC 9728 protected resource metadata at the
-// path-inserted well-known URI, 401 with resource_metadata, tokens accepted only for this server's canonical URI
+// path-inserted well-known URI, 401 with resource_metadata and the baseline scope, tokens accepted only for this server's canonical URI
 // (RFC 8707 audience), and a 403 insufficient_scope naming the scopes a tool needs (step-up).
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -69,8 +69,8 @@ export async function createNotesMcpServer(options: NotesMcpServerOptions): Prom
   const verifier = createVerifier({
     issuer: options.issuer,
     audience: mcpResource(options.origin),
-    // scopes_supported is the baseline a client asks for first (MCP "Scope Selection Strategy"); more come by step-up.
-    resourceMetadata: { scopesSupported: [NOTES_SCOPES.read] },
+    // The 401 names the baseline a client asks for first (MCP "Scope Selection Strategy"); more come by step-up.
+    resourceMetadata: { scopesSupported: [NOTES_SCOPES.read, NOTES_SCOPES.write], challengeScopes: [NOTES_SCOPES.read] },
   });
   const notesOf = new Map<string, string[]>();
   const app = Fastify({ logger: false, genReqId: () => randomUUID() });

@@ -97,11 +97,12 @@ describe('the official MCP SDK client against Latchkey and the resource kit', { 
   before(setUp);
   after(tearDown);
 
-  it('an unauthenticated MCP request gets 401 pointing at the protected resource metadata, which names the authorization server', async () => {
+  it('an unauthenticated MCP request gets 401 pointing at the protected resource metadata (which names the authorization server) and naming the scope to ask for', async () => {
     const response = await fetch(`${mcpOrigin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(response.status, 401);
     const challenge = response.headers.get('www-authenticate') ?? '';
     assert.match(challenge, new RegExp(`resource_metadata="${mcpOrigin}/\\.well-known/oauth-protected-resource/mcp"`));
+    assert.match(challenge, /scope="notes:read"/, 'the scope to ask for first');
     const metadata = await (await fetch(`${mcpOrigin}/.well-known/oauth-protected-resource/mcp`)).json();
     assert.deepEqual(metadata.authorization_servers, [issuer]);
     assert.equal(metadata.resource, mcpResource(mcpOrigin));
@@ -120,7 +121,7 @@ describe('the official MCP SDK client against Latchkey and the resource kit', { 
     const [first, stepUp] = run.authorizationUrls;
     assert.equal(run.authorizationUrls.length, 2, 'one sign-in and one step-up');
     assert.equal(first!.searchParams.get('client_id'), clientMetadataUrl);
-    assert.equal(first!.searchParams.get('scope'), 'notes:read', 'the baseline from scopes_supported');
+    assert.equal(first!.searchParams.get('scope'), 'notes:read', 'the baseline the 401 named (scopes_supported lists more)');
     assert.equal(first!.searchParams.get('resource'), mcpResource(mcpOrigin));
     assert.equal(first!.searchParams.get('code_challenge_method'), 'S256');
     assert.equal(stepUp!.searchParams.get('scope'), 'notes:read notes:write', 'exactly what the 403 named');
