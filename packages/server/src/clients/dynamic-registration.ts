@@ -51,7 +51,10 @@ function stringList(body: Record<string, unknown>, name: string, fallback: strin
 
 /** RFC 7591 §2 and §3.1: validates a registration request body (also an RFC 7592 §2.2 update). */
 export function validateRegistration(body: unknown, config: Pick<ServerConfig, 'dev' | 'unvettedClientScopes'>, catalog: Pick<ScopeCatalog, 'get'>): ValidatedRegistration {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InvalidClientMetadata('the registration request must be a JSON object');
+  // A JSON object (JSON.parse gives plain objects; a form body parsed by the server's form parser is not one).
+  if (!body || typeof body !== 'object' || Object.getPrototypeOf(body) !== Object.prototype) {
+    throw new InvalidClientMetadata('the registration request must be a JSON object sent as application/json');
+  }
   const b = body as Record<string, unknown>;
   if ('software_statement' in b) throw new InvalidClientMetadata('software statements are not supported; register without one');
 

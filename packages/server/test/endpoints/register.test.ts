@@ -138,6 +138,13 @@ describe('registration (RFC 7591)', () => {
     const notJson = await server.app.inject({ method: 'POST', url: '/register', headers: { 'content-type': 'application/json' }, payload: '{nope' });
     assert.equal(notJson.statusCode, 400);
     assert.equal(notJson.json().error, 'invalid_client_metadata');
+    for (const payload of ['[]', '"text"']) {
+      const notObject = await server.app.inject({ method: 'POST', url: '/register', headers: { 'content-type': 'application/json' }, payload });
+      assert.equal(notObject.json().error_description, 'the registration request must be a JSON object sent as application/json');
+    }
+    const form = await server.app.inject({ method: 'POST', url: '/register', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'redirect_uris=http://127.0.0.1/cb' });
+    assert.equal(form.statusCode, 400);
+    assert.equal(form.json().error_description, 'the registration request must be a JSON object sent as application/json');
   });
 
   it('unvetted clients limited to configured APIs: registration and /authorize refuse other scopes', async () => {
