@@ -12,7 +12,7 @@ import { authorizationResponse, type BrowserRequest, type BrowserResponse } from
 import { isResponseMode } from '../authorization/authorization-response.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
-import { clientMayRequest } from '../clients/unvetted-client-policy.ts';
+import { clientMayRequest, isUnvetted } from '../clients/unvetted-client-policy.ts';
 import {
   AccessDenied, ConsentRequired, InvalidClient, InvalidRequest, InvalidScope, LoginRequired, RequestNotSupported, RequestUriNotSupported,
   UnauthorizedClient, UnsupportedResponseType,
@@ -143,7 +143,10 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, client: Clien
   }
   const missing = await scopesToAsk(ctx.store, auth.userId, client, request);
   if (missing.length > 0) {
-    if (silent) throw new ConsentRequired('the user has not approved every requested scope and prompt=none forbids asking');
+    if (silent) {
+      throw new ConsentRequired(isUnvetted(client) ? 'consent is asked at every authorization of an application the operator did not verify, and prompt=none forbids asking'
+        : 'the user has not approved every requested scope and prompt=none forbids asking');
+    }
     return toInteraction(ctx, browser, request, auth);
   }
   return authorizationResponse(await completeAuthorization(ctx, request, auth), []);

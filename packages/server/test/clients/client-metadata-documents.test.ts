@@ -90,7 +90,7 @@ describe('a client whose client_id is its metadata document URL', () => {
     assert.deepEqual(again.pages, ['consent'], 'signed in already, but consent is asked again');
     const silent = await browser.get(authorize(clientId, { prompt: 'none' }));
     assert.equal(silent.statusCode, 400, 'prompt=none cannot complete: no redirect before sign-in for an unvetted client');
-    assert.match(silent.body, /consent_required/);
+    assert.match(silent.body, /consent is asked at every authorization of an application the operator did not verify, and prompt=none forbids asking\. \(consent_required\)/);
   });
 
   it('is fetched again once its max-age has passed (bounded below by the minimum cache time)', async () => {
