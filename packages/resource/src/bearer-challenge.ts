@@ -8,7 +8,7 @@ export interface BearerChallenge {
   realm: string;
   error?: BearerChallengeError;
   errorDescription?: string;
-  /** Space-separated scopes the resource needs (RFC 6750 §3, only with insufficient_scope). */
+  /** Space-separated scopes (RFC 6750 §3): those a refused request needs (insufficient_scope), or on 401 the ones configured. */
   scope?: string;
   /** URL of the RFC 9728 protected resource metadata (RFC 9728 §5.1 `resource_metadata`). */
   resourceMetadata?: string | undefined;

@@ -20,6 +20,8 @@ export interface BearerErrorResponse {
 export interface ChallengeContext {
   realm: string;
   resourceMetadata?: string | undefined;
+  /** The `scope` of 401 challenges (RFC 9728 metadata's challengeScopes); 403 insufficient_scope names its own. */
+  scope?: string | undefined;
   /** Set when DPoP is accepted: its proof algorithms, and whether Bearer is refused altogether. */
   dpop?: { algorithms: readonly string[]; required: boolean } | undefined;
 }
@@ -37,6 +39,7 @@ function challenges(error: BearerError, context: ChallengeContext): string {
   return schemes.map((scheme) => formatBearerChallenge({
     scheme,
     realm: context.realm,
+    ...(context.scope !== undefined && error.status === 401 ? { scope: context.scope } : {}),
     ...(scheme === errorScheme ? errorAttributes(error) : {}),
     resourceMetadata: context.resourceMetadata,
     algs: scheme === 'DPoP' ? context.dpop?.algorithms : undefined,

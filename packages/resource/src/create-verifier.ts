@@ -196,6 +196,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return bearerErrorResponse(error, {
         realm,
         resourceMetadata: resourceMetadata?.url,
+        scope: resourceMetadata?.challengeScope,
         dpop: dpop && { algorithms: dpop.algorithms, required: dpop.required },
       });
     },

@@ -6,6 +6,12 @@ export interface ResourceMetadataOptions {
   authorizationServers?: readonly string[];
   /** Scopes this resource understands, advertised as `scopes_supported` (RFC 9728 §2). */
   scopesSupported?: readonly string[];
+  /**
+   * Scopes named by the `scope` attribute of 401 challenges (RFC 6750 §3): what a client should ask for to use this
+   * resource at all (MCP 2025-11-25: servers SHOULD include it; clients use it before `scopes_supported`). 403
+   * insufficient_scope challenges name the scopes of the refused request instead. Default: no `scope` on 401.
+   */
+  challengeScopes?: readonly string[];
 }
 
 /** The RFC 9728 §2 document this kit serves. */
@@ -21,6 +27,8 @@ export interface ProtectedResourceMetadata {
   readonly path: string;
   /** Absolute URL of the document: the `resource_metadata` parameter of every challenge (RFC 9728 §5.1). */
   readonly url: string;
+  /** The `scope` attribute of 401 challenges (space-separated), when `challengeScopes` was configured. */
+  readonly challengeScope: string | undefined;
   readonly document: ProtectedResourceMetadataDocument;
 }
 
@@ -57,6 +65,9 @@ export function protectedResourceMetadata(resource: string, issuer: string, opti
   const scopes = stringList(options.scopesSupported, 'resourceMetadata.scopesSupported', (value) => {
     if (!SCOPE_TOKEN.test(value)) throw new VerifierConfigurationError('each supported scope must be an RFC 6749 scope-token');
   });
+  const challengeScopes = stringList(options.challengeScopes, 'resourceMetadata.challengeScopes', (value) => {
+    if (!SCOPE_TOKEN.test(value)) throw new VerifierConfigurationError('each challenge scope must be an RFC 6749 scope-token');
+  });
   // RFC 9728 §3.1: the well-known segment goes between host and path; a lone terminating "/" is dropped.
   const path = url.pathname === '/' ? WELL_KNOWN : `${WELL_KNOWN}${url.pathname}`;
   const document: ProtectedResourceMetadataDocument = {
@@ -65,5 +76,5 @@ export function protectedResourceMetadata(resource: string, issuer: string, opti
     ...(scopes === undefined ? {} : { scopes_supported: scopes }),
     bearer_methods_supported: ['header'],
   };
-  return Object.freeze({ path, url: `${url.origin}${path}`, document: Object.freeze(document) });
+  return Object.freeze({ path, url: `${url.origin}${path}`, challengeScope: challengeScopes?.join(' '), document: Object.freeze(document) });
 }

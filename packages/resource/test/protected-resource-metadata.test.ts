@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protectedResourceMetadata } from '../src/protected-resource-metadata.ts';
 import { checkResourceIdentifier } from '../src/resource-identifier.ts';
-import { createVerifier } from '../src/index.ts';
+import { createVerifier, InsufficientScopeError, TokenInvalidError, TokenMissingError } from '../src/index.ts';
 
 const ISSUER = 'https://auth.example';
 
@@ -63,4 +63,20 @@ test('the audience is an absolute URI without fragment (RFC 8707 §2), kept verb
 test('without resourceMetadata the verifier serves none and its challenges carry no resource_metadata', () => {
   const verifier = createVerifier({ issuer: ISSUER, audience: 'https://api.example' });
   assert.equal(verifier.resourceMetadata, undefined);
+});
+
+test('challengeScopes: 401 challenges name the scopes to ask for first (MCP); a 403 names the refused request\'s own', () => {
+  const verifier = createVerifier({
+    issuer: ISSUER, audience: 'https://mcp.example/mcp', realm: 'mcp', resourceMetadata: { scopesSupported: ['notes:read', 'notes:write'], challengeScopes: ['notes:read'] },
+  });
+  const tail = 'resource_metadata="https://mcp.example/.well-known/oauth-protected-resource/mcp"';
+  assert.equal(verifier.errorResponse(new TokenMissingError()).headers['www-authenticate'], `Bearer realm="mcp", scope="notes:read", ${tail}`);
+  assert.equal(verifier.errorResponse(new TokenInvalidError('the access token is invalid')).headers['www-authenticate'],
+    `Bearer realm="mcp", error="invalid_token", error_description="the access token is invalid", scope="notes:read", ${tail}`);
+  assert.equal(verifier.errorResponse(new InsufficientScopeError(['notes:read', 'notes:write'])).headers['www-authenticate'],
+    `Bearer realm="mcp", error="insufficient_scope", scope="notes:read notes:write", ${tail}`);
+  const without = createVerifier({ issuer: ISSUER, audience: 'https://mcp.example/mcp', realm: 'mcp', resourceMetadata: {} });
+  assert.equal(without.errorResponse(new TokenMissingError()).headers['www-authenticate'], `Bearer realm="mcp", ${tail}`, 'no scope unless configured');
+  assertConfigurationError(() => createVerifier({ issuer: ISSUER, audience: 'https://mcp.example/mcp', resourceMetadata: { challengeScopes: ['bad scope'] } }), /challenge scope/);
+  assertConfigurationError(() => createVerifier({ issuer: ISSUER, audience: 'https://mcp.example/mcp', resourceMetadata: { challengeScopes: [] } }), /non-empty/);
 });

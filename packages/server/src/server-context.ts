@@ -27,6 +27,9 @@ export interface ServerUrls {
   device: string;
   deviceLogin: string;
   deviceDecision: string;
+  /** RFC 7591 registration endpoint, and a registered client's RFC 7592 configuration endpoint. */
+  registration: string;
+  registrationClient(clientId: string): string;
   /** A pending interaction's page, or the URL its login or consent form posts to. */
   interaction(id: string, step?: 'login' | 'consent'): string;
 }

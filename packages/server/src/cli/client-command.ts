@@ -1,4 +1,6 @@
 // `latchkey client add|list|show|remove|rotate-secret`
+import { blockClient, unblockClient } from '../clients/block-client.ts';
+import { isMetadataDocumentClientId } from '../clients/client-metadata-document.ts';
 import { registerClient, rotateClientSecret, RegistrationError } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
@@ -7,7 +9,7 @@ import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } 
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims]
-       latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]
+       latchkey client list [--dynamic] | show ID | remove ID | rotate-secret ID | block ID | unblock ID   [--database URL] [--json]
   grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code
   (the device flow, RFC 8628: a CLI or TV needs no --redirect-uri; add refresh_token for refresh tokens)`;
 
@@ -16,16 +18,22 @@ const view = (c: ClientRecord) => ({
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
   id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only',
   registration: c.registration, created_at: isoTime(c.createdAt),
+  ...(c.registration === 'dynamic' ? {
+    kind: isMetadataDocumentClientId(c.id) ? 'client ID metadata document' : 'dynamic registration (RFC 7591)',
+    client_uri: c.clientUri ?? null, logo_uri: c.logoUri ?? null, application_type: c.applicationType ?? null,
+    first_used_at: c.firstUsedAt ? isoTime(c.firstUsedAt) : null,
+  } : {}),
+  blocked: c.blockedAt ? isoTime(c.blockedAt) : false,
 });
 
 const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `${k.padEnd(30)} ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('\n');
 
 export async function clientCommand(args: string[], io: CliIo): Promise<void> {
-  const { sub, rest } = splitSubcommand('client', args, ['add', 'list', 'show', 'remove', 'rotate-secret']);
+  const { sub, rest } = splitSubcommand('client', args, ['add', 'list', 'show', 'remove', 'rotate-secret', 'block', 'unblock']);
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
-    'userinfo-only-claims': { type: 'boolean' },
+    'userinfo-only-claims': { type: 'boolean' }, dynamic: { type: 'boolean' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -43,9 +51,10 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);
       }
       case 'list': {
-        const clients = await store.listClients();
-        return printResult(io, values.json, clients.map(view), clients.length === 0 ? 'no clients registered' :
-          clients.map((c) => `${c.id}  ${c.isPublic ? 'public      ' : 'confidential'}  ${c.name}`).join('\n'));
+        const clients = (await store.listClients()).filter((c) => !values.dynamic || c.registration === 'dynamic');
+        const marks = (c: ClientRecord) => `${c.registration === 'dynamic' ? '  [unvetted]' : ''}${c.blockedAt ? '  [blocked]' : ''}`;
+        return printResult(io, values.json, clients.map(view), clients.length === 0 ? (values.dynamic ? 'no dynamic clients' : 'no clients registered') :
+          clients.map((c) => `${c.id}  ${c.isPublic ? 'public      ' : 'confidential'}  ${c.name}${marks(c)}`).join('\n'));
       }
       case 'show': {
         const client = await store.getClient(id);
@@ -61,6 +70,15 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         const secret = await rotateClientSecret(store, id, unixNow());
         return printResult(io, values.json, { client_id: id, client_secret: secret },
           `client_id      ${id}\nclient_secret  ${secret}\n\nThe new secret is shown this once; the old one no longer works.`);
+      }
+      case 'block': {
+        const revoked = await blockClient(store, id, unixNow());
+        return printResult(io, values.json, { blocked: id, grants_revoked: revoked },
+          `blocked client ${id}: it can no longer sign users in or obtain tokens; ${revoked} grant(s) revoked (access tokens already issued expire within their lifetime)`);
+      }
+      case 'unblock': {
+        await unblockClient(store, id, unixNow());
+        return printResult(io, values.json, { unblocked: id }, `unblocked client ${id} (users must authorize it again)`);
       }
       default:
         throw new UsageError(`unknown subcommand "client ${sub}" (see latchkey client --help)`);

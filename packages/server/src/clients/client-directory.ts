@@ -1,6 +1,9 @@
 // Registered clients, cached in memory (the token hot path never waits on the database for them).
+import { InvalidClient } from '../oauth/errors.ts';
 import type { ClientStore } from '../store/client-store.ts';
 import type { ClientRecord } from '../store/records.ts';
+import { isMetadataDocumentClientId, MetadataDocumentProblem } from './client-metadata-document.ts';
+import type { MetadataDocumentClients } from './metadata-document-clients.ts';
 
 /** The web origins of a client's redirect URIs (private-use schemes have none). */
 export function redirectOrigins(client: ClientRecord): string[] {
@@ -20,8 +23,35 @@ export class ClientDirectory {
   #publicOrigins: Promise<Set<string>> | undefined;
   static readonly MAX_ENTRIES = 10_000;
 
-  constructor(store: ClientStore) {
+  readonly #documents: MetadataDocumentClients | undefined;
+
+  /** `documents`: resolves client_ids that are metadata document URLs (absent: such ids are unknown clients). */
+  constructor(store: ClientStore, documents?: MetadataDocumentClients) {
     this.#store = store;
+    this.#documents = documents;
+  }
+
+  /** Whether client ID metadata documents are accepted (discovery says so). */
+  get acceptsMetadataDocuments(): boolean {
+    return this.#documents !== undefined;
+  }
+
+  /**
+   * Where a flow starts (/authorize, client authentication): a metadata document URL is fetched (or taken from its
+   * cache) and refused with a precise invalid_client when it cannot be; any other id is looked up as by get().
+   * Later steps of the same flow use get(), which reads the stored row without fetching.
+   */
+  async resolve(id: string, now: number): Promise<ClientRecord | undefined> {
+    if (!isMetadataDocumentClientId(id)) return this.get(id);
+    if (!this.#documents) return undefined;
+    try {
+      const client = await this.#documents.resolve(id, now);
+      this.#cache.delete(id);
+      return client;
+    } catch (error) {
+      if (error instanceof MetadataDocumentProblem) throw new InvalidClient(`client ID metadata document: ${error.message}`);
+      throw error;
+    }
   }
 
   async get(id: string): Promise<ClientRecord | undefined> {
@@ -42,8 +72,14 @@ export class ClientDirectory {
     return this.#publicOrigins;
   }
 
+  /** Drops one client from this instance's cache (after a change only this instance needs to see at once). */
+  forget(id: string): void {
+    this.#cache.delete(id);
+  }
+
   invalidate(): void {
     this.#cache = new Map();
+    this.#documents?.invalidate();
     this.#publicOrigins = undefined;
   }
 }

@@ -64,6 +64,23 @@ export interface ServerConfig {
   metricsToken: string;
   /** Outside dev mode, enabled metrics need a token unless this explicit choice says they are public. */
   metricsPublic: boolean;
+  /** Accept client_ids that are https URLs of OAuth Client ID Metadata Documents (fetched, validated, unvetted). Off by default. */
+  clientMetadataDocuments: boolean;
+  /** Dev mode only: also fetch http:// client_id URLs and loopback/private addresses (for a client on localhost). */
+  clientMetadataDocumentsAllowPrivate: boolean;
+  /** RFC 7591 dynamic client registration at /register (and RFC 7592 management). Off by default. */
+  dynamicRegistration: boolean;
+  /** When set, /register requires `Authorization: Bearer <token>` (an RFC 7591 §3 initial access token, 32+ characters). */
+  registrationInitialAccessToken: string;
+  /** Registrations per address inside `registrationWindow` seconds (shared by every instance); 0 turns the limit off. */
+  registrationLimitPerAddress: number;
+  registrationWindow: number;
+  /** Seconds after which a dynamic registration that never obtained a token is removed; 0 keeps them. */
+  unusedClientTtl: number;
+  /** Scopes (or API identifiers, meaning all their scopes) that unvetted clients may request, space-separated; empty: any. */
+  unvettedClientScopes: string;
+  /** Who vets clients, as the consent page says it ("not verified by ..."); default: the issuer's host name. */
+  operatorName: string;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -101,6 +118,15 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   metricsEnabled: false,
   metricsToken: '',
   metricsPublic: false,
+  clientMetadataDocuments: false,
+  clientMetadataDocumentsAllowPrivate: false,
+  dynamicRegistration: false,
+  registrationInitialAccessToken: '',
+  registrationLimitPerAddress: 20,
+  registrationWindow: 3600,
+  unusedClientTtl: 7 * 86400,
+  unvettedClientScopes: '',
+  operatorName: '',
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -116,6 +142,10 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   headersTimeout: 'LATCHKEY_HEADERS_TIMEOUT', requestTimeout: 'LATCHKEY_REQUEST_TIMEOUT', keepAliveTimeout: 'LATCHKEY_KEEP_ALIVE_TIMEOUT',
   idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
   metricsEnabled: 'LATCHKEY_METRICS_ENABLED', metricsToken: 'LATCHKEY_METRICS_TOKEN', metricsPublic: 'LATCHKEY_METRICS_PUBLIC',
+  clientMetadataDocuments: 'LATCHKEY_CLIENT_METADATA_DOCUMENTS', clientMetadataDocumentsAllowPrivate: 'LATCHKEY_CLIENT_METADATA_DOCUMENTS_ALLOW_PRIVATE',
+  dynamicRegistration: 'LATCHKEY_DYNAMIC_REGISTRATION', registrationInitialAccessToken: 'LATCHKEY_REGISTRATION_INITIAL_ACCESS_TOKEN',
+  registrationLimitPerAddress: 'LATCHKEY_REGISTRATION_LIMIT_PER_ADDRESS', registrationWindow: 'LATCHKEY_REGISTRATION_WINDOW',
+  unusedClientTtl: 'LATCHKEY_UNUSED_CLIENT_TTL', unvettedClientScopes: 'LATCHKEY_UNVETTED_CLIENT_SCOPES', operatorName: 'LATCHKEY_OPERATOR_NAME',
 };
 
 /** A configuration problem, explained in one line. */
@@ -209,8 +239,25 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   if (metricsEnabled && !dev && !metricsToken && !metricsPublic) {
     throw new ConfigError('LATCHKEY_METRICS_ENABLED outside dev mode needs LATCHKEY_METRICS_TOKEN (scrapers send Authorization: Bearer <token>) or an explicit LATCHKEY_METRICS_PUBLIC=true');
   }
+  const clientMetadataDocumentsAllowPrivate = boolean('clientMetadataDocumentsAllowPrivate', merged.clientMetadataDocumentsAllowPrivate ?? false);
+  if (clientMetadataDocumentsAllowPrivate && !dev) throw new ConfigError('clientMetadataDocumentsAllowPrivate lets strangers make the server fetch private addresses: it is allowed only with --dev');
+  const registrationInitialAccessToken = merged.registrationInitialAccessToken === undefined ? '' : String(merged.registrationInitialAccessToken);
+  if (registrationInitialAccessToken && (registrationInitialAccessToken.length < 32 || !/^[A-Za-z0-9\-._~+/]+=*$/.test(registrationInitialAccessToken))) {
+    throw new ConfigError('LATCHKEY_REGISTRATION_INITIAL_ACCESS_TOKEN must be at least 32 characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token), e.g. openssl rand -base64 32');
+  }
+  const operatorName = String(merged.operatorName ?? '').trim() || issuerUrl.hostname;
+  if (operatorName.length > 100) throw new ConfigError('operatorName must be at most 100 characters');
   return {
     issuer, host, port, dev, secret,
+    clientMetadataDocuments: boolean('clientMetadataDocuments', merged.clientMetadataDocuments ?? DEFAULTS.clientMetadataDocuments),
+    clientMetadataDocumentsAllowPrivate,
+    dynamicRegistration: boolean('dynamicRegistration', merged.dynamicRegistration ?? DEFAULTS.dynamicRegistration),
+    registrationInitialAccessToken,
+    registrationLimitPerAddress: setting('registrationLimitPerAddress', 0, 1_000_000),
+    registrationWindow: setting('registrationWindow', 1, 86400),
+    unusedClientTtl: setting('unusedClientTtl', 0, 365 * 86400),
+    unvettedClientScopes: String(merged.unvettedClientScopes ?? '').trim(),
+    operatorName,
     databaseUrl: String(merged.databaseUrl ?? DEFAULTS.databaseUrl),
     databasePoolMax: integer('databasePoolMax', merged.databasePoolMax ?? DEFAULTS.databasePoolMax, 1, 1000),
     accessTokenTtl: integer('accessTokenTtl', merged.accessTokenTtl ?? DEFAULTS.accessTokenTtl, 30, 86400),

@@ -1,7 +1,9 @@
 // Remembered consent per user and client, with incremental authorization: only scopes not granted before are
 // asked for; prompt=consent asks for everything (OpenID Connect Core §3.1.2.1).
 import type { ScopeCatalog } from '../apis/scope-catalog.ts';
+import { isUnvetted } from '../clients/unvetted-client-policy.ts';
 import type { PromptValue } from '../oidc/prompt.ts';
+import type { ClientRecord } from '../store/records.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { ConsentStore } from '../store/consent-store.ts';
 
@@ -20,6 +22,15 @@ export async function scopesNeedingConsent(store: ConsentStore, userId: string, 
   const consent = await store.getConsent(userId, clientId);
   const granted = new Set(consent?.scopes ?? []);
   return question.scopes.filter((s) => !granted.has(s));
+}
+
+/**
+ * The scopes the consent page must ask for: those not approved yet, and for a client nobody vetted every requested
+ * scope when all were approved before: such a client never gets silent consent (decisions.md 2026-11-29).
+ */
+export async function scopesToAsk(store: ConsentStore, userId: string, client: ClientRecord, question: ConsentQuestion): Promise<string[]> {
+  const missing = await scopesNeedingConsent(store, userId, client.id, question);
+  return missing.length === 0 && isUnvetted(client) ? [...question.scopes] : missing;
 }
 
 /** Scopes approved earlier, among the requested ones (shown on the consent page for context; none with prompt=consent). */

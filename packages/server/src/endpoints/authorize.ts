@@ -8,13 +8,14 @@ import type { AuthorizationRequest, RedirectTarget } from '../authorization/auth
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { requestedUserScopes } from '../authorization/requested-scopes.ts';
-import { scopesNeedingConsent } from '../consent/consent.ts';
+import { scopesToAsk } from '../consent/consent.ts';
 import { authorizationResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 import { isResponseMode } from '../authorization/authorization-response.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
+import { isUnvetted } from '../clients/unvetted-client-policy.ts';
 import {
-  ConsentRequired, InvalidClient, InvalidRequest, LoginRequired, RequestNotSupported, RequestUriNotSupported,
+  AccessDenied, ConsentRequired, InvalidClient, InvalidRequest, LoginRequired, RequestNotSupported, RequestUriNotSupported,
   UnauthorizedClient, UnsupportedResponseType,
 } from '../oauth/errors.ts';
 import { readCodeChallenge } from '../oauth/pkce.ts';
@@ -47,8 +48,15 @@ async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams):
     throw new AuthorizationFailure(error, undefined);
   }
   if (clientId === undefined) throw new AuthorizationFailure(new InvalidRequest('the request has no client_id'), undefined);
-  const client = await ctx.clients.get(clientId);
+  let client: ClientRecord | undefined;
+  try {
+    client = await ctx.clients.resolve(clientId, ctx.now());
+  } catch (error) {
+    // A client ID metadata document that cannot be fetched or is invalid: the page says why, nothing is redirected.
+    throw new AuthorizationFailure(error, undefined, { developerDetails: [`client_id received: ${clientId}`] });
+  }
   if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { developerDetails: [`client_id received: ${clientId}`] });
+  if (client.blockedAt) throw new AuthorizationFailure(new AccessDenied('this application has been blocked by the operator of this server'), undefined);
 
   const registered = [`registered redirect URIs of this client: ${client.redirectUris.length > 0 ? client.redirectUris.join('  ') : '(none)'}`];
   let redirectUri: string;
@@ -91,7 +99,7 @@ async function validateAuthorizationRequest(
   if (responseMode !== undefined && !isResponseMode(responseMode)) throw new InvalidRequest(`response_mode "${responseMode}" is not supported; use query or form_post`);
   if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
 
-  const scopes = requestedUserScopes(ctx.scopes, client, params.get('scope'));
+  const scopes = requestedUserScopes(ctx.config, ctx.scopes, client, params.get('scope'));
   const audience = resolveAudience(scopes, params.get('resource'), ctx.scopes);
 
   // RFC 7636 + RFC 9700 §2.1.1: S256 PKCE for every client, relaxable only for a confidential client.
@@ -117,7 +125,7 @@ async function validateAuthorizationRequest(
  * consent for every scope complete at once; otherwise the user is sent to the login or consent page, or with
  * prompt=none the client gets login_required / consent_required (OpenID Connect Core §3.1.2.6).
  */
-async function decide(ctx: ServerContext, browser: BrowserRequest, request: AuthorizationRequest): Promise<BrowserResponse> {
+async function decide(ctx: ServerContext, browser: BrowserRequest, client: ClientRecord, request: AuthorizationRequest): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
   const now = ctx.now();
   const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime };
@@ -126,9 +134,12 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, request: Auth
     if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');
     return toInteraction(ctx, browser, request, undefined);
   }
-  const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request);
+  const missing = await scopesToAsk(ctx.store, auth.userId, client, request);
   if (missing.length > 0) {
-    if (silent) throw new ConsentRequired('the user has not approved every requested scope and prompt=none forbids asking');
+    if (silent) {
+      throw new ConsentRequired(isUnvetted(client) ? 'consent is asked at every authorization of an application the operator did not verify, and prompt=none forbids asking'
+        : 'the user has not approved every requested scope and prompt=none forbids asking');
+    }
     return toInteraction(ctx, browser, request, auth);
   }
   return authorizationResponse(await completeAuthorization(ctx, request, auth), []);
@@ -145,7 +156,7 @@ export async function handleAuthorize(ctx: ServerContext, browser: BrowserReques
   const { client, target, redirectUriSent } = await resolveClientAndRedirect(ctx, browser.params);
   try {
     const request = await validateAuthorizationRequest(ctx, browser.params, client, target, redirectUriSent);
-    return await decide(ctx, browser, request);
+    return await decide(ctx, browser, client, request);
   } catch (error) {
     // Nobody has signed in at this point (errors after the login page come from the interaction endpoints).
     throw new AuthorizationFailure(error, mayRedirectErrorsBeforeSignIn(client) ? target : undefined,

@@ -16,5 +16,7 @@ export interface ClientCredentialsInRequest {
 export async function authenticatedClient(ctx: ServerContext, request: ClientCredentialsInRequest, now: number, whenMissing: string): Promise<ClientRecord> {
   const presented = readPresentedClient(request.authorization, request.body);
   if (!presented) throw new InvalidClient(whenMissing);
-  return ctx.limits.authenticate(presented, request.ip, now);
+  const client = await ctx.limits.authenticate(presented, request.ip, now);
+  if (client.blockedAt) throw new InvalidClient('this client has been blocked by the operator of this server');
+  return client;
 }

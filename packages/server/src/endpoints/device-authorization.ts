@@ -31,7 +31,7 @@ export async function handleDeviceAuthorization(ctx: ServerContext, ip: string, 
   const client = await authenticatedClient(ctx, { ip, authorization, body }, now,
     'client authentication required: public clients send client_id, confidential clients authenticate as at the token endpoint (RFC 8628 §3.1)');
   if (!client.grantTypes.includes(DEVICE_CODE_GRANT_TYPE)) throw new UnauthorizedClient(`this client is not registered for the ${DEVICE_CODE_GRANT_TYPE} grant`);
-  const scopes = requestedUserScopes(ctx.scopes, client, body.get('scope'));
+  const scopes = requestedUserScopes(ctx.config, ctx.scopes, client, body.get('scope'));
   const audience = resolveAudience(scopes, body.get('resource'), ctx.scopes);
 
   const issued = await issueDeviceCode(ctx, { clientId: client.id, scopes, audience });

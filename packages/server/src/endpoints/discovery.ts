@@ -34,5 +34,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     request_uri_parameter_supported: false,
     prompt_values_supported: [...PROMPT_VALUES],
     access_token_signing_alg_values_supported: [ctx.config.accessTokenAlg],
+    // draft-ietf-oauth-client-id-metadata-document §5; RFC 7591 §3 (only when the operator turned them on).
+    ...(ctx.clients.acceptsMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
+    ...(ctx.config.dynamicRegistration ? { registration_endpoint: ctx.urls.registration } : {}),
   };
 }

@@ -9,7 +9,8 @@ import {
 } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
-import { consentLines, previouslyGranted, rememberConsent, scopesNeedingConsent } from '../consent/consent.ts';
+import { consentLines, previouslyGranted, rememberConsent, scopesToAsk } from '../consent/consent.ts';
+import { isUnvetted, unverifiedClient } from '../clients/unvetted-client-policy.ts';
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -27,7 +28,9 @@ const forbidden = (requestId: string) => errorPageResponse(403, 'The form could 
 async function continueAfterLogin(ctx: ServerContext, secret: string, pending: PendingInteraction, auth: Authentication, cookies: string[]): Promise<BrowserResponse> {
   try {
     const { request } = pending;
-    const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request);
+    const client = await ctx.clients.get(request.clientId);
+    if (!client) throw new AccessDenied('the application is no longer registered');
+    const missing = await scopesToAsk(ctx.store, auth.userId, client, request);
     if (missing.length > 0) {
       const id = await createInteraction(ctx, secret, request, auth);
       return { kind: 'redirect', location: ctx.urls.interaction(id), cookies };
@@ -46,6 +49,7 @@ async function renderLogin(ctx: ServerContext, csrf: CsrfTokens, secret: string,
     kind: 'page', status: options.status ?? 200, cookies: [], ...(options.headers ? { headers: options.headers } : {}),
     page: {
       view: 'login', action: ctx.urls.interaction(pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret),
+      ...(isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {}),
       username: options.username ?? pending.request.loginHint, ...(options.error ? { error: options.error } : {}),
     },
   };
@@ -65,7 +69,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   const user = await ctx.store.getUser(userId);
   if (!client || !user) return expired(browser.requestId);
   const { request } = pending;
-  const missing = await scopesNeedingConsent(ctx.store, userId, client.id, request);
+  const missing = await scopesToAsk(ctx.store, userId, client, request);
   if (missing.length === 0) {
     // Approved meanwhile (another tab): nothing left to ask.
     const taken = await takeInteraction(ctx, pending);
@@ -73,12 +77,13 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime }, []);
   }
   const describe = (scopes: string[]) => consentLines(ctx.scopes, scopes);
-  const earlier = await previouslyGranted(ctx.store, userId, client.id, request);
+  const earlier = (await previouslyGranted(ctx.store, userId, client.id, request)).filter((s) => !missing.includes(s));
   return {
     kind: 'page', status: 200, cookies: [],
     page: {
       view: 'consent', action: ctx.urls.interaction(pending.record.id, 'consent'), clientName: client.name, username: user.username,
       csrfToken: csrf.tokenFor(secret), scopeDescriptions: describe(missing), alreadyGranted: describe(earlier),
+      ...(isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {}),
     },
   };
 }

@@ -1,6 +1,16 @@
 // What the browser-facing endpoints show, as data: each page model names its view and carries what the view
 // needs. The endpoints return these; http/ renders them (http/views/) and sends them (design.md: one direction).
 
+/** How a page marks a client nobody vetted: its host name, who did not verify it, and where the answer goes. */
+export interface UnverifiedClient {
+  host: string;
+  operatorName: string;
+  /** The redirect URI's host (or private-use scheme). */
+  redirectHost: string;
+  /** The redirect URI is on the user's own machine (loopback). */
+  redirectIsLocal: boolean;
+}
+
 export interface LoginPageModel {
   view: 'login';
   /** Where the form posts (absolute, under the issuer). */
@@ -10,6 +20,8 @@ export interface LoginPageModel {
   username?: string | undefined;
   /** A message shown above the form (wrong credentials, throttled). */
   error?: string | undefined;
+  /** Set for a dynamically registered or metadata document client. */
+  unverified?: UnverifiedClient;
 }
 
 export interface ConsentPageModel {
@@ -25,6 +37,8 @@ export interface ConsentPageModel {
   alreadyGranted: string[];
   /** For the device flow (RFC 8628 §3.3): the user code the form carries, and the warning to check it on the device. */
   device?: { userCode: string } | undefined;
+  /** Set for a dynamically registered or metadata document client. */
+  unverified?: UnverifiedClient;
 }
 
 /** RFC 8628 §3.3: the page where a signed-in user types (or confirms) the code their device shows. */

@@ -47,6 +47,8 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   try {
     const answer = await grant.handle(ctx, { client, params: new GrantParams(request.body, grant) });
     ctx.metrics.tokenIssued(grant.grantType, client.id);
+    // A dynamic registration that obtained a token is in use: it no longer expires as unused (one write, once).
+    if (client.registration === 'dynamic' && !client.firstUsedAt && await ctx.store.updateClientFirstUse(client.id, now)) ctx.clients.forget(client.id);
     return answer;
   } catch (error) {
     // An unknown, used or expired code or refresh token, or a wrong code_verifier: a guess, counted.

@@ -6,10 +6,12 @@ import { timingEqualiserHash } from '../accounts/password-hashing.ts';
 import { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
+import { MetadataDocumentClients, type MetadataDocumentSettings } from '../clients/metadata-document-clients.ts';
 import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
+import { removeExpired } from '../clients/unused-clients.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
 import { NO_METRICS } from '../metrics/metrics.ts';
@@ -34,6 +36,8 @@ export interface CreateServerOptions {
   cleanupIntervalMs?: number;
   /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
   logStream?: { write(line: string): void };
+  /** Limits of client ID metadata document fetches (time, size, cache bounds), for tests. */
+  metadataDocuments?: Partial<MetadataDocumentSettings>;
 }
 
 declare module 'fastify' {
@@ -52,7 +56,10 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     poolMax: config.databasePoolMax, ...(metrics ? { onQuery: (seconds, ok) => metrics.observeQuery(seconds, ok) } : {}),
   });
   const now = options.now ?? unixNow;
-  const clients = new ClientDirectory(store);
+  const documents = config.clientMetadataDocuments
+    ? new MetadataDocumentClients(store, { allowPrivate: config.clientMetadataDocumentsAllowPrivate, ...options.metadataDocuments })
+    : undefined;
+  const clients = new ClientDirectory(store, documents);
   const ctx: ServerContext = {
     config, urls: serverUrls(config.issuer), store, now, clients,
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
@@ -128,7 +135,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     sync.start(options.cacheSyncIntervalMs ?? 500, logError);
     // Anything changed between the load in createServer() and now is picked up at once.
     await sync.poll().catch(logError);
-    cleanup = setInterval(() => void store.deleteExpired(now(), 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
+    cleanup = setInterval(() => void removeExpired(ctx, 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
   });
   app.addHook('onClose', async () => {

@@ -25,6 +25,9 @@ export const PATHS = {
   device: '/device',
   deviceLogin: '/device/login',
   deviceDecision: '/device/decision',
+  /** RFC 7591 dynamic registration and RFC 7592 client configuration (only when enabled). */
+  registration: '/register',
+  registrationClient: '/register/:clientId',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -51,6 +54,8 @@ export function serverUrls(issuer: string): ServerUrls {
     device: at(PATHS.device),
     deviceLogin: at(PATHS.deviceLogin),
     deviceDecision: at(PATHS.deviceDecision),
+    registration: at(PATHS.registration),
+    registrationClient: (clientId) => at(PATHS.registrationClient.replace(':clientId', encodeURIComponent(clientId))),
     interaction: (id, step) => {
       const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
       return at(path.replace(':id', encodeURIComponent(id)));

@@ -16,6 +16,7 @@ import { sendPage } from './browser-response.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import { DISCOVERY_PATHS, PATHS } from './paths.ts';
 import { registerCors } from './cors.ts';
+import { registerRegistrationRoutes } from './registration-routes.ts';
 import { homePage } from './views/home-page.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
@@ -62,6 +63,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerAuthorizationRoutes(app, ctx, csrf);
   registerAccountRoutes(app, ctx, csrf);
   registerDeviceRoutes(app, ctx, csrf);
+  registerRegistrationRoutes(app, ctx);
 
   app.get(PATHS.home, async (_request, reply) => {
     return sendPage(reply, 200, homePage({

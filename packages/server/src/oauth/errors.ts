@@ -21,7 +21,9 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable'
   | 'authorization_pending'
   | 'slow_down'
-  | 'expired_token';
+  | 'expired_token'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 export interface OAuthErrorOptions {
   /** Server-only detail for the log; never sent to the client. */
@@ -86,6 +88,10 @@ export class SlowDown extends define('slow_down', 400) {}
 export class ExpiredToken extends define('expired_token', 400) {}
 export class ServerError extends define('server_error', 500) {}
 export class TemporarilyUnavailable extends define('temporarily_unavailable', 503) {}
+/** RFC 7591 §3.2.2: a redirect URI the registration refuses. */
+export class InvalidRedirectUri extends define('invalid_redirect_uri', 400) {}
+/** RFC 7591 §3.2.2: other client metadata the registration refuses. */
+export class InvalidClientMetadata extends define('invalid_client_metadata', 400) {}
 
 /** RFC 6585 §4 429 Too Many Requests: no OAuth error code exists for it, so `temporarily_unavailable` carries it. */
 export class TooManyRequests extends TemporarilyUnavailable {

@@ -51,7 +51,7 @@ export class ClientEndpointLimits {
   async authenticate(presented: PresentedClient, ip: string, now: number): Promise<ClientRecord> {
     let client: ClientRecord;
     try {
-      client = authenticateClient(presented, await this.#clients.get(presented.clientId));
+      client = authenticateClient(presented, await this.#clients.resolve(presented.clientId, now));
     } catch (error) {
       if (error instanceof InvalidClient) await this.recordFailure(ip, undefined, now);
       throw error;

@@ -18,5 +18,7 @@ export interface GrantStore {
   revokeGrant(id: string, now: number): Promise<boolean>;
   /** Revokes every live grant of a user for a client (the account page's "Revoke access"). */
   revokeGrantsFor(userId: string, clientId: string, now: number): Promise<number>;
+  /** Revokes every live grant of a client, whoever the user (an operator blocking the client); returns how many. */
+  revokeClientGrants(clientId: string, now: number): Promise<number>;
   listActiveGrants(userId: string, now: number): Promise<GrantRecord[]>;
 }

@@ -33,7 +33,20 @@ export interface ClientRecord {
   idTokenClaims: boolean;
   createdAt: number;
   updatedAt: number;
+  /** What an unvetted client says about itself (RFC 7591 §2): its home page and logo; null or absent when it said nothing. */
+  clientUri?: string | null;
+  logoUri?: string | null;
+  /** RFC 7591 / OpenID Connect Dynamic Client Registration §2 application_type, for dynamically registered clients. */
+  applicationType?: ApplicationType | null;
+  /** SHA-256 of the RFC 7592 registration access token (dynamically registered clients only). */
+  registrationTokenHash?: string | null;
+  /** When the client first obtained tokens; a dynamic registration never used is removed after `unusedClientTtl`. */
+  firstUsedAt?: number | null;
+  /** Set while the operator blocks the client: it can neither start an authorization nor obtain tokens. */
+  blockedAt?: number | null;
 }
+
+export type ApplicationType = 'web' | 'native';
 
 export interface ApiScope {
   name: string;

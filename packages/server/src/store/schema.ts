@@ -3,7 +3,8 @@
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
-  registration: string; id_token_claims: number;
+  registration: string; id_token_claims: number; client_uri: string | null; logo_uri: string | null; application_type: string | null;
+  registration_token_hash: string | null; first_used_at: number | null; blocked_at: number | null;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }

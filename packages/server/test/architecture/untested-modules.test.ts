@@ -13,7 +13,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // createServer (http/app.ts) with app.inject or a real browser; views through the pages those tests read.
   'routes, endpoints and pages (test/endpoints, test/flows, test/http)': [
     'http/account-routes.ts', 'http/authorization-routes.ts', 'http/browser-response.ts', 'http/connection-limits.ts',
-    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/device-routes.ts', 'http/views/',
+    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/device-routes.ts', 'http/registration-routes.ts', 'http/views/',
     'endpoints/', 'server-context.ts',
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
@@ -39,6 +39,8 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   'protocol pieces asserted through responses': [
     'oauth/audience.ts', 'oauth/error-description.ts', 'oauth/errors.ts', 'oidc/claims.ts', 'oidc/id-token.ts',
     'tokens/jws.ts', 'tokens/verify-access-token.ts', 'keys/generate-key.ts', 'keys/jwk-thumbprint.ts',
+    // client_name, client_uri, logo_uri, scope: asserted by test/endpoints/register.test.ts and test/clients/client-metadata-documents.test.ts
+    'clients/client-metadata-fields.ts',
   ],
   // The CLI: test/cli/cli.test.ts runs every command through runCli (cli/main.ts).
   'CLI commands (test/cli through runCli)': ['cli/'],

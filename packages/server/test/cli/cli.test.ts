@@ -56,6 +56,31 @@ describe('latchkey CLI', () => {
     assert.match((await cli.run(['client', '--help'])).stdout, /urn:ietf:params:oauth:grant-type:device_code/);
   });
 
+  test('client list --dynamic, show, block and unblock an unvetted client', async () => {
+    const store = openStore(cli.databaseUrl);
+    try {
+      await store.createClient({
+        id: 'https://agent.example/client.json', name: 'Agent Desk', secretHash: null, isPublic: true, redirectUris: ['http://127.0.0.1/cb'],
+        grantTypes: ['authorization_code'], scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true,
+        createdAt: 1_900_000_000, updatedAt: 1_900_000_000, clientUri: 'https://agent.example',
+      });
+    } finally {
+      await store.close();
+    }
+    const dynamic = (await cli.run(['client', 'list', '--dynamic', '--json'])).json<Array<Record<string, unknown>>>();
+    assert.deepEqual(dynamic.map((c) => c.client_id), ['https://agent.example/client.json'], 'only unvetted clients');
+    assert.equal(dynamic[0]?.kind, 'client ID metadata document');
+    assert.match((await cli.run(['client', 'list'])).stdout, /Agent Desk {2}\[unvetted\]/);
+    const blocked = await cli.run(['client', 'block', 'https://agent.example/client.json', '--json']);
+    assert.equal(blocked.code, 0, blocked.stderr);
+    assert.deepEqual(blocked.json(), { blocked: 'https://agent.example/client.json', grants_revoked: 0 });
+    assert.match(String((await cli.run(['client', 'show', 'https://agent.example/client.json', '--json'])).json<Record<string, unknown>>().blocked), /^\d{4}-/);
+    assert.match((await cli.run(['client', 'list', '--dynamic'])).stdout, /\[unvetted\] {2}\[blocked\]/);
+    assert.equal((await cli.run(['client', 'unblock', 'https://agent.example/client.json'])).code, 0);
+    assert.equal((await cli.run(['client', 'show', 'https://agent.example/client.json', '--json'])).json<Record<string, unknown>>().blocked, false);
+    assertOneLineError(await cli.run(['client', 'block', 'no-such-client']), /no client with id no-such-client/);
+  });
+
   test('registration rules refuse bad redirect URIs, grants and scopes with one line and write nothing', async () => {
     const before = (await cli.run(['client', 'list', '--json'])).json<unknown[]>().length;
     assertOneLineError(await cli.run(['client', 'add', '--name', 'x', '--redirect-uri', 'http://app.example/cb']), /must use https/);

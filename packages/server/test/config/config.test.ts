@@ -75,3 +75,23 @@ test('rate limits and connection deadlines: defaults, LATCHKEY_* names, ranges; 
   assert.throws(() => resolveConfig({ secret: SECRET, headersTimeout: 20, requestTimeout: 10 }), /requestTimeout \(10\) must be at least headersTimeout \(20\)/);
   assert.throws(() => resolveConfig({ secret: SECRET, failureWindow: 0 }), /failureWindow must be an integer from 1/);
 });
+
+test('clients nobody vetted: everything off by default; metadata documents on private addresses only in dev mode', () => {
+  const production = { secret: SECRET, issuer: 'https://auth.example.com' };
+  const config = resolveConfig(production);
+  assert.deepEqual([config.clientMetadataDocuments, config.clientMetadataDocumentsAllowPrivate, config.dynamicRegistration, config.registrationInitialAccessToken],
+    [false, false, false, '']);
+  assert.deepEqual([config.registrationLimitPerAddress, config.registrationWindow, config.unusedClientTtl, config.unvettedClientScopes], [20, 3600, 7 * 86400, '']);
+  assert.equal(config.operatorName, 'auth.example.com', 'the issuer host by default');
+  const fromEnv = resolveConfig(production, configFromEnv({
+    LATCHKEY_CLIENT_METADATA_DOCUMENTS: 'true', LATCHKEY_DYNAMIC_REGISTRATION: '1', LATCHKEY_UNVETTED_CLIENT_SCOPES: ' openid https://mcp.example/mcp ',
+    LATCHKEY_OPERATOR_NAME: 'Example Corp', LATCHKEY_REGISTRATION_LIMIT_PER_ADDRESS: '5', LATCHKEY_UNUSED_CLIENT_TTL: '0',
+  }));
+  assert.deepEqual([fromEnv.clientMetadataDocuments, fromEnv.dynamicRegistration, fromEnv.unvettedClientScopes, fromEnv.operatorName, fromEnv.registrationLimitPerAddress, fromEnv.unusedClientTtl],
+    [true, true, 'openid https://mcp.example/mcp', 'Example Corp', 5, 0]);
+  assert.throws(() => resolveConfig(production, { clientMetadataDocumentsAllowPrivate: true }), (e: Error) => e instanceof ConfigError && /allowed only with --dev/.test(e.message));
+  assert.equal(resolveConfig({ dev: true, clientMetadataDocumentsAllowPrivate: 'true' }).clientMetadataDocumentsAllowPrivate, true);
+  assert.throws(() => resolveConfig(production, { registrationInitialAccessToken: 'short' }), /at least 32 characters/);
+  assert.throws(() => resolveConfig(production, { registrationInitialAccessToken: `${'a'.repeat(32)} b` }), /at least 32 characters/);
+  assert.equal(resolveConfig(production, { registrationInitialAccessToken: 'a'.repeat(40) }).registrationInitialAccessToken, 'a'.repeat(40));
+});

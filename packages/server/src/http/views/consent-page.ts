@@ -3,6 +3,7 @@
 // (RFC 8628 §3.3, §5.4) uses it too, with the user code and a warning against remote phishing.
 import { html } from './html.ts';
 import type { ConsentPageModel } from '../../endpoints/page-models.ts';
+import { unverifiedClientNotice } from './unverified-client.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
 
 export function consentPage(input: ConsentPageModel): RenderedPage {
@@ -10,6 +11,7 @@ export function consentPage(input: ConsentPageModel): RenderedPage {
 <h1>Allow <strong>${input.clientName}</strong> access?</h1>
 <p class="muted">Signed in as ${input.username}</p>
 ${input.device ? html`<p class="notice" role="note">Only allow this if <strong>you</strong> started signing in on a device and it shows the code <strong>${input.device.userCode}</strong>. If someone sent you this code, deny.</p>` : ''}
+${unverifiedClientNotice(input.unverified)}
 ${input.scopeDescriptions.length > 0 ? html`<p><strong>${input.clientName}</strong> would like to:</p>
 <ul>
 ${input.scopeDescriptions.map((d) => html`<li>${d}</li>`)}

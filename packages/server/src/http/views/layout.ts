@@ -19,6 +19,7 @@ button { margin-top: 1.25rem; padding: 0.6rem 1.2rem; font-size: 1rem; cursor: p
 .muted { color: GrayText; font-size: 0.9rem; }
 code { word-break: break-all; }
 .notice { padding: 0.6rem 0.8rem; border-left: 4px solid #2e7d32; }
+.unverified { padding: 0.6rem 0.8rem; border-left: 4px solid #b26a00; }
 .apps { list-style: none; padding: 0; }
 .app { border-top: 1px solid GrayText; padding: 0.5rem 0 1rem; }
 .app h2 { font-size: 1.1rem; margin-bottom: 0.25rem; }

@@ -7,6 +7,7 @@ import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as deviceCodes from './0012-device-codes.ts';
+import * as unvettedClients from './0023-unvetted-clients.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
   ['0012-device-codes', deviceCodes],
+  ['0023-unvetted-clients', unvettedClients],
 ];

@@ -12,8 +12,16 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     requirePkce: num(row.require_pkce) === 1, idTokenAlg: row.id_token_alg as SigningAlg,
     registration: row.registration === 'dynamic' ? 'dynamic' : 'operator', idTokenClaims: num(row.id_token_claims) === 1,
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
+    clientUri: row.client_uri, logoUri: row.logo_uri,
+    applicationType: row.application_type === 'web' || row.application_type === 'native' ? row.application_type : null,
+    registrationTokenHash: row.registration_token_hash,
+    firstUsedAt: row.first_used_at === null ? null : num(row.first_used_at), blockedAt: row.blocked_at === null ? null : num(row.blocked_at),
   };
 }
+
+const selfAsserted = (c: ClientRecord) => ({
+  client_uri: c.clientUri ?? null, logo_uri: c.logoUri ?? null, application_type: c.applicationType ?? null,
+});
 
 export function sqlClientStore({ db }: SqlDatabase): ClientStore {
   return {
@@ -23,7 +31,36 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
         redirect_uris: JSON.stringify(c.redirectUris), grant_types: JSON.stringify(c.grantTypes),
         scopes: JSON.stringify(c.scopes), require_pkce: c.requirePkce ? 1 : 0, id_token_alg: c.idTokenAlg,
         registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, created_at: c.createdAt, updated_at: c.updatedAt,
+        ...selfAsserted(c), registration_token_hash: c.registrationTokenHash ?? null,
+        first_used_at: c.firstUsedAt ?? null, blocked_at: c.blockedAt ?? null,
       }).execute());
+    },
+
+    async updateClientRegistration(c) {
+      const r = await db.updateTable('clients').set({
+        name: c.name, secret_hash: c.secretHash, is_public: c.isPublic ? 1 : 0, redirect_uris: JSON.stringify(c.redirectUris),
+        grant_types: JSON.stringify(c.grantTypes), scopes: JSON.stringify(c.scopes), updated_at: c.updatedAt, ...selfAsserted(c),
+      }).where('id', '=', c.id).where('registration', '=', 'dynamic').executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    async updateClientBlocked(id, blockedAt, now) {
+      const r = await db.updateTable('clients').set({ blocked_at: blockedAt, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    async updateClientFirstUse(id, now) {
+      const r = await db.updateTable('clients').set({ first_used_at: now }).where('id', '=', id).where('first_used_at', 'is', null).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    // Only dynamic registrations never used and not blocked (a blocked client must stay blocked); bounded batch.
+    async deleteUnusedClients(createdBefore, batch) {
+      const ids = (await db.selectFrom('clients').select('id').where('registration', '=', 'dynamic').where('first_used_at', 'is', null)
+        .where('blocked_at', 'is', null).where('created_at', '<', createdBefore).limit(batch).execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      await db.deleteFrom('clients').where('id', 'in', ids).where('first_used_at', 'is', null).execute();
+      return ids;
     },
 
     async getClient(id) {

@@ -115,6 +115,14 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
       });
     },
 
+    async revokeClientGrants(clientId, now) {
+      return db.transaction().execute(async (trx) => {
+        const grants = await trx.selectFrom('grants').select('id').where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
+        for (const g of grants) await revokeGrantIn(trx, g.id, now);
+        return grants.length;
+      });
+    },
+
     async listActiveGrants(userId, now) {
       const rows = await db.selectFrom('grants').selectAll().where('user_id', '=', userId)
         .where('revoked_at', 'is', null).where('expires_at', '>', now).orderBy('created_at').execute();

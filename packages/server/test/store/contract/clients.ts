@@ -22,6 +22,51 @@ export function clientsContract(current: () => SqlStore): void {
       assert.deepEqual((await store.listClients()).map((c) => c.id), ['c1', 'c2']);
     });
 
+    it('round-trips what an unvetted client says about itself, its registration token hash, first use and block (migration 0023)', async () => {
+      const dynamic = clientRecord('d1', {
+        registration: 'dynamic', clientUri: 'https://agent.example', logoUri: 'https://agent.example/logo.png', applicationType: 'native',
+        registrationTokenHash: 'rat-hash', firstUsedAt: NOW + 5, blockedAt: NOW + 6,
+      });
+      await store.createClient(dynamic);
+      assert.deepEqual(await store.getClient('d1'), dynamic);
+    });
+
+    it('updates a dynamic registration (never an operator client), keeping its token hash, first use and block', async () => {
+      await store.createClient(clientRecord('d1', { registration: 'dynamic', registrationTokenHash: 'rat', blockedAt: NOW }));
+      await store.createClient(clientRecord('op'));
+      const changed = clientRecord('d1', { registration: 'dynamic', name: 'Renamed', redirectUris: ['https://x.example/cb'], scopes: [], clientUri: 'https://x.example', updatedAt: NOW + 9 });
+      assert.equal(await store.updateClientRegistration(changed), true);
+      assert.deepEqual(await store.getClient('d1'), { ...changed, registrationTokenHash: 'rat', blockedAt: NOW });
+      assert.equal(await store.updateClientRegistration(clientRecord('op', { name: 'Hijacked' })), false);
+      assert.equal((await store.getClient('op'))?.name, 'Client op');
+      assert.equal(await store.updateClientRegistration(clientRecord('nope', { registration: 'dynamic' })), false);
+    });
+
+    it('blocks and unblocks; records the first use once', async () => {
+      await store.createClient(clientRecord('c1'));
+      assert.equal(await store.updateClientBlocked('c1', NOW + 1, NOW + 1), true);
+      assert.equal((await store.getClient('c1'))?.blockedAt, NOW + 1);
+      assert.equal(await store.updateClientBlocked('c1', null, NOW + 2), true);
+      assert.equal((await store.getClient('c1'))?.blockedAt, null);
+      assert.equal(await store.updateClientBlocked('nope', NOW, NOW), false);
+      assert.equal(await store.updateClientFirstUse('c1', NOW + 3), true);
+      assert.equal(await store.updateClientFirstUse('c1', NOW + 4), false);
+      assert.equal((await store.getClient('c1'))?.firstUsedAt, NOW + 3);
+    });
+
+    it('deletes only dynamic clients created before the cutoff, never used and not blocked, in bounded batches', async () => {
+      await store.createClient(clientRecord('unused1', { registration: 'dynamic', createdAt: NOW - 10 }));
+      await store.createClient(clientRecord('unused2', { registration: 'dynamic', createdAt: NOW - 10 }));
+      await store.createClient(clientRecord('young', { registration: 'dynamic', createdAt: NOW }));
+      await store.createClient(clientRecord('used', { registration: 'dynamic', createdAt: NOW - 10, firstUsedAt: NOW - 5 }));
+      await store.createClient(clientRecord('blocked', { registration: 'dynamic', createdAt: NOW - 10, blockedAt: NOW - 5 }));
+      await store.createClient(clientRecord('operator', { createdAt: NOW - 10 }));
+      assert.equal((await store.deleteUnusedClients(NOW, 1)).length, 1);
+      assert.equal((await store.deleteUnusedClients(NOW, 10)).length, 1);
+      assert.deepEqual(await store.deleteUnusedClients(NOW, 10), []);
+      assert.deepEqual((await store.listClients()).map((c) => c.id).sort(), ['blocked', 'operator', 'used', 'young']);
+    });
+
     it('a client stored before its registration kind was recorded counts as operator-registered (migration 0004)', async () => {
       await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
         values ('old', 'Old', null, 1, '[]', '[]', '[]', 1, 'RS256', ${NOW}, ${NOW})`.execute(store.db);

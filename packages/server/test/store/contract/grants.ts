@@ -173,5 +173,20 @@ export function grantsContract(current: () => SqlStore): void {
       assert.notEqual((await store.rotateRefreshToken('rt-1', refreshRecord('rt-1b', 'g1'), NOW + 22)).status, 'ok');
       assert.equal((await store.rotateRefreshToken('rt-3', refreshRecord('rt-3b', 'g3'), NOW + 22)).status, 'ok');
     });
+
+    it('revokes every live grant of one client, whoever the user (an operator blocking it)', async () => {
+      await seedClientAndUser(store);
+      await store.createClient(clientRecord('c2'));
+      await store.createUser(userRecord('u2'));
+      await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-1', 'g1'));
+      await store.createGrant(grantRecord('g2', 'c1', 'u2'), refreshRecord('rt-2', 'g2'));
+      await store.createGrant(grantRecord('g3', 'c2', 'u1'), refreshRecord('rt-3', 'g3'));
+      assert.equal(await store.revokeClientGrants('c1', NOW + 1), 2);
+      assert.equal(await store.revokeClientGrants('c1', NOW + 2), 0);
+      assert.equal((await store.getGrant('g1'))?.revokedAt, NOW + 1);
+      assert.equal((await store.getGrant('g2'))?.revokedAt, NOW + 1);
+      assert.equal((await store.getGrant('g3'))?.revokedAt, null);
+      assert.notEqual((await store.rotateRefreshToken('rt-2', refreshRecord('rt-2b', 'g2'), NOW + 3)).status, 'ok');
+    });
   });
 }

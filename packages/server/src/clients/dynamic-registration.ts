@@ -1,0 +1,119 @@
+// RFC 7591 §2 client metadata, as a client registering itself sends it, validated into an unvetted client record.
+// Redirect URIs follow the application type (OpenID Connect Dynamic Client Registration §2, RFC 8252): "web" clients
+// use https (http://localhost only in dev mode); "native" clients use loopback http (127.0.0.1, [::1], localhost; any
+// port, RFC 8252 §7.3) or a private-use scheme that is a reverse domain name (§7.1). Without application_type, a
+// client whose redirect URIs are all loopback or private-use is native, any other is web (decisions.md 2026-11-29).
+import { hashSecret, randomSecret } from '../crypto/random.ts';
+import type { ScopeCatalog } from '../apis/scope-catalog.ts';
+import type { ServerConfig } from '../config/config.ts';
+import { InvalidClientMetadata, InvalidRedirectUri } from '../oauth/errors.ts';
+import { optionalHttpsUrl, optionalScope, optionalString } from './client-metadata-fields.ts';
+import { redirectUriProblem } from '../oauth/redirect-uri.ts';
+import type { ApplicationType, ClientRecord, GrantType } from '../store/records.ts';
+import { unvettedMayRequest } from './unvetted-client-policy.ts';
+
+export type RegistrationAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+
+export interface ValidatedRegistration {
+  /** Everything but the identity fields (id, created/updated times, secret, registration token). */
+  metadata: Pick<ClientRecord, 'name' | 'isPublic' | 'redirectUris' | 'grantTypes' | 'scopes' | 'clientUri' | 'logoUri' | 'applicationType'>;
+  authMethod: RegistrationAuthMethod;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+function isNativeRedirect(url: URL): boolean {
+  if (url.protocol === 'http:') return LOOPBACK.has(url.hostname);
+  return url.protocol !== 'https:';
+}
+
+function redirectProblem(uri: string, type: ApplicationType, dev: boolean): string | undefined {
+  const general = redirectUriProblem(uri);
+  if (general) return general;
+  const url = new URL(uri);
+  if (type === 'web') {
+    if (url.protocol === 'https:') return undefined;
+    if (dev && url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return undefined;
+    return `redirect URI ${uri}: a web client's redirect URIs must use https${dev ? ' (or http on localhost in dev mode)' : ''}; register a native client for loopback or private-use URIs`;
+  }
+  if (!isNativeRedirect(url)) return `redirect URI ${uri}: a native client's redirect URIs are loopback http (127.0.0.1, [::1]) or a private-use scheme such as com.example.app:/callback (RFC 8252 §7)`;
+  return undefined;
+}
+
+const problem = (message: string) => new InvalidClientMetadata(message);
+
+function stringList(body: Record<string, unknown>, name: string, fallback: string[], max: number): string[] {
+  const value = body[name];
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || value.length > max || !value.every((v) => typeof v === 'string')) throw new InvalidClientMetadata(`${name} must be an array of at most ${max} strings`);
+  return [...new Set(value as string[])];
+}
+
+/** RFC 7591 §2 and §3.1: validates a registration request body (also an RFC 7592 §2.2 update). */
+export function validateRegistration(body: unknown, config: Pick<ServerConfig, 'dev' | 'unvettedClientScopes'>, catalog: Pick<ScopeCatalog, 'get'>): ValidatedRegistration {
+  // A JSON object (JSON.parse gives plain objects; a form body parsed by the server's form parser is not one).
+  if (!body || typeof body !== 'object' || Object.getPrototypeOf(body) !== Object.prototype) {
+    throw new InvalidClientMetadata('the registration request must be a JSON object sent as application/json');
+  }
+  const b = body as Record<string, unknown>;
+  if ('software_statement' in b) throw new InvalidClientMetadata('software statements are not supported; register without one');
+
+  const method = b.token_endpoint_auth_method ?? 'client_secret_basic';
+  if (typeof method !== 'string') throw new InvalidClientMetadata('token_endpoint_auth_method must be a string');
+  if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post') {
+    // The private_key_jwt hook (RFC 7523 with jwks_uri): refused, precisely, until client assertions are supported.
+    const why = method === 'private_key_jwt' ? 'is not supported yet' : 'is not supported';
+    throw new InvalidClientMetadata(`token_endpoint_auth_method "${method}" ${why}; use none, client_secret_basic or client_secret_post`);
+  }
+
+  const grantTypes = stringList(b, 'grant_types', ['authorization_code'], 2);
+  for (const g of grantTypes) {
+    if (g !== 'authorization_code' && g !== 'refresh_token') throw new InvalidClientMetadata(`grant type "${g}" is not available to self-registered clients (authorization_code and refresh_token are)`);
+  }
+  if (!grantTypes.includes('authorization_code')) throw new InvalidClientMetadata('grant_types must include authorization_code');
+  const responseTypes = stringList(b, 'response_types', ['code'], 1);
+  if (responseTypes.some((t) => t !== 'code')) throw new InvalidClientMetadata('response_types may only be ["code"]');
+
+  const redirectUris = stringList(b, 'redirect_uris', [], 20);
+  if (redirectUris.length === 0) throw new InvalidRedirectUri('redirect_uris is required: at least one redirect URI');
+  const declared = b.application_type;
+  if (declared !== undefined && declared !== 'web' && declared !== 'native') throw new InvalidClientMetadata('application_type must be "web" or "native"');
+  const applicationType: ApplicationType = declared ?? (redirectUris.every((u) => URL.canParse(u) && isNativeRedirect(new URL(u))) ? 'native' : 'web');
+  for (const uri of redirectUris) {
+    const problem = redirectProblem(uri, applicationType, config.dev);
+    if (problem) throw new InvalidRedirectUri(problem);
+  }
+
+  const scopes = optionalScope(b, problem);
+  for (const s of scopes) {
+    const known = catalog.get(s);
+    if (!known) throw new InvalidClientMetadata(`scope "${s}" is unknown`);
+    if (!unvettedMayRequest(config, known)) throw new InvalidClientMetadata(`scope "${s}" is not available to self-registered clients`);
+  }
+  const host = URL.canParse(redirectUris[0]!) ? new URL(redirectUris[0]!).hostname : '';
+  return {
+    authMethod: method as RegistrationAuthMethod,
+    metadata: {
+      name: optionalString(b, 'client_name', 200, problem) ?? (host || 'Unnamed application'), isPublic: method === 'none', redirectUris, grantTypes: grantTypes as GrantType[],
+      scopes, clientUri: optionalHttpsUrl(b, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(b, 'logo_uri', problem) ?? null, applicationType,
+    },
+  };
+}
+
+/** A new confidential client's secret (shown once) and its stored hash; none for a public client. */
+export function newClientSecret(isPublic: boolean): { secret: string | undefined; hash: string | null } {
+  if (isPublic) return { secret: undefined, hash: null };
+  const secret = randomSecret();
+  return { secret, hash: hashSecret(secret) };
+}
+
+/** RFC 7591 §3.2.1 / RFC 7592 §3: the client's registered metadata as the response lists it. */
+export function registeredMetadata(client: ClientRecord, authMethod?: RegistrationAuthMethod): Record<string, unknown> {
+  return {
+    client_id: client.id, client_id_issued_at: client.createdAt, redirect_uris: client.redirectUris, grant_types: client.grantTypes,
+    response_types: ['code'], token_endpoint_auth_method: client.isPublic ? 'none' : authMethod ?? 'client_secret_basic',
+    application_type: client.applicationType ?? 'web', client_name: client.name,
+    ...(client.clientUri ? { client_uri: client.clientUri } : {}), ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
+    ...(client.scopes.length > 0 ? { scope: client.scopes.join(' ') } : {}),
+  };
+}
