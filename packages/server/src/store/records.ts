@@ -28,8 +28,21 @@ export interface ClientRecord {
   /** Whether the ID token carries the claims of the granted profile/email/phone/address scopes (true, the default),
    *  or only UserInfo serves them (false, for clients that want small ID tokens). */
   idTokenClaims: boolean;
+  /** Per-client lifetimes and refresh grace window; absent or null members mean the server's setting
+   *  (clients/client-lifetimes.ts says how each combines with the server's). */
+  lifetimes?: ClientLifetimes;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Seconds; null = the server's setting. */
+export interface ClientLifetimes {
+  accessTokenTtl: number | null;
+  idTokenTtl: number | null;
+  refreshIdleTtl: number | null;
+  refreshAbsoluteTtl: number | null;
+  /** The refresh grace window (docs/refresh-tokens.md); 0 turns it off for this client. */
+  refreshGrace: number | null;
 }
 
 export interface ApiScope {
@@ -169,9 +182,11 @@ export type ConsumeCodeResult =
   | { status: 'not_found' };
 
 export type RotateRefreshResult =
-  /** retried: the presented token had just been rotated and its successor was never used (see rotateRefreshToken). */
-  | { status: 'ok'; grant: GrantRecord; retried: boolean }
+  /** graced: the presented token had just been rotated and none of its answers was used yet (see rotateRefreshToken). */
+  | { status: 'ok'; grant: GrantRecord; graced: boolean }
   | { status: 'reused'; grantId: string }
+  /** Inside the grace window, but the token already has the most answers one token may have; nothing changed. */
+  | { status: 'grace_exhausted' }
   | { status: 'expired' }
   | { status: 'not_found' };
 

@@ -4,6 +4,8 @@ export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
   registration: string; id_token_claims: number;
+  access_token_ttl: number | null; id_token_ttl: number | null; refresh_idle_ttl: number | null; refresh_absolute_ttl: number | null;
+  refresh_grace: number | null;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
@@ -32,6 +34,8 @@ export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
   /** The token that replaced this one when it was rotated (null while live, and for a superseded successor). */
   successor_hash: string | null;
+  /** The token this one was issued for (null for a grant's first token); answers to one token are siblings. */
+  parent_hash: string | null;
 }
 export interface RevokedTokensTable { jti: string; expires_at: number }
 export interface LoginFailuresTable { key: string; failures: number; window_start: number }
