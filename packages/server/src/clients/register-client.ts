@@ -6,7 +6,7 @@ import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
 import type { ClientStore } from '../store/client-store.ts';
-import { GRANT_TYPES, SIGNING_ALGS, type ClientLifetimes, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
+import { GRANT_TYPES, SIGNING_ALGS, TOKEN_EXCHANGE, type ClientLifetimes, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
   name: string;
@@ -48,6 +48,7 @@ function validateGrantTypes(input: RegisterClientInput, redirectUris: string[]):
   }
   const grantTypes = [...new Set(requested)] as GrantType[];
   if (input.isPublic && grantTypes.includes('client_credentials')) throw new RegistrationError('a public client cannot use client_credentials: it has no secret to authenticate with');
+  if (input.isPublic && grantTypes.includes(TOKEN_EXCHANGE)) throw new RegistrationError('a public client cannot exchange tokens: it has no secret to authenticate with');
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0) throw new RegistrationError('the authorization_code grant needs at least one --redirect-uri');
   if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code')) throw new RegistrationError('refresh_token is only useful together with authorization_code');
   return grantTypes;

@@ -4,8 +4,9 @@ import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
 import type { GrantHandler } from './grant-handler.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
+import { tokenExchangeGrant } from './token-exchange.ts';
 
-const handlers: GrantHandler[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant];
+const handlers: GrantHandler[] = [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant, tokenExchangeGrant];
 
 export const grantRegistry: ReadonlyMap<string, GrantHandler> = new Map(handlers.map((h) => [h.grantType, h]));
 

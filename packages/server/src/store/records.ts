@@ -3,8 +3,10 @@
 export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
 export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
-export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+/** RFC 8693 §2.1: the token exchange grant type. */
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof TOKEN_EXCHANGE;
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE];
 
 /** Who registered a client: the operator (CLI, embedding code) or the client itself, unvetted (dynamic registration). */
 export type ClientRegistration = 'operator' | 'dynamic';
@@ -59,6 +61,8 @@ export interface ApiRecord {
   scopes: ApiScope[];
   /** Clients (the API's own, confidential) that may introspect tokens issued for this API (RFC 7662 §2.2). */
   introspectors: string[];
+  /** Clients (confidential, registered for token exchange) that may exchange a user's token for one of this API (RFC 8693). */
+  exchangers: string[];
   createdAt: number;
 }
 

@@ -10,6 +10,7 @@ export interface ClientsTable {
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
 export interface ApiIntrospectorsTable { api_id: string; client_id: string }
+export interface ApiTokenExchangersTable { api_id: string; client_id: string }
 export interface UsersTable {
   id: string; username: string; email: string | null; name: string | null; password_hash: string;
   created_at: number; updated_at: number; email_verified: number; phone_number: string | null; phone_number_verified: number;
@@ -53,6 +54,7 @@ export interface Database {
   apis: ApisTable;
   api_scopes: ApiScopesTable;
   api_introspectors: ApiIntrospectorsTable;
+  api_token_exchangers: ApiTokenExchangersTable;
   users: UsersTable;
   signing_keys: SigningKeysTable;
   consents: ConsentsTable;

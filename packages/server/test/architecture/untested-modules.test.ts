@@ -18,7 +18,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
   'grants through the token endpoint (test/grants)': [
-    'grants/authorization-code.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/user-tokens.ts',
+    'grants/authorization-code.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/token-exchange.ts', 'grants/user-tokens.ts',
   ],
   // The authorization request and its interaction: test/endpoints/authorize.test.ts and interaction.test.ts.
   'the authorization request (test/endpoints/authorize, interaction)': ['authorization/'],

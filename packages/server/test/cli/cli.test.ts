@@ -122,6 +122,24 @@ describe('latchkey CLI', () => {
     assertOneLineError(await cli.run(['client', 'update', id]), /nothing to update/, 2);
   });
 
+  test('api exchange clients: none by default; --exchange-client adds a confidential client registered for token exchange, --remove-exchange-client removes it', async () => {
+    const grant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const service = (await cli.run(['client', 'add', '--name', 'Contacts service', '--grant-type', grant, '--scope', 'contacts:read', '--json'])).json<{ client_id: string; grant_types: string[] }>();
+    assert.deepEqual(service.grant_types, [grant]);
+    const plain = (await cli.run(['client', 'add', '--name', 'Plain job', '--scope', 'contacts:read', '--json'])).json<{ client_id: string }>().client_id;
+    const apis = (await cli.run(['api', 'list', '--json'])).json<{ identifier: string; exchange_clients: string[] }[]>();
+    assert.deepEqual(apis.find((a) => a.identifier === 'https://contacts.example')?.exchange_clients, []);
+    const updated = await cli.run(['api', 'update', 'https://contacts.example', '--exchange-client', service.client_id, '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual(updated.json<{ exchange_clients: string[] }>().exchange_clients, [service.client_id]);
+    assert.match((await cli.run(['api', 'list'])).stdout, new RegExp(`exchange clients: ${service.client_id}`));
+    assertOneLineError(await cli.run(['api', 'update', 'https://contacts.example', '--exchange-client', plain]), /is not registered for token exchange/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'SPA', '--public', '--grant-type', grant]), /a public client cannot exchange tokens/);
+    const removed = await cli.run(['api', 'update', 'https://contacts.example', '--remove-exchange-client', service.client_id, '--json']);
+    assert.deepEqual(removed.json<{ exchange_clients: string[] }>().exchange_clients, []);
+    assertOneLineError(await cli.run(['api', 'update', 'https://contacts.example', '--remove-exchange-client', service.client_id]), /is not a token exchanger/);
+  });
+
   test('api add: duplicate identifiers or scope names are refused and nothing is half-written', async () => {
     assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://contacts.example', '--scope', 'other=x']), /already exists/);
     // A new API whose scope clashes with an existing one must leave no API row behind.

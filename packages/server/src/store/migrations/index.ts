@@ -7,6 +7,7 @@ import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as clientLifetimes from './0010-client-lifetimes-and-refresh-grace.ts';
+import * as apiTokenExchangers from './0011-api-token-exchangers.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
   ['0010-client-lifetimes-and-refresh-grace', clientLifetimes],
+  ['0011-api-token-exchangers', apiTokenExchangers],
 ];

@@ -31,8 +31,8 @@ export function userRecord(id: string, overrides: Partial<UserRecord> = {}): Use
   };
 }
 
-export function apiRecord(id: string, identifier: string, scopes: string[], introspectors: string[] = []): ApiRecord {
-  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })), introspectors };
+export function apiRecord(id: string, identifier: string, scopes: string[], introspectors: string[] = [], exchangers: string[] = []): ApiRecord {
+  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })), introspectors, exchangers };
 }
 
 export function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyRecord {
