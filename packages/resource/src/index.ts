@@ -8,7 +8,7 @@ export type {
 } from './protected-resource-metadata.ts';
 export type { DpopOptions } from './dpop-proof.ts';
 export type { DpopReplayCache } from './dpop-replay-cache.ts';
-export type { AccessTokenClaims } from './access-token-claims.ts';
+export type { AccessTokenClaims, Actor } from './access-token-claims.ts';
 export type { BearerRequest } from './extract-bearer-token.ts';
 export { requireScopes } from './require-scopes.ts';
 export type { ScopeRequirement } from './require-scopes.ts';
