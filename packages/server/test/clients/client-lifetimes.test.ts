@@ -2,7 +2,9 @@
 // outlive the server's setting (signing keys are kept published for that long); the bounds a client may set.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { clientLifetimeProblem, effectiveLifetimes } from '../../src/clients/client-lifetimes.ts';
+import { storeBeforeMigration } from '../helpers/store-before-migration.ts';
 
 const SERVER = { accessTokenTtl: 900, idTokenTtl: 3600, refreshIdleTtl: 14 * 86400, refreshAbsoluteTtl: 90 * 86400, refreshRetryWindow: 10 };
 
@@ -33,5 +35,21 @@ describe('clientLifetimeProblem', () => {
     assert.match(clientLifetimeProblem('refreshGrace', 301)!, /from 0 to 300/);
     assert.match(clientLifetimeProblem('accessTokenTtl', 29)!, /from 30 to 86400/);
     assert.match(clientLifetimeProblem('refreshIdleTtl', 1.5)!, /whole number/);
+  });
+});
+
+describe('migration 0010', () => {
+  it("keeps existing clients on the server's lifetimes and grace window", async () => {
+    const store = await storeBeforeMigration('0010');
+    try {
+      await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
+        values ('c1', 'Old', null, 1, '[]', '["authorization_code"]', '["openid"]', 1, 'RS256', 1, 1)`.execute(store.db);
+      assert.ok((await store.migrate()).applied.includes('0010-client-lifetimes-and-refresh-grace'));
+      const client = (await store.getClient('c1'))!;
+      assert.deepEqual(client.lifetimes, { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null });
+      assert.deepEqual(effectiveLifetimes(SERVER, client), effectiveLifetimes(SERVER, {}));
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ import { addClient, addTestUser } from '../helpers/test-server.ts';
 import { addUser } from '../../src/accounts/user-accounts.ts';
 import { RegistrationError } from '../../src/clients/register-client.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.ts';
+import { storeBeforeMigration } from '../helpers/store-before-migration.ts';
 
 const CALLBACK = 'https://claims.example/cb';
 const ALL = 'openid profile email phone address';
@@ -125,18 +125,13 @@ describe('registering the new user fields', () => {
 
 describe('migration 0006', () => {
   it('keeps existing users (unverified, no phone or address) and existing clients (claims in the ID token)', async () => {
-    const store = openSqliteStore(':memory:');
+    const store = await storeBeforeMigration('0006');
     try {
       const db = store.db;
-      await sql`create table latchkey_migrations (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(db);
-      for (const [name, migration] of MIGRATIONS.filter(([n]) => n < '0006')) {
-        await migration.up(db);
-        await sql`insert into latchkey_migrations (name, timestamp) values (${name}, 'then')`.execute(db);
-      }
       await sql`insert into users (id, username, email, name, password_hash, created_at, updated_at) values ('u1', 'old', 'old@example.com', null, 'h', 1, 1)`.execute(db);
       await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
         values ('c1', 'Old', null, 1, '[]', '["authorization_code"]', '["openid"]', 1, 'RS256', 1, 1)`.execute(db);
-      assert.deepEqual((await store.migrate()).applied, ['0006-oidc-claims']);
+      assert.deepEqual((await store.migrate()).applied, MIGRATIONS.map(([n]) => n).filter((n) => n >= '0006'));
       const user = await store.getUser('u1');
       assert.deepEqual([user!.emailVerified, user!.phoneNumber, user!.phoneNumberVerified, user!.address], [false, null, false, null]);
       assert.equal((await store.getClient('c1'))!.idTokenClaims, true);
