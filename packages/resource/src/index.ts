@@ -14,6 +14,8 @@ export { requireScopes } from './require-scopes.ts';
 export type { ScopeRequirement } from './require-scopes.ts';
 export type { BearerErrorBody, BearerErrorResponse } from './bearer-error-response.ts';
 export type { IntrospectionOptions } from './token-introspection.ts';
+export { TokenExchangeError } from './token-exchange.ts';
+export type { ExchangedToken, TokenExchangeOptions, TokenExchangeRequest } from './token-exchange.ts';
 export type { FetchLike } from './fetch-with-timeout.ts';
 export { DEFAULT_ALGORITHMS } from './signing-algorithms.ts';
 export {

@@ -1,11 +1,12 @@
 // End to end (issue 15): token exchange driven by an independent client, oauth4webapi, over real HTTP. It discovers
 // the server (the grant type is advertised), exchanges a user's contacts token for a calendar token as the Contacts
 // API's own client, and the calendar API, on @latchkey/resource, verifies it and sees who acted (`claims.actors`).
-// A refusal comes back as the RFC 8693 §2.2.2 error oauth4webapi reports.
+// A refusal comes back as the RFC 8693 §2.2.2 error oauth4webapi reports. The resource kit's own exchangeToken does the
+// same from the API's side.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
-import { createVerifier } from '@latchkey/resource';
+import { createVerifier, TokenExchangeError } from '@latchkey/resource';
 import { addApiExchanger } from '../../src/apis/api-exchangers.ts';
 import { TOKEN_EXCHANGE } from '../../src/store/records.ts';
 import { authorizeUrl, callbackParams, InjectBrowser, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
@@ -96,6 +97,22 @@ describe('token exchange with oauth4webapi as the exchanging client', () => {
     await assert.rejects(exchange(as, { resource: CALENDAR, scope: 'calendar:read contacts:read' }), (error: unknown) => {
       assert.ok(error instanceof oauth.ResponseBodyError, String(error));
       assert.equal(error.error, 'invalid_scope');
+      return true;
+    });
+  });
+
+  it('from the resource kit: the Contacts API verifies the token it received, exchanges it with verifier.exchangeToken, and the calendar accepts the result', async () => {
+    const contactsApi = createVerifier({ issuer, audience: CONTACTS, tokenExchange: { clientId: service.id, clientSecret: service.secret } });
+    const received = await contactsApi.verify(subjectToken);
+    assert.equal(received.sub, userId);
+    const exchanged = await contactsApi.exchangeToken(subjectToken, { audience: CALENDAR });
+    assert.deepEqual(exchanged.scopes, ['calendar:read']);
+    assert.equal(exchanged.issuedTokenType, 'urn:ietf:params:oauth:token-type:access_token');
+    const claims = await createVerifier({ issuer, audience: CALENDAR }).verify(exchanged.accessToken);
+    assert.deepEqual([claims.sub, claims.client_id, claims.actors], [userId, service.id, [{ sub: service.id }]]);
+    await assert.rejects(contactsApi.exchangeToken(subjectToken, { audience: CONTACTS }), (error: unknown) => {
+      assert.ok(error instanceof TokenExchangeError);
+      assert.equal(error.error, 'invalid_target');
       return true;
     });
   });
