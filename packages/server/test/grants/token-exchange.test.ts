@@ -94,6 +94,10 @@ describe('token exchange: what the service gets', () => {
     assert.equal(payload.gid, subject.gid, 'the same grant: revoking it ends this token too');
     assert.ok((payload.exp as number) <= (subject.exp as number), 'never outlives the subject token');
     assert.equal(body.expires_in, (payload.exp as number) - (payload.iat as number));
+    // RFC 8693 §4.1: introspection by the calendar's own client shows the act claim too.
+    const introspected = await f.server.app.inject({ method: 'POST', url: '/introspect', headers: { ...FORM_HEADERS, authorization: basic(calendarService.id, calendarService.secret) },
+      payload: new URLSearchParams({ token: body.access_token }).toString() });
+    assert.deepEqual([introspected.json().active, introspected.json().act, introspected.json().aud], [true, { sub: contactsService.id }, CALENDAR]);
   });
 
   it('audience works like resource; requested_token_type access_token is accepted; scope may narrow', async () => {
