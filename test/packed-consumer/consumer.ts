@@ -1,7 +1,7 @@
 // A TypeScript app using every entry point as the READMEs show; it must type-check with skipLibCheck false.
 import Fastify from 'fastify';
 import express from 'express';
-import { createVerifier, requireScopes, type AccessTokenClaims, type VerifierOptions } from '@latchkey/resource';
+import { createVerifier, requireScopes, TokenExchangeError, type AccessTokenClaims, type Actor, type ExchangedToken, type VerifierOptions } from '@latchkey/resource';
 import { fastifyBearer, fastifyRequireScopes } from '@latchkey/resource/fastify';
 import { expressBearer, expressRequireScopes } from '@latchkey/resource/express';
 import { createLatchkeyClient, createSqliteStore, generateEncryptionKey, type LatchkeyClientOptions } from '@latchkey/client';
@@ -13,6 +13,9 @@ import { NodeSqliteDialect } from '@latchkey/sqlite';
 export async function main(): Promise<void> {
   const options: VerifierOptions = { issuer: 'https://auth.example', audience: 'https://api.example' };
   const verifier = createVerifier(options);
+  const exchange = (token: string): Promise<ExchangedToken | string> => verifier.exchangeToken(token, { audience: 'https://other.example', scopes: ['read'] })
+    .catch((error: unknown) => (error instanceof TokenExchangeError ? error.error ?? error.code : 'unexpected'));
+  void exchange;
   const api = Fastify();
   await api.register(fastifyBearer(verifier));
   api.get('/items', { preHandler: fastifyRequireScopes(['read:items']) }, async (request) => ({ owner: request.auth?.sub }));
@@ -20,7 +23,8 @@ export async function main(): Promise<void> {
   app.use('/api', expressBearer(verifier));
   app.get('/api/items', expressRequireScopes(['read:items']), (req, res) => {
     const claims: AccessTokenClaims | undefined = req.auth;
-    res.json({ owner: claims?.sub, ok: requireScopes(['read:items']) !== undefined });
+    const actors: Actor[] = claims?.actors ?? [];
+    res.json({ owner: claims?.sub, actingFor: actors[0]?.sub, ok: requireScopes(['read:items']) !== undefined });
   });
 
   const clientOptions: LatchkeyClientOptions = {

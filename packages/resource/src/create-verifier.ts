@@ -12,6 +12,7 @@ import { protectedResourceMetadata, type ProtectedResourceMetadata, type Resourc
 import { checkResourceIdentifier } from './resource-identifier.ts';
 import { createJwksKeyResolver } from './jwks-key-resolver.ts';
 import { checkAlgorithms } from './signing-algorithms.ts';
+import { createTokenExchanger, type ExchangedToken, type TokenExchangeOptions, type TokenExchangeRequest } from './token-exchange.ts';
 import { createTokenIntrospector, type IntrospectionOptions, type TokenIntrospector } from './token-introspection.ts';
 import { boundKeyThumbprint } from './token-binding.ts';
 import { verifyJwtAccessToken } from './verify-jwt-access-token.ts';
@@ -39,6 +40,8 @@ export interface VerifierOptions {
   realm?: string;
   /** Check every token at the issuer's introspection endpoint too (required for opaque tokens). */
   introspection?: IntrospectionOptions;
+  /** This API's client for RFC 8693 token exchange (`verifier.exchangeToken`). */
+  tokenExchange?: TokenExchangeOptions;
   /** fetch used for metadata, JWKS and introspection. Default: global fetch. */
   fetch?: FetchLike;
   /** After a successful JWKS fetch, an unknown kid may trigger the next fetch only this much later. Default 30. */
@@ -67,6 +70,11 @@ export interface Verifier {
   authenticate(request: BearerRequest): Promise<AccessTokenClaims>;
   /** The RFC 6750 §3 response for a failure, with this verifier's realm. */
   errorResponse(error: BearerError): BearerErrorResponse;
+  /**
+   * RFC 8693: exchanges an access token this API received (verify it first) for a token of another API, on the same
+   * user's behalf; needs `tokenExchange`. Rejects with TokenExchangeError (`error` = the authorization server's code).
+   */
+  exchangeToken(subjectToken: string, request: TokenExchangeRequest): Promise<ExchangedToken>;
 }
 
 const MAX_TOKEN_LENGTH = 16_384;
@@ -90,11 +98,18 @@ function checkIssuer(issuer: unknown): string {
   return issuer;
 }
 
-function checkIntrospection(options: IntrospectionOptions | undefined): IntrospectionOptions | undefined {
+/** A confidential client's credentials, both non-empty strings. */
+function checkCredentials<T extends { clientId: string; clientSecret: string }>(options: T | undefined, what: string): T | undefined {
   if (options === undefined) return undefined;
   if (typeof options.clientId !== 'string' || options.clientId === '' || typeof options.clientSecret !== 'string' || options.clientSecret === '') {
-    throw new VerifierConfigurationError('introspection needs a clientId and a clientSecret');
+    throw new VerifierConfigurationError(`${what} needs a clientId and a clientSecret`);
   }
+  return options;
+}
+
+function checkIntrospection(options: IntrospectionOptions | undefined): IntrospectionOptions | undefined {
+  if (options === undefined) return undefined;
+  checkCredentials(options, 'introspection');
   nonNegative(options.cacheTtlSeconds, 0, 'introspection.cacheTtlSeconds');
   const max = options.maxCacheEntries;
   if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
@@ -136,6 +151,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
     endpoint: async () => {
       const { introspection_endpoint: endpoint } = await loadMetadata();
       if (endpoint === undefined) throw new MetadataError('issuer metadata has no introspection_endpoint');
+      return endpoint;
+    },
+  });
+
+  const exchangeOptions = checkCredentials(options.tokenExchange, 'tokenExchange');
+  const exchanger = exchangeOptions && createTokenExchanger({
+    ...exchangeOptions,
+    fetch: fetchImpl,
+    timeoutMs,
+    endpoint: async () => {
+      const { token_endpoint: endpoint } = await loadMetadata();
+      if (typeof endpoint !== 'string') throw new MetadataError('issuer metadata has no token_endpoint');
       return endpoint;
     },
   });
@@ -199,6 +226,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
         scope: resourceMetadata?.challengeScope,
         dpop: dpop && { algorithms: dpop.algorithms, required: dpop.required },
       });
+    },
+    async exchangeToken(subjectToken, request) {
+      if (exchanger === undefined) throw new VerifierConfigurationError('exchangeToken needs createVerifier({ tokenExchange: { clientId, clientSecret } })');
+      checkResourceIdentifier(request.audience);
+      return exchanger(subjectToken, request);
     },
   };
 }

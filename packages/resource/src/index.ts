@@ -8,12 +8,14 @@ export type {
 } from './protected-resource-metadata.ts';
 export type { DpopOptions } from './dpop-proof.ts';
 export type { DpopReplayCache } from './dpop-replay-cache.ts';
-export type { AccessTokenClaims } from './access-token-claims.ts';
+export type { AccessTokenClaims, Actor } from './access-token-claims.ts';
 export type { BearerRequest } from './extract-bearer-token.ts';
 export { requireScopes } from './require-scopes.ts';
 export type { ScopeRequirement } from './require-scopes.ts';
 export type { BearerErrorBody, BearerErrorResponse } from './bearer-error-response.ts';
 export type { IntrospectionOptions } from './token-introspection.ts';
+export { TokenExchangeError } from './token-exchange.ts';
+export type { ExchangedToken, TokenExchangeOptions, TokenExchangeRequest } from './token-exchange.ts';
 export type { FetchLike } from './fetch-with-timeout.ts';
 export { DEFAULT_ALGORITHMS } from './signing-algorithms.ts';
 export {

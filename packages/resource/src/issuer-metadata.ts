@@ -7,6 +7,7 @@ export interface IssuerMetadata {
   issuer: string;
   jwks_uri?: string;
   introspection_endpoint?: string;
+  token_endpoint?: string;
   [field: string]: unknown;
 }
 

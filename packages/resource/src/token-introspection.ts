@@ -34,7 +34,7 @@ const DEFAULT_CACHE_TTL_SECONDS = 60;
 const DEFAULT_MAX_CACHE_ENTRIES = 10_000;
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined and base64-encoded. */
-function basicCredentials(clientId: string, clientSecret: string): string {
+export function basicCredentials(clientId: string, clientSecret: string): string {
   const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }

@@ -19,7 +19,6 @@ test('the adapter entry points export the adapters and nothing else', () => {
 
 /** Covered only end to end (through createVerifier or an adapter over HTTP), never imported by a test on its own. */
 const COVERED_END_TO_END = [
-  'src/access-token-claims.ts', // the claims every verify() returns: bearer-api-suite, introspection-mode
   'src/introspection-claims.ts', // introspection-mode.test.ts (opaque tokens: audience, issuer, expiry)
   'src/jwks-key-resolver.ts', // jwks-key-resolver.test.ts, through a verifier and the fake issuer's JWKS
   'src/signing-algorithms.ts', // create-verifier.test.ts (none, HS*, unknown and empty lists)

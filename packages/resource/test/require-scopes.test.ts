@@ -6,7 +6,7 @@ import { requireScopes } from '../src/require-scopes.ts';
 
 function claimsWith(scope: string): AccessTokenClaims {
   const scopes = scope.split(' ').filter(Boolean);
-  return { sub: 's', client_id: 'c', scope, scopes, iss: 'https://as.example', aud: 'https://api.example', exp: 0 };
+  return { sub: 's', client_id: 'c', scope, scopes, iss: 'https://as.example', aud: 'https://api.example', exp: 0, actors: [] };
 }
 
 test('passes only when every required scope was granted', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { boundKeyThumbprint } from '../src/token-binding.ts';
 
-const claims = { sub: 's', client_id: 'c', scope: '', scopes: [], iss: 'https://auth.example', aud: 'https://api.example', exp: 0 };
+const claims = { sub: 's', client_id: 'c', scope: '', scopes: [], iss: 'https://auth.example', aud: 'https://api.example', exp: 0, actors: [] };
 const JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
 
 test('an unbound token has no thumbprint; a bound one has its cnf.jkt', () => {

@@ -7,4 +7,5 @@ export type { ServerContext } from './server-context.ts';
 export { registerClient, rotateClientSecret, RegistrationError, type RegisterClientInput, type RegisteredClient } from './clients/register-client.ts';
 export { registerApi, type RegisterApiInput } from './apis/register-api.ts';
 export { addApiIntrospector, removeApiIntrospector } from './apis/api-introspectors.ts';
+export { addApiExchanger, removeApiExchanger } from './apis/api-exchangers.ts';
 export { addUser, setPassword, type AddUserInput } from './accounts/user-accounts.ts';

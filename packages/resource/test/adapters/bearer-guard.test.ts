@@ -6,7 +6,7 @@ import { authenticateRequest, scopeCheck } from '../../src/adapters/bearer-guard
 import { createVerifier } from '../../src/index.ts';
 
 const verifier = createVerifier({ issuer: 'http://127.0.0.1:9', audience: 'https://api.example', realm: 'items' });
-const claims = { sub: 's', client_id: 'c', scope: 'read', scopes: ['read'], iss: 'http://127.0.0.1:9', aud: 'https://api.example', exp: 0 };
+const claims = { sub: 's', client_id: 'c', scope: 'read', scopes: ['read'], iss: 'http://127.0.0.1:9', aud: 'https://api.example', exp: 0, actors: [] };
 
 test('a request without credentials is refused with the bare challenge of the verifier realm', async () => {
   const outcome = await authenticateRequest(verifier, { headers: {} });

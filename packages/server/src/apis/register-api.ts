@@ -1,6 +1,7 @@
 // Registering an API (resource server): its identifier becomes the `aud` of its access tokens (RFC 9068 §3).
 import { randomId } from '../crypto/random.ts';
 import { RegistrationError } from '../clients/register-client.ts';
+import { validateExchanger } from './api-exchangers.ts';
 import { validateIntrospector } from './api-introspectors.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
@@ -15,6 +16,8 @@ export interface RegisterApiInput {
   scopes: string[];
   /** Confidential clients allowed to introspect this API's tokens (RFC 7662 §2.2). */
   introspectors?: string[];
+  /** Clients allowed to exchange tokens towards this API (RFC 8693). */
+  exchangers?: string[];
 }
 
 export async function registerApi(store: ApiStore & ClientStore & CacheVersionStore, input: RegisterApiInput, now: number): Promise<ApiRecord> {
@@ -44,7 +47,9 @@ export async function registerApi(store: ApiStore & ClientStore & CacheVersionSt
   if (new Set(scopes.map((s) => s.name)).size !== scopes.length) throw new RegistrationError('a scope name is given twice');
   const introspectors: string[] = [];
   for (const clientId of new Set(input.introspectors ?? [])) introspectors.push(await validateIntrospector(store, clientId));
-  const api: ApiRecord = { id: randomId(), identifier: input.identifier, name: input.name?.trim() || input.identifier, scopes, introspectors, createdAt: now };
+  const exchangers: string[] = [];
+  for (const clientId of new Set(input.exchangers ?? [])) exchangers.push(await validateExchanger(store, clientId));
+  const api: ApiRecord = { id: randomId(), identifier: input.identifier, name: input.name?.trim() || input.identifier, scopes, introspectors, exchangers, createdAt: now };
   await store.createApi(api);
   await store.bumpCacheVersion('apis');
   return api;

@@ -49,6 +49,11 @@ export class ScopeCatalog {
     return this.#apis.find((a) => a.identifier === identifier)?.introspectors ?? [];
   }
 
+  /** Clients allowed to exchange tokens towards this API (RFC 8693; none for an unknown API). */
+  exchangersOf(identifier: string): readonly string[] {
+    return this.#apis.find((a) => a.identifier === identifier)?.exchangers ?? [];
+  }
+
   hasApi(identifier: string): boolean {
     return this.#apis.some((a) => a.identifier === identifier);
   }

@@ -1,23 +1,54 @@
-// `latchkey client add|list|show|remove|rotate-secret`
+// `latchkey client add|update|list|show|remove|rotate-secret|block|unblock`
 import { blockClient, unblockClient } from '../clients/block-client.ts';
 import { isMetadataDocumentClientId } from '../clients/client-metadata-document.ts';
-import { registerClient, rotateClientSecret, RegistrationError } from '../clients/register-client.ts';
+import { registerClient, rotateClientSecret, RegistrationError, updateClientLifetimes } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
-import type { ClientRecord } from '../store/records.ts';
+import type { ClientLifetimes, ClientRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
-const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims]
+const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [LIFETIMES]
+       latchkey client update ID LIFETIMES
        latchkey client list [--dynamic] | show ID | remove ID | rotate-secret ID | block ID | unblock ID   [--database URL] [--json]
-  grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code
-  (the device flow, RFC 8628: a CLI or TV needs no --redirect-uri; add refresh_token for refresh tokens)`;
+  grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code,
+       urn:ietf:params:oauth:grant-type:token-exchange
+  (the device flow, RFC 8628: a CLI or TV needs no --redirect-uri; add refresh_token for refresh tokens)
+LIFETIMES (seconds; "default" = the server's setting): [--access-token-ttl S] [--id-token-ttl S] [--refresh-idle-ttl S]
+       [--refresh-absolute-ttl S] [--refresh-grace S]   (access and ID tokens never outlive the server's setting; docs/refresh-tokens.md)`;
+
+/** The lifetime flags, by the ClientLifetimes member they set. */
+const LIFETIME_FLAGS = {
+  'access-token-ttl': 'accessTokenTtl', 'id-token-ttl': 'idTokenTtl', 'refresh-idle-ttl': 'refreshIdleTtl',
+  'refresh-absolute-ttl': 'refreshAbsoluteTtl', 'refresh-grace': 'refreshGrace',
+} as const satisfies Record<string, keyof ClientLifetimes>;
+
+function lifetimesFrom(values: Partial<Record<keyof typeof LIFETIME_FLAGS, string>>): Partial<ClientLifetimes> {
+  const lifetimes: Partial<ClientLifetimes> = {};
+  for (const [flag, member] of Object.entries(LIFETIME_FLAGS) as [keyof typeof LIFETIME_FLAGS, keyof ClientLifetimes][]) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    if (raw === 'default') lifetimes[member] = null;
+    else if (/^\d{1,9}$/.test(raw)) lifetimes[member] = Number(raw);
+    else throw new UsageError(`--${flag} must be a number of seconds or "default"`);
+  }
+  return lifetimes;
+}
+
+const lifetimeView = (c: ClientRecord) => {
+  const l = c.lifetimes;
+  const show = (v: number | null | undefined) => (v == null ? 'default' : v);
+  return {
+    access_token_ttl: show(l?.accessTokenTtl), id_token_ttl: show(l?.idTokenTtl), refresh_idle_ttl: show(l?.refreshIdleTtl),
+    refresh_absolute_ttl: show(l?.refreshAbsoluteTtl), refresh_grace: show(l?.refreshGrace),
+  };
+};
 
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
   id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only',
-  registration: c.registration, created_at: isoTime(c.createdAt),
+  registration: c.registration, ...lifetimeView(c), created_at: isoTime(c.createdAt),
   ...(c.registration === 'dynamic' ? {
     kind: isMetadataDocumentClientId(c.id) ? 'client ID metadata document' : 'dynamic registration (RFC 7591)',
     client_uri: c.clientUri ?? null, logo_uri: c.logoUri ?? null, application_type: c.applicationType ?? null,
@@ -29,11 +60,13 @@ const view = (c: ClientRecord) => ({
 const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `${k.padEnd(30)} ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('\n');
 
 export async function clientCommand(args: string[], io: CliIo): Promise<void> {
-  const { sub, rest } = splitSubcommand('client', args, ['add', 'list', 'show', 'remove', 'rotate-secret', 'block', 'unblock']);
+  const { sub, rest } = splitSubcommand('client', args, ['add', 'update', 'list', 'show', 'remove', 'rotate-secret', 'block', 'unblock']);
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
     'userinfo-only-claims': { type: 'boolean' }, dynamic: { type: 'boolean' },
+    'access-token-ttl': { type: 'string' }, 'id-token-ttl': { type: 'string' }, 'refresh-idle-ttl': { type: 'string' },
+    'refresh-absolute-ttl': { type: 'string' }, 'refresh-grace': { type: 'string' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -45,10 +78,16 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         const { client, clientSecret } = await registerClient(store, {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
-          userinfoOnlyClaims: values['userinfo-only-claims'],
+          userinfoOnlyClaims: values['userinfo-only-claims'], lifetimes: lifetimesFrom(values),
         }, unixNow());
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);
+      }
+      case 'update': {
+        const lifetimes = lifetimesFrom(values);
+        if (Object.keys(lifetimes).length === 0) throw new UsageError('nothing to update: give a lifetime flag such as --refresh-grace (see latchkey client --help)');
+        const client = await updateClientLifetimes(store, id, lifetimes, unixNow());
+        return printResult(io, values.json, view(client), `updated client\n${describe(client)}`);
       }
       case 'list': {
         const clients = (await store.listClients()).filter((c) => !values.dynamic || c.registration === 'dynamic');

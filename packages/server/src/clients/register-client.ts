@@ -1,11 +1,12 @@
 // Client registration and secret rotation (used by the CLI): validates everything before one insert.
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
+import { clientLifetimeProblem } from './client-lifetimes.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
 import type { ClientStore } from '../store/client-store.ts';
-import { DEVICE_CODE_GRANT_TYPE, GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
+import { DEVICE_CODE_GRANT_TYPE, GRANT_TYPES, SIGNING_ALGS, TOKEN_EXCHANGE, type ClientLifetimes, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
   name: string;
@@ -20,6 +21,8 @@ export interface RegisterClientInput {
   registration?: ClientRegistration;
   /** Keep the scope claims out of the ID token: UserInfo only (default: in the ID token too). */
   userinfoOnlyClaims?: boolean;
+  /** The client's own lifetimes and refresh grace window, in seconds (absent: the server's settings). */
+  lifetimes?: Partial<ClientLifetimes>;
 }
 
 export interface RegisteredClient {
@@ -45,6 +48,7 @@ function validateGrantTypes(input: RegisterClientInput, redirectUris: string[]):
   }
   const grantTypes = [...new Set(requested)] as GrantType[];
   if (input.isPublic && grantTypes.includes('client_credentials')) throw new RegistrationError('a public client cannot use client_credentials: it has no secret to authenticate with');
+  if (input.isPublic && grantTypes.includes(TOKEN_EXCHANGE)) throw new RegistrationError('a public client cannot exchange tokens: it has no secret to authenticate with');
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0) throw new RegistrationError('the authorization_code grant needs at least one --redirect-uri');
   if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code') && !grantTypes.includes(DEVICE_CODE_GRANT_TYPE)) {
     throw new RegistrationError(`refresh_token is only useful together with authorization_code or ${DEVICE_CODE_GRANT_TYPE}`);
@@ -81,15 +85,40 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const idTokenAlg = (input.idTokenAlg ?? 'RS256') as SigningAlg;
   if (!SIGNING_ALGS.includes(idTokenAlg)) throw new RegistrationError(`ID token algorithm must be one of ${SIGNING_ALGS.join(', ')}`);
 
+  const lifetimes = validateLifetimes(input.lifetimes ?? {});
+
   const clientSecret = isPublic ? undefined : randomSecret();
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, createdAt: now, updatedAt: now,
+    idTokenClaims: !input.userinfoOnlyClaims,
+    lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null, ...lifetimes },
+    createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');
   return { client, clientSecret };
+}
+
+/** Each given lifetime within its bounds (null: the server's setting); the refresh idle lifetime at most the absolute. */
+function validateLifetimes(lifetimes: Partial<ClientLifetimes>): Partial<ClientLifetimes> {
+  for (const [name, value] of Object.entries(lifetimes) as [keyof ClientLifetimes, number | null | undefined][]) {
+    const problem = value === null || value === undefined ? undefined : clientLifetimeProblem(name, value);
+    if (problem) throw new RegistrationError(problem);
+  }
+  const { refreshIdleTtl: idle, refreshAbsoluteTtl: absolute } = lifetimes;
+  if (idle != null && absolute != null && idle > absolute) throw new RegistrationError('refreshIdleTtl cannot exceed refreshAbsoluteTtl');
+  return lifetimes;
+}
+
+/** Changes a client's lifetimes (null: back to the server's setting); the running servers see it within a second. */
+export async function updateClientLifetimes(store: ClientStore & CacheVersionStore, clientId: string, lifetimes: Partial<ClientLifetimes>, now: number): Promise<ClientRecord> {
+  validateLifetimes(lifetimes);
+  if (!(await store.updateClientLifetimes(clientId, lifetimes, now))) throw new RegistrationError(`no client with id ${clientId}`);
+  await store.bumpCacheVersion('clients');
+  const client = await store.getClient(clientId);
+  if (!client) throw new RegistrationError(`no client with id ${clientId}`);
+  return client;
 }
 
 /** Replaces a confidential client's secret; the old one stops working at once. */

@@ -31,8 +31,9 @@ export interface ServerConfig {
   refreshIdleTtl: number;
   refreshAbsoluteTtl: number;
   /**
-   * Seconds after a rotation during which presenting the rotated refresh token again, while its successor is unused,
-   * is a retry of a refresh whose answer was lost (a new successor replaces the unused one), not reuse. 0 turns it off.
+   * The refresh grace window (docs/refresh-tokens.md): seconds after a rotation during which the same client presenting
+   * the rotated refresh token again, while none of its answers was used, gets one more answer instead of revoking the
+   * family. Default 10; 0 turns it off; a client's own setting (`latchkey client add|update --refresh-grace`) wins.
    */
   refreshRetryWindow: number;
   sessionTtl: number;
@@ -101,7 +102,7 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   userCodeFailureLimitGlobal: 500,
   refreshIdleTtl: 14 * 86400,
   refreshAbsoluteTtl: 90 * 86400,
-  refreshRetryWindow: 30,
+  refreshRetryWindow: 10,
   sessionTtl: 12 * 3600,
   logLevel: 'info',
   trustProxy: false,

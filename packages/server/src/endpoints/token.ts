@@ -17,7 +17,7 @@ export interface TokenRequest {
   queryNames: string[];
 }
 
-const FORBIDDEN_IN_QUERY = ['client_secret', 'client_assertion', 'code', 'code_verifier', 'refresh_token', 'password', 'device_code'];
+const FORBIDDEN_IN_QUERY = ['client_secret', 'client_assertion', 'code', 'code_verifier', 'refresh_token', 'password', 'device_code', 'subject_token', 'actor_token'];
 
 const PASSWORD_GRANT_REFUSAL =
   'the resource owner password credentials grant is not supported by design (OAuth 2.1 removes it): ' +

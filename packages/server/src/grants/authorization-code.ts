@@ -4,6 +4,7 @@
 // fails, for whatever reason, consumes nothing. Reuse revokes what the code produced only when the replay proves it
 // comes from the client (OAuth 2.1 §7.5.2); a code presented by another client is refused and left alone, as the
 // refresh grant does (docs/decisions.md 2026-11-29).
+import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { InvalidGrant, InvalidRequest } from '../oauth/errors.ts';
 import { codeVerifierMatches, verifyCodeVerifier } from '../oauth/pkce.ts';
@@ -77,18 +78,19 @@ export const authorizationCodeGrant: GrantHandler = {
     if (!user) throw new InvalidGrant(INVALID_CODE, { debug: 'user no longer exists' });
 
     const withRefresh = client.grantTypes.includes('refresh_token');
+    const lifetimes = effectiveLifetimes(ctx.config, client);
     const grant: GrantRecord = {
       id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
       createdAt: now, lastUsedAt: now,
       // Without a refresh token the grant only has to outlive its access token (so revocation can still name it).
-      expiresAt: now + (withRefresh ? ctx.config.refreshAbsoluteTtl : ctx.config.accessTokenTtl), revokedAt: null,
+      expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
     // The answer exists before anything is consumed: if signing fails, the code is still unused.
     const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
     const result = await ctx.store.consumeCode(codeHash, now, grant, refreshToken === undefined ? null : {
       tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
-      expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
+      expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     });
     // A concurrent redemption committed first. This request passed every check a first redemption must (client and
     // verifier), so it proves possession: reuse, and the winner's tokens are revoked.

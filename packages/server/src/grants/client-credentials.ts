@@ -1,4 +1,5 @@
 // RFC 6749 §4.4: the client credentials grant, for a service acting on its own behalf (no refresh token, §4.4.3).
+import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { resolveAudience, validateResource } from '../oauth/audience.ts';
 import { InvalidScope, UnauthorizedClient } from '../oauth/errors.ts';
 import { parseScope } from '../oauth/scope.ts';
@@ -31,9 +32,10 @@ export const clientCredentialsGrant: GrantHandler = {
     if (audience === null) throw new InvalidScope('the requested scopes name no API');
 
     const now = ctx.now();
+    const { accessTokenTtl } = effectiveLifetimes(ctx.config, client);
     const token = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
-      issuer: ctx.config.issuer, audience, subject: client.id, clientId: client.id, scopes, ttl: ctx.config.accessTokenTtl, now,
+      issuer: ctx.config.issuer, audience, subject: client.id, clientId: client.id, scopes, ttl: accessTokenTtl, now,
     });
-    return { access_token: token.token, token_type: 'Bearer', expires_in: ctx.config.accessTokenTtl, scope: token.scope };
+    return { access_token: token.token, token_type: 'Bearer', expires_in: accessTokenTtl, scope: token.scope };
   },
 };

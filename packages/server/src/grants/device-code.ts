@@ -9,6 +9,7 @@ import { AccessDenied, AuthorizationPending, ExpiredToken, InvalidGrant, SlowDow
 import type { ServerContext } from '../server-context.ts';
 import { DEVICE_CODE_GRANT_TYPE, type ConsumeDeviceCodeResult, type DeviceCodeRecord, type GrantRecord } from '../store/records.ts';
 import type { GrantHandler, TokenResponse } from './grant-handler.ts';
+import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { issueUserTokens } from './user-tokens.ts';
 
 /** RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
@@ -39,15 +40,16 @@ async function redeem(ctx: ServerContext, code: DeviceCodeRecord, client: Parame
   const user = userId === null ? undefined : await ctx.store.getUser(userId);
   if (!user || code.authTime === null) throw new InvalidGrant(INVALID, { debug: 'the approving user no longer exists' });
   const withRefresh = client.grantTypes.includes('refresh_token');
+  const lifetimes = effectiveLifetimes(ctx.config, client);
   const grant: GrantRecord = {
     id: grantIdFor(code.deviceCodeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
-    createdAt: now, lastUsedAt: now, expiresAt: now + (withRefresh ? ctx.config.refreshAbsoluteTtl : ctx.config.accessTokenTtl), revokedAt: null,
+    createdAt: now, lastUsedAt: now, expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
   };
   const refreshToken = withRefresh ? randomSecret() : undefined;
   // Signed before anything is consumed: if signing fails, the code can still be redeemed.
   const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, refreshToken, now });
   const result = await ctx.store.consumeDeviceCode(code.deviceCodeHash, now, grant, refreshToken === undefined ? null : {
-    tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
+    tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
   });
   if (result.status !== 'ok') refusal(result.status);
   await ctx.store.recordAuditEvent({ type: 'device_code.redeemed', clientId: client.id, userId: user.id, detail: { grantId: grant.id } }, now);

@@ -12,6 +12,8 @@ export interface TokenResponse {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+  /** RFC 8693 §2.2.1: the type of the token a token exchange issued. */
+  issued_token_type?: string;
 }
 
 /** The request parameters a grant declared, and only those: reading another one is a bug, not a client error. */

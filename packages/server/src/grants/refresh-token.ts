@@ -1,12 +1,15 @@
 // RFC 6749 §6: the refresh token grant, with rotation and reuse detection (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1):
 // every use returns a new refresh token; presenting a rotated one revokes the whole family. Narrower scope is
-// allowed, wider is invalid_scope. Idle and absolute lifetimes bound the family.
+// allowed, wider is invalid_scope. Idle and absolute lifetimes (the client's, else the server's) bound the family.
 // All or nothing (issue 11): the answer is signed first, then one store call rotates the token and stores its
-// successor. A retry of a refresh whose answer was lost (the client was told 503, or the connection died after the
-// commit) is not reuse: see Store.rotateRefreshToken and docs/decisions.md 2026-11-29.
+// successor. The grace window (issue 15, docs/refresh-tokens.md): the same client presenting a just-rotated token
+// again (two tabs, a retry after a lost answer) gets one more complete answer, and the family stays alive; at most
+// MAX_ANSWERS_PER_REFRESH_TOKEN answers per token, so at most that many live tokens per family.
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { InvalidGrant, InvalidScope, InvalidTarget } from '../oauth/errors.ts';
 import { parseScope } from '../oauth/scope.ts';
+import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
+import { MAX_ANSWERS_PER_REFRESH_TOKEN } from '../store/grant-store.ts';
 import type { GrantHandler } from './grant-handler.ts';
 import { issueUserTokens, narrowedAudience } from './user-tokens.ts';
 
@@ -37,14 +40,18 @@ export const refreshTokenGrant: GrantHandler = {
     if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
 
     const next = randomSecret();
+    const lifetimes = effectiveLifetimes(ctx.config, client);
     const answer = issueUserTokens(ctx, { client, grant, user, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, now });
     const result = await ctx.store.rotateRefreshToken(oldHash, {
-      tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + ctx.config.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
-    }, now, ctx.config.refreshRetryWindow);
+      tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
+    }, now, lifetimes.refreshGrace, MAX_ANSWERS_PER_REFRESH_TOKEN);
     if (result.status === 'reused') {
       ctx.metrics.reuseDetected('refresh_token');
       await ctx.store.recordAuditEvent({ type: 'refresh_token.reused', clientId: client.id, userId: grant.userId, detail: { grantId: result.grantId } }, now);
       throw new InvalidGrant('the refresh token was already used; every token of this grant has been revoked');
+    }
+    if (result.status === 'grace_exhausted') {
+      throw new InvalidGrant('the refresh token was already used; its grace window allows no more answers', { debug: 'grace answers exhausted; family kept' });
     }
     if (result.status !== 'ok') throw new InvalidGrant('the refresh token is invalid or has expired', { debug: result.status });
     return answer;

@@ -1,5 +1,6 @@
 // The token response for a user's grant (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3): an RFC 9068 access token
 // bound to the grant, an ID token when openid was granted, and the rotated refresh token if there is one.
+import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { isOidcScope } from '../oauth/scope.ts';
 import { idTokenUserClaims } from '../oidc/claims.ts';
 import { issueIdToken } from '../oidc/id-token.ts';
@@ -32,16 +33,17 @@ export interface UserTokenInput {
 
 export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): TokenResponse {
   const { client, grant, now } = input;
+  const lifetimes = effectiveLifetimes(ctx.config, client);
   const access = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
     issuer: ctx.config.issuer, audience: accessTokenAudience(ctx, input.audience), subject: grant.userId, clientId: client.id,
-    scopes: input.scopes, ttl: ctx.config.accessTokenTtl, now, authTime: grant.authTime, grantId: grant.id,
+    scopes: input.scopes, ttl: lifetimes.accessTokenTtl, now, authTime: grant.authTime, grantId: grant.id,
   });
-  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: ctx.config.accessTokenTtl, scope: access.scope };
+  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: lifetimes.accessTokenTtl, scope: access.scope };
   if (input.refreshToken !== undefined) response.refresh_token = input.refreshToken;
   if (input.scopes.includes('openid')) {
     response.id_token = issueIdToken(ctx.keys.signer(client.idTokenAlg), {
       issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, nonce: input.nonce,
-      accessToken: access.token, userClaims: idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ttl: ctx.config.idTokenTtl, now,
+      accessToken: access.token, userClaims: idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ttl: lifetimes.idTokenTtl, now,
     });
   }
   return response;

@@ -10,4 +10,8 @@ export interface ApiStore {
   addApiIntrospector(identifier: string, clientId: string): Promise<boolean>;
   /** False when the API is unknown or the client was not one of its introspectors. */
   removeApiIntrospector(identifier: string, clientId: string): Promise<boolean>;
+  /** Lets a client exchange tokens towards the API (RFC 8693); false when the API is unknown. Idempotent. */
+  addApiExchanger(identifier: string, clientId: string): Promise<boolean>;
+  /** False when the API is unknown or the client was not one of its exchangers. */
+  removeApiExchanger(identifier: string, clientId: string): Promise<boolean>;
 }

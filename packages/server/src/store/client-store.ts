@@ -1,5 +1,5 @@
 // Registered OAuth clients (RFC 6749 §2). Secrets are kept as SHA-256 hashes only.
-import type { ClientRecord } from './records.ts';
+import type { ClientLifetimes, ClientRecord } from './records.ts';
 
 export interface ClientStore {
   /** Fails with StoreConflict when the id is taken. */
@@ -17,6 +17,8 @@ export interface ClientStore {
   updateClientFirstUse(id: string, now: number): Promise<boolean>;
   /** Deletes at most `batch` dynamic clients created before `createdBefore`, never used and not blocked; returns their ids. */
   deleteUnusedClients(createdBefore: number, batch: number): Promise<string[]>;
+  /** Sets the given lifetimes (null: back to the server's setting; absent: unchanged); false when the client is unknown. */
+  updateClientLifetimes(id: string, lifetimes: Partial<ClientLifetimes>, now: number): Promise<boolean>;
   /** Removes the client and, by cascade, its consents, codes, grants and interactions. */
   deleteClient(id: string): Promise<boolean>;
 }

@@ -5,9 +5,11 @@ export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 
 /** RFC 8628 §3.4: the grant_type of the device authorization grant. */
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+/** RFC 8693 §2.1: the token exchange grant type. */
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT_TYPE;
-export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT_TYPE];
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT_TYPE | typeof TOKEN_EXCHANGE;
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT_TYPE, TOKEN_EXCHANGE];
 
 /** Who registered a client: the operator (CLI, embedding code) or the client itself, unvetted (dynamic registration). */
 export type ClientRegistration = 'operator' | 'dynamic';
@@ -31,6 +33,9 @@ export interface ClientRecord {
   /** Whether the ID token carries the claims of the granted profile/email/phone/address scopes (true, the default),
    *  or only UserInfo serves them (false, for clients that want small ID tokens). */
   idTokenClaims: boolean;
+  /** Per-client lifetimes and refresh grace window; absent or null members mean the server's setting
+   *  (clients/client-lifetimes.ts says how each combines with the server's). */
+  lifetimes?: ClientLifetimes;
   createdAt: number;
   updatedAt: number;
   /** What an unvetted client says about itself (RFC 7591 §2): its home page and logo; null or absent when it said nothing. */
@@ -47,6 +52,15 @@ export interface ClientRecord {
 }
 
 export type ApplicationType = 'web' | 'native';
+/** Seconds; null = the server's setting. */
+export interface ClientLifetimes {
+  accessTokenTtl: number | null;
+  idTokenTtl: number | null;
+  refreshIdleTtl: number | null;
+  refreshAbsoluteTtl: number | null;
+  /** The refresh grace window (docs/refresh-tokens.md); 0 turns it off for this client. */
+  refreshGrace: number | null;
+}
 
 export interface ApiScope {
   name: string;
@@ -62,6 +76,8 @@ export interface ApiRecord {
   scopes: ApiScope[];
   /** Clients (the API's own, confidential) that may introspect tokens issued for this API (RFC 7662 §2.2). */
   introspectors: string[];
+  /** Clients (confidential, registered for token exchange) that may exchange a user's token for one of this API (RFC 8693). */
+  exchangers: string[];
   createdAt: number;
 }
 
@@ -224,9 +240,11 @@ export type ConsumeCodeResult =
   | { status: 'not_found' };
 
 export type RotateRefreshResult =
-  /** retried: the presented token had just been rotated and its successor was never used (see rotateRefreshToken). */
-  | { status: 'ok'; grant: GrantRecord; retried: boolean }
+  /** graced: the presented token had just been rotated and none of its answers was used yet (see rotateRefreshToken). */
+  | { status: 'ok'; grant: GrantRecord; graced: boolean }
   | { status: 'reused'; grantId: string }
+  /** Inside the grace window, but the token already has the most answers one token may have; nothing changed. */
+  | { status: 'grace_exhausted' }
   | { status: 'expired' }
   | { status: 'not_found' };
 

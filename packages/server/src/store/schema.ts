@@ -5,10 +5,13 @@ export interface ClientsTable {
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
   registration: string; id_token_claims: number; client_uri: string | null; logo_uri: string | null; application_type: string | null;
   registration_token_hash: string | null; first_used_at: number | null; blocked_at: number | null;
+  access_token_ttl: number | null; id_token_ttl: number | null; refresh_idle_ttl: number | null; refresh_absolute_ttl: number | null;
+  refresh_grace: number | null;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
 export interface ApiIntrospectorsTable { api_id: string; client_id: string }
+export interface ApiTokenExchangersTable { api_id: string; client_id: string }
 export interface UsersTable {
   id: string; username: string; email: string | null; name: string | null; password_hash: string;
   created_at: number; updated_at: number; email_verified: number; phone_number: string | null; phone_number_verified: number;
@@ -33,6 +36,8 @@ export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
   /** The token that replaced this one when it was rotated (null while live, and for a superseded successor). */
   successor_hash: string | null;
+  /** The token this one was issued for (null for a grant's first token); answers to one token are siblings. */
+  parent_hash: string | null;
 }
 export interface RevokedTokensTable { jti: string; expires_at: number }
 export interface LoginFailuresTable { key: string; failures: number; window_start: number }
@@ -55,6 +60,7 @@ export interface Database {
   apis: ApisTable;
   api_scopes: ApiScopesTable;
   api_introspectors: ApiIntrospectorsTable;
+  api_token_exchangers: ApiTokenExchangersTable;
   users: UsersTable;
   signing_keys: SigningKeysTable;
   consents: ConsentsTable;

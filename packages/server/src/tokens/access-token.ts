@@ -14,6 +14,14 @@ export interface AccessTokenInput {
   authTime?: number;
   /** The grant (refresh-token family) the token came from, so revoking the grant ends it at introspection. */
   grantId?: string;
+  /** RFC 8693 §4.1: who acts on the subject's behalf (a token exchange's client, earlier actors nested). */
+  act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1 `act`: the current actor, with the previous actors nested in `act`. */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
 }
 
 export interface IssuedAccessToken {
@@ -33,5 +41,6 @@ export function issueAccessToken(signer: JwsSigner, input: AccessTokenInput): Is
   };
   if (input.authTime !== undefined) claims.auth_time = input.authTime;
   if (input.grantId !== undefined) claims.gid = input.grantId;
+  if (input.act !== undefined) claims.act = input.act;
   return { token: signer.sign(claims, 'at+jwt'), jti, expiresAt, scope };
 }

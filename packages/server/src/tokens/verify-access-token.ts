@@ -2,6 +2,7 @@
 // typ at+jwt, iss, exp; then whether it was revoked (its jti, or the grant it came from).
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { ServerContext } from '../server-context.ts';
+import type { ActorClaim } from './access-token.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -14,6 +15,8 @@ export interface AccessTokenClaims extends JWTPayload {
   auth_time?: number;
   /** The grant (refresh-token family) the token came from; absent for client credentials. */
   gid?: string;
+  /** RFC 8693 §4.1: present on tokens issued by a token exchange. */
+  act?: ActorClaim;
 }
 
 type Jwks = ReturnType<ServerContext['keys']['jwks']>;

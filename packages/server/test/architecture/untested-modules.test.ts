@@ -18,7 +18,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
   'grants through the token endpoint (test/grants)': [
-    'grants/authorization-code.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/user-tokens.ts',
+    'grants/authorization-code.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/token-exchange.ts', 'grants/user-tokens.ts',
     // Issuing device codes: test/grants/device-code.test.ts through POST /device/authorize.
     'device/device-codes.ts',
   ],
@@ -52,7 +52,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // every method through the composed Store (store/sql/sql-store.ts) on SQLite and PostgreSQL.
   'the store behind its contract (test/store)': [
     'store/api-store.ts', 'store/audit-store.ts', 'store/cache-version-store.ts', 'store/client-store.ts', 'store/code-store.ts',
-    'store/consent-store.ts', 'store/device-code-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts', 'store/grant-store.ts',
+    'store/consent-store.ts', 'store/device-code-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts',
     'store/interaction-store.ts', 'store/revoked-token-store.ts', 'store/session-store.ts', 'store/signing-key-store.ts',
     'store/user-store.ts', 'store/sql/',
   ],

@@ -138,6 +138,44 @@ describe('latchkey CLI', () => {
     assertOneLineError(await cli.run(['client', 'remove', created.client_id]), /no client with id/);
   });
 
+  test('client lifetimes: add and update set them (seconds, "default" = the server\'s), show lists them; out-of-range values are refused', async () => {
+    const added = await cli.run(['client', 'add', '--name', 'Mobile', '--redirect-uri', 'https://m.example/cb', '--scope', 'openid contacts:read',
+      '--access-token-ttl', '300', '--refresh-grace', '5', '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const out = added.json<Record<string, unknown>>();
+    assert.deepEqual([out.access_token_ttl, out.id_token_ttl, out.refresh_grace], [300, 'default', 5]);
+    const id = String(out.client_id);
+    const updated = await cli.run(['client', 'update', id, '--refresh-grace', '0', '--refresh-idle-ttl', '3600', '--refresh-absolute-ttl', '86400', '--access-token-ttl', 'default', '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    const shown = (await cli.run(['client', 'show', id, '--json'])).json<Record<string, unknown>>();
+    assert.deepEqual([shown.access_token_ttl, shown.refresh_grace, shown.refresh_idle_ttl, shown.refresh_absolute_ttl], ['default', 0, 3600, 86400]);
+    assert.match((await cli.run(['client', 'show', id])).stdout, /refresh_grace\s+0/);
+    assertOneLineError(await cli.run(['client', 'update', id, '--refresh-grace', '301']), /refreshGrace must be a whole number of seconds from 0 to 300/);
+    assertOneLineError(await cli.run(['client', 'update', id, '--access-token-ttl', '10']), /accessTokenTtl must be .* from 30 to 86400/);
+    assertOneLineError(await cli.run(['client', 'update', id, '--refresh-grace', 'soon']), /--refresh-grace must be a number of seconds or "default"/, 2);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'X', '--redirect-uri', 'https://x.example/cb', '--refresh-idle-ttl', '7200', '--refresh-absolute-ttl', '3600']), /refreshIdleTtl cannot exceed refreshAbsoluteTtl/);
+    assertOneLineError(await cli.run(['client', 'update', 'nobody', '--refresh-grace', '1']), /no client with id nobody/);
+    assertOneLineError(await cli.run(['client', 'update', id]), /nothing to update/, 2);
+  });
+
+  test('api exchange clients: none by default; --exchange-client adds a confidential client registered for token exchange, --remove-exchange-client removes it', async () => {
+    const grant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const service = (await cli.run(['client', 'add', '--name', 'Contacts service', '--grant-type', grant, '--scope', 'contacts:read', '--json'])).json<{ client_id: string; grant_types: string[] }>();
+    assert.deepEqual(service.grant_types, [grant]);
+    const plain = (await cli.run(['client', 'add', '--name', 'Plain job', '--scope', 'contacts:read', '--json'])).json<{ client_id: string }>().client_id;
+    const apis = (await cli.run(['api', 'list', '--json'])).json<{ identifier: string; exchange_clients: string[] }[]>();
+    assert.deepEqual(apis.find((a) => a.identifier === 'https://contacts.example')?.exchange_clients, []);
+    const updated = await cli.run(['api', 'update', 'https://contacts.example', '--exchange-client', service.client_id, '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual(updated.json<{ exchange_clients: string[] }>().exchange_clients, [service.client_id]);
+    assert.match((await cli.run(['api', 'list'])).stdout, new RegExp(`exchange clients: ${service.client_id}`));
+    assertOneLineError(await cli.run(['api', 'update', 'https://contacts.example', '--exchange-client', plain]), /is not registered for token exchange/);
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'SPA', '--public', '--grant-type', grant]), /a public client cannot exchange tokens/);
+    const removed = await cli.run(['api', 'update', 'https://contacts.example', '--remove-exchange-client', service.client_id, '--json']);
+    assert.deepEqual(removed.json<{ exchange_clients: string[] }>().exchange_clients, []);
+    assertOneLineError(await cli.run(['api', 'update', 'https://contacts.example', '--remove-exchange-client', service.client_id]), /is not a token exchanger/);
+  });
+
   test('api add: duplicate identifiers or scope names are refused and nothing is half-written', async () => {
     assertOneLineError(await cli.run(['api', 'add', '--identifier', 'https://contacts.example', '--scope', 'other=x']), /already exists/);
     // A new API whose scope clashes with an existing one must leave no API row behind.

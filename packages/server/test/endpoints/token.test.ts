@@ -88,6 +88,10 @@ describe('the grants\' declarations', () => {
       refresh_token: { parameters: ['refresh_token', 'resource', 'scope'], credentials: ['refresh_token'] },
       client_credentials: { parameters: ['resource', 'scope'], credentials: [] },
       'urn:ietf:params:oauth:grant-type:device_code': { parameters: ['device_code'], credentials: ['device_code'] },
+      'urn:ietf:params:oauth:grant-type:token-exchange': {
+        parameters: ['actor_token', 'actor_token_type', 'audience', 'requested_token_type', 'resource', 'scope', 'subject_token', 'subject_token_type'],
+        credentials: ['actor_token', 'subject_token'],
+      },
     });
     for (const g of grantRegistry.values()) for (const c of g.credentials) assert.ok(g.parameters.has(c), `${g.grantType} declares ${c}`);
   });

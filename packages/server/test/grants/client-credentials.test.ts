@@ -238,4 +238,13 @@ describe('token endpoint: client credentials', () => {
     assert.match(id, /^[0-9a-f-]{36}$/);
     assert.ok(server.logs.some((line) => line.includes(id) && line.includes('invalid_client')));
   });
+
+  test("a client's own access token lifetime (issue 15): expires_in and exp follow it", async () => {
+    const short = await addClient(server, { name: 'short-lived job', scope: 'contacts:read', lifetimes: { accessTokenTtl: 60 } });
+    const res = await token({ grant_type: 'client_credentials' }, { authorization: basic(short.id, short.secret!) });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().expires_in, 60);
+    const { payload } = await verifyWithServerJwks(server.app, res.json().access_token, { audience: API });
+    assert.equal((payload.exp as number) - (payload.iat as number), 60);
+  });
 });

@@ -7,7 +7,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { authorizeUrl, callbackParams, decodeJwt, InjectBrowser, pkcePair, runAuthorization, tokenRequest, type ClientCredentials } from '../helpers/authorization-flow.ts';
 import { API, PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
 import { assertStoreInvariants } from '../helpers/store-invariants.ts';
-import { whileSigningFails } from '../helpers/test-server.ts';
+import { addClient, whileSigningFails } from '../helpers/test-server.ts';
+import { MAX_ANSWERS_PER_REFRESH_TOKEN } from '../../src/store/grant-store.ts';
 import { hashSecret } from '../../src/crypto/random.ts';
 
 let f: Fixture;
@@ -48,6 +49,11 @@ function assertTokenError(response: LightMyRequestResponse, error: string): void
   assert.equal(response.json().error, error);
 }
 
+const introspectActive = async (token: string): Promise<boolean> => (await f.server.app.inject({
+  method: 'POST', url: '/introspect', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${f.web.id}:${f.web.secret}`).toString('base64')}` },
+  payload: new URLSearchParams({ token }).toString(),
+})).json().active as boolean;
+
 const userinfoStatus = async (accessToken: string) =>
   (await f.server.app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${accessToken}` } })).statusCode;
 
@@ -75,19 +81,19 @@ describe('rotation and reuse detection', () => {
     assert.equal(await userinfoStatus(first.access_token), 401);
   });
 
-  it('two concurrent uses of one token (within the retry window): both answered, one refresh token stays live, the other is reuse', async () => {
+  it('two concurrent uses of one token (inside the grace window): both answered, both answers live until one is used', async () => {
     const first = await initialTokens();
     const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
     assert.deepEqual(results.map((r) => r.statusCode), [200, 200]);
     const tokens = results.map((r) => (r.json() as Tokens).refresh_token);
-    const active = await Promise.all(tokens.map(async (token) => (await f.server.app.inject({
-      method: 'POST', url: '/introspect', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${f.web.id}:${f.web.secret}`).toString('base64')}` },
-      payload: new URLSearchParams({ token }).toString(),
-    })).json().active as boolean));
-    assert.deepEqual(active.sort(), [false, true], 'the family has exactly one live refresh token');
-    const superseded = tokens[active.indexOf(false)]!;
-    assertTokenError(await refresh(superseded), 'invalid_grant');
-    assertTokenError(await refresh(tokens[1 - active.indexOf(false)]!), 'invalid_grant');
+    assert.deepEqual(await Promise.all(tokens.map(introspectActive)), [true, true]);
+    await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
+    // The client keeps one answer (whichever): it refreshes; the other retires, and presenting it later is reuse.
+    const kept = await refresh(tokens[1]!);
+    assert.equal(kept.statusCode, 200, kept.body);
+    assert.equal(await introspectActive(tokens[0]!), false);
+    assertTokenError(await refresh(tokens[0]!), 'invalid_grant');
+    assertTokenError(await refresh((kept.json() as Tokens).refresh_token), 'invalid_grant');
     await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
   });
 
@@ -209,7 +215,7 @@ describe('all or nothing, and safe to retry (issue 11)', () => {
     assert.equal((await refresh(first.refresh_token)).statusCode, 200);
   });
 
-  it('the rotation commits but the answer is lost (503) → the retry with the same token gets a complete new answer; the lost successor is dead', async () => {
+  it('the rotation commits but the answer is lost (503) → the retry with the same token gets a complete new answer; the lost successor retires when it is used', async () => {
     const first = await initialTokens();
     const store = f.server.store;
     const original = store.rotateRefreshToken.bind(store);
@@ -229,9 +235,10 @@ describe('all or nothing, and safe to retry (issue 11)', () => {
     const tokens = retried.json() as Tokens;
     assert.ok(tokens.access_token && tokens.refresh_token && tokens.id_token);
     assert.equal(await userinfoStatus(tokens.access_token), 200);
-    assert.notEqual((await store.getRefreshToken(lostSuccessor))?.rotatedAt, null, 'the successor nobody received no longer works');
     await assertStoreInvariants(store.db, { now: f.clock.now });
     assert.equal((await refresh(tokens.refresh_token)).statusCode, 200, 'the chain goes on');
+    assert.notEqual((await store.getRefreshToken(lostSuccessor))?.rotatedAt, null, 'the successor nobody received no longer works');
+    await assertStoreInvariants(store.db, { now: f.clock.now });
   });
 
   it('the database fails before the rotation commits → 503; the retry is an ordinary first rotation', async () => {
@@ -245,5 +252,131 @@ describe('all or nothing, and safe to retry (issue 11)', () => {
     assert.equal((await refresh(first.refresh_token)).statusCode, 503);
     assert.equal((await store.getRefreshToken(hashSecret(first.refresh_token)))?.rotatedAt, null);
     assert.equal((await refresh(first.refresh_token)).statusCode, 200);
+  });
+});
+
+describe('the grace window (issue 15; docs/refresh-tokens.md)', () => {
+  const GRACE = 10; // the server's default
+
+  it("the same client inside the window: a complete answer, the family stays alive, and whichever answer it keeps goes on refreshing", async () => {
+    for (const keep of [0, 1]) {
+      const first = await initialTokens();
+      const answers = [await refresh(first.refresh_token)];
+      f.clock.now += GRACE - 1;
+      answers.push(await refresh(first.refresh_token));
+      for (const a of answers) assert.equal(a.statusCode, 200, a.body);
+      const bodies = answers.map((a) => a.json() as Tokens);
+      assert.ok(bodies[1]!.access_token && bodies[1]!.id_token, 'a complete answer');
+      assert.equal(await userinfoStatus(bodies[0]!.access_token), 200, 'the first answer\'s access token still works');
+      const next = await refresh(bodies[keep]!.refresh_token);
+      assert.equal(next.statusCode, 200, `keeping answer ${keep}: ${next.body}`);
+      assert.equal((await refresh((next.json() as Tokens).refresh_token)).statusCode, 200);
+      await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
+    }
+  });
+
+  it('outside the window, presenting the rotated token is reuse: invalid_grant and the whole family is revoked', async () => {
+    const first = await initialTokens();
+    const second = (await refresh(first.refresh_token)).json() as Tokens;
+    f.clock.now += GRACE;
+    const replay = await refresh(first.refresh_token);
+    assertTokenError(replay, 'invalid_grant');
+    assert.equal(replay.json().error_description, 'the refresh token was already used; every token of this grant has been revoked');
+    assertTokenError(await refresh(second.refresh_token), 'invalid_grant');
+    assert.equal(await userinfoStatus(second.access_token), 401);
+  });
+
+  it('once an answer was used, the old token is reuse even inside the window', async () => {
+    const first = await initialTokens();
+    const second = (await refresh(first.refresh_token)).json() as Tokens;
+    const third = (await refresh(second.refresh_token)).json() as Tokens;
+    assertTokenError(await refresh(first.refresh_token), 'invalid_grant');
+    assertTokenError(await refresh(third.refresh_token), 'invalid_grant');
+  });
+
+  it("another client presenting a just-rotated token inside the window: invalid_grant, no answer, and the family is untouched", async () => {
+    const first = await initialTokens();
+    const second = (await refresh(first.refresh_token)).json() as Tokens;
+    for (const other of [f.relaxed, f.spa]) {
+      const stolen = await refresh(first.refresh_token, {}, other);
+      assertTokenError(stolen, 'invalid_grant');
+      assert.equal(stolen.json().error_description, 'the refresh token is invalid');
+    }
+    assert.equal(await introspectActive(second.refresh_token), true);
+    assert.equal((await refresh(first.refresh_token)).statusCode, 200, 'the owner still gets its grace answer');
+    assert.equal((await refresh(second.refresh_token)).statusCode, 200, 'and its first answer goes on');
+  });
+
+  it(`at most ${MAX_ANSWERS_PER_REFRESH_TOKEN} answers per token: the next presentation inside the window is refused, the family keeps its live answers`, async () => {
+    const first = await initialTokens();
+    const answers: string[] = [];
+    for (let i = 0; i < MAX_ANSWERS_PER_REFRESH_TOKEN; i++) {
+      const r = await refresh(first.refresh_token);
+      assert.equal(r.statusCode, 200, r.body);
+      answers.push((r.json() as Tokens).refresh_token);
+    }
+    const extra = await refresh(first.refresh_token);
+    assertTokenError(extra, 'invalid_grant');
+    assert.equal(extra.json().error_description, 'the refresh token was already used; its grace window allows no more answers');
+    assert.deepEqual(await Promise.all(answers.map(introspectActive)), answers.map(() => true));
+    await assertStoreInvariants(f.server.store.db, { now: f.clock.now });
+    assert.equal((await refresh(answers[2]!)).statusCode, 200);
+    assert.deepEqual((await Promise.all(answers.map(introspectActive))).filter(Boolean), [], 'the unused answers retired');
+  });
+
+  it('a client with --refresh-grace 0 has no window: the first repeat revokes; one with 60 s is answered after 30 s', async () => {
+    const strict = await addClient(f.server, { name: 'Strict', redirectUris: [WEB_CALLBACK], scope: 'openid contacts:read', lifetimes: { refreshGrace: 0 } });
+    const lenient = await addClient(f.server, { name: 'Lenient', redirectUris: [WEB_CALLBACK], scope: 'openid contacts:read', lifetimes: { refreshGrace: 60 } });
+    const strictClient = { id: strict.id, secret: strict.secret! };
+    const first = await initialTokens({ ...strictClient, redirectUri: WEB_CALLBACK }, 'openid contacts:read');
+    const second = (await refresh(first.refresh_token, {}, strictClient)).json() as Tokens;
+    assertTokenError(await refresh(first.refresh_token, {}, strictClient), 'invalid_grant');
+    assertTokenError(await refresh(second.refresh_token, {}, strictClient), 'invalid_grant');
+
+    const lenientClient = { id: lenient.id, secret: lenient.secret! };
+    const mine = await initialTokens({ ...lenientClient, redirectUri: WEB_CALLBACK }, 'openid contacts:read');
+    assert.equal((await refresh(mine.refresh_token, {}, lenientClient)).statusCode, 200);
+    f.clock.now += 30;
+    assert.equal((await refresh(mine.refresh_token, {}, lenientClient)).statusCode, 200);
+    f.clock.now += 31;
+    assertTokenError(await refresh(mine.refresh_token, {}, lenientClient), 'invalid_grant');
+  });
+});
+
+describe('per-client lifetimes (issue 15)', () => {
+  it("a client's access token, ID token, refresh idle and absolute lifetimes replace the server's", async () => {
+    const own = await addClient(f.server, {
+      name: 'Short-lived', redirectUris: [WEB_CALLBACK], scope: 'openid contacts:read',
+      lifetimes: { accessTokenTtl: 120, idTokenTtl: 300, refreshIdleTtl: 600, refreshAbsoluteTtl: 1000 },
+    });
+    const client = { id: own.id, secret: own.secret! };
+    const start = f.clock.now;
+    const first = await initialTokens({ ...client, redirectUri: WEB_CALLBACK }, 'openid contacts:read');
+    const tokens = first as Tokens & { expires_in: number };
+    assert.equal(tokens.expires_in, 120);
+    assert.equal(decodeJwt(first.access_token).payload.exp, start + 120);
+    assert.equal(decodeJwt(first.id_token!).payload.exp, start + 300);
+    f.clock.now += 601;
+    assertTokenError(await refresh(first.refresh_token, {}, client), 'invalid_grant');
+
+    const again = await initialTokens({ ...client, redirectUri: WEB_CALLBACK }, 'openid contacts:read');
+    let current = again.refresh_token;
+    for (let i = 0; i < 2; i++) {
+      f.clock.now += 450;
+      const r = await refresh(current, {}, client);
+      assert.equal(r.statusCode, 200, r.body);
+      current = (r.json() as Tokens).refresh_token;
+    }
+    f.clock.now += 101; // 1001 s after sign-in: past the absolute lifetime though used within the idle one
+    assertTokenError(await refresh(current, {}, client), 'invalid_grant');
+  });
+
+  it("access and ID tokens never outlive the server's setting (the signing keys are kept for that long)", async () => {
+    const own = await addClient(f.server, { name: 'Greedy', redirectUris: [WEB_CALLBACK], scope: 'openid contacts:read', lifetimes: { accessTokenTtl: 86400, idTokenTtl: 86400 } });
+    const start = f.clock.now;
+    const tokens = await initialTokens({ id: own.id, secret: own.secret!, redirectUri: WEB_CALLBACK }, 'openid contacts:read');
+    const server = f.server.app.latchkeyServer.config;
+    assert.equal(decodeJwt(tokens.access_token).payload.exp, start + server.accessTokenTtl);
+    assert.equal(decodeJwt(tokens.id_token!).payload.exp, start + server.idTokenTtl);
   });
 });

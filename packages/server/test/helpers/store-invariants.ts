@@ -2,11 +2,13 @@
 // fault tests call assertStoreInvariants when they finish; it reads the tables directly, on SQLite or PostgreSQL.
 // - no consumed code without its outcome: a consumed code names its grant, and the grant is stored;
 // - an unconsumed code names no grant;
-// - every live grant of a client with the refresh_token grant has exactly one live (unrotated) refresh token, and
-//   no grant ever has more than one; revoked grants and grants of clients without refresh tokens have none;
+// - every live grant of a client with the refresh_token grant has at least one live (unrotated) refresh token, never
+//   more than MAX_ANSWERS_PER_REFRESH_TOKEN, and when more than one, all are answers to the same token (the grace
+//   window, docs/refresh-tokens.md); revoked grants and grants of clients without refresh tokens have none;
 // - a rotated token's successor belongs to the same grant; no refresh token without its grant.
 import assert from 'node:assert/strict';
 import { sql, type Kysely } from 'kysely';
+import { MAX_ANSWERS_PER_REFRESH_TOKEN } from '../../src/store/grant-store.ts';
 import type { Database } from '../../src/store/schema.ts';
 
 export interface InvariantOptions {
@@ -35,13 +37,14 @@ export async function storeInvariantViolations(db: Kysely<Database>, options: In
     left join grants g on g.id = c.grant_id where c.consumed_at is not null and g.id is null`));
   report('unconsumed code naming a grant', await rows(db, sql`select code_hash, grant_id from auth_codes
     where consumed_at is null and grant_id is not null`));
-  report('grant with more than one live refresh token', await rows(db, sql`select grant_id, count(*) as live from refresh_tokens
-    where rotated_at is null group by grant_id having count(*) > 1`));
-  report('live grant of a refresh client without exactly one live refresh token', await rows(db, sql`select g.id,
-    (select count(*) from refresh_tokens r where r.grant_id = g.id and r.rotated_at is null) as live
+  report(`grant with more than ${MAX_ANSWERS_PER_REFRESH_TOKEN} live refresh tokens`, await rows(db, sql`select grant_id, count(*) as live from refresh_tokens
+    where rotated_at is null group by grant_id having count(*) > ${MAX_ANSWERS_PER_REFRESH_TOKEN}`));
+  report('grant whose live refresh tokens are not all answers to one token', await rows(db, sql`select grant_id from refresh_tokens
+    where rotated_at is null group by grant_id having count(*) > 1 and (count(distinct parent_hash) <> 1 or count(parent_hash) <> count(*))`));
+  report('live grant of a refresh client without a live refresh token', await rows(db, sql`select g.id
     from grants g join clients cl on cl.id = g.client_id
     where g.revoked_at is null and g.expires_at > ${now} and cl.grant_types like ${'%"refresh_token"%'}
-    and (select count(*) from refresh_tokens r where r.grant_id = g.id and r.rotated_at is null) <> 1`));
+    and not exists (select 1 from refresh_tokens r where r.grant_id = g.id and r.rotated_at is null)`));
   report('revoked grant with a live refresh token', await rows(db, sql`select g.id from grants g
     where g.revoked_at is not null and exists (select 1 from refresh_tokens r where r.grant_id = g.id and r.rotated_at is null)`));
   report('grant of a client without the refresh_token grant holding refresh tokens', await rows(db, sql`select g.id from grants g

@@ -139,6 +139,9 @@ export class InstancePair {
       // limits and the connection bound, tested in test/endpoints/rate-limits.test.ts and test/http/, are off here.
       LATCHKEY_FAILURE_LIMIT_PER_ADDRESS: '0', LATCHKEY_FAILURE_LIMIT_PER_CLIENT: '0', LATCHKEY_REQUESTS_PER_SECOND_PER_ADDRESS: '0',
       LATCHKEY_REQUESTS_PER_SECOND_PER_CLIENT: '0', LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      // The fault tests retry a refresh whose answer was lost at the other instance, seconds later on a loaded machine:
+      // a grace window wider than the default 10 s keeps them about faults, not about timing.
+      LATCHKEY_REFRESH_RETRY_WINDOW: '30',
     };
   }
 

@@ -1,5 +1,5 @@
 // Refresh tokens: rotation on every use, and a reused (already rotated) token revokes the whole family, including
-// the newest token (RFC 9700 §4.14.2; OAuth 2.1 §4.3.1). A retry window or grace period for the old token is allowed
+// the newest token (RFC 9700 §4.14.2; OAuth 2.1 §4.3.1). A grace window for the old token is allowed
 // only until its successor is used.
 import { fail, pass, skipped, type CheckResult, type Exchange } from '../audit-report.ts';
 import { refreshWorks } from './code-reuse-checks.ts';
@@ -33,7 +33,7 @@ export const refreshTokenChecks: CheckFamily = {
     }
     results.push(pass(ROTATION, 'a new refresh token replaced the old one', shown));
     // The successor is used first: a server may accept the old token again for a short while as a retry of a
-    // refresh whose answer was lost (Latchkey's retry window, other servers' grace periods), but never once its
+    // refresh whose answer was lost (Latchkey's grace window, other servers' grace periods), but never once its
     // successor is in use.
     const reuseEvidence: Exchange[] = [];
     const moved = await refreshWorks(ctx, second, reuseEvidence);

@@ -8,6 +8,8 @@ import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as deviceCodes from './0012-device-codes.ts';
 import * as unvettedClients from './0023-unvetted-clients.ts';
+import * as clientLifetimes from './0010-client-lifetimes-and-refresh-grace.ts';
+import * as apiTokenExchangers from './0011-api-token-exchangers.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -22,4 +24,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0006-oidc-claims', oidcClaims],
   ['0012-device-codes', deviceCodes],
   ['0023-unvetted-clients', unvettedClients],
+  ['0010-client-lifetimes-and-refresh-grace', clientLifetimes],
+  ['0011-api-token-exchangers', apiTokenExchangers],
 ];

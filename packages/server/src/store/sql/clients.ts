@@ -1,9 +1,9 @@
 // ClientStore over SQL.
 import type { Selectable } from 'kysely';
 import type { ClientStore } from '../client-store.ts';
-import type { ClientRecord, GrantType, SigningAlg } from '../records.ts';
+import type { ClientLifetimes, ClientRecord, GrantType, SigningAlg } from '../records.ts';
 import type { ClientsTable } from '../schema.ts';
-import { conflictAware, list, num, type SqlDatabase } from './sql-database.ts';
+import { conflictAware, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toClient(row: Selectable<ClientsTable>): ClientRecord {
   return {
@@ -11,6 +11,10 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     redirectUris: list(row.redirect_uris), grantTypes: list(row.grant_types) as GrantType[], scopes: list(row.scopes),
     requirePkce: num(row.require_pkce) === 1, idTokenAlg: row.id_token_alg as SigningAlg,
     registration: row.registration === 'dynamic' ? 'dynamic' : 'operator', idTokenClaims: num(row.id_token_claims) === 1,
+    lifetimes: {
+      accessTokenTtl: numOrNull(row.access_token_ttl), idTokenTtl: numOrNull(row.id_token_ttl), refreshIdleTtl: numOrNull(row.refresh_idle_ttl),
+      refreshAbsoluteTtl: numOrNull(row.refresh_absolute_ttl), refreshGrace: numOrNull(row.refresh_grace),
+    },
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
     clientUri: row.client_uri, logoUri: row.logo_uri,
     applicationType: row.application_type === 'web' || row.application_type === 'native' ? row.application_type : null,
@@ -22,6 +26,15 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
 const selfAsserted = (c: ClientRecord) => ({
   client_uri: c.clientUri ?? null, logo_uri: c.logoUri ?? null, application_type: c.applicationType ?? null,
 });
+function lifetimeColumns(l: Partial<ClientLifetimes>) {
+  const columns: Partial<Pick<ClientsTable, 'access_token_ttl' | 'id_token_ttl' | 'refresh_idle_ttl' | 'refresh_absolute_ttl' | 'refresh_grace'>> = {};
+  if (l.accessTokenTtl !== undefined) columns.access_token_ttl = l.accessTokenTtl;
+  if (l.idTokenTtl !== undefined) columns.id_token_ttl = l.idTokenTtl;
+  if (l.refreshIdleTtl !== undefined) columns.refresh_idle_ttl = l.refreshIdleTtl;
+  if (l.refreshAbsoluteTtl !== undefined) columns.refresh_absolute_ttl = l.refreshAbsoluteTtl;
+  if (l.refreshGrace !== undefined) columns.refresh_grace = l.refreshGrace;
+  return columns;
+}
 
 export function sqlClientStore({ db }: SqlDatabase): ClientStore {
   return {
@@ -33,6 +46,7 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
         registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, created_at: c.createdAt, updated_at: c.updatedAt,
         ...selfAsserted(c), registration_token_hash: c.registrationTokenHash ?? null,
         first_used_at: c.firstUsedAt ?? null, blocked_at: c.blockedAt ?? null,
+        ...lifetimeColumns(c.lifetimes ?? {}),
       }).execute());
     },
 
@@ -75,6 +89,11 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
     async updateClientSecret(id, secretHash, now) {
       const r = await db.updateTable('clients').set({ secret_hash: secretHash, updated_at: now })
         .where('id', '=', id).where('is_public', '=', 0).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    async updateClientLifetimes(id, lifetimes, now) {
+      const r = await db.updateTable('clients').set({ ...lifetimeColumns(lifetimes), updated_at: now }).where('id', '=', id).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
 

@@ -1,7 +1,7 @@
 // GrantStore over SQL: a grant is a refresh-token family; rotation with reuse detection (RFC 9700 §4.14.2) and
 // revocation of the whole family are single transactions.
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { GrantStore } from '../grant-store.ts';
+import { MAX_ANSWERS_PER_REFRESH_TOKEN, type GrantStore } from '../grant-store.ts';
 import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult } from '../records.ts';
 import type { Database, GrantsTable, RefreshTokensTable } from '../schema.ts';
 import { list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
@@ -24,7 +24,7 @@ function toRefresh(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
 function refreshRow(token: RefreshTokenRecord): Selectable<RefreshTokensTable> {
   return {
     token_hash: token.tokenHash, grant_id: token.grantId, created_at: token.createdAt, expires_at: token.expiresAt,
-    rotated_at: token.rotatedAt, successor_hash: null,
+    rotated_at: token.rotatedAt, successor_hash: null, parent_hash: null,
   };
 }
 
@@ -69,33 +69,47 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
 
     // The grant row is locked before its tokens, in the same order as revocation (revokeGrantIn), so a rotation and a
     // revocation never deadlock; nothing is written unless the rotation succeeds or reuse revokes the family.
-    async rotateRefreshToken(oldHash, next, now, retryWindow = 0) {
+    async rotateRefreshToken(oldHash, next, now, graceWindow = 0, maxAnswers = MAX_ANSWERS_PER_REFRESH_TOKEN) {
       return db.transaction().execute(async (trx): Promise<RotateRefreshResult> => {
+        // SQLite: a write as the transaction's first statement takes the database's write lock, waiting (busy_timeout)
+        // for another process holding it; a read first would fail with SQLITE_BUSY at its first write instead.
+        if (kind === 'sqlite') {
+          await trx.updateTable('grants').set((eb) => ({ last_used_at: eb.ref('last_used_at') }))
+            .where('id', 'in', trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash)).execute();
+        }
         const peek = await trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash).executeTakeFirst();
         if (!peek) return { status: 'not_found' };
         const grant = await lockRows(kind, trx.selectFrom('grants').selectAll().where('id', '=', peek.grant_id)).executeTakeFirst();
         const token = await lockRows(kind, trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', oldHash)).executeTakeFirst();
         if (!grant || !token) return { status: 'not_found' };
         const grantLive = grant.revoked_at === null && num(grant.expires_at) > now;
-        const succeed = async (retried: boolean): Promise<RotateRefreshResult> => {
-          await trx.insertInto('refresh_tokens').values(refreshRow({ ...next, grantId: grant.id })).execute();
+        const answer = async (graced: boolean): Promise<RotateRefreshResult> => {
+          await trx.insertInto('refresh_tokens').values({ ...refreshRow({ ...next, grantId: grant.id }), parent_hash: oldHash }).execute();
           await trx.updateTable('grants').set({ last_used_at: now }).where('id', '=', grant.id).execute();
-          return { status: 'ok', grant: { ...toGrant(grant), lastUsedAt: now }, retried };
+          return { status: 'ok', grant: { ...toGrant(grant), lastUsedAt: now }, graced };
         };
 
         if (token.rotated_at === null) {
           if (!grantLive || num(token.expires_at) <= now) return { status: 'expired' };
           await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: next.tokenHash }).where('token_hash', '=', oldHash).execute();
-          return succeed(false);
+          // The client kept this answer: the other answers given for the same token retire (no successor of their own,
+          // so presenting one later is reuse).
+          if (token.parent_hash !== null) {
+            await trx.updateTable('refresh_tokens').set({ rotated_at: now }).where('grant_id', '=', grant.id)
+              .where('parent_hash', '=', token.parent_hash).where('rotated_at', 'is', null).execute();
+          }
+          return answer(false);
         }
-        // A rotated token again: a retry of a rotation whose answer was lost, if it is recent and its successor unused.
-        const retryable = grantLive && retryWindow > 0 && token.successor_hash !== null && num(token.rotated_at) > now - retryWindow;
-        const successor = retryable ? await lockRows(kind, trx.selectFrom('refresh_tokens').selectAll()
+        // A rotated token again: inside its grace window, while none of its answers was used, one more answer.
+        const inWindow = grantLive && graceWindow > 0 && token.successor_hash !== null && num(token.rotated_at) > now - graceWindow;
+        const successor = inWindow ? await lockRows(kind, trx.selectFrom('refresh_tokens').selectAll()
           .where('token_hash', '=', token.successor_hash!).where('grant_id', '=', grant.id)).executeTakeFirst() : undefined;
         if (successor && successor.rotated_at === null) {
-          await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: null }).where('token_hash', '=', successor.token_hash).execute();
-          await trx.updateTable('refresh_tokens').set({ successor_hash: next.tokenHash }).where('token_hash', '=', oldHash).execute();
-          return succeed(true);
+          const { answers } = await trx.selectFrom('refresh_tokens').select((eb) => eb.fn.countAll<number | string | bigint>().as('answers'))
+            .where('parent_hash', '=', oldHash).executeTakeFirstOrThrow();
+          // A successor stored before parent_hash existed (migration 0010) is an answer too.
+          if (num(answers) + (successor.parent_hash === null ? 1 : 0) >= maxAnswers) return { status: 'grace_exhausted' };
+          return answer(true);
         }
         await revokeGrantIn(trx, grant.id, now);
         return { status: 'reused', grantId: grant.id };

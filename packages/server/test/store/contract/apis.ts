@@ -71,5 +71,26 @@ export function apisContract(current: () => SqlStore): void {
       await store.deleteApi('https://contacts.example');
       assert.equal(await countRows(store, 'api_introspectors'), 0);
     });
+
+    it('token exchangers: none by default, created with the API, added idempotently, removed, and gone with their client or API', async () => {
+      await store.createClient(clientRecord('x1'));
+      await store.createClient(clientRecord('x2'));
+      await store.createApi(apiRecord('a0', 'https://none.example', ['none:read']));
+      assert.deepEqual((await store.listApis())[0]?.exchangers, [], 'nobody may exchange by default');
+      await store.createApi(apiRecord('a1', 'https://calendar.example', ['calendar:read'], [], ['x1']));
+      const calendar = async () => (await store.listApis()).find((a) => a.identifier === 'https://calendar.example');
+      assert.deepEqual((await calendar())?.exchangers, ['x1']);
+      assert.equal(await store.addApiExchanger('https://calendar.example', 'x2'), true);
+      assert.equal(await store.addApiExchanger('https://calendar.example', 'x2'), true, 'adding twice is not an error');
+      assert.equal(await store.addApiExchanger('https://unknown.example', 'x2'), false);
+      assert.deepEqual((await calendar())?.exchangers, ['x1', 'x2']);
+      assert.equal(await store.removeApiExchanger('https://calendar.example', 'x1'), true);
+      assert.equal(await store.removeApiExchanger('https://calendar.example', 'x1'), false);
+      await store.deleteClient('x2');
+      assert.deepEqual((await calendar())?.exchangers, [], 'a deleted client is no longer an exchanger');
+      await store.addApiExchanger('https://calendar.example', 'x1');
+      await store.deleteApi('https://calendar.example');
+      assert.equal(await countRows(store, 'api_token_exchangers'), 0);
+    });
   });
 }

@@ -67,6 +67,17 @@ export function clientsContract(current: () => SqlStore): void {
       assert.deepEqual((await store.listClients()).map((c) => c.id).sort(), ['blocked', 'operator', 'used', 'young']);
     });
 
+    it('round-trips per-client lifetimes; an update sets the named ones (null: back to the server\'s) and leaves the others', async () => {
+      const lifetimes = { accessTokenTtl: 300, idTokenTtl: 600, refreshIdleTtl: 86400, refreshAbsoluteTtl: 7 * 86400, refreshGrace: 0 };
+      await store.createClient(clientRecord('c1', { lifetimes }));
+      assert.deepEqual((await store.getClient('c1'))?.lifetimes, lifetimes);
+      assert.equal(await store.updateClientLifetimes('c1', { refreshGrace: 5, accessTokenTtl: null }, NOW + 5), true);
+      const updated = await store.getClient('c1');
+      assert.deepEqual(updated?.lifetimes, { ...lifetimes, refreshGrace: 5, accessTokenTtl: null });
+      assert.equal(updated?.updatedAt, NOW + 5);
+      assert.equal(await store.updateClientLifetimes('nope', { refreshGrace: 5 }, NOW), false);
+    });
+
     it('a client stored before its registration kind was recorded counts as operator-registered (migration 0004)', async () => {
       await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
         values ('old', 'Old', null, 1, '[]', '[]', '[]', 1, 'RS256', ${NOW}, ${NOW})`.execute(store.db);

@@ -17,7 +17,9 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, createdAt: NOW, updatedAt: NOW,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true,
+    lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null },
+    createdAt: NOW, updatedAt: NOW,
     clientUri: null, logoUri: null, applicationType: null, registrationTokenHash: null, firstUsedAt: null, blockedAt: null, ...overrides,
   };
 }
@@ -30,8 +32,8 @@ export function userRecord(id: string, overrides: Partial<UserRecord> = {}): Use
   };
 }
 
-export function apiRecord(id: string, identifier: string, scopes: string[], introspectors: string[] = []): ApiRecord {
-  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })), introspectors };
+export function apiRecord(id: string, identifier: string, scopes: string[], introspectors: string[] = [], exchangers: string[] = []): ApiRecord {
+  return { id, identifier, name: `API ${id}`, createdAt: NOW, scopes: scopes.map((name) => ({ name, description: `may ${name}` })), introspectors, exchangers };
 }
 
 export function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyRecord {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { SqlStore } from '../../../src/store/sql/sql-store.ts';
+import { MAX_ANSWERS_PER_REFRESH_TOKEN } from '../../../src/store/grant-store.ts';
 import { assertStoreInvariants } from '../../helpers/store-invariants.ts';
 import { NOW, DAY, clientRecord, userRecord, grantRecord, refreshRecord, race, seedClientAndUser } from './contract-fixtures.ts';
 
@@ -69,25 +70,38 @@ export function grantsContract(current: () => SqlStore): void {
       await assertStoreInvariants(store.db, { now: NOW + 1 });
     });
 
-    it('a retry within the window while the successor is unused: a new successor replaces it, the family keeps one live token', async () => {
+    it('inside the grace window, while no answer was used: one more answer, both live; using one retires the other', async () => {
       await seedClientAndUser(store);
       await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
       const first = await store.rotateRefreshToken('rt-0', refreshRecord('rt-1', 'g1'), NOW + 10, 30);
-      assert.equal(first.status === 'ok' && first.retried, false);
-      // The answer carrying rt-1 was lost; the client presents rt-0 again.
-      const retry = await store.rotateRefreshToken('rt-0', refreshRecord('rt-2', 'g1'), NOW + 20, 30);
-      assert.equal(retry.status, 'ok');
-      assert.equal(retry.status === 'ok' && retry.retried, true);
-      assert.equal((await store.getRefreshToken('rt-1'))?.rotatedAt, NOW + 20, 'the unused successor is superseded');
-      assert.equal((await store.getRefreshToken('rt-2'))?.rotatedAt, null);
+      assert.equal(first.status === 'ok' && first.graced, false);
+      // A second tab (or a retry after a lost answer) presents rt-0 again.
+      const again = await store.rotateRefreshToken('rt-0', refreshRecord('rt-2', 'g1'), NOW + 20, 30);
+      assert.equal(again.status === 'ok' && again.graced, true);
+      assert.equal((await store.getRefreshToken('rt-1'))?.rotatedAt, null, 'the first answer still works');
+      assert.equal((await store.getRefreshToken('rt-2'))?.rotatedAt, null, 'so does the second');
       await assertStoreInvariants(store.db, { now: NOW + 20 });
-      // The superseded successor is never a retry: presenting it is reuse, and the family dies.
-      assert.deepEqual(await store.rotateRefreshToken('rt-1', refreshRecord('rt-x', 'g1'), NOW + 21, 30), { status: 'reused', grantId: 'g1' });
-      assert.notEqual((await store.getGrant('g1'))?.revokedAt, null);
+      // The client kept rt-2: using it retires rt-1, whose presentation is then reuse.
+      assert.equal((await store.rotateRefreshToken('rt-2', refreshRecord('rt-3', 'g1'), NOW + 21, 30)).status, 'ok');
+      assert.equal((await store.getRefreshToken('rt-1'))?.rotatedAt, NOW + 21, 'the unused sibling retired');
       await assertStoreInvariants(store.db, { now: NOW + 21 });
+      assert.deepEqual(await store.rotateRefreshToken('rt-1', refreshRecord('rt-x', 'g1'), NOW + 22, 30), { status: 'reused', grantId: 'g1' });
+      assert.notEqual((await store.getGrant('g1'))?.revokedAt, null);
+      await assertStoreInvariants(store.db, { now: NOW + 22 });
     });
 
-    it('no retry once the successor was used, after the window, or with the window off: reuse', async () => {
+    it('a token gets at most maxAnswers answers inside its window; past that, grace_exhausted and nothing changes', async () => {
+      await seedClientAndUser(store);
+      await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
+      for (let i = 1; i <= 3; i++) assert.equal((await store.rotateRefreshToken('rt-0', refreshRecord(`rt-${i}`, 'g1'), NOW + i, 30, 3)).status, 'ok');
+      assert.deepEqual(await store.rotateRefreshToken('rt-0', refreshRecord('rt-4', 'g1'), NOW + 4, 30, 3), { status: 'grace_exhausted' });
+      assert.equal(await store.getRefreshToken('rt-4'), undefined);
+      assert.equal((await store.getGrant('g1'))?.revokedAt, null, 'the family lives');
+      for (const t of ['rt-1', 'rt-2', 'rt-3']) assert.equal((await store.getRefreshToken(t))?.rotatedAt, null, `${t} still live`);
+      await assertStoreInvariants(store.db, { now: NOW + 4 });
+    });
+
+    it('no grace answer once an answer was used, after the window, or with the window off: reuse', async () => {
       await seedClientAndUser(store);
       for (const [grant, setup] of [
         ['g-used', async () => {
@@ -108,12 +122,15 @@ export function grantsContract(current: () => SqlStore): void {
       await assertStoreInvariants(store.db, { now: NOW + 40 });
     });
 
-    it('50 concurrent presentations of one token within the retry window leave exactly one live token', async () => {
+    it('50 concurrent presentations of one token within the grace window: one rotation, 4 grace answers, 45 refused; 5 live tokens', async () => {
       await seedClientAndUser(store);
       await store.createGrant(grantRecord('g1', 'c1', 'u1'), refreshRecord('rt-0', 'g1'));
       const results = await race(50, (i) => store.rotateRefreshToken('rt-0', refreshRecord(`rt-next-${i}`, 'g1'), NOW + 1, 30));
-      assert.ok(results.every((r) => r.status === 'ok'), 'each is the first rotation or a retry of it');
-      assert.equal(results.filter((r) => r.status === 'ok' && !r.retried).length, 1);
+      assert.equal(results.filter((r) => r.status === 'ok' && !r.graced).length, 1, 'exactly one rotation');
+      assert.equal(results.filter((r) => r.status === 'ok' && r.graced).length, MAX_ANSWERS_PER_REFRESH_TOKEN - 1);
+      assert.equal(results.filter((r) => r.status === 'grace_exhausted').length, 50 - MAX_ANSWERS_PER_REFRESH_TOKEN);
+      const live = await store.db.selectFrom('refresh_tokens').select('token_hash').where('grant_id', '=', 'g1').where('rotated_at', 'is', null).execute();
+      assert.equal(live.length, MAX_ANSWERS_PER_REFRESH_TOKEN);
       assert.equal((await store.getGrant('g1'))?.revokedAt, null);
       await assertStoreInvariants(store.db, { now: NOW + 1 });
     });
