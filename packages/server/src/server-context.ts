@@ -36,6 +36,8 @@ export interface ServerContext {
   limits: ClientEndpointLimits;
   /** Where the domain reports what operators count (tokens issued, sign-ins, reuse); NO_METRICS when off. */
   metrics: Metrics;
+  /** Tells this instance's back-channel logout worker that deliveries were queued (no-op when it is not running). */
+  wakeLogoutDelivery(): void;
   /** Extra links for the start page (/), e.g. the demo apps added in dev mode. */
   homeLinks: HomeLink[];
   /** Unix seconds; replaceable in tests. */

@@ -20,7 +20,9 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
-    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null,
+    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null, sid: auth.sid ?? null,
   });
+  // Back-Channel Logout 1.0 §2.3: the client takes part in the session; ending the session tells it.
+  if (auth.sid !== undefined) await ctx.store.addSessionClient({ sid: auth.sid, clientId: request.clientId, userId: auth.userId, createdAt: now });
   return successResponse(ctx.config.issuer, targetOf(request), code);
 }

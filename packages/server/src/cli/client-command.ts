@@ -1,5 +1,5 @@
 // `latchkey client add|list|show|remove|rotate-secret`
-import { registerClient, rotateClientSecret, RegistrationError } from '../clients/register-client.ts';
+import { registerClient, rotateClientSecret, RegistrationError, updateClientLogout } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
@@ -7,23 +7,29 @@ import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } 
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims]
+         [--post-logout-redirect-uri URI]... [--backchannel-logout-uri URI [--backchannel-logout-session-required]]
+       latchkey client update ID [--post-logout-redirect-uri URI]... [--no-post-logout-redirect-uris] [--backchannel-logout-uri URI|""] [--backchannel-logout-session-required]
        latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]`;
 
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
   id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only',
+  post_logout_redirect_uris: c.postLogoutRedirectUris, backchannel_logout_uri: c.backchannelLogoutUri ?? '',
+  backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
   registration: c.registration, created_at: isoTime(c.createdAt),
 });
 
 const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `${k.padEnd(30)} ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('\n');
 
 export async function clientCommand(args: string[], io: CliIo): Promise<void> {
-  const { sub, rest } = splitSubcommand('client', args, ['add', 'list', 'show', 'remove', 'rotate-secret']);
+  const { sub, rest } = splitSubcommand('client', args, ['add', 'update', 'list', 'show', 'remove', 'rotate-secret']);
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
-    'userinfo-only-claims': { type: 'boolean' },
+    'userinfo-only-claims': { type: 'boolean' }, 'post-logout-redirect-uri': { type: 'string', multiple: true },
+    'no-post-logout-redirect-uris': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' },
+    'backchannel-logout-session-required': { type: 'boolean' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -35,10 +41,18 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         const { client, clientSecret } = await registerClient(store, {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
-          userinfoOnlyClaims: values['userinfo-only-claims'],
+          userinfoOnlyClaims: values['userinfo-only-claims'], postLogoutRedirectUris: values['post-logout-redirect-uri'],
+          backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
         }, unixNow());
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);
+      }
+      case 'update': {
+        const client = await updateClientLogout(store, id, {
+          postLogoutRedirectUris: values['no-post-logout-redirect-uris'] ? [] : values['post-logout-redirect-uri'],
+          backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
+        }, unixNow());
+        return printResult(io, values.json, view(client), describe(client));
       }
       case 'list': {
         const clients = await store.listClients();

@@ -69,7 +69,7 @@ export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser:
 export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
   const result = await signInWithPassword(ctx, {
-    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies, via: 'account',
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, userAgent: browser.userAgent, cookies: browser.cookies, via: 'account',
   });
   switch (result.status) {
     case 'throttled':

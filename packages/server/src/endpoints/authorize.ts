@@ -126,7 +126,7 @@ async function validateAuthorizationRequest(
 async function decide(ctx: ServerContext, browser: BrowserRequest, request: AuthorizationRequest): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
   const now = ctx.now();
-  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime };
+  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime, sid: session.sid };
   const silent = request.prompt.includes('none');
   if (!sessionSatisfies(auth, request, now)) {
     if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');

@@ -70,7 +70,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     // Approved meanwhile (another tab): nothing left to ask.
     const taken = await takeInteraction(ctx, pending);
     if (!taken) return expired(browser.requestId);
-    return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime }, []);
+    return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime, sid: session.sid }, []);
   }
   // Signing in already tells the app who you are: `openid` is listed only when nothing else is asked.
   const describe = (scopes: string[]) => (scopes.length > 1 ? scopes.filter((s) => s !== 'openid') : scopes)
@@ -95,7 +95,7 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
 
   let taken: PendingInteraction | undefined;
   const result = await signInWithPassword(ctx, {
-    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies,
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, userAgent: browser.userAgent, cookies: browser.cookies,
     clientId: pending.record.clientId,
   }, async () => (taken = await takeInteraction(ctx, pending)) !== undefined);
   switch (result.status) {
@@ -108,7 +108,7 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
       return expired(browser.requestId);
     case 'signed-in':
       if (!taken) return expired(browser.requestId);
-      return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime }, result.cookies);
+      return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime, sid: result.sid }, result.cookies);
   }
 }
 
@@ -134,7 +134,7 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
   }
   try {
     await rememberConsent(ctx.store, userId, taken.request.clientId, taken.request.scopes, now);
-    return authorizationResponse(await completeAuthorization(ctx, taken.request, { userId, authTime }), []);
+    return authorizationResponse(await completeAuthorization(ctx, taken.request, { userId, authTime, sid: session.sid }), []);
   } catch (error) {
     throw new AuthorizationFailure(error, targetOf(taken.request));
   }

@@ -12,7 +12,7 @@ import { PATHS } from './paths.ts';
 
 function browserRequest(request: FastifyRequest): BrowserRequest {
   const params = request.body instanceof FormParams ? request.body : FormParams.parse('');
-  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
+  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 }
 
 const respond = (request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>) =>

@@ -60,6 +60,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     limits: new ClientEndpointLimits(config, store, clients),
     metrics: metrics ?? NO_METRICS,
     homeLinks: [],
+    wakeLogoutDelivery: () => {},
   };
   metrics?.watch({ keys: () => ctx.keys.states(), ...(store.poolStats ? { pool: store.poolStats.bind(store) } : {}) });
   const sync = new CacheSync(store);

@@ -24,7 +24,7 @@ function bodyParams(request: FastifyRequest): FormParams {
 }
 
 function browserRequest(request: FastifyRequest, params: FormParams): BrowserRequest {
-  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
+  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 }
 
 function respond(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> {

@@ -11,6 +11,8 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     redirectUris: list(row.redirect_uris), grantTypes: list(row.grant_types) as GrantType[], scopes: list(row.scopes),
     requirePkce: num(row.require_pkce) === 1, idTokenAlg: row.id_token_alg as SigningAlg,
     registration: row.registration === 'dynamic' ? 'dynamic' : 'operator', idTokenClaims: num(row.id_token_claims) === 1,
+    postLogoutRedirectUris: list(row.post_logout_redirect_uris), backchannelLogoutUri: row.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: num(row.backchannel_logout_session_required) === 1,
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
   };
 }
@@ -23,6 +25,8 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
         redirect_uris: JSON.stringify(c.redirectUris), grant_types: JSON.stringify(c.grantTypes),
         scopes: JSON.stringify(c.scopes), require_pkce: c.requirePkce ? 1 : 0, id_token_alg: c.idTokenAlg,
         registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, created_at: c.createdAt, updated_at: c.updatedAt,
+        post_logout_redirect_uris: JSON.stringify(c.postLogoutRedirectUris), backchannel_logout_uri: c.backchannelLogoutUri,
+        backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
       }).execute());
     },
 
@@ -38,6 +42,14 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
     async updateClientSecret(id, secretHash, now) {
       const r = await db.updateTable('clients').set({ secret_hash: secretHash, updated_at: now })
         .where('id', '=', id).where('is_public', '=', 0).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    async updateClientLogout(id, logout, now) {
+      const r = await db.updateTable('clients').set({
+        post_logout_redirect_uris: JSON.stringify(logout.postLogoutRedirectUris), backchannel_logout_uri: logout.backchannelLogoutUri,
+        backchannel_logout_session_required: logout.backchannelLogoutSessionRequired ? 1 : 0, updated_at: now,
+      }).where('id', '=', id).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
 

@@ -21,6 +21,10 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
     async deleteExpired(now, batch) {
       let removed = 0;
       removed += await deleteBatch(db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
+      // Participants of sessions that ended without a logout (expired, or removed with their user).
+      removed += await deleteBatch(db, 'session_clients', 'sid', sql`sid not in (select sid from sessions where sid is not null)`, batch);
+      // Finished logout deliveries stay 30 days for `latchkey logout-deliveries`.
+      removed += await deleteBatch(db, 'logout_deliveries', 'id', sql`finished_at is not null and finished_at < ${now - 30 * DAY}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);
