@@ -21,6 +21,8 @@ export interface ServerUrls {
   accountLogin: string;
   accountRevoke: string;
   accountSignOut: string;
+  endSession: string;
+  endSessionConfirm: string;
   /** A pending interaction's page, or the URL its login or consent form posts to. */
   interaction(id: string, step?: 'login' | 'consent'): string;
 }

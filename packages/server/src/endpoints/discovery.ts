@@ -33,5 +33,10 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     request_uri_parameter_supported: false,
     prompt_values_supported: [...PROMPT_VALUES],
     access_token_signing_alg_values_supported: [ctx.config.accessTokenAlg],
+    // RP-Initiated Logout 1.0 §2.1, Back-Channel Logout 1.0 §2.1, Front-Channel Logout 1.0 §3 (not supported).
+    end_session_endpoint: urls.endSession,
+    frontchannel_logout_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

@@ -9,6 +9,7 @@ import { errorPage } from './views/error-page.ts';
 import { formPostPage } from './views/form-post-page.ts';
 import type { RenderedPage } from './views/layout.ts';
 import { loginPage } from './views/login-page.ts';
+import { logoutConfirmPage, signedOutPage } from './views/logout-pages.ts';
 
 function renderPageModel(model: PageModel): RenderedPage {
   switch (model.view) {
@@ -17,6 +18,8 @@ function renderPageModel(model: PageModel): RenderedPage {
     case 'account': return accountPage(model);
     case 'error': return errorPage(model);
     case 'form-post': return formPostPage(model);
+    case 'logout-confirm': return logoutConfirmPage(model);
+    case 'signed-out': return signedOutPage(model);
   }
 }
 

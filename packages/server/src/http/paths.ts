@@ -20,6 +20,9 @@ export const PATHS = {
   accountLogin: '/account/login',
   accountRevoke: '/account/revoke',
   accountSignOut: '/account/sign-out',
+  /** RP-Initiated Logout 1.0 end_session_endpoint, and where its confirmation page posts. */
+  endSession: '/session/end',
+  endSessionConfirm: '/session/end/confirm',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -42,6 +45,8 @@ export function serverUrls(issuer: string): ServerUrls {
     accountLogin: at(PATHS.accountLogin),
     accountRevoke: at(PATHS.accountRevoke),
     accountSignOut: at(PATHS.accountSignOut),
+    endSession: at(PATHS.endSession),
+    endSessionConfirm: at(PATHS.endSessionConfirm),
     interaction: (id, step) => {
       const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
       return at(path.replace(':id', encodeURIComponent(id)));
