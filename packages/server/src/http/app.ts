@@ -8,6 +8,7 @@ import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
 import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
 import { KeyRing } from '../keys/key-ring.ts';
+import { LogoutDeliveryWorker, type LogoutDeliveryOptions } from '../logout/logout-delivery-worker.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
@@ -32,6 +33,8 @@ export interface CreateServerOptions {
   cacheSyncIntervalMs?: number;
   /** How often to delete expired rows. */
   cleanupIntervalMs?: number;
+  /** Back-channel logout delivery (intervals, lease, timeout, attempts, backoff); `false` runs no worker in this instance. */
+  logoutDelivery?: Partial<LogoutDeliveryOptions> | false;
   /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
   logStream?: { write(line: string): void };
 }
@@ -39,6 +42,8 @@ export interface CreateServerOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     latchkeyServer: ServerContext;
+    /** This instance's back-channel logout worker (undefined when turned off). */
+    logoutDelivery: LogoutDeliveryWorker | undefined;
   }
 }
 
@@ -125,15 +130,20 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
 
   const logError = (error: unknown) => app.log.warn({ err: error }, 'background task failed');
   let cleanup: NodeJS.Timeout | undefined;
+  const delivery = options.logoutDelivery === false ? undefined : new LogoutDeliveryWorker(ctx, app.log, options.logoutDelivery ?? {});
+  if (delivery) ctx.wakeLogoutDelivery = () => delivery.wake();
+  app.decorate('logoutDelivery', delivery);
   app.addHook('onReady', async () => {
     sync.start(options.cacheSyncIntervalMs ?? 500, logError);
     // Anything changed between the load in createServer() and now is picked up at once.
     await sync.poll().catch(logError);
     cleanup = setInterval(() => void store.deleteExpired(now(), 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
+    delivery?.start();
   });
   app.addHook('onClose', async () => {
     clearInterval(cleanup);
+    await delivery?.stop();
     await sync.stop();
     if (ownsStore) await store.close();
   });

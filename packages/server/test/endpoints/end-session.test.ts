@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
-import { authorizeUrl, callbackParams, csrfFrom, decodeJwt, InjectBrowser, location, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
+import { authorizeUrl, callbackParams, csrfFrom, decodeJwt, InjectBrowser, location, pkcePair } from '../helpers/authorization-flow.ts';
+import { signInThroughCodeFlow } from '../helpers/code-flow-sign-in.ts';
 import { PASSWORD, startFixture, type Fixture } from '../helpers/authorization-fixtures.ts';
 import { addClient } from '../helpers/test-server.ts';
 import { RegistrationError, updateClientLogout } from '../../src/clients/register-client.ts';
@@ -24,15 +25,8 @@ after(async () => {
 });
 
 /** Signs in through the code flow in a new (or the given) browser; returns the browser and the ID token. */
-async function signIn(browser = new InjectBrowser(f.server.app)) {
-  const pkce = pkcePair();
-  const url = authorizeUrl({ response_type: 'code', client_id: rp.id, redirect_uri: CALLBACK, scope: 'openid profile', state: 's', nonce: 'n', code_challenge: pkce.challenge, code_challenge_method: 'S256' });
-  const { response } = await runAuthorization(browser, url, { username: 'alice', password: PASSWORD });
-  const code = callbackParams(response).get('code')!;
-  const token = await tokenRequest(f.server.app, rp, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: pkce.verifier });
-  assert.equal(token.statusCode, 200, token.body);
-  const idToken = (token.json() as { id_token: string }).id_token;
-  return { browser, idToken };
+async function signIn(browser?: InjectBrowser) {
+  return signInThroughCodeFlow({ app: f.server.app, client: rp, redirectUri: CALLBACK, scope: 'openid profile', username: 'alice', password: PASSWORD, ...(browser ? { browser } : {}) });
 }
 
 async function silentAuthorize(browser: InjectBrowser) {
