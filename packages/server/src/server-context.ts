@@ -21,6 +21,7 @@ export interface ServerUrls {
   accountLogin: string;
   accountRevoke: string;
   accountSignOut: string;
+  accountSessionsSignOut: string;
   endSession: string;
   endSessionConfirm: string;
   /** A pending interaction's page, or the URL its login or consent form posts to. */

@@ -35,10 +35,23 @@ export interface ConnectedApp {
   lastUsedAt: number | null;
 }
 
+/** A live sign-in session of the user, for the account page. */
+export interface ActiveSession {
+  sid: string;
+  /** "Firefox on Linux" (from the User-Agent). */
+  device: string;
+  lastActiveAt: number;
+  /** The session of the browser looking at the page. */
+  current: boolean;
+}
+
 export interface AccountPageModel {
   view: 'account';
   username: string;
   apps: ConnectedApp[];
+  sessions: ActiveSession[];
+  /** Where "Sign out" of one session (field sid) or of all (field all=1) posts. */
+  sessionsSignOutAction: string;
   csrfToken: string;
   revokeAction: string;
   signOutAction: string;

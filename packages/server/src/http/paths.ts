@@ -20,6 +20,7 @@ export const PATHS = {
   accountLogin: '/account/login',
   accountRevoke: '/account/revoke',
   accountSignOut: '/account/sign-out',
+  accountSessionsSignOut: '/account/sessions/sign-out',
   /** RP-Initiated Logout 1.0 end_session_endpoint, and where its confirmation page posts. */
   endSession: '/session/end',
   endSessionConfirm: '/session/end/confirm',
@@ -45,6 +46,7 @@ export function serverUrls(issuer: string): ServerUrls {
     accountLogin: at(PATHS.accountLogin),
     accountRevoke: at(PATHS.accountRevoke),
     accountSignOut: at(PATHS.accountSignOut),
+    accountSessionsSignOut: at(PATHS.accountSessionsSignOut),
     endSession: at(PATHS.endSession),
     endSessionConfirm: at(PATHS.endSessionConfirm),
     interaction: (id, step) => {
