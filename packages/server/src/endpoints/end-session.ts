@@ -126,9 +126,9 @@ export async function handleEndSession(ctx: ServerContext, csrf: CsrfTokens, bro
   const { hint, client, redirectUri, state } = request;
   const session = await currentSession(ctx, browser.cookies);
   if (!session) {
-    // Nothing to end. The client is sent back only when a hint of ours named it (or client_id did, with no hint we distrust).
-    const identified = hint.kind === 'ours' || (hint.kind === 'none' && client !== undefined);
-    return redirectUri !== undefined && identified ? redirectBack(redirectUri, state, []) : signedOutPage(client, []);
+    // Nothing to end. Without asking, the browser goes back only with a hint of ours (§3: no post-logout redirection
+    // without id_token_hint unless the OP has other means of confirming the target: here, the user's confirmation).
+    return redirectUri !== undefined && hint.kind === 'ours' ? redirectBack(redirectUri, state, []) : signedOutPage(client, []);
   }
   const trusted = hint.kind === 'ours' && !hint.expired && hint.sid !== undefined && hint.sid === session.sid && hint.sub === session.userId;
   if (trusted) {

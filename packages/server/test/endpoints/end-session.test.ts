@@ -85,7 +85,7 @@ describe('a trusted logout', () => {
     assert.equal((await silentAuthorize(browser)).get('error'), 'login_required');
   });
 
-  it('with no session at all there is nothing to confirm: the signed-out page, or back to a registered URI for a hint of ours', async () => {
+  it('with no session at all there is nothing to confirm: the signed-out page, or back to a registered URI only for a hint of ours', async () => {
     const { idToken } = await signIn();
     const stranger = new InjectBrowser(f.server.app);
     const page = await stranger.get('/session/end');
@@ -93,6 +93,11 @@ describe('a trusted logout', () => {
     assert.match(page.body, /You are signed out/);
     const back = await stranger.get(endSessionUrl({ id_token_hint: idToken, post_logout_redirect_uri: LOGGED_OUT, state: 's1' }));
     assert.equal(location(back), `${LOGGED_OUT}?state=s1`);
+    // §3: without id_token_hint (client_id alone), no redirection without the user's confirmation.
+    const unhinted = await stranger.get(endSessionUrl({ client_id: rp.id, post_logout_redirect_uri: LOGGED_OUT, state: 's2' }));
+    assert.equal(unhinted.statusCode, 200);
+    assert.equal(unhinted.headers.location, undefined);
+    assert.match(unhinted.body, /You are signed out/);
   });
 });
 
