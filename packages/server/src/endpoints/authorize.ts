@@ -4,7 +4,7 @@
 import { currentSession } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
-import type { AuthorizationRequest, RedirectTarget } from '../authorization/authorization-request.ts';
+import { consentQuestion, type AuthorizationRequest, type RedirectTarget } from '../authorization/authorization-request.ts';
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { scopesNeedingConsent } from '../consent/consent.ts';
@@ -19,6 +19,7 @@ import {
 import { readCodeChallenge } from '../oauth/pkce.ts';
 import { findRegisteredRedirectUri } from '../oauth/redirect-uri.ts';
 import { applyOfflineAccess, parseScope } from '../oauth/scope.ts';
+import { parseClaimsParameter } from '../oidc/claims-request.ts';
 import { subjectFromIdTokenHint } from '../oidc/id-token-hint.ts';
 import { parseMaxAge, parsePrompt, sessionSatisfies, type Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -111,10 +112,13 @@ async function validateAuthorizationRequest(
   const loginHint = params.get('login_hint');
   const hint = params.get('id_token_hint');
   const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);
+  // OpenID Connect Core §5.5: individual claims (oidc/claims-request.ts says what is released).
+  const claims = parseClaimsParameter(params.get('claims'), client.scopes);
 
   return {
     clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, responseMode: target.responseMode, scopes, audience, codeChallenge,
     nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
+    ...(claims ? { claims: claims.requested, claimsSubject: claims.subject } : {}),
   };
 }
 
@@ -132,7 +136,7 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, request: Auth
     if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');
     return toInteraction(ctx, browser, request, undefined);
   }
-  const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request);
+  const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, consentQuestion(request));
   if (missing.length > 0) {
     if (silent) throw new ConsentRequired('the user has not approved every requested scope and prompt=none forbids asking');
     return toInteraction(ctx, browser, request, auth);

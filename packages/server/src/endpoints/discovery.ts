@@ -28,7 +28,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     id_token_signing_alg_values_supported: ctx.keys.algorithms(),
     authorization_response_iss_parameter_supported: true,
     claims_supported: [...CLAIMS_SUPPORTED],
-    claims_parameter_supported: false,
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     prompt_values_supported: [...PROMPT_VALUES],

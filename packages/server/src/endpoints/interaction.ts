@@ -14,7 +14,7 @@ import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
 import { authorizationResponse, errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
-import { targetOf } from '../authorization/authorization-request.ts';
+import { consentQuestion, targetOf } from '../authorization/authorization-request.ts';
 
 const expired = (requestId: string) => errorPageResponse(400, 'This sign-in request is no longer valid',
   'It has expired, was already completed, or was started in another browser. Go back to the application and start again.', requestId);
@@ -27,7 +27,7 @@ const forbidden = (requestId: string) => errorPageResponse(403, 'The form could 
 async function continueAfterLogin(ctx: ServerContext, secret: string, pending: PendingInteraction, auth: Authentication, cookies: string[]): Promise<BrowserResponse> {
   try {
     const { request } = pending;
-    const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, request);
+    const missing = await scopesNeedingConsent(ctx.store, auth.userId, request.clientId, consentQuestion(request));
     if (missing.length > 0) {
       const id = await createInteraction(ctx, secret, request, auth);
       return { kind: 'redirect', location: ctx.urls.interaction(id), cookies };
@@ -65,7 +65,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   const user = await ctx.store.getUser(userId);
   if (!client || !user) return expired(browser.requestId);
   const { request } = pending;
-  const missing = await scopesNeedingConsent(ctx.store, userId, client.id, request);
+  const missing = await scopesNeedingConsent(ctx.store, userId, client.id, consentQuestion(request));
   if (missing.length === 0) {
     // Approved meanwhile (another tab): nothing left to ask.
     const taken = await takeInteraction(ctx, pending);
@@ -75,7 +75,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   // Signing in already tells the app who you are: `openid` is listed only when nothing else is asked.
   const describe = (scopes: string[]) => (scopes.length > 1 ? scopes.filter((s) => s !== 'openid') : scopes)
     .map((s) => ctx.scopes.get(s)?.description ?? s);
-  const earlier = await previouslyGranted(ctx.store, userId, client.id, request);
+  const earlier = await previouslyGranted(ctx.store, userId, client.id, consentQuestion(request));
   return {
     kind: 'page', status: 200, cookies: [],
     page: {
@@ -133,7 +133,7 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
     throw new AuthorizationFailure(new AccessDenied('the user denied the request'), targetOf(taken.request));
   }
   try {
-    await rememberConsent(ctx.store, userId, taken.request.clientId, taken.request.scopes, now);
+    await rememberConsent(ctx.store, userId, taken.request.clientId, [...consentQuestion(taken.request).scopes], now);
     return authorizationResponse(await completeAuthorization(ctx, taken.request, { userId, authTime, sid: session.sid }), []);
   } catch (error) {
     throw new AuthorizationFailure(error, targetOf(taken.request));

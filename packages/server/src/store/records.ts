@@ -161,6 +161,8 @@ export interface AuthorizationCodeRecord {
   grantId: string | null;
   /** The session the code was issued under (its `sid`), carried into the ID tokens; null when unknown. */
   sid: string | null;
+  /** Claims the request asked for by name (OpenID Connect Core §5.5), as JSON; null when none. */
+  claims: string | null;
 }
 
 /** A refresh-token family: everything issued from one authorization. */
@@ -178,6 +180,8 @@ export interface GrantRecord {
   revokedAt: number | null;
   /** The session the grant was issued under (`sid` of its ID tokens); null when unknown. */
   sid: string | null;
+  /** Claims its authorization request asked for by name (OpenID Connect Core §5.5), as JSON; null when none. */
+  claims: string | null;
 }
 
 export interface RefreshTokenRecord {

@@ -34,11 +34,11 @@ export interface LogoutDeliveriesTable {
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
   nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
-  expires_at: number; consumed_at: number | null; grant_id: string | null; sid: string | null;
+  expires_at: number; consumed_at: number | null; grant_id: string | null; sid: string | null; claims: string | null;
 }
 export interface GrantsTable {
   id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
-  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; sid: string | null;
+  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; sid: string | null; claims: string | null;
 }
 export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;

@@ -7,6 +7,7 @@ import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as sessionsAndLogout from './0007-sessions-and-logout.ts';
+import * as requestedClaims from './0008-requested-claims.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
   ['0007-sessions-and-logout', sessionsAndLogout],
+  ['0008-requested-claims', requestedClaims],
 ];

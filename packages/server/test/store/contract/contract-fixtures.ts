@@ -55,14 +55,14 @@ export function codeRecord(codeHash: string, clientId: string, userId: string, o
   return {
     codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
-    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, sid: null, ...overrides,
+    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, sid: null, claims: null, ...overrides,
   };
 }
 
 export function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
   return {
     id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
-    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, ...overrides,
+    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, claims: null, ...overrides,
   };
 }
 
