@@ -85,6 +85,26 @@ describe('a trusted logout', () => {
     assert.equal((await silentAuthorize(browser)).get('error'), 'login_required');
   });
 
+  it('without state, back to the registered URI with no state parameter', async () => {
+    const { browser, idToken } = await signIn();
+    const response = await browser.get(endSessionUrl({ id_token_hint: idToken, post_logout_redirect_uri: LOGGED_OUT }));
+    assert.equal(location(response), LOGGED_OUT);
+  });
+
+  it('no parameters at all, or only state: the confirmation page, then "You are signed out" (no redirect)', async () => {
+    for (const params of [{}, { state: 'only' }]) {
+      const { browser } = await signIn();
+      const page = await browser.get(endSessionUrl(params));
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /Sign out\?/);
+      const confirmed = await browser.post('/session/end/confirm', { csrf: csrfFrom(page.body), decision: 'logout' });
+      assert.equal(confirmed.statusCode, 200);
+      assert.equal(confirmed.headers.location, undefined);
+      assert.match(confirmed.body, /You are signed out/);
+      assert.equal((await silentAuthorize(browser)).get('error'), 'login_required');
+    }
+  });
+
   it('with no session at all there is nothing to confirm: the signed-out page, or back to a registered URI only for a hint of ours', async () => {
     const { idToken } = await signIn();
     const stranger = new InjectBrowser(f.server.app);
