@@ -92,7 +92,7 @@ describe('a trusted logout', () => {
   });
 
   it('no parameters at all, or only state: the confirmation page, then "You are signed out" (no redirect)', async () => {
-    for (const params of [{}, { state: 'only' }]) {
+    for (const params of [{}, { state: 'only' }] as Array<Record<string, string>>) {
       const { browser } = await signIn();
       const page = await browser.get(endSessionUrl(params));
       assert.equal(page.statusCode, 200);

@@ -125,6 +125,20 @@ describe('back-channel logout from one instance', () => {
     assert.equal(s.receiver.received.length - before, MANUAL.maxAttempts, 'nothing after giving up');
   });
 
+  it('a session that expires is announced too, by the expiry sweep; deliveries are counted in the metrics', async () => {
+    const { idToken } = await signIn(s);
+    const sid = decodeJwt(idToken).payload.sid as string;
+    const before = s.receiver.received.length;
+    s.clock.now += s.server.app.latchkeyServer.config.sessionTtl + 1;
+    await s.server.store.deleteExpired(s.clock.now, 500);
+    await s.server.app.logoutDelivery!.runOnce();
+    assert.equal(s.receiver.received.length, before + 1);
+    assert.equal(decodeJwt(s.receiver.received.at(-1)!.logoutToken!).payload.sid, sid);
+    await waitForStatus(s, sid, 'delivered');
+    const metrics = (await s.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /latchkey_backchannel_logout_deliveries_total\{outcome="delivered"\} [1-9]/);
+  });
+
   it('backoff doubles up to its cap', () => {
     const options = { ...DEFAULT_LOGOUT_DELIVERY, backoffSeconds: 10, maxBackoffSeconds: 60 };
     assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffSeconds(options, n)), [10, 20, 40, 60, 60]);

@@ -1,9 +1,10 @@
 // SessionStore over SQL. Ending sessions is one transaction: the sessions and their participants are deleted with
-// RETURNING (so of two concurrent callers only one sees them) and their logout deliveries are queued.
+// RETURNING (so of two concurrent callers only one sees them) and their logout deliveries are queued. Expired sessions
+// end the same way (endExpiredSessions, run by the expiry sweep).
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { LogoutDeliveryRecord, SessionRecord } from '../records.ts';
-import type { SessionsTable } from '../schema.ts';
+import type { Database, SessionClientsTable, SessionsTable } from '../schema.ts';
 import type { SessionStore } from '../session-store.ts';
 import { num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
@@ -13,6 +14,52 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     idHash: row.id_hash, sid: row.sid ?? '', userId: row.user_id, authTime: num(row.auth_time), userAgent: row.user_agent,
     createdAt, lastActiveAt: numOrNull(row.last_active_at) ?? createdAt, expiresAt: num(row.expires_at),
   };
+}
+
+/** Queues a pending delivery for each removed participant whose client has a back-channel logout URI. */
+async function queueLogoutIn(trx: Transaction<Database>, participants: Selectable<SessionClientsTable>[], now: number): Promise<LogoutDeliveryRecord[]> {
+  if (participants.length === 0) return [];
+  const clients = await trx.selectFrom('clients').select(['id', 'backchannel_logout_uri'])
+    .where('id', 'in', [...new Set(participants.map((p) => p.client_id))]).where('backchannel_logout_uri', 'is not', null).execute();
+  const uris = new Map(clients.map((c) => [c.id, c.backchannel_logout_uri as string]));
+  const queued: LogoutDeliveryRecord[] = [];
+  for (const p of participants) {
+    const uri = uris.get(p.client_id);
+    if (uri === undefined) continue;
+    queued.push({
+      id: randomUUID(), clientId: p.client_id, userId: p.user_id, sid: p.sid, uri, status: 'pending', attempts: 0, nextAttemptAt: now,
+      leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, finishedAt: null,
+    });
+  }
+  if (queued.length > 0) {
+    await trx.insertInto('logout_deliveries').values(queued.map((d) => ({
+      id: d.id, client_id: d.clientId, user_id: d.userId, sid: d.sid, uri: d.uri, status: d.status, attempts: 0,
+      next_attempt_at: d.nextAttemptAt, lease_owner: null, lease_until: null, last_error: null, created_at: d.createdAt, finished_at: null,
+    }))).execute();
+  }
+  return queued;
+}
+
+/** Deletes the participants of ended sessions (RETURNING: of concurrent callers one gets them) and queues their logouts. */
+async function forgetParticipantsIn(trx: Transaction<Database>, ended: SessionRecord[], now: number): Promise<LogoutDeliveryRecord[]> {
+  const sids = ended.map((s) => s.sid).filter((sid) => sid !== '');
+  if (sids.length === 0) return [];
+  return queueLogoutIn(trx, await trx.deleteFrom('session_clients').where('sid', 'in', sids).returningAll().execute(), now);
+}
+
+/**
+ * Ends up to `batch` expired sessions the way deleteSessions ends live ones: their clients get a back-channel logout
+ * (Back-Channel Logout 1.0 §2: the OP tells RPs when the session ends, expiry included). Returns how many ended.
+ */
+export async function endExpiredSessions(db: Kysely<Database>, now: number, batch: number): Promise<number> {
+  const due = await db.selectFrom('sessions').select('id_hash').where('expires_at', '<', now).limit(batch).execute();
+  if (due.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    const ended = (await trx.deleteFrom('sessions').where('id_hash', 'in', due.map((d) => d.id_hash)).where('expires_at', '<', now)
+      .returningAll().execute()).map(toSession);
+    await forgetParticipantsIn(trx, ended, now);
+    return ended.length;
+  });
 }
 
 export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
@@ -63,29 +110,14 @@ export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
           if ('sid' in selector) query = query.where('sid', '=', selector.sid);
         }
         const ended = (await query.returningAll().execute()).map(toSession);
-        const sids = ended.map((s) => s.sid).filter((sid) => sid !== '');
-        if (sids.length === 0) return { ended, queued: [] };
-        const participants = await trx.deleteFrom('session_clients').where('sid', 'in', sids).returningAll().execute();
-        if (participants.length === 0) return { ended, queued: [] };
-        const clients = await trx.selectFrom('clients').select(['id', 'backchannel_logout_uri'])
-          .where('id', 'in', [...new Set(participants.map((p) => p.client_id))]).where('backchannel_logout_uri', 'is not', null).execute();
-        const uris = new Map(clients.map((c) => [c.id, c.backchannel_logout_uri as string]));
-        const queued: LogoutDeliveryRecord[] = [];
-        for (const p of participants) {
-          const uri = uris.get(p.client_id);
-          if (uri === undefined) continue;
-          queued.push({
-            id: randomUUID(), clientId: p.client_id, userId: p.user_id, sid: p.sid, uri, status: 'pending', attempts: 0, nextAttemptAt: now,
-            leaseOwner: null, leaseUntil: null, lastError: null, createdAt: now, finishedAt: null,
-          });
-        }
-        if (queued.length > 0) {
-          await trx.insertInto('logout_deliveries').values(queued.map((d) => ({
-            id: d.id, client_id: d.clientId, user_id: d.userId, sid: d.sid, uri: d.uri, status: d.status, attempts: 0,
-            next_attempt_at: d.nextAttemptAt, lease_owner: null, lease_until: null, last_error: null, created_at: d.createdAt, finished_at: null,
-          }))).execute();
-        }
-        return { ended, queued };
+        return { ended, queued: await forgetParticipantsIn(trx, ended, now) };
+      });
+    },
+
+    async removeSessionClients(userId, clientId, now) {
+      return db.transaction().execute(async (trx) => {
+        const removed = await trx.deleteFrom('session_clients').where('user_id', '=', userId).where('client_id', '=', clientId).returningAll().execute();
+        return queueLogoutIn(trx, removed, now);
       });
     },
   };

@@ -56,6 +56,24 @@ export function sessionsContract(current: () => SqlStore): void {
       assert.deepEqual(await store.deleteSessions({ idHash: 's2' }, NOW), { ended: [], queued: [] });
     });
 
+    it('expired sessions end like signed-out ones (their back-channel logouts are queued); revoking a client removes it from live sessions with a logout', async () => {
+      await seedClientAndUser(store);
+      await store.createClient(clientRecord('bc', { backchannelLogoutUri: 'https://bc.example/logout' }));
+      await store.createSession(sessionRecord('old', 'u1', NOW - 1));
+      await store.createSession(sessionRecord('live', 'u1', NOW + 100));
+      for (const sid of ['sid-old', 'sid-live']) await store.addSessionClient({ sid, clientId: 'bc', userId: 'u1', createdAt: NOW - 10 });
+      await store.addSessionClient({ sid: 'sid-live', clientId: 'c1', userId: 'u1', createdAt: NOW - 10 });
+      assert.ok((await store.deleteExpired(NOW, 500)) >= 1);
+      assert.deepEqual((await store.listLogoutDeliveries({ limit: 10 })).map((d) => d.sid), ['sid-old']);
+      assert.deepEqual(await store.listSessionClients('sid-old'), []);
+      assert.ok(await store.getSession('live', NOW));
+      const queued = await store.removeSessionClients('u1', 'bc', NOW);
+      assert.deepEqual(queued.map((d) => [d.sid, d.clientId]), [['sid-live', 'bc']]);
+      assert.deepEqual((await store.listSessionClients('sid-live')).map((p) => p.clientId), ['c1'], 'other clients stay');
+      assert.ok(await store.getSession('live', NOW), 'the session goes on');
+      assert.deepEqual(await store.removeSessionClients('u1', 'bc', NOW), [], 'idempotent');
+    });
+
     it('a delivery is claimed by one claimant at a time; an expired lease lets another take it; outcomes need the lease', async () => {
       await seedClientAndUser(store);
       await store.createClient(clientRecord('bc', { backchannelLogoutUri: 'https://bc.example/logout' }));
