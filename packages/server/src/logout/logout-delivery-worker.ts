@@ -111,7 +111,8 @@ export class LogoutDeliveryWorker {
       const token = issueLogoutToken(ctx.keys.signer(client.idTokenAlg), {
         issuer: ctx.config.issuer, clientId: client.id, subject: delivery.userId, sid: delivery.sid, now: ctx.now(),
       });
-      error = await this.#post(delivery.uri, token);
+      // The client's current URI: an operator who corrects a wrong one (latchkey client update) fixes pending deliveries too.
+      error = await this.#post(client.backchannelLogoutUri, token);
     }
     if (this.#stopped && error !== undefined) return; // aborted by stop(): the lease runs out and another instance retries
     const now = ctx.now();

@@ -13,6 +13,7 @@ import { signInThroughCodeFlow } from '../helpers/code-flow-sign-in.ts';
 import { addClient, addTestUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { backoffSeconds, DEFAULT_LOGOUT_DELIVERY, type LogoutDeliveryOptions } from '../../src/logout/logout-delivery-worker.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/logout/logout-token.ts';
+import { updateClientLogout } from '../../src/clients/register-client.ts';
 import { LogoutReceiver } from './logout-receiver.ts';
 
 const CALLBACK = 'https://rp.example/cb';
@@ -137,6 +138,24 @@ describe('back-channel logout from one instance', () => {
     await waitForStatus(s, sid, 'delivered');
     const metrics = (await s.server.app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /latchkey_backchannel_logout_deliveries_total\{outcome="delivered"\} [1-9]/);
+  });
+
+  it('a back-channel URI corrected by the operator is used for deliveries already pending', async () => {
+    const { browser, idToken } = await signIn(s);
+    const sid = decodeJwt(idToken).payload.sid as string;
+    const now = s.clock.now;
+    await updateClientLogout(s.server.store, s.client.id, { backchannelLogoutUri: 'http://127.0.0.1:9/nobody-listens' }, now);
+    s.server.app.latchkeyServer.clients.invalidate();
+    await signOutThroughEndSession(s, browser, idToken);
+    const failed = await waitForAttempts(s, sid, 1);
+    assert.match(failed.lastError!, /ECONNREFUSED|fetch failed/);
+    await updateClientLogout(s.server.store, s.client.id, { backchannelLogoutUri: s.receiver.url }, now);
+    s.server.app.latchkeyServer.clients.invalidate();
+    const before = s.receiver.received.length;
+    s.clock.now += MANUAL.backoffSeconds!;
+    await s.server.app.logoutDelivery!.runOnce();
+    assert.equal(s.receiver.received.length, before + 1);
+    await waitForStatus(s, sid, 'delivered');
   });
 
   it('backoff doubles up to its cap', () => {
