@@ -15,6 +15,7 @@ import { backoffSeconds, DEFAULT_LOGOUT_DELIVERY, type LogoutDeliveryOptions } f
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/logout/logout-token.ts';
 import { updateClientLogout } from '../../src/clients/register-client.ts';
 import { LogoutReceiver } from './logout-receiver.ts';
+import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL } from '../store/postgres-test-schema.ts';
 
 const CALLBACK = 'https://rp.example/cb';
 const PASSWORD = 'correct horse battery staple';
@@ -180,14 +181,31 @@ async function waitForStatus(s: Setup, sid: string, status: string) {
   }
 }
 
-describe('back-channel logout across two instances on one database', () => {
-  let dir: string;
+/** A database two instances share: a SQLite file, or a fresh PostgreSQL schema. */
+interface SharedDatabase {
+  url: string;
+  remove(): Promise<void>;
+}
+
+const DATABASES: Array<[string, (() => Promise<SharedDatabase>) | undefined]> = [
+  ['SQLite', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'latchkey-bcl-'));
+    return { url: `sqlite:${join(dir, 'latchkey.db')}`, remove: () => rm(dir, { recursive: true, force: true }) };
+  }],
+  ['PostgreSQL', POSTGRES_TEST_URL === undefined ? undefined : async () => {
+    const schema = await createTestSchema(POSTGRES_TEST_URL!, 'bcl');
+    return { url: schema.url, remove: () => schema.drop() };
+  }],
+];
+
+for (const [kind, openDatabase] of DATABASES) describe(`back-channel logout across two instances on one database (${kind})`, { skip: openDatabase ? false : POSTGRES_SKIP_REASON }, () => {
+  let database: SharedDatabase;
   let a: Setup;
   let b: TestServer;
   const clock = { now: 1_900_000_000 };
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'latchkey-bcl-'));
-    const url = `sqlite:${join(dir, 'latchkey.db')}`;
+    database = await openDatabase!();
+    const url = database.url;
     // Neither worker runs by itself: the test decides who runs a round when.
     a = await setup({ ...MANUAL, intervalMs: 3_600_000 }, url, clock);
     b = await startTestServer({ databaseUrl: url }, { now: () => clock.now, logoutDelivery: { ...MANUAL } });
@@ -195,7 +213,7 @@ describe('back-channel logout across two instances on one database', () => {
   after(async () => {
     await b.close();
     await a.receiver.close();
-    await rm(dir, { recursive: true, force: true });
+    await database.remove();
   });
 
   /** Ends `count` sessions of alice in which the client took part, straight through the store (no worker woken). */
