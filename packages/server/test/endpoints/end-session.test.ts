@@ -217,6 +217,17 @@ describe('attacks on the end-session endpoint', () => {
     assert.equal((await silentAuthorize(browser)).has('code'), true, 'still signed in');
   });
 
+  it('a hostile state is escaped into the confirmation form and comes back byte for byte', async () => {
+    const { browser } = await signIn();
+    const state = '"><script>alert(1)</script>&x=1';
+    const page = await browser.get(endSessionUrl({ client_id: rp.id, post_logout_redirect_uri: LOGGED_OUT, state }));
+    assert.doesNotMatch(page.body, /<script>alert/);
+    const stateField = /name="state" value="([^"]*)"/.exec(page.body)![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    assert.equal(stateField, state);
+    const confirmed = await browser.post('/session/end/confirm', { csrf: csrfFrom(page.body), decision: 'logout', client_id: rp.id, post_logout_redirect_uri: LOGGED_OUT, state: stateField });
+    assert.equal(new URL(location(confirmed)).searchParams.get('state'), state);
+  });
+
   it('a post_logout_redirect_uri changed in the confirmation form is not followed', async () => {
     const { browser } = await signIn();
     const page = await browser.get(endSessionUrl({ client_id: rp.id, post_logout_redirect_uri: LOGGED_OUT }));
