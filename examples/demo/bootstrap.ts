@@ -21,6 +21,10 @@ interface ClientSpec {
   redirectUris: string[];
   grantTypes: string[];
   scope: string;
+  /** RP-Initiated Logout: where the server may send the browser back after signing out. */
+  postLogoutRedirectUris?: string[];
+  /** Back-Channel Logout: where the server POSTs logout tokens. */
+  backchannelLogoutUri?: string;
 }
 
 export interface BootstrapResult {
@@ -42,7 +46,8 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 
 function matches(client: ClientRecord, spec: ClientSpec): boolean {
   return client.name === spec.name && !client.isPublic && sameSet(client.redirectUris, spec.redirectUris)
-    && sameSet(client.grantTypes, spec.grantTypes) && sameSet(client.scopes, spec.scope.split(' ').filter(Boolean));
+    && sameSet(client.grantTypes, spec.grantTypes) && sameSet(client.scopes, spec.scope.split(' ').filter(Boolean))
+    && sameSet(client.postLogoutRedirectUris, spec.postLogoutRedirectUris ?? []) && client.backchannelLogoutUri === (spec.backchannelLogoutUri ?? null);
 }
 
 async function ensureApi(store: Store, now: number, settings: DemoSettings, previous: string | undefined, created: string[]): Promise<void> {
@@ -86,6 +91,8 @@ async function ensureClient(store: Store, now: number, spec: ClientSpec, previou
   }
   const { client, clientSecret } = await registerClient(store, {
     name: spec.name, redirectUris: spec.redirectUris, grantTypes: spec.grantTypes, scope: spec.scope,
+    ...(spec.postLogoutRedirectUris ? { postLogoutRedirectUris: spec.postLogoutRedirectUris } : {}),
+    ...(spec.backchannelLogoutUri ? { backchannelLogoutUri: spec.backchannelLogoutUri } : {}),
   }, now);
   if (!clientSecret) throw new Error(`client "${spec.name}" was registered without a secret`);
   created.push(`client "${spec.name}"`);
@@ -122,6 +129,11 @@ async function ensureUser(store: Store, now: number, previous: DemoState['user']
   return { id: user.id, username: user.username, password };
 }
 
+/** Where the importer's "Disconnect" lands after the server signed the user out (the kit's postLogoutRedirectUri). */
+export function importerLogoutReturn(settings: Pick<DemoSettings, 'importerUrl'>): string {
+  return `${settings.importerUrl}/?notice=disconnected`;
+}
+
 export async function bootstrapDemo(store: Store, now: number, settings: DemoSettings): Promise<BootstrapResult> {
   const previous = readDemoState(settings.stateFile);
   const created: string[] = [];
@@ -129,6 +141,8 @@ export async function bootstrapDemo(store: Store, now: number, settings: DemoSet
   const importer = await ensureClient(store, now, {
     name: 'Contacts Importer', redirectUris: [settings.redirectUri], grantTypes: ['authorization_code', 'refresh_token'],
     scope: 'openid email profile contacts:read contacts:write',
+    // "Disconnect" signs out of the server too and comes back here; signing out at the server ends the importer's session.
+    postLogoutRedirectUris: [importerLogoutReturn(settings)], backchannelLogoutUri: `${settings.importerUrl}/backchannel-logout`,
   }, previous.importer, created);
   const sync = await ensureClient(store, now, {
     name: 'Nightly contacts sync', redirectUris: [], grantTypes: ['client_credentials'], scope: 'contacts:read',

@@ -50,7 +50,7 @@ const WRITE_SCOPE = 'contacts:write';
 
 const NOTICES: Record<string, Notice> = {
   added: { tone: 'ok', title: 'Contact added', text: 'The importer added it to your address book through the Contacts API.' },
-  disconnected: { tone: 'ok', title: 'Disconnected', text: 'The importer revoked its tokens at the server and forgot your session.' },
+  disconnected: { tone: 'ok', title: 'Disconnected', text: 'The importer revoked its tokens at the server, forgot your session, and signed you out of the server too.' },
 };
 
 /**

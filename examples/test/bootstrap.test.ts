@@ -35,6 +35,8 @@ test('first start creates the API, four clients and the user; the second start c
     assert.equal(statSync(settings.stateFile).mode & 0o777, 0o600);
     const importer = await store.getClient(first.state.importer.clientId);
     assert.deepEqual(importer?.redirectUris, ['http://localhost:4002/callback']);
+    assert.deepEqual(importer?.postLogoutRedirectUris, ['http://localhost:4002/?notice=disconnected'], 'Disconnect comes back after the server signed out');
+    assert.equal(importer?.backchannelLogoutUri, 'http://localhost:4002/backchannel-logout', 'signing out at the server ends the importer session');
     assert.deepEqual([...importer!.scopes].sort(), ['contacts:read', 'contacts:write', 'email', 'openid', 'profile']);
     assert.deepEqual((await store.getClient(first.state.sync.clientId))?.grantTypes, ['client_credentials']);
     const deviceCli = await store.getClient(first.state.deviceCli.clientId);

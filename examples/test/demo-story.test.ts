@@ -28,7 +28,7 @@ function indexOfStep(steps: string[], pattern: RegExp): number {
   return index;
 }
 
-test('the demo story in a browser: connect, consent, contacts, incremental consent, revocation, machine-to-machine', { timeout: 90_000 }, async (t) => {
+test('the demo story in a browser: connect, consent, contacts, incremental consent, revocation, machine-to-machine, sign-out', { timeout: 120_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`chromium is not installed at ${CHROMIUM}: the browser walk-through was not run`);
     return;
@@ -188,7 +188,7 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       await shot(page, '06-api-log-with-sync-job');
     });
 
-    await t.test('"Disconnect" revokes the importer\'s tokens at the server and forgets the session', async () => {
+    await t.test('"Disconnect" revokes the importer\'s tokens at the server, forgets the session and signs out of the server (end_session_endpoint)', async () => {
       await page.goto(`${demo.importerUrl}/`);
       await page.getByRole('button', { name: 'Disconnect' }).click();
       await page.getByText('Disconnected').waitFor();
@@ -196,6 +196,31 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       assert.match(await page.locator('#how ~ ol.steps').innerText(), /told the server to revoke its tokens/);
       assert.equal((await context.cookies(demo.importerUrl)).find((c) => c.name === 'app_session'), undefined);
       await shot(page, '08-disconnected');
+      await page.goto(`${demo.issuer}/account`);
+      await page.getByLabel('Password').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 1, 'the server session ended too');
+    });
+
+    await t.test('connecting again asks for the password; "Sign out everywhere" on the account page ends the importer\'s session (back-channel logout)', async () => {
+      await page.goto(`${demo.importerUrl}/`);
+      await page.getByRole('link', { name: 'Connect your contacts' }).click();
+      await page.getByLabel('Username').fill(username);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${demo.importerUrl}/`);
+      await page.getByRole('heading', { name: 'Your contacts' }).waitFor();
+      await page.goto(`${demo.issuer}/account`);
+      await page.getByRole('heading', { name: 'Where you are signed in' }).waitFor();
+      await shot(page, '09-account-sessions');
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByLabel('Password').waitFor();
+      // The server POSTed a logout token to the importer: its session is gone without the user touching it.
+      for (;;) {
+        await page.goto(`${demo.importerUrl}/`);
+        if (await page.getByRole('link', { name: 'Connect your contacts' }).count() === 1) break;
+        await page.waitForTimeout(100);
+      }
+      await shot(page, '10-signed-out-everywhere');
     });
   } finally {
     await browser?.close();

@@ -122,6 +122,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   const session: SessionRecord = {
     id: sid,
     subject: claims.sub,
+    providerSid: typeof claims.sid === 'string' ? claims.sid : null,
     ...sealSessionSecrets(cipher, sid, {
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token ?? null,

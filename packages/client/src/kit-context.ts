@@ -1,5 +1,5 @@
 // What every flow of the kit shares: options, provider configuration, store, cipher, clock (internal).
-import type { Configuration } from 'openid-client';
+import type { Configuration, CustomFetch } from 'openid-client';
 import type { ResolvedOptions } from './client-options.ts';
 import type { LatchkeyStore } from './store/store-records.ts';
 import type { TokenCipher } from './token-encryption.ts';
@@ -12,6 +12,8 @@ export interface KitContext {
   cipher: TokenCipher;
   now(): number;
   warn(message: string, error: unknown): void;
+  /** The fetch for calls to the provider (options.fetch), when the application gave one. */
+  providerFetch?: CustomFetch | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { AccessTokenManager, type AccessTokenOptions } from './access-token-refresh.ts';
 import { forwardToUpstream, resolveUpstreamUrl } from './api-proxy.ts';
 import { completeAuthorization } from './authorization-callback.ts';
+import { handleBackchannelLogout } from './backchannel-logout.ts';
 import { startAuthorization } from './authorization-request.ts';
 import { resolveOptions, type LatchkeyClientOptions } from './client-options.ts';
 import { parseCookieHeader } from './cookies.ts';
@@ -56,6 +57,11 @@ export interface LatchkeyClient {
   callback(request: Request): Promise<Response>;
   /** POST /logout (same-origin only) → 303 to the provider's end-session endpoint. */
   logout(request: Request): Promise<Response>;
+  /**
+   * POST from the provider (OpenID Connect Back-Channel Logout 1.0): validates the `logout_token` and ends the sessions it
+   * names; 200 when done, 400 for any defect. Register this route's URL at the provider as the back-channel logout URI.
+   */
+  backchannelLogout(request: Request): Promise<Response>;
   /** Forwards to an allow-listed upstream with the session's access token. */
   proxy(request: Request, upstream: string, path: string): Promise<Response>;
   /** null when the session already has `scopes`; else a 302 that asks the provider for the missing ones. */
@@ -86,7 +92,7 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
   await input.store.migrate();
   const provider = await discoverProvider(options, input.fetch);
   const warn = input.onWarning ?? ((message: string) => console.warn(`[latchkey] ${message}`));
-  const context: KitContext = { options, provider, store: input.store, cipher, now: Date.now, warn };
+  const context: KitContext = { options, provider, store: input.store, cipher, now: Date.now, warn, providerFetch: input.fetch };
   const tokens = new AccessTokenManager(context);
 
   /** The session id (SHA-256 of the cookie) a Cookie header names, whether or not the session still exists. */
@@ -140,6 +146,10 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
       assertSameOrigin(request.headers, options.appOrigin);
       const result = await endSession(context, request.headers.get('cookie'));
       return redirect(result.redirectUrl, 303, result.setCookies);
+    },
+
+    backchannelLogout(request) {
+      return handleBackchannelLogout(context, request);
     },
 
     async proxy(request, upstreamName, path) {

@@ -21,6 +21,7 @@ test('the adapter entry points export the adapters and nothing else', () => {
 const COVERED_END_TO_END = [
   'src/access-token-refresh.ts', // token-refresh, refresh-identity, upstream-audience (through client.getAccessToken)
   'src/authorization-callback.ts', // callback-attacks, id-token-validation, incremental-authorization (client.callback)
+  'src/backchannel-logout.ts', // backchannel-logout (both adapters, against the Latchkey server: every §2.6 defect, replay)
   'src/authorization-request.ts', // login-cycle, callback-attacks (client.login: state, nonce, PKCE, the binding cookie)
   'src/html-escape.ts', // error-response.test.ts and the landing page's escaping (browser-same-site)
   'src/kit-response-headers.ts', // callback-attacks checks the headers of every kit response

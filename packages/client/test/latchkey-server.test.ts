@@ -158,8 +158,12 @@ describe('the client kit against the Latchkey server in-process', { concurrency:
         method: 'POST', headers: { origin: harness.appOrigin, 'content-type': 'application/x-www-form-urlencoded' }, body: '',
       });
       assert.equal(logout.status, 303);
-      // Latchkey has no end_session_endpoint: the kit sends the browser to the post-logout URI itself.
-      assert.equal(logout.headers.get('location'), `${harness.appOrigin}/signed-out`);
+      // Latchkey advertises an end_session_endpoint: the kit sends the browser there with the ID token as hint (the whole
+      // RP-initiated round trip is in backchannel-logout.test.ts).
+      const endSession = new URL(logout.headers.get('location')!);
+      assert.equal(`${endSession.origin}${endSession.pathname}`, `${latchkey.issuer}/session/end`);
+      assert.ok(endSession.searchParams.get('id_token_hint'));
+      assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${harness.appOrigin}/signed-out`);
       assert.deepEqual(latchkey.requests.filter((r) => r.clientId === provider.clientId && r.path === '/revoke').map((r) => r.status), [200]);
       assert.deepEqual(await latchkey.introspect(provider, refreshToken, 'refresh_token'), { active: false });
       assert.deepEqual(await latchkey.introspect(provider, accessToken), { active: false }, 'revoking the family ends its access tokens too');

@@ -12,7 +12,7 @@ import { countRows } from './support/store-rows.ts';
 function session(id: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
   const now = Date.now();
   return {
-    id, subject: 'user-1', profile: 'enc-profile', accessToken: 'enc-at', refreshToken: 'enc-rt', idToken: 'enc-id',
+    id, subject: 'user-1', providerSid: null, profile: 'enc-profile', accessToken: 'enc-at', refreshToken: 'enc-rt', idToken: 'enc-id',
     accessExpiresAt: now + 60_000, refreshAt: now + 30_000, audienceTokens: null, scopes: 'openid profile', reauthRequired: false, version: 0,
     leaseOwner: null, leaseUntil: null, createdAt: now, expiresAt: now + 3_600_000, ...overrides,
   };
@@ -93,6 +93,26 @@ async function runContract(t: TestContext, store: LatchkeyStore): Promise<void> 
     assert.deepEqual(ids, [...ids].sort());
     assert.ok(['r-1', 'r-2', 'r-3'].every((id) => ids.includes(id)));
   });
+
+  await t.test('back-channel logout: sessions found by provider sid and/or subject; a logout token id is recorded once', async () => {
+    await store.createSession(session('b-1', { subject: 'sub-b', providerSid: 'op-1' }));
+    await store.createSession(session('b-2', { subject: 'sub-b', providerSid: 'op-1' }));
+    await store.createSession(session('b-3', { subject: 'sub-b', providerSid: 'op-2' }));
+    await store.createSession(session('b-4', { subject: 'sub-c', providerSid: 'op-3' }));
+    assert.equal(await store.deleteSessionsForProvider({}), 0, 'nothing without a selector');
+    assert.equal(await store.deleteSessionsForProvider({ subject: 'sub-c', providerSid: 'op-1' }), 0, 'both must match');
+    assert.equal(await store.deleteSessionsForProvider({ providerSid: 'op-1' }), 2);
+    assert.equal((await store.getSession('b-3', Date.now()))?.providerSid, 'op-2');
+    assert.equal(await store.deleteSessionsForProvider({ subject: 'sub-b' }), 1);
+    assert.ok(await store.getSession('b-4', Date.now()));
+    const now = Date.now();
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.recordLogoutToken('jti-hash-1', now + 60_000)));
+    assert.equal(results.filter(Boolean).length, 1, 'one of concurrent deliveries wins; the rest are replays');
+    await store.recordLogoutToken('jti-old', now - 1);
+    await store.deleteExpired(now);
+    assert.equal(await store.recordLogoutToken('jti-old', now + 60_000), true, 'forgotten after it expired');
+    assert.equal(await store.recordLogoutToken('jti-hash-1', now + 60_000), false);
+  });
 }
 
 test('SQLite store contract', async (t) => {
@@ -119,8 +139,8 @@ test('PostgreSQL store contract', async (t) => {
   try {
     await store.migrate();
     await runContract(t, store);
-    const { rows } = await pool.query('select count(*)::int as n from information_schema.tables where table_schema = $1', [schema]);
-    assert.equal(rows[0].n, 3);
+    const { rows } = await pool.query('select table_name from information_schema.tables where table_schema = $1 order by table_name', [schema]);
+    assert.deepEqual(rows.map((r: { table_name: string }) => r.table_name), ['latchkey_logout_tokens', 'latchkey_migrations', 'latchkey_sessions', 'latchkey_transactions'], 'everything in the configured schema');
   } finally {
     await store.close();
     await pool.query(`drop schema if exists "${schema}" cascade`);

@@ -30,6 +30,9 @@ export interface ServerUrls {
   /** RFC 7591 registration endpoint, and a registered client's RFC 7592 configuration endpoint. */
   registration: string;
   registrationClient(clientId: string): string;
+  accountSessionsSignOut: string;
+  endSession: string;
+  endSessionConfirm: string;
   /** A pending interaction's page, or the URL its login or consent form posts to. */
   interaction(id: string, step?: 'login' | 'consent'): string;
 }
@@ -45,6 +48,8 @@ export interface ServerContext {
   limits: ClientEndpointLimits;
   /** Where the domain reports what operators count (tokens issued, sign-ins, reuse); NO_METRICS when off. */
   metrics: Metrics;
+  /** Tells this instance's back-channel logout worker that deliveries were queued (no-op when it is not running). */
+  wakeLogoutDelivery(): void;
   /** Extra links for the start page (/), e.g. the demo apps added in dev mode. */
   homeLinks: HomeLink[];
   /** Unix seconds; replaceable in tests. */

@@ -1,4 +1,4 @@
-// Express adapter: a router middleware (login/callback/logout, API proxy, `req.latchkey`) and guards (BFF routes per the IETF browser-based-apps BCP §6.1).
+// Express adapter: a router middleware (login/callback/logout, back-channel logout, API proxy, `req.latchkey`) and guards (BFF routes per the IETF browser-based-apps BCP §6.1).
 import { Readable } from 'node:stream';
 import { buffer as readBody } from 'node:stream/consumers';
 import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
@@ -74,6 +74,9 @@ export function expressBff(client: LatchkeyClient, routeOptions?: LatchkeyRoutes
       if (req.method === 'GET' && path === routes.loginPath) return sendWebResponse(res, await client.login(webRequest(req)));
       if (req.method === 'GET' && path === client.callbackPath) return sendWebResponse(res, await client.callback(webRequest(req)));
       if (req.method === 'POST' && path === routes.logoutPath) return sendWebResponse(res, await client.logout(webRequest(req)));
+      if (req.method === 'POST' && path === routes.backchannelLogoutPath) {
+        return sendWebResponse(res, await client.backchannelLogout(webRequest(req, await requestBody(req, 16 * 1024))));
+      }
       const proxied = proxyPattern.exec(req.originalUrl);
       if (proxied) {
         const body = await requestBody(req, routes.proxyBodyLimit);

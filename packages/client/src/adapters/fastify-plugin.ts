@@ -1,4 +1,4 @@
-// Fastify adapter: login/callback/logout routes, the API proxy, `request.latchkey`, and route guards (BFF routes per the IETF browser-based-apps BCP §6.1).
+// Fastify adapter: login/callback/logout and back-channel logout routes, the API proxy, `request.latchkey`, and route guards (BFF routes per the IETF browser-based-apps BCP §6.1).
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { LatchkeyClient } from '../index.ts';
@@ -83,6 +83,14 @@ const plugin: FastifyPluginAsync<FastifyBffOptions> = async (fastify, options) =
     logout.removeAllContentTypeParsers();
     logout.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, _body, done) => done(null, undefined));
     logout.post(routes.logoutPath, handle((request) => client.logout(webRequest(client, request))));
+  });
+
+  await fastify.register(async (backchannel) => {
+    // The provider's form POST: the raw body goes to the kit, which parses and bounds it.
+    backchannel.removeAllContentTypeParsers();
+    backchannel.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, body, done) => done(null, body));
+    backchannel.post(routes.backchannelLogoutPath, handle((request) =>
+      client.backchannelLogout(webRequest(client, request, Buffer.isBuffer(request.body) ? request.body : null))));
   });
 
   await fastify.register(async (proxy) => {

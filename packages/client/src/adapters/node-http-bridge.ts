@@ -15,6 +15,8 @@ export interface LatchkeyRoutes {
   loginPath?: string;
   /** POST: ends the session. Default `/logout`. */
   logoutPath?: string;
+  /** POST from the provider: back-channel logout (register its URL at the provider). Default `/backchannel-logout`. */
+  backchannelLogoutPath?: string;
   /** Proxy mount: `{proxyPrefix}/{upstream}/{path}`. Default `/api`. */
   proxyPrefix?: string;
   /** Largest proxied request body in bytes. Default 1 MiB. */
@@ -24,6 +26,7 @@ export interface LatchkeyRoutes {
 export interface ResolvedRoutes {
   loginPath: string;
   logoutPath: string;
+  backchannelLogoutPath: string;
   proxyPrefix: string;
   proxyBodyLimit: number;
 }
@@ -32,6 +35,7 @@ export function resolveRoutes(routes: LatchkeyRoutes | undefined): ResolvedRoute
   return {
     loginPath: routes?.loginPath ?? '/login',
     logoutPath: routes?.logoutPath ?? '/logout',
+    backchannelLogoutPath: routes?.backchannelLogoutPath ?? '/backchannel-logout',
     proxyPrefix: (routes?.proxyPrefix ?? '/api').replace(/\/+$/, ''),
     proxyBodyLimit: routes?.proxyBodyLimit ?? 1024 * 1024,
   };

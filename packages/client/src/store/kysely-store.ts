@@ -16,6 +16,7 @@ interface TransactionsTable {
 interface SessionsTable {
   id: string;
   subject: string;
+  provider_sid: string | null;
   profile: string;
   access_token: string;
   refresh_token: string | null;
@@ -37,7 +38,13 @@ interface MigrationsTable {
   applied_at: Int;
 }
 
+interface LogoutTokensTable {
+  id: string;
+  expires_at: Int;
+}
+
 export interface StoreDatabase {
+  latchkey_logout_tokens: LogoutTokensTable;
   latchkey_transactions: TransactionsTable;
   latchkey_sessions: SessionsTable;
   latchkey_migrations: MigrationsTable;
@@ -57,6 +64,7 @@ function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
   return {
     id: row.id,
     subject: row.subject,
+    providerSid: row.provider_sid,
     profile: row.profile,
     accessToken: row.access_token,
     refreshToken: row.refresh_token,
@@ -128,6 +136,7 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
     await this.db.insertInto('latchkey_sessions').values({
       id: record.id,
       subject: record.subject,
+      provider_sid: record.providerSid,
       profile: record.profile,
       access_token: record.accessToken,
       refresh_token: record.refreshToken,
@@ -201,6 +210,23 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
   async deleteExpired(now: number): Promise<void> {
     await this.db.deleteFrom('latchkey_transactions').where('expires_at', '<=', now).execute();
     await this.db.deleteFrom('latchkey_sessions').where('expires_at', '<=', now).execute();
+    await this.db.deleteFrom('latchkey_logout_tokens').where('expires_at', '<=', now).execute();
+  }
+
+  async deleteSessionsForProvider(selector: { subject?: string; providerSid?: string }): Promise<number> {
+    if (selector.subject === undefined && selector.providerSid === undefined) return 0;
+    let query = this.db.deleteFrom('latchkey_sessions');
+    if (selector.subject !== undefined) query = query.where('subject', '=', selector.subject);
+    if (selector.providerSid !== undefined) query = query.where('provider_sid', '=', selector.providerSid);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async recordLogoutToken(id: string, expiresAt: number): Promise<boolean> {
+    // Of two concurrent deliveries of one token, exactly one inserts (and gets the row back).
+    const row = await this.db.insertInto('latchkey_logout_tokens').values({ id, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst();
+    return row !== undefined;
   }
 
   async listSessionsForReencryption(afterId: string, limit: number): Promise<SessionRecord[]> {

@@ -42,6 +42,20 @@ export const MIGRATIONS: readonly Migration[] = [
         .on('latchkey_sessions').column('subject').execute();
     },
   },
+  {
+    // OpenID Connect Back-Channel Logout 1.0 §2.6-2.7: sessions are found by the provider's session id (`sid` of the
+    // ID token), and the `jti` of every accepted logout token is remembered until it expires (replay protection).
+    version: 2,
+    async up(db) {
+      await db.schema.alterTable('latchkey_sessions').addColumn('provider_sid', 'text').execute();
+      await db.schema.createIndex('latchkey_sessions_provider_sid').ifNotExists()
+        .on('latchkey_sessions').column('provider_sid').execute();
+      await db.schema.createTable('latchkey_logout_tokens').ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** Ensures the bookkeeping table exists (outside the migration transaction so every dialect accepts it). */

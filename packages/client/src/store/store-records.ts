@@ -17,6 +17,8 @@ export interface SessionRecord {
   id: string;
   /** The ID token's `sub`. */
   subject: string;
+  /** The provider's session id (the ID token's `sid`), by which a back-channel logout finds the session; null without one. */
+  providerSid: string | null;
   /** Encrypted JSON of the ID token claims. */
   profile: string;
   accessToken: string;
@@ -69,7 +71,14 @@ export interface LatchkeyStore {
   releaseRefreshLease(id: string, owner: string): Promise<void>;
   markReauthenticationRequired(id: string): Promise<void>;
   deleteSession(id: string): Promise<boolean>;
-  /** Deletes expired transactions and sessions. */
+  /**
+   * Back-Channel Logout 1.0 §2.7: deletes the sessions of the provider's session `providerSid` (and of `subject`, when
+   * both are given) or, with `subject` alone, every session of that user. Returns how many went.
+   */
+  deleteSessionsForProvider(selector: { subject?: string; providerSid?: string }): Promise<number>;
+  /** Remembers a logout token's id until `expiresAt`; false when it was already seen (a replay, §2.6 step 10). */
+  recordLogoutToken(id: string, expiresAt: number): Promise<boolean>;
+  /** Deletes expired transactions, sessions and remembered logout tokens. */
   deleteExpired(now: number): Promise<void>;
   /** Every session's id and encrypted columns, for re-encryption after a key rotation. */
   listSessionsForReencryption(afterId: string, limit: number): Promise<SessionRecord[]>;

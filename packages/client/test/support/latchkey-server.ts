@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { addUser, createServer, openStore, registerApi, registerClient, resolveConfig, type Store } from '@latchkey/server/internal';
+import { addUser, createServer, openStore, registerApi, registerClient, resolveConfig, type RegisterClientInput, type Store } from '@latchkey/server/internal';
 import type { BrowserLike } from './cookie-jar-fetch.ts';
 import type { TestProvider } from './test-provider.ts';
 
@@ -29,7 +29,9 @@ export interface LatchkeyTestServer {
   /** Every /token, /revoke and /introspect request, in the order they finished. */
   requests: ClientRequest[];
   /** Registers a confidential client for an app (redirect URI = its callback) and returns the app's view of the provider. */
-  registerApp(name: string, redirectUri: string): Promise<LatchkeyProvider>;
+  registerApp(name: string, redirectUri: string, logout?: Pick<RegisterClientInput, 'postLogoutRedirectUris' | 'backchannelLogoutUri'>): Promise<LatchkeyProvider>;
+  /** Requests to the end-session endpoint (GET or POST /session/end), in the order they finished. */
+  endSessionRequests: number;
   /** Adds a user with USER_PASSWORD; returns its id (the `sub` of its tokens). */
   addUser(username: string): Promise<string>;
   /** POST /introspect as `client`. */
@@ -84,8 +86,10 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
   const store = openStore(config.databaseUrl);
   const app = await createServer(config, { store, cacheSyncIntervalMs: 50 });
   const requests: ClientRequest[] = [];
+  let endSessionRequests = 0;
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?')[0]!;
+    if (path === '/session/end') endSessionRequests++;
     if (request.method !== 'POST' || !['/token', '/revoke', '/introspect'].includes(path)) return;
     requests.push({
       path, clientId: clientIdOf(request.headers.authorization, request.body), grantType: formValue(request.body, 'grant_type'), status: reply.statusCode,
@@ -111,8 +115,9 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
     app,
     store,
     requests,
-    async registerApp(name, redirectUri) {
-      const { client, clientSecret } = await registerClient(store, { name, redirectUris: [redirectUri], scope: 'openid profile email orders:read orders:write' }, ctx.now());
+    get endSessionRequests() { return endSessionRequests; },
+    async registerApp(name, redirectUri, logout = {}) {
+      const { client, clientSecret } = await registerClient(store, { name, redirectUris: [redirectUri], scope: 'openid profile email orders:read orders:write', ...logout }, ctx.now());
       ctx.clients.invalidate();
       await ctx.scopes.load();
       const mine = (path: string, grantType?: string) => requests.filter((r) => r.clientId === client.id && r.path === path && (grantType === undefined || r.grantType === grantType));
@@ -125,7 +130,7 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
           get refreshGrants() { return mine('/token', 'refresh_token').length; },
           get codeGrants() { return mine('/token', 'authorization_code').length; },
           get revocations() { return mine('/revoke').length; },
-          endSession: 0, // Latchkey has no end_session_endpoint.
+          get endSession() { return endSessionRequests; }, // all apps' (one shared server)
         },
         tokenRequests: (grantType) => mine('/token', grantType),
         close: async () => {}, // The server is shared by the apps of a test file; close() of the server ends it.

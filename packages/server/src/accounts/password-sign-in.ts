@@ -20,6 +20,8 @@ export interface PasswordSignInForm {
   username: string | undefined;
   password: string | undefined;
   ip: string;
+  /** The browser's User-Agent header, shown on the account page's list of sessions. */
+  userAgent?: string | undefined;
   cookies: Map<string, string>;
   /** The client of the authorization request being signed in for (audit); absent on the account page. */
   clientId?: string;
@@ -34,7 +36,7 @@ export type PasswordSignIn =
   /** The caller's own step before the session (`beforeSession`) failed: no session was started. */
   | { status: 'abandoned' }
   /** `cookies`: the session cookie and the known-device cookie. */
-  | { status: 'signed-in'; user: UserRecord; authTime: number; cookies: string[] };
+  | { status: 'signed-in'; user: UserRecord; authTime: number; sid: string; cookies: string[] };
 
 /**
  * Runs the sign-in. `beforeSession` is the caller's last step once the password is right (the authorization flow
@@ -65,8 +67,8 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   }
   const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
-  const session = await startSession(ctx, form.cookies, user.id, now);
+  const session = await startSession(ctx, form.cookies, user.id, now, form.userAgent);
   await audit('login.succeeded', user.id);
   ctx.metrics.login('succeeded');
-  return { status: 'signed-in', user, authTime: now, cookies: [session, knownDevice] };
+  return { status: 'signed-in', user, authTime: now, sid: session.sid, cookies: [session.cookie, knownDevice] };
 }

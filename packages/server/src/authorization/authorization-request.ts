@@ -1,5 +1,7 @@
 // The validated authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OpenID Connect Core §3.1.2.1), as kept
 // server-side between the authorization endpoint, the login page and the consent page.
+import type { ConsentQuestion } from '../consent/consent.ts';
+import { scopesOfRequestedClaims, type RequestedClaims } from '../oidc/claims-request.ts';
 import type { PromptValue } from '../oidc/prompt.ts';
 import type { ResponseMode } from './authorization-response.ts';
 
@@ -22,6 +24,10 @@ export interface AuthorizationRequest {
   loginHint: string | undefined;
   /** The subject of a valid id_token_hint: the user the client expects. */
   idTokenHintSubject: string | undefined;
+  /** Claims asked for by name with the `claims` parameter (OpenID Connect Core §5.5), when any. */
+  claims?: RequestedClaims | undefined;
+  /** `sub.value` of the `claims` parameter: the user the client expects. */
+  claimsSubject?: string | undefined;
 }
 
 /** Where error responses may be redirected once client_id and redirect_uri are known to be good. */
@@ -47,6 +53,12 @@ export function deserializeRequest(json: string): AuthorizationRequest {
     clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined, responseMode: r.responseMode ?? 'query',
     scopes: r.scopes, audience: r.audience ?? null, codeChallenge: r.codeChallenge ?? null, nonce: r.nonce ?? undefined,
     prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined,
-    idTokenHintSubject: r.idTokenHintSubject ?? undefined,
+    idTokenHintSubject: r.idTokenHintSubject ?? undefined, claims: r.claims ?? undefined, claimsSubject: r.claimsSubject ?? undefined,
   };
+}
+
+/** What consent is asked for: the requested scopes and the scopes of claims requested by name (oidc/claims-request.ts). */
+export function consentQuestion(request: AuthorizationRequest): ConsentQuestion {
+  const extra = scopesOfRequestedClaims(request.claims).filter((s) => !request.scopes.includes(s));
+  return { scopes: [...request.scopes, ...extra], prompt: request.prompt };
 }

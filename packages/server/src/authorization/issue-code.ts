@@ -2,6 +2,7 @@
 // short-lived, and bound to the client, redirect URI, PKCE challenge, nonce, scopes, user and auth time.
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { LoginRequired } from '../oauth/errors.ts';
+import { serializeRequestedClaims } from '../oidc/claims-request.ts';
 import { isHintedUser } from '../oidc/id-token-hint.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -14,13 +15,18 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
   if (!isHintedUser(request.idTokenHintSubject, auth.userId)) {
     throw new LoginRequired('the signed-in user is not the user named by id_token_hint');
   }
+  // OpenID Connect Core §5.5.1: a requested sub value names the only user the client accepts.
+  if (!isHintedUser(request.claimsSubject, auth.userId)) throw new LoginRequired('the signed-in user is not the sub the claims parameter asks for');
   const now = ctx.now();
   const code = randomSecret();
   await ctx.store.createCode({
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
-    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null,
+    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null, sid: auth.sid ?? null,
+    claims: serializeRequestedClaims(request.claims),
   });
+  // Back-Channel Logout 1.0 §2.3: the client takes part in the session; ending the session tells it.
+  if (auth.sid !== undefined) await ctx.store.addSessionClient({ sid: auth.sid, clientId: request.clientId, userId: auth.userId, createdAt: now });
   return successResponse(ctx.config.issuer, targetOf(request), code);
 }

@@ -1,7 +1,7 @@
 // `latchkey client add|update|list|show|remove|rotate-secret|block|unblock`
 import { blockClient, unblockClient } from '../clients/block-client.ts';
 import { isMetadataDocumentClientId } from '../clients/client-metadata-document.ts';
-import { registerClient, rotateClientSecret, RegistrationError, updateClientLifetimes } from '../clients/register-client.ts';
+import { registerClient, rotateClientSecret, RegistrationError, updateClientLifetimes, updateClientLogout } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
 import type { ClientLifetimes, ClientRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
@@ -9,7 +9,8 @@ import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } 
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [LIFETIMES]
-       latchkey client update ID LIFETIMES
+         [--post-logout-redirect-uri URI]... [--backchannel-logout-uri URI [--backchannel-logout-session-required]]
+       latchkey client update ID [LIFETIMES] [--post-logout-redirect-uri URI]... [--no-post-logout-redirect-uris] [--backchannel-logout-uri URI|""] [--backchannel-logout-session-required]
        latchkey client list [--dynamic] | show ID | remove ID | rotate-secret ID | block ID | unblock ID   [--database URL] [--json]
   grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code,
        urn:ietf:params:oauth:grant-type:token-exchange
@@ -48,6 +49,8 @@ const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
   id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only',
+  post_logout_redirect_uris: c.postLogoutRedirectUris, backchannel_logout_uri: c.backchannelLogoutUri ?? '',
+  backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
   registration: c.registration, ...lifetimeView(c), created_at: isoTime(c.createdAt),
   ...(c.registration === 'dynamic' ? {
     kind: isMetadataDocumentClientId(c.id) ? 'client ID metadata document' : 'dynamic registration (RFC 7591)',
@@ -67,6 +70,9 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
     'userinfo-only-claims': { type: 'boolean' }, dynamic: { type: 'boolean' },
     'access-token-ttl': { type: 'string' }, 'id-token-ttl': { type: 'string' }, 'refresh-idle-ttl': { type: 'string' },
     'refresh-absolute-ttl': { type: 'string' }, 'refresh-grace': { type: 'string' },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
+    'no-post-logout-redirect-uris': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' },
+    'backchannel-logout-session-required': { type: 'boolean' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -79,14 +85,25 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
           userinfoOnlyClaims: values['userinfo-only-claims'], lifetimes: lifetimesFrom(values),
+          postLogoutRedirectUris: values['post-logout-redirect-uri'],
+          backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
         }, unixNow());
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);
       }
       case 'update': {
         const lifetimes = lifetimesFrom(values);
-        if (Object.keys(lifetimes).length === 0) throw new UsageError('nothing to update: give a lifetime flag such as --refresh-grace (see latchkey client --help)');
-        const client = await updateClientLifetimes(store, id, lifetimes, unixNow());
+        const logout = {
+          postLogoutRedirectUris: values['no-post-logout-redirect-uris'] ? [] : values['post-logout-redirect-uri'],
+          backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
+        };
+        const changesLogout = Object.values(logout).some((v) => v !== undefined);
+        if (Object.keys(lifetimes).length === 0 && !changesLogout) {
+          throw new UsageError('nothing to update: give a lifetime or logout flag such as --refresh-grace or --post-logout-redirect-uri (see latchkey client --help)');
+        }
+        let client = Object.keys(lifetimes).length > 0 ? await updateClientLifetimes(store, id, lifetimes, unixNow()) : undefined;
+        if (changesLogout) client = await updateClientLogout(store, id, logout, unixNow());
+        if (!client) throw new CliError(`no client with id ${id}`);
         return printResult(io, values.json, view(client), `updated client\n${describe(client)}`);
       }
       case 'list': {

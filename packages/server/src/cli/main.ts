@@ -5,6 +5,7 @@ import { CliError } from './cli-error.ts';
 import { clientCommand } from './client-command.ts';
 import type { CliIo } from './command-context.ts';
 import { keysCommand } from './keys-command.ts';
+import { logoutDeliveriesCommand } from './logout-deliveries-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { startCommand } from './start-command.ts';
 import { userCommand } from './user-command.ts';
@@ -15,16 +16,18 @@ usage: latchkey <command> [options]
 
   start     run the server (--dev for local development)
   migrate   apply database migrations
-  client    register and manage clients (add, list, show, remove, rotate-secret)
+  client    register and manage clients (add, update, list, show, remove, rotate-secret)
   api       register APIs and their scopes (add, list, remove)
-  user      manage users (add, list, remove, set-password)
+  user      manage users (add, list, remove, set-password, sessions, signout)
   keys      signing keys (list, rotate)
+  logout-deliveries  the back-channel logout outbox: pending, delivered and failed deliveries
   audit     check any OAuth server (audit server ISSUER) or client app (audit app LOGIN_URL) for common mistakes
 
 Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand,
+  'logout-deliveries': logoutDeliveriesCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -5,7 +5,7 @@ import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
-import type { ClientStore } from '../store/client-store.ts';
+import type { ClientLogoutSettings, ClientStore } from '../store/client-store.ts';
 import { DEVICE_CODE_GRANT_TYPE, GRANT_TYPES, SIGNING_ALGS, TOKEN_EXCHANGE, type ClientLifetimes, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
@@ -23,6 +23,19 @@ export interface RegisterClientInput {
   userinfoOnlyClaims?: boolean;
   /** The client's own lifetimes and refresh grace window, in seconds (absent: the server's settings). */
   lifetimes?: Partial<ClientLifetimes>;
+  /** RP-Initiated Logout 1.0 §3.1: where the browser may go after logout (exact match). */
+  postLogoutRedirectUris?: string[];
+  /** Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
+}
+
+/** What `latchkey client update` may change: the logout registration; absent fields keep their value. */
+export interface UpdateClientLogoutInput {
+  postLogoutRedirectUris?: string[];
+  /** '' removes it. */
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface RegisteredClient {
@@ -70,6 +83,45 @@ async function validateScopes(store: ApiStore, scope: string | undefined): Promi
   return scopes;
 }
 
+/** Post-logout redirect URIs follow the redirect URI rules (RP-Initiated Logout 1.0 §3.1 refers to them). */
+function validatePostLogoutRedirectUris(uris: string[] | undefined): string[] {
+  const unique = [...new Set(uris ?? [])];
+  for (const uri of unique) {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw new RegistrationError(`post-logout ${problem}`);
+  }
+  return unique;
+}
+
+/** Back-Channel Logout 1.0 §2.2: an absolute http(s) URI (https unless loopback), no fragment; null for none. */
+function validateBackchannelLogoutUri(uri: string | undefined): string | null {
+  if (uri === undefined || uri === '') return null;
+  const problem = redirectUriProblem(uri);
+  if (problem) throw new RegistrationError(`back-channel logout ${problem}`);
+  if (!/^https?:/.test(uri)) throw new RegistrationError(`back-channel logout URI ${uri} must be an http(s) URL`);
+  return uri;
+}
+
+function logoutSettings(input: UpdateClientLogoutInput, current?: ClientLogoutSettings): ClientLogoutSettings {
+  const backchannelLogoutUri = input.backchannelLogoutUri !== undefined ? validateBackchannelLogoutUri(input.backchannelLogoutUri) : current?.backchannelLogoutUri ?? null;
+  const backchannelLogoutSessionRequired = input.backchannelLogoutSessionRequired ?? current?.backchannelLogoutSessionRequired ?? false;
+  if (backchannelLogoutSessionRequired && backchannelLogoutUri === null) throw new RegistrationError('--backchannel-logout-session-required needs a --backchannel-logout-uri');
+  return {
+    postLogoutRedirectUris: input.postLogoutRedirectUris !== undefined ? validatePostLogoutRedirectUris(input.postLogoutRedirectUris) : current?.postLogoutRedirectUris ?? [],
+    backchannelLogoutUri, backchannelLogoutSessionRequired,
+  };
+}
+
+/** Changes a client's logout registration (post-logout redirect URIs, back-channel logout URI). */
+export async function updateClientLogout(store: ClientStore & CacheVersionStore, clientId: string, input: UpdateClientLogoutInput, now: number): Promise<ClientRecord> {
+  const client = await store.getClient(clientId);
+  if (!client) throw new RegistrationError(`no client with id ${clientId}`);
+  const settings = logoutSettings(input, client);
+  await store.updateClientLogout(clientId, settings, now);
+  await store.bumpCacheVersion('clients');
+  return { ...client, ...settings, updatedAt: now };
+}
+
 export async function registerClient(store: ClientStore & ApiStore & CacheVersionStore, input: RegisterClientInput, now: number): Promise<RegisteredClient> {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new RegistrationError('client name must be 1 to 200 characters');
@@ -86,12 +138,12 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   if (!SIGNING_ALGS.includes(idTokenAlg)) throw new RegistrationError(`ID token algorithm must be one of ${SIGNING_ALGS.join(', ')}`);
 
   const lifetimes = validateLifetimes(input.lifetimes ?? {});
-
+  const logout = logoutSettings(input);
   const clientSecret = isPublic ? undefined : randomSecret();
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims,
+    idTokenClaims: !input.userinfoOnlyClaims, ...logout,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null, ...lifetimes },
     createdAt: now, updatedAt: now,
   };

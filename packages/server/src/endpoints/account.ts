@@ -1,13 +1,16 @@
 // The account page (/account): a signed-in user sees the apps they authorized and revokes any of them.
 // Revoking ends the app's grants (refresh tokens, and access tokens as introspection and UserInfo see them)
-// and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user instead of the client).
-import { currentSession, endSession } from '../accounts/login-session.ts';
+// and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user instead of the client). The page also lists
+// the user's active sessions; signing one or all of them out ends them with back-channel logout (Back-Channel Logout
+// 1.0 §2.5: the deliveries are queued before the page answers).
+import { describeDevice } from '../accounts/device-description.ts';
+import { clearedSessionCookie, currentSession, endSession, endSessions } from '../accounts/login-session.ts';
 import { signInWithPassword } from '../accounts/password-sign-in.ts';
 import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import type { ServerContext } from '../server-context.ts';
 import { errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
-import type { ConnectedApp } from './page-models.ts';
+import type { ActiveSession, ConnectedApp } from './page-models.ts';
 
 const forbidden = (requestId: string): BrowserResponse => errorPageResponse(403, 'The form could not be accepted',
   'The form was missing its security token or it did not match this browser. Reload the account page and try again (cookies must be enabled).', requestId);
@@ -48,6 +51,11 @@ async function connectedApps(ctx: ServerContext, userId: string): Promise<Connec
   return apps.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+async function activeSessions(ctx: ServerContext, userId: string, currentSid: string): Promise<ActiveSession[]> {
+  const sessions = await ctx.store.listSessionsForUser(userId, ctx.now());
+  return sessions.map((s) => ({ sid: s.sid, device: describeDevice(s.userAgent), lastActiveAt: s.lastActiveAt, current: s.sid === currentSid }));
+}
+
 /** GET /account — the sign-in form, or the connected apps of the signed-in user. */
 export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, revokedClientId: string | undefined): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
@@ -60,6 +68,7 @@ export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser:
     kind: 'page', status: 200, cookies: setCookie ? [setCookie] : [],
     page: {
       view: 'account', username: user.username, apps: await connectedApps(ctx, user.id), csrfToken: csrf.tokenFor(secret),
+      sessions: await activeSessions(ctx, user.id, session.sid), sessionsSignOutAction: ctx.urls.accountSessionsSignOut,
       revokeAction: ctx.urls.accountRevoke, signOutAction: ctx.urls.accountSignOut, ...(revoked ? { revoked } : {}),
     },
   };
@@ -69,7 +78,7 @@ export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser:
 export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
   const result = await signInWithPassword(ctx, {
-    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies, via: 'account',
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, userAgent: browser.userAgent, cookies: browser.cookies, via: 'account',
   });
   switch (result.status) {
     case 'throttled':
@@ -94,11 +103,28 @@ export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: B
   if (grants > 0 || consent) {
     await ctx.store.recordAuditEvent({ type: 'grant.revoked', clientId, userId: session.userId, detail: { by: 'user', grants } }, now);
   }
+  // The app's sessions for this user end too: it is told over the back channel for each session it took part in.
+  if ((await ctx.store.removeSessionClients(session.userId, clientId, now)).length > 0) ctx.wakeLogoutDelivery();
   return toAccount(ctx, [], `?revoked=${encodeURIComponent(clientId)}`);
 }
 
 /** POST /account/sign-out — ends the single sign-on session. */
 export async function signOut(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
-  return toAccount(ctx, [await endSession(ctx, browser.cookies)]);
+  return toAccount(ctx, [await endSession(ctx, browser.cookies, 'sign-out')]);
+}
+
+/** POST /account/sessions/sign-out — ends one of the user's sessions (sid) or all of them (all=1), each with back-channel logout. */
+export async function signOutSessions(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const session = await currentSession(ctx, browser.cookies);
+  if (!session) return toAccount(ctx);
+  if (browser.params.get('all') === '1') {
+    await endSessions(ctx, { userId: session.userId }, 'account-page');
+    return toAccount(ctx, [clearedSessionCookie(ctx)]);
+  }
+  const sid = (browser.params.get('sid') ?? '').slice(0, 64);
+  // Only the signed-in user's own sessions can be named: the selector includes the user.
+  const { ended } = await endSessions(ctx, { userId: session.userId, sid }, 'account-page');
+  return toAccount(ctx, ended.some((s) => s.sid === session.sid) ? [clearedSessionCookie(ctx)] : []);
 }

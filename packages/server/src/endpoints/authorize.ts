@@ -4,7 +4,7 @@
 import { currentSession } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
-import type { AuthorizationRequest, RedirectTarget } from '../authorization/authorization-request.ts';
+import { consentQuestion, type AuthorizationRequest, type RedirectTarget } from '../authorization/authorization-request.ts';
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { requestedUserScopes } from '../authorization/requested-scopes.ts';
@@ -20,6 +20,7 @@ import {
 } from '../oauth/errors.ts';
 import { readCodeChallenge } from '../oauth/pkce.ts';
 import { findRegisteredRedirectUri } from '../oauth/redirect-uri.ts';
+import { parseClaimsParameter } from '../oidc/claims-request.ts';
 import { subjectFromIdTokenHint } from '../oidc/id-token-hint.ts';
 import { parseMaxAge, parsePrompt, sessionSatisfies, type Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -113,10 +114,13 @@ async function validateAuthorizationRequest(
   const loginHint = params.get('login_hint');
   const hint = params.get('id_token_hint');
   const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);
+  // OpenID Connect Core §5.5: individual claims (oidc/claims-request.ts says what is released).
+  const claims = parseClaimsParameter(params.get('claims'), client.scopes);
 
   return {
     clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, responseMode: target.responseMode, scopes, audience, codeChallenge,
     nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
+    ...(claims ? { claims: claims.requested, claimsSubject: claims.subject } : {}),
   };
 }
 
@@ -128,13 +132,13 @@ async function validateAuthorizationRequest(
 async function decide(ctx: ServerContext, browser: BrowserRequest, client: ClientRecord, request: AuthorizationRequest): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
   const now = ctx.now();
-  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime };
+  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime, sid: session.sid };
   const silent = request.prompt.includes('none');
   if (!sessionSatisfies(auth, request, now)) {
     if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');
     return toInteraction(ctx, browser, request, undefined);
   }
-  const missing = await scopesToAsk(ctx.store, auth.userId, client, request);
+  const missing = await scopesToAsk(ctx.store, auth.userId, client, consentQuestion(request));
   if (missing.length > 0) {
     if (silent) {
       throw new ConsentRequired(isUnvetted(client) ? 'consent is asked at every authorization of an application the operator did not verify, and prompt=none forbids asking'

@@ -9,6 +9,8 @@ export interface BrowserRequest {
   cookies: Map<string, string>;
   /** The client IP (behind a proxy only when trustProxy is set), for login throttling. */
   ip: string;
+  /** The User-Agent header, when the endpoint records it (sign-in). */
+  userAgent?: string | undefined;
   requestId: string;
 }
 

@@ -29,7 +29,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     id_token_signing_alg_values_supported: ctx.keys.algorithms(),
     authorization_response_iss_parameter_supported: true,
     claims_supported: [...CLAIMS_SUPPORTED],
-    claims_parameter_supported: false,
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     prompt_values_supported: [...PROMPT_VALUES],
@@ -37,5 +37,10 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     // draft-ietf-oauth-client-id-metadata-document §5; RFC 7591 §3 (only when the operator turned them on).
     ...(ctx.clients.acceptsMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
     ...(ctx.config.dynamicRegistration ? { registration_endpoint: ctx.urls.registration } : {}),
+    // RP-Initiated Logout 1.0 §2.1, Back-Channel Logout 1.0 §2.1, Front-Channel Logout 1.0 §3 (not supported).
+    end_session_endpoint: urls.endSession,
+    frontchannel_logout_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

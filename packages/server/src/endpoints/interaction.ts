@@ -15,7 +15,7 @@ import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
 import { authorizationResponse, errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
-import { targetOf } from '../authorization/authorization-request.ts';
+import { consentQuestion, targetOf } from '../authorization/authorization-request.ts';
 
 const expired = (requestId: string) => errorPageResponse(400, 'This sign-in request is no longer valid',
   'It has expired, was already completed, or was started in another browser. Go back to the application and start again.', requestId);
@@ -30,7 +30,7 @@ async function continueAfterLogin(ctx: ServerContext, secret: string, pending: P
     const { request } = pending;
     const client = await ctx.clients.get(request.clientId);
     if (!client) throw new AccessDenied('the application is no longer registered');
-    const missing = await scopesToAsk(ctx.store, auth.userId, client, request);
+    const missing = await scopesToAsk(ctx.store, auth.userId, client, consentQuestion(request));
     if (missing.length > 0) {
       const id = await createInteraction(ctx, secret, request, auth);
       return { kind: 'redirect', location: ctx.urls.interaction(id), cookies };
@@ -69,15 +69,15 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
   const user = await ctx.store.getUser(userId);
   if (!client || !user) return expired(browser.requestId);
   const { request } = pending;
-  const missing = await scopesToAsk(ctx.store, userId, client, request);
+  const missing = await scopesToAsk(ctx.store, userId, client, consentQuestion(request));
   if (missing.length === 0) {
     // Approved meanwhile (another tab): nothing left to ask.
     const taken = await takeInteraction(ctx, pending);
     if (!taken) return expired(browser.requestId);
-    return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime }, []);
+    return continueAfterLogin(ctx, secret, taken, { userId, authTime: pending.record.authTime, sid: session.sid }, []);
   }
   const describe = (scopes: string[]) => consentLines(ctx.scopes, scopes);
-  const earlier = (await previouslyGranted(ctx.store, userId, client.id, request)).filter((s) => !missing.includes(s));
+  const earlier = (await previouslyGranted(ctx.store, userId, client.id, consentQuestion(request))).filter((s) => !missing.includes(s));
   return {
     kind: 'page', status: 200, cookies: [],
     page: {
@@ -98,7 +98,7 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
 
   let taken: PendingInteraction | undefined;
   const result = await signInWithPassword(ctx, {
-    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies,
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, userAgent: browser.userAgent, cookies: browser.cookies,
     clientId: pending.record.clientId,
   }, async () => (taken = await takeInteraction(ctx, pending)) !== undefined);
   switch (result.status) {
@@ -111,7 +111,7 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
       return expired(browser.requestId);
     case 'signed-in':
       if (!taken) return expired(browser.requestId);
-      return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime }, result.cookies);
+      return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime, sid: result.sid }, result.cookies);
   }
 }
 
@@ -136,8 +136,8 @@ export async function submitConsent(ctx: ServerContext, csrf: CsrfTokens, browse
     throw new AuthorizationFailure(new AccessDenied('the user denied the request'), targetOf(taken.request));
   }
   try {
-    await rememberConsent(ctx.store, userId, taken.request.clientId, taken.request.scopes, now);
-    return authorizationResponse(await completeAuthorization(ctx, taken.request, { userId, authTime }), []);
+    await rememberConsent(ctx.store, userId, taken.request.clientId, [...consentQuestion(taken.request).scopes], now);
+    return authorizationResponse(await completeAuthorization(ctx, taken.request, { userId, authTime, sid: session.sid }), []);
   } catch (error) {
     throw new AuthorizationFailure(error, targetOf(taken.request));
   }

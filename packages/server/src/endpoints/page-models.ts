@@ -70,10 +70,23 @@ export interface ConnectedApp {
   lastUsedAt: number | null;
 }
 
+/** A live sign-in session of the user, for the account page. */
+export interface ActiveSession {
+  sid: string;
+  /** "Firefox on Linux" (from the User-Agent). */
+  device: string;
+  lastActiveAt: number;
+  /** The session of the browser looking at the page. */
+  current: boolean;
+}
+
 export interface AccountPageModel {
   view: 'account';
   username: string;
   apps: ConnectedApp[];
+  sessions: ActiveSession[];
+  /** Where "Sign out" of one session (field sid) or of all (field all=1) posts. */
+  sessionsSignOutAction: string;
   csrfToken: string;
   revokeAction: string;
   signOutAction: string;
@@ -98,7 +111,27 @@ export interface FormPostPageModel {
   fields: Record<string, string>;
 }
 
-export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel | FormPostPageModel | DeviceCodePageModel | DeviceDonePageModel;
+/** RP-Initiated Logout 1.0 §4: asks the user before signing out on a request that may not be theirs. */
+export interface LogoutConfirmPageModel {
+  view: 'logout-confirm';
+  /** Where the form posts (absolute, under the issuer). */
+  action: string;
+  csrfToken: string;
+  username: string;
+  /** The application that asked, when it is known and trusted. */
+  clientName?: string | undefined;
+  /** client_id, post_logout_redirect_uri (registered) and state, re-validated when the form comes back. */
+  fields: Record<string, string>;
+}
+
+/** "You are signed out" (or, after "Stay signed in", that nothing changed), when there is nowhere to go back to. */
+export interface SignedOutPageModel {
+  view: 'signed-out';
+  clientName?: string | undefined;
+  stillSignedIn: boolean;
+}
+
+export type PageModel = LoginPageModel | ConsentPageModel | AccountPageModel | ErrorPageModel | FormPostPageModel | DeviceCodePageModel | DeviceDonePageModel | LogoutConfirmPageModel | SignedOutPageModel;
 
 /** A link on the start page (/). */
 export interface HomeLink {

@@ -5,6 +5,7 @@ import type { FormParams } from '../oauth/form-params.ts';
 import { presentedBearerToken } from '../oauth/bearer-token.ts';
 import { InsufficientScope, InvalidToken } from '../oauth/errors.ts';
 import { userClaims } from '../oidc/claims.ts';
+import { deserializeRequestedClaims, requestedUserClaims } from '../oidc/claims-request.ts';
 import type { ServerContext } from '../server-context.ts';
 import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
 
@@ -31,5 +32,7 @@ export async function handleUserinfo(ctx: ServerContext, token: string): Promise
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token lacks the openid scope');
   const user = await ctx.store.getUser(payload.sub);
   if (!user) throw new InvalidToken('the access token has been revoked', { debug: 'user no longer exists' });
-  return userClaims(user, scopes);
+  // OpenID Connect Core §5.5: plus the claims the authorization request asked for by name for UserInfo.
+  const requested = deserializeRequestedClaims((await ctx.store.getGrant(payload.gid))?.claims ?? null);
+  return { ...requestedUserClaims(user, requested?.userinfo ?? []), ...userClaims(user, scopes) };
 }

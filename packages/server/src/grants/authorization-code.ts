@@ -83,7 +83,7 @@ export const authorizationCodeGrant: GrantHandler = {
       id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
       createdAt: now, lastUsedAt: now,
       // Without a refresh token the grant only has to outlive its access token (so revocation can still name it).
-      expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
+      expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null, sid: code.sid, claims: code.claims,
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
     // The answer exists before anything is consumed: if signing fails, the code is still unused.

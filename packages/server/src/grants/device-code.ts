@@ -44,6 +44,8 @@ async function redeem(ctx: ServerContext, code: DeviceCodeRecord, client: Parame
   const grant: GrantRecord = {
     id: grantIdFor(code.deviceCodeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
     createdAt: now, lastUsedAt: now, expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
+    // A device's tokens are not tied to the browser session that approved them (no sid), and take no claims request.
+    sid: null, claims: null,
   };
   const refreshToken = withRefresh ? randomSecret() : undefined;
   // Signed before anything is consumed: if signing fails, the code can still be redeemed.

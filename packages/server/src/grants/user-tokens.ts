@@ -3,6 +3,7 @@
 import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { isOidcScope } from '../oauth/scope.ts';
 import { idTokenUserClaims } from '../oidc/claims.ts';
+import { deserializeRequestedClaims, requestedUserClaims } from '../oidc/claims-request.ts';
 import { issueIdToken } from '../oidc/id-token.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { ClientRecord, GrantRecord, UserRecord } from '../store/records.ts';
@@ -41,9 +42,11 @@ export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): Toke
   const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: lifetimes.accessTokenTtl, scope: access.scope };
   if (input.refreshToken !== undefined) response.refresh_token = input.refreshToken;
   if (input.scopes.includes('openid')) {
+    // The scope claims (unless the client chose UserInfo only), plus what the claims parameter asked for in the ID token.
+    const userClaims = { ...idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ...requestedUserClaims(input.user, deserializeRequestedClaims(grant.claims)?.idToken ?? []) };
     response.id_token = issueIdToken(ctx.keys.signer(client.idTokenAlg), {
-      issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, nonce: input.nonce,
-      accessToken: access.token, userClaims: idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ttl: lifetimes.idTokenTtl, now,
+      issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, nonce: input.nonce, sid: grant.sid ?? undefined,
+      accessToken: access.token, userClaims, ttl: lifetimes.idTokenTtl, now,
     });
   }
   return response;

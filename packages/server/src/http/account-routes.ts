@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
-import { revokeApp, showAccount, signOut, submitAccountLogin } from '../endpoints/account.ts';
+import { revokeApp, showAccount, signOut, signOutSessions, submitAccountLogin } from '../endpoints/account.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -12,7 +12,7 @@ import { PATHS } from './paths.ts';
 
 function browserRequest(request: FastifyRequest): BrowserRequest {
   const params = request.body instanceof FormParams ? request.body : FormParams.parse('');
-  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
+  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 }
 
 const respond = (request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>) =>
@@ -24,4 +24,5 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext, 
   app.post(PATHS.accountLogin, (request, reply) => respond(request, reply, () => submitAccountLogin(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountRevoke, (request, reply) => respond(request, reply, () => revokeApp(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountSignOut, (request, reply) => respond(request, reply, () => signOut(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountSessionsSignOut, (request, reply) => respond(request, reply, () => signOutSessions(ctx, csrf, browserRequest(request))));
 }

@@ -9,6 +9,7 @@ import { ClientDirectory } from '../clients/client-directory.ts';
 import { MetadataDocumentClients, type MetadataDocumentSettings } from '../clients/metadata-document-clients.ts';
 import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
 import { KeyRing } from '../keys/key-ring.ts';
+import { LogoutDeliveryWorker, type LogoutDeliveryOptions } from '../logout/logout-delivery-worker.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
 import { removeExpired } from '../clients/unused-clients.ts';
@@ -34,6 +35,8 @@ export interface CreateServerOptions {
   cacheSyncIntervalMs?: number;
   /** How often to delete expired rows. */
   cleanupIntervalMs?: number;
+  /** Back-channel logout delivery (intervals, lease, timeout, attempts, backoff); `false` runs no worker in this instance. */
+  logoutDelivery?: Partial<LogoutDeliveryOptions> | false;
   /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
   logStream?: { write(line: string): void };
   /** Limits of client ID metadata document fetches (time, size, cache bounds), for tests. */
@@ -43,6 +46,8 @@ export interface CreateServerOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     latchkeyServer: ServerContext;
+    /** This instance's back-channel logout worker (undefined when turned off). */
+    logoutDelivery: LogoutDeliveryWorker | undefined;
   }
 }
 
@@ -67,6 +72,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     limits: new ClientEndpointLimits(config, store, clients),
     metrics: metrics ?? NO_METRICS,
     homeLinks: [],
+    wakeLogoutDelivery: () => {},
   };
   metrics?.watch({ keys: () => ctx.keys.states(), ...(store.poolStats ? { pool: store.poolStats.bind(store) } : {}) });
   const sync = new CacheSync(store);
@@ -131,15 +137,20 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
 
   const logError = (error: unknown) => app.log.warn({ err: error }, 'background task failed');
   let cleanup: NodeJS.Timeout | undefined;
+  const delivery = options.logoutDelivery === false ? undefined : new LogoutDeliveryWorker(ctx, app.log, options.logoutDelivery ?? {});
+  if (delivery) ctx.wakeLogoutDelivery = () => delivery.wake();
+  app.decorate('logoutDelivery', delivery);
   app.addHook('onReady', async () => {
     sync.start(options.cacheSyncIntervalMs ?? 500, logError);
     // Anything changed between the load in createServer() and now is picked up at once.
     await sync.poll().catch(logError);
     cleanup = setInterval(() => void removeExpired(ctx, 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
+    delivery?.start();
   });
   app.addHook('onClose', async () => {
     clearInterval(cleanup);
+    await delivery?.stop();
     await sync.stop();
     if (ownsStore) await store.close();
   });

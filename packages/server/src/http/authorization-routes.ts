@@ -5,13 +5,14 @@ import { AuthorizationFailure } from '../authorization/authorization-failure.ts'
 import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import { handleAuthorize } from '../endpoints/authorize.ts';
+import { confirmEndSession, handleEndSession } from '../endpoints/end-session.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { showInteraction, submitConsent, submitLogin } from '../endpoints/interaction.ts';
 import { handleUserinfo, presentedBearer } from '../endpoints/userinfo.ts';
 import { InvalidToken } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
-import { respondToBrowser, sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
+import { respondToBrowser, sendAccountPageError, sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
 import { PATHS } from './paths.ts';
 
 function rawQuery(request: FastifyRequest): string {
@@ -24,7 +25,7 @@ function bodyParams(request: FastifyRequest): FormParams {
 }
 
 function browserRequest(request: FastifyRequest, params: FormParams): BrowserRequest {
-  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
+  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 }
 
 function respond(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> {
@@ -47,6 +48,14 @@ export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerCon
     respond(ctx, request, reply, () => submitLogin(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
   app.post<{ Params: { id: string } }>(PATHS.interactionConsent, (request, reply) =>
     respond(ctx, request, reply, () => submitConsent(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
+
+  // RP-Initiated Logout 1.0 §2: GET and POST. Errors are pages (never a redirect).
+  app.get(PATHS.endSession, { exposeHeadRoute: false }, (request, reply) =>
+    respondToBrowser(request, reply, () => handleEndSession(ctx, csrf, browserRequest(request, FormParams.parse(rawQuery(request)))), sendAccountPageError));
+  app.post(PATHS.endSession, (request, reply) =>
+    respondToBrowser(request, reply, () => handleEndSession(ctx, csrf, browserRequest(request, bodyParams(request))), sendAccountPageError));
+  app.post(PATHS.endSessionConfirm, (request, reply) =>
+    respondToBrowser(request, reply, () => confirmEndSession(ctx, csrf, browserRequest(request, bodyParams(request))), sendAccountPageError));
 
   const userinfo = async (request: FastifyRequest, reply: FastifyReply) => {
     const input = { authorization: request.headers.authorization, body: request.body instanceof FormParams ? request.body : undefined };

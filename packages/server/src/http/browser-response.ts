@@ -11,6 +11,7 @@ import { errorPage } from './views/error-page.ts';
 import { formPostPage } from './views/form-post-page.ts';
 import type { RenderedPage } from './views/layout.ts';
 import { loginPage } from './views/login-page.ts';
+import { logoutConfirmPage, signedOutPage } from './views/logout-pages.ts';
 
 function renderPageModel(model: PageModel): RenderedPage {
   switch (model.view) {
@@ -21,6 +22,8 @@ function renderPageModel(model: PageModel): RenderedPage {
     case 'form-post': return formPostPage(model);
     case 'device-code': return deviceCodePage(model);
     case 'device-done': return deviceDonePage(model);
+    case 'logout-confirm': return logoutConfirmPage(model);
+    case 'signed-out': return signedOutPage(model);
   }
 }
 

@@ -28,6 +28,10 @@ export const PATHS = {
   /** RFC 7591 dynamic registration and RFC 7592 client configuration (only when enabled). */
   registration: '/register',
   registrationClient: '/register/:clientId',
+  accountSessionsSignOut: '/account/sessions/sign-out',
+  /** RP-Initiated Logout 1.0 end_session_endpoint, and where its confirmation page posts. */
+  endSession: '/session/end',
+  endSessionConfirm: '/session/end/confirm',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -56,6 +60,9 @@ export function serverUrls(issuer: string): ServerUrls {
     deviceDecision: at(PATHS.deviceDecision),
     registration: at(PATHS.registration),
     registrationClient: (clientId) => at(PATHS.registrationClient.replace(':clientId', encodeURIComponent(clientId))),
+    accountSessionsSignOut: at(PATHS.accountSessionsSignOut),
+    endSession: at(PATHS.endSession),
+    endSessionConfirm: at(PATHS.endSessionConfirm),
     interaction: (id, step) => {
       const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
       return at(path.replace(':id', encodeURIComponent(id)));

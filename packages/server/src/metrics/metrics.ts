@@ -3,6 +3,7 @@
 
 export type LoginOutcome = 'succeeded' | 'failed' | 'throttled';
 export type ReusedCredential = 'refresh_token' | 'authorization_code';
+export type LogoutDeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
 export interface Metrics {
   /** A token response was issued for a registered client. */
@@ -11,6 +12,8 @@ export interface Metrics {
   login(outcome: LoginOutcome): void;
   /** A replayed one-time credential was detected (and its grant revoked). */
   reuseDetected(credential: ReusedCredential): void;
+  /** A back-channel logout delivery attempt ended (delivered, failed and retried later, or given up). */
+  logoutDelivery(outcome: LogoutDeliveryOutcome): void;
 }
 
 /** Metrics that go nowhere (metrics turned off, or a context built without them). */
@@ -18,4 +21,5 @@ export const NO_METRICS: Metrics = {
   tokenIssued() {},
   login() {},
   reuseDetected() {},
+  logoutDelivery() {},
 };

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { KeyStateCount } from '../keys/key-ring.ts';
 import type { PoolStats } from '../store/store.ts';
-import type { LoginOutcome, Metrics, ReusedCredential } from './metrics.ts';
+import type { LoginOutcome, LogoutDeliveryOutcome, Metrics, ReusedCredential } from './metrics.ts';
 
 /** Distinct client_id label values per process; later clients are counted under "other". */
 export const MAX_CLIENT_LABELS = 1000;
@@ -32,6 +32,7 @@ export class PrometheusMetrics implements Metrics {
   readonly #tokens: Counter<'grant_type' | 'client_id'>;
   readonly #logins: Counter<'outcome'>;
   readonly #reuse: Counter<'credential'>;
+  readonly #logoutDeliveries: Counter<'outcome'>;
   readonly #queries: Histogram<'outcome'>;
 
   constructor() {
@@ -45,6 +46,7 @@ export class PrometheusMetrics implements Metrics {
     this.#tokens = new Counter({ name: 'latchkey_tokens_issued_total', help: `Token responses issued, by grant type and client (at most ${MAX_CLIENT_LABELS} client ids, then "${OTHER_CLIENTS}")`, labelNames: ['grant_type', 'client_id'], registers });
     this.#logins = new Counter({ name: 'latchkey_logins_total', help: 'Password sign-ins, by outcome (succeeded, failed, throttled)', labelNames: ['outcome'], registers });
     this.#reuse = new Counter({ name: 'latchkey_reuse_detections_total', help: 'Replayed one-time credentials detected (the grant was revoked), by credential', labelNames: ['credential'], registers });
+    this.#logoutDeliveries = new Counter({ name: 'latchkey_backchannel_logout_deliveries_total', help: 'Back-channel logout delivery attempts, by outcome (delivered, retry, failed = given up)', labelNames: ['outcome'], registers });
     this.#queries = new Histogram({
       name: 'latchkey_store_query_duration_seconds', help: 'Database query time, by outcome (ok, error)',
       labelNames: ['outcome'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers,
@@ -99,6 +101,10 @@ export class PrometheusMetrics implements Metrics {
 
   reuseDetected(credential: ReusedCredential): void {
     this.#reuse.inc({ credential });
+  }
+
+  logoutDelivery(outcome: LogoutDeliveryOutcome): void {
+    this.#logoutDeliveries.inc({ outcome });
   }
 
   /** The exposition text and its content type. */

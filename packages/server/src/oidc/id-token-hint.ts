@@ -10,21 +10,33 @@ export function isHintedUser(hintSubject: string | undefined, userId: string): b
   return hintSubject === undefined || hintSubject === userId;
 }
 
-/** Returns the hint's subject; a hint that is not our ID token for this client is invalid_request. */
-export async function subjectFromIdTokenHint(ctx: ServerContext, hint: string, clientId: string): Promise<string> {
+/**
+ * The payload of an ID token signed by one of our keys (alg none, an HMAC or a key that is not in our JWKS is refused)
+ * and issued by us. `exp` is not checked. A hint that is not such a token is invalid_request.
+ */
+export async function readIdTokenHint(ctx: ServerContext, hint: string): Promise<Record<string, unknown>> {
   let payload: Record<string, unknown>;
   try {
     const jwks = createLocalJWKSet(ctx.keys.jwks() as unknown as JSONWebKeySet);
     const verified = await compactVerify(hint, jwks, { algorithms: [...SIGNING_ALGS] });
     if (verified.protectedHeader.typ !== undefined && verified.protectedHeader.typ !== 'JWT') throw new Error('not an ID token');
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>;
+    if (typeof payload !== 'object' || payload === null) throw new Error('payload is not an object');
   } catch (error) {
     throw new InvalidRequest('id_token_hint is not a valid ID token issued by this server', { debug: (error as Error).message });
   }
-  const aud = payload.aud;
-  const audiences = Array.isArray(aud) ? aud : [aud];
-  if (payload.iss !== ctx.config.issuer || !audiences.includes(clientId) || typeof payload.sub !== 'string') {
-    throw new InvalidRequest('id_token_hint was not issued by this server to this client');
-  }
-  return payload.sub;
+  if (payload.iss !== ctx.config.issuer || typeof payload.sub !== 'string') throw new InvalidRequest('id_token_hint was not issued by this server to this client');
+  return payload;
+}
+
+/** The audiences of a verified ID token. */
+export function hintAudiences(payload: Record<string, unknown>): unknown[] {
+  return Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+}
+
+/** Returns the hint's subject; a hint that is not our ID token for this client is invalid_request. */
+export async function subjectFromIdTokenHint(ctx: ServerContext, hint: string, clientId: string): Promise<string> {
+  const payload = await readIdTokenHint(ctx, hint);
+  if (!hintAudiences(payload).includes(clientId)) throw new InvalidRequest('id_token_hint was not issued by this server to this client');
+  return payload.sub as string;
 }

@@ -1,5 +1,5 @@
 // ID tokens: OpenID Connect Core §2 (claims), §3.1.3.6 (at_hash), §3.1.3.7 (validation the RP performs) and
-// §12.2 (a refreshed ID token keeps iss, sub, aud and auth_time). Signed with the client's algorithm, RS256 by default.
+// §12.2 (a refreshed ID token keeps iss, sub, aud and auth_time); `sid` from Back-Channel Logout 1.0 §2.1. Signed with the client's algorithm, RS256 by default.
 import { createHash } from 'node:crypto';
 import type { SigningAlg } from '../store/records.ts';
 import type { JwsSigner } from '../tokens/jws.ts';
@@ -11,6 +11,8 @@ export interface IdTokenInput {
   clientId: string;
   authTime: number;
   nonce?: string | undefined;
+  /** The session's id (Back-Channel Logout 1.0 §2.1, Front-Channel Logout 1.0 §3): lets the client match a logout token. */
+  sid?: string | undefined;
   /** The access token issued alongside, for at_hash. */
   accessToken?: string | undefined;
   /** Claims of the granted scopes (OpenID Connect Core §5.4), when the client takes them in the ID token. */
@@ -33,6 +35,7 @@ export function issueIdToken(signer: JwsSigner, input: IdTokenInput): string {
     exp: input.now + input.ttl, iat: input.now, auth_time: input.authTime,
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;
+  if (input.sid !== undefined) claims.sid = input.sid;
   if (input.accessToken !== undefined) claims.at_hash = atHash(input.accessToken, signer.alg);
   return signer.sign(claims, 'JWT');
 }

@@ -27,6 +27,8 @@ export interface Authentication {
   userId: string;
   /** When the user last typed their password (Unix seconds). */
   authTime: number;
+  /** The session's public id, when the authentication comes from a session (the `sid` of ID tokens). */
+  sid?: string | undefined;
 }
 
 export interface LoginRequirements {

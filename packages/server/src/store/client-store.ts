@@ -1,6 +1,9 @@
 // Registered OAuth clients (RFC 6749 §2). Secrets are kept as SHA-256 hashes only.
 import type { ClientLifetimes, ClientRecord } from './records.ts';
 
+/** A client's logout registration (RP-Initiated Logout 1.0 §3.1, Back-Channel Logout 1.0 §2.2). */
+export type ClientLogoutSettings = Pick<ClientRecord, 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'backchannelLogoutSessionRequired'>;
+
 export interface ClientStore {
   /** Fails with StoreConflict when the id is taken. */
   createClient(client: ClientRecord): Promise<void>;
@@ -19,6 +22,8 @@ export interface ClientStore {
   deleteUnusedClients(createdBefore: number, batch: number): Promise<string[]>;
   /** Sets the given lifetimes (null: back to the server's setting; absent: unchanged); false when the client is unknown. */
   updateClientLifetimes(id: string, lifetimes: Partial<ClientLifetimes>, now: number): Promise<boolean>;
+  /** Replaces the client's logout settings; false when the client is unknown. */
+  updateClientLogout(id: string, logout: ClientLogoutSettings, now: number): Promise<boolean>;
   /** Removes the client and, by cascade, its consents, codes, grants and interactions. */
   deleteClient(id: string): Promise<boolean>;
 }

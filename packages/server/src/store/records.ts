@@ -36,6 +36,12 @@ export interface ClientRecord {
   /** Per-client lifetimes and refresh grace window; absent or null members mean the server's setting
    *  (clients/client-lifetimes.ts says how each combines with the server's). */
   lifetimes?: ClientLifetimes;
+  /** Where RP-Initiated Logout may send the browser afterwards (exact match, RP-Initiated Logout 1.0 §3.1). */
+  postLogoutRedirectUris: string[];
+  /** Where logout tokens are POSTed (Back-Channel Logout 1.0 §2.2); null when the client takes none. */
+  backchannelLogoutUri: string | null;
+  /** Whether the client requires `sid` in logout tokens (§2.2); we always send it, so this is informational. */
+  backchannelLogoutSessionRequired: boolean;
   createdAt: number;
   updatedAt: number;
   /** What an unvetted client says about itself (RFC 7591 §2): its home page and logo; null or absent when it said nothing. */
@@ -125,10 +131,45 @@ export interface ConsentRecord {
 export interface SessionRecord {
   /** SHA-256 of the session cookie value. */
   idHash: string;
+  /** The session's public id (OpenID Connect Front/Back-Channel Logout `sid`): random, unrelated to the cookie. */
+  sid: string;
   userId: string;
   authTime: number;
+  /** The browser's User-Agent when the session started (shortened), for the account page; null when unknown. */
+  userAgent: string | null;
   createdAt: number;
+  /** When the session last served a request (sign-in, authorization); updated at most once a minute. */
+  lastActiveAt: number;
   expiresAt: number;
+}
+
+/** A client that took part in a session: a code was issued to it under the session (Back-Channel Logout 1.0 §2.3). */
+export interface SessionClientRecord {
+  sid: string;
+  clientId: string;
+  userId: string;
+  createdAt: number;
+}
+
+export type LogoutDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One logout token to POST to one client's back-channel logout URI (the outbox row, Back-Channel Logout 1.0 §2.5). */
+export interface LogoutDeliveryRecord {
+  id: string;
+  clientId: string;
+  /** The `sub` of the logout token. */
+  userId: string;
+  /** The `sid` of the logout token. */
+  sid: string;
+  uri: string;
+  status: LogoutDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
 }
 
 export interface AuthorizationCodeRecord {
@@ -150,6 +191,10 @@ export interface AuthorizationCodeRecord {
   consumedAt: number | null;
   /** The grant created from this code (set with consumedAt), so reuse can revoke it. */
   grantId: string | null;
+  /** The session the code was issued under (its `sid`), carried into the ID tokens; null when unknown. */
+  sid: string | null;
+  /** Claims the request asked for by name (OpenID Connect Core §5.5), as JSON; null when none. */
+  claims: string | null;
 }
 
 /** A refresh-token family: everything issued from one authorization. */
@@ -165,6 +210,10 @@ export interface GrantRecord {
   /** Absolute lifetime of the family. */
   expiresAt: number;
   revokedAt: number | null;
+  /** The session the grant was issued under (`sid` of its ID tokens); null when unknown. */
+  sid: string | null;
+  /** Claims its authorization request asked for by name (OpenID Connect Core §5.5), as JSON; null when none. */
+  claims: string | null;
 }
 
 export interface RefreshTokenRecord {

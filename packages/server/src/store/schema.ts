@@ -7,6 +7,7 @@ export interface ClientsTable {
   registration_token_hash: string | null; first_used_at: number | null; blocked_at: number | null;
   access_token_ttl: number | null; id_token_ttl: number | null; refresh_idle_ttl: number | null; refresh_absolute_ttl: number | null;
   refresh_grace: number | null;
+  post_logout_redirect_uris: string; backchannel_logout_uri: string | null; backchannel_logout_session_required: number;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
@@ -22,15 +23,26 @@ export interface SigningKeysTable {
   retired_at: number | null; expires_at: number | null;
 }
 export interface ConsentsTable { user_id: string; client_id: string; scopes: string; granted_at: number; updated_at: number }
-export interface SessionsTable { id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number }
+export interface SessionsTable {
+  id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number;
+  sid: string | null; user_agent: string | null; last_active_at: number | null;
+}
+/** Which clients took part in a session (a code was issued under it): who gets a back-channel logout token. */
+export interface SessionClientsTable { sid: string; client_id: string; user_id: string; created_at: number }
+/** The outbox of back-channel logout tokens (Back-Channel Logout 1.0 §2.5), claimed by a worker with a lease. */
+export interface LogoutDeliveriesTable {
+  id: string; client_id: string; user_id: string; sid: string; uri: string; status: string; attempts: number;
+  next_attempt_at: number; lease_owner: string | null; lease_until: number | null; last_error: string | null;
+  created_at: number; finished_at: number | null;
+}
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
   nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
-  expires_at: number; consumed_at: number | null; grant_id: string | null;
+  expires_at: number; consumed_at: number | null; grant_id: string | null; sid: string | null; claims: string | null;
 }
 export interface GrantsTable {
   id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
-  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null;
+  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; sid: string | null; claims: string | null;
 }
 export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
@@ -74,4 +86,6 @@ export interface Database {
   cache_versions: CacheVersionsTable;
   interactions: InteractionsTable;
   device_codes: DeviceCodesTable;
+  session_clients: SessionClientsTable;
+  logout_deliveries: LogoutDeliveriesTable;
 }

@@ -62,6 +62,7 @@ describe('latchkey CLI', () => {
       await store.createClient({
         id: 'https://agent.example/client.json', name: 'Agent Desk', secretHash: null, isPublic: true, redirectUris: ['http://127.0.0.1/cb'],
         grantTypes: ['authorization_code'], scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true,
+        postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
         createdAt: 1_900_000_000, updatedAt: 1_900_000_000, clientUri: 'https://agent.example',
       });
     } finally {
@@ -106,7 +107,7 @@ describe('latchkey CLI', () => {
       ['start'], ['migrate'], ['client'], ['client', 'add'], ['client', 'list'], ['client', 'show'], ['client', 'remove'],
       ['client', 'rotate-secret'], ['api'], ['api', 'add'], ['api', 'list'], ['api', 'remove'], ['user'], ['user', 'add'],
       ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['keys'], ['keys', 'list'], ['keys', 'rotate'],
-      ['audit'], ['audit', 'server'], ['audit', 'app'],
+      ['audit'], ['audit', 'server'], ['audit', 'app'], ['client', 'update'], ['user', 'sessions'], ['user', 'signout'], ['logout-deliveries'],
     ];
     for (const command of commands) {
       for (const flag of ['--help', '-h']) {
@@ -219,6 +220,42 @@ describe('latchkey CLI', () => {
     const list = await cli.run(['user', 'list', '--json']);
     assert.ok(!list.stdout.includes('argon2'));
     assert.deepEqual(list.json<{ username: string }[]>().map((u) => u.username), ['alice']);
+  });
+
+  test('client update sets logout URIs; user sessions lists sessions; user signout ends them and queues back-channel logouts; logout-deliveries lists them', async () => {
+    const client = (await cli.run(['client', 'add', '--name', 'Logout RP', '--redirect-uri', 'https://rp.example/cb', '--scope', 'openid',
+      '--post-logout-redirect-uri', 'https://rp.example/bye', '--json'])).json<Record<string, unknown>>();
+    assert.deepEqual(client.post_logout_redirect_uris, ['https://rp.example/bye']);
+    assertOneLineError(await cli.run(['client', 'update', String(client.client_id), '--backchannel-logout-uri', 'http://rp.example/bc']), /must use https/);
+    assertOneLineError(await cli.run(['client', 'update', 'nope', '--backchannel-logout-uri', 'https://rp.example/bc']), /no client with id nope/);
+    const updated = (await cli.run(['client', 'update', String(client.client_id), '--backchannel-logout-uri', 'https://rp.example/bc', '--backchannel-logout-session-required', '--json'])).json<Record<string, unknown>>();
+    assert.equal(updated.backchannel_logout_uri, 'https://rp.example/bc');
+    assert.equal(updated.backchannel_logout_session_required, true);
+    assert.deepEqual(updated.post_logout_redirect_uris, ['https://rp.example/bye'], 'unchanged when not given');
+
+    const run = await cli.run(['user', 'add', '--username', 'sessionful', '--password-stdin'], { stdin: 'correct horse battery\n' });
+    assert.equal(run.code, 0, run.stderr);
+    const store = openStore(cli.databaseUrl);
+    const user = (await store.findUserByUsername('sessionful'))!;
+    const now = Math.floor(Date.now() / 1000);
+    for (const sid of ['sid-one', 'sid-two']) {
+      await store.createSession({ idHash: `h-${sid}`, sid, userId: user.id, authTime: now, userAgent: 'Firefox', createdAt: now, lastActiveAt: now, expiresAt: now + 600 });
+      await store.addSessionClient({ sid, clientId: String(client.client_id), userId: user.id, createdAt: now });
+    }
+    await store.close();
+    const sessions = (await cli.run(['user', 'sessions', 'sessionful', '--json'])).json<Array<Record<string, unknown>>>();
+    assert.deepEqual(sessions.map((s) => [s.sid, s.user_agent, s.clients]).sort(), [['sid-one', 'Firefox', [client.client_id]], ['sid-two', 'Firefox', [client.client_id]]]);
+    assertOneLineError(await cli.run(['user', 'signout', 'sessionful', '--sid', 'sid-none']), /has no session sid-none/);
+    const one = (await cli.run(['user', 'signout', 'sessionful', '--sid', 'sid-one', '--json'])).json<Record<string, unknown>>();
+    assert.deepEqual([one.sessions_ended, one.logout_deliveries_queued], [1, 1]);
+    const rest = (await cli.run(['user', 'signout', 'sessionful', '--json'])).json<Record<string, unknown>>();
+    assert.deepEqual([rest.sessions_ended, rest.logout_deliveries_queued], [1, 1]);
+    assert.match((await cli.run(['user', 'sessions', 'sessionful'])).stdout, /has no active session/);
+    const pending = (await cli.run(['logout-deliveries', '--status', 'pending', '--json'])).json<Array<Record<string, unknown>>>();
+    assert.deepEqual(pending.map((d) => [d.sid, d.uri, d.attempts]).sort(), [['sid-one', 'https://rp.example/bc', 0], ['sid-two', 'https://rp.example/bc', 0]]);
+    assert.deepEqual((await cli.run(['logout-deliveries', '--status', 'failed', '--json'])).json(), []);
+    assertOneLineError(await cli.run(['logout-deliveries', '--status', 'lost']), /--status must be one of/, 2);
+    assert.equal((await cli.run(['user', 'remove', 'sessionful'])).code, 0);
   });
 
   test('user add refuses missing --password-stdin, short passwords, duplicates and bad emails', async () => {

@@ -29,6 +29,12 @@ it('advertises the authorization code flow, PKCE S256, iss in responses, userinf
   for (const g of ['authorization_code', 'refresh_token', 'client_credentials']) assert.ok(metadata.grant_types_supported.includes(g), g);
   for (const c of ['sub', 'auth_time', 'nonce', 'at_hash', 'email', 'name']) assert.ok(metadata.claims_supported.includes(c), c);
   for (const s of ['openid', 'profile', 'email', 'contacts:read']) assert.ok(metadata.scopes_supported.includes(s), s);
+  // RP-Initiated Logout 1.0 §2.1, Back-Channel Logout 1.0 §2.1; Front-Channel Logout is not offered.
+  assert.equal(metadata.end_session_endpoint, `${f.issuer}/session/end`);
+  assert.equal(metadata.frontchannel_logout_supported, false);
+  assert.equal(metadata.backchannel_logout_supported, true);
+  assert.equal(metadata.backchannel_logout_session_supported, true);
+  for (const c of ['sid']) assert.ok(metadata.claims_supported.includes(c), c);
   const oauth = (await f.server.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json();
   assert.deepEqual(oauth, metadata);
 });

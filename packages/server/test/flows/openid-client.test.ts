@@ -1,6 +1,7 @@
 // End to end with an independent, certified relying-party library (openid-client 6) against a listening server:
 // discovery, authorization URL, callback validation (state, iss per RFC 9207, PKCE), code exchange, ID token
-// validation (signature, iss, aud, nonce, exp), UserInfo with the sub check, refresh, and silent SSO.
+// validation (signature, iss, aud, nonce, exp), UserInfo with the sub check, refresh, silent SSO, and RP-initiated
+// logout through the advertised end_session_endpoint (after which signing in asks for the password again).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
@@ -10,6 +11,7 @@ import { freePort } from '../helpers/latchkey-process.ts';
 import { addApi, addClient, addTestUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const RP_CALLBACK = 'https://rp.example/callback';
+const RP_LOGGED_OUT = 'https://rp.example/logged-out';
 const NATIVE_CALLBACK = 'http://127.0.0.1/callback';
 let server: TestServer;
 let issuer: string;
@@ -23,7 +25,7 @@ before(async () => {
   server = await startTestServer({ issuer, port });
   await server.app.listen({ port, host: '127.0.0.1' });
   await addApi(server, 'https://contacts.example', { 'contacts:read': 'Read your contacts' });
-  const web = await addClient(server, { name: 'RP Web', redirectUris: [RP_CALLBACK], scope: 'openid profile email contacts:read' });
+  const web = await addClient(server, { name: 'RP Web', redirectUris: [RP_CALLBACK], scope: 'openid profile email contacts:read', postLogoutRedirectUris: [RP_LOGGED_OUT] });
   confidential = { id: web.id, secret: web.secret! };
   publicClient = await addClient(server, { name: 'RP Native', isPublic: true, redirectUris: [NATIVE_CALLBACK], scope: 'openid profile contacts:read' });
   userId = (await addTestUser(server, 'alice', PASSWORD, { email: 'alice@example.com', name: 'Alice' })).id;
@@ -81,6 +83,34 @@ describe('openid-client as the relying party', () => {
     assert.equal(browser.pages.length, before, 'no page shown');
     const again = await oidc.authorizationCodeGrant(config, new URL(silentCallback), { pkceCodeVerifier: silent.verifier, expectedState: silent.state, expectedNonce: silent.nonce });
     assert.equal(again.claims()!.sub, userId);
+  });
+
+  it('signs in, uses UserInfo, signs out through end_session_endpoint (buildEndSessionUrl), and the next sign-in asks for the password', async () => {
+    const config = await oidc.discovery(new URL(issuer), confidential.id, undefined, oidc.ClientSecretBasic(confidential.secret), insecure);
+    assert.equal(config.serverMetadata().end_session_endpoint, `${issuer}/session/end`);
+    const browser = new FetchBrowser();
+    const request = await authorizationRequest(config, RP_CALLBACK, 'openid profile');
+    const callback = await browser.authorize(request.url, RP_CALLBACK, { username: 'alice', password: PASSWORD });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce, idTokenExpected: true });
+    assert.equal(typeof tokens.claims()!.sid, 'string', 'the ID token names the session');
+    assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, userId)).name, 'Alice');
+
+    const state = oidc.randomState();
+    const endSession = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: RP_LOGGED_OUT, state });
+    const out = await browser.request(endSession.toString());
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), `${RP_LOGGED_OUT}?state=${state}`);
+
+    const silent = await authorizationRequest(config, RP_CALLBACK, 'openid', { prompt: 'none' });
+    const silentCallback = await browser.authorize(silent.url, RP_CALLBACK, { username: 'alice', password: PASSWORD });
+    await assert.rejects(oidc.authorizationCodeGrant(config, new URL(silentCallback), { pkceCodeVerifier: silent.verifier, expectedState: silent.state }),
+      (e: unknown) => (e as { error?: string }).error === 'login_required');
+    const pagesBefore = browser.pages.length;
+    const again = await authorizationRequest(config, RP_CALLBACK, 'openid profile');
+    const againCallback = await browser.authorize(again.url, RP_CALLBACK, { username: 'alice', password: PASSWORD });
+    assert.deepEqual(browser.pages.slice(pagesBefore), ['login'], 'the password is asked again (consent is remembered)');
+    const second = await oidc.authorizationCodeGrant(config, new URL(againCallback), { pkceCodeVerifier: again.verifier, expectedState: again.state, expectedNonce: again.nonce });
+    assert.notEqual(second.claims()!.sid, tokens.claims()!.sid, 'a new session');
   });
 
   it('public native client (PKCE only, loopback redirect with an ephemeral port)', async () => {

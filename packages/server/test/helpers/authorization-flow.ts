@@ -15,6 +15,8 @@ export class InjectBrowser {
   readonly cookies = new Map<string, string>();
   /** Extra request headers (for example x-forwarded-for is not trusted; use remoteAddress instead). */
   remoteAddress = '127.0.0.1';
+  /** Headers sent with every request (for example a User-Agent). */
+  readonly headers: Record<string, string> = {};
 
   constructor(app: FastifyInstance) {
     this.app = app;
@@ -45,7 +47,7 @@ export class InjectBrowser {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url: InjectBrowser.path(url), headers: { ...this.#cookieHeader(), ...headers }, remoteAddress: this.remoteAddress });
+    const response = await this.app.inject({ method: 'GET', url: InjectBrowser.path(url), headers: { ...this.headers, ...this.#cookieHeader(), ...headers }, remoteAddress: this.remoteAddress });
     this.#remember(response);
     return response;
   }
@@ -53,7 +55,7 @@ export class InjectBrowser {
   async post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({
       method: 'POST', url: InjectBrowser.path(url), payload: new URLSearchParams(fields).toString(),
-      headers: { ...FORM_HEADERS, ...this.#cookieHeader(), ...headers }, remoteAddress: this.remoteAddress,
+      headers: { ...FORM_HEADERS, ...this.headers, ...this.#cookieHeader(), ...headers }, remoteAddress: this.remoteAddress,
     });
     this.#remember(response);
     return response;

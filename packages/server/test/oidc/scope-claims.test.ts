@@ -79,6 +79,13 @@ describe('claims of the granted scopes', () => {
     assert.equal(idToken.phone_number, '+44 20 7946 0000');
   });
 
+  it('the order of the scope values does not matter (OIDC conformance: other scope order)', async () => {
+    const { idToken, tokens } = await signIn(scoped, 'carol', 'email profile openid');
+    assert.equal(idToken!.email, 'carol@example.com');
+    assert.equal(idToken!.name, 'Carol');
+    assert.deepEqual(tokens!.scope!.split(' ').sort(), ['email', 'openid', 'profile']);
+  });
+
   it('only the granted scopes count: openid alone gives no profile or email claims', async () => {
     const { idToken } = await signIn(scoped, 'carol', 'openid');
     assert.deepEqual(pick(idToken!), {});

@@ -1,4 +1,5 @@
-// The account page: the apps a user has authorized, what each may do, and a "Revoke access" button per app.
+// The account page: the apps a user has authorized, what each may do, and a "Revoke access" button per app; the
+// user's active sessions with "Sign out" for each and "Sign out everywhere".
 import { html } from './html.ts';
 import type { AccountPageModel } from '../../endpoints/page-models.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
@@ -22,6 +23,21 @@ ${input.apps.length === 0 ? html`<p class="muted">No app has access to your acco
 <button type="submit" aria-label="Revoke access for ${app.name}">Revoke access</button>
 </form>
 </li>`)}</ul>`}
+<h2>Where you are signed in</h2>
+<ul class="apps">${input.sessions.map((s) => html`
+<li class="app">
+<p><strong>${s.device}</strong>${s.current ? ' (this browser)' : ''}<br><span class="muted">last active ${when(s.lastActiveAt)}</span></p>
+<form method="post" action="${input.sessionsSignOutAction}">
+<input type="hidden" name="csrf" value="${input.csrfToken}">
+<input type="hidden" name="sid" value="${s.sid}">
+<button type="submit" aria-label="Sign out of ${s.device}">Sign out</button>
+</form>
+</li>`)}</ul>
+<form method="post" action="${input.sessionsSignOutAction}">
+<input type="hidden" name="csrf" value="${input.csrfToken}">
+<input type="hidden" name="all" value="1">
+<button type="submit">Sign out everywhere</button>
+</form>
 <form method="post" action="${input.signOutAction}">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
 <button type="submit">Sign out</button>

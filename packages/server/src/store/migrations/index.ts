@@ -10,6 +10,8 @@ import * as deviceCodes from './0012-device-codes.ts';
 import * as unvettedClients from './0023-unvetted-clients.ts';
 import * as clientLifetimes from './0010-client-lifetimes-and-refresh-grace.ts';
 import * as apiTokenExchangers from './0011-api-token-exchangers.ts';
+import * as sessionsAndLogout from './0007-sessions-and-logout.ts';
+import * as requestedClaims from './0008-requested-claims.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -26,4 +28,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0023-unvetted-clients', unvettedClients],
   ['0010-client-lifetimes-and-refresh-grace', clientLifetimes],
   ['0011-api-token-exchangers', apiTokenExchangers],
+  ['0007-sessions-and-logout', sessionsAndLogout],
+  ['0008-requested-claims', requestedClaims],
 ];

@@ -15,6 +15,8 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
       accessTokenTtl: numOrNull(row.access_token_ttl), idTokenTtl: numOrNull(row.id_token_ttl), refreshIdleTtl: numOrNull(row.refresh_idle_ttl),
       refreshAbsoluteTtl: numOrNull(row.refresh_absolute_ttl), refreshGrace: numOrNull(row.refresh_grace),
     },
+    postLogoutRedirectUris: list(row.post_logout_redirect_uris), backchannelLogoutUri: row.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: num(row.backchannel_logout_session_required) === 1,
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
     clientUri: row.client_uri, logoUri: row.logo_uri,
     applicationType: row.application_type === 'web' || row.application_type === 'native' ? row.application_type : null,
@@ -47,6 +49,8 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
         ...selfAsserted(c), registration_token_hash: c.registrationTokenHash ?? null,
         first_used_at: c.firstUsedAt ?? null, blocked_at: c.blockedAt ?? null,
         ...lifetimeColumns(c.lifetimes ?? {}),
+        post_logout_redirect_uris: JSON.stringify(c.postLogoutRedirectUris), backchannel_logout_uri: c.backchannelLogoutUri,
+        backchannel_logout_session_required: c.backchannelLogoutSessionRequired ? 1 : 0,
       }).execute());
     },
 
@@ -94,6 +98,14 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
 
     async updateClientLifetimes(id, lifetimes, now) {
       const r = await db.updateTable('clients').set({ ...lifetimeColumns(lifetimes), updated_at: now }).where('id', '=', id).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
+    async updateClientLogout(id, logout, now) {
+      const r = await db.updateTable('clients').set({
+        post_logout_redirect_uris: JSON.stringify(logout.postLogoutRedirectUris), backchannel_logout_uri: logout.backchannelLogoutUri,
+        backchannel_logout_session_required: logout.backchannelLogoutSessionRequired ? 1 : 0, updated_at: now,
+      }).where('id', '=', id).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
 

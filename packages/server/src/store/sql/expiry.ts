@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { ExpiryStore } from '../expiry-store.ts';
 import type { Database } from '../schema.ts';
+import { endExpiredSessions } from './sessions.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
 const HOUR = 3600;
@@ -20,7 +21,12 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
   return {
     async deleteExpired(now, batch) {
       let removed = 0;
-      removed += await deleteBatch(db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
+      // Expired sessions end like signed-out ones: their clients are told over the back channel.
+      removed += await endExpiredSessions(db, now, batch);
+      // Participants of sessions that ended without a logout (expired, or removed with their user).
+      removed += await deleteBatch(db, 'session_clients', 'sid', sql`sid not in (select sid from sessions where sid is not null)`, batch);
+      // Finished logout deliveries stay 30 days for `latchkey logout-deliveries`.
+      removed += await deleteBatch(db, 'logout_deliveries', 'id', sql`finished_at is not null and finished_at < ${now - 30 * DAY}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);

@@ -15,6 +15,7 @@ import { sqlExpiryStore } from './expiry.ts';
 import { sqlFailureCounterStore } from './failure-counters.ts';
 import { sqlGrantStore } from './grants.ts';
 import { sqlInteractionStore } from './interactions.ts';
+import { sqlLogoutDeliveryStore } from './logout-deliveries.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
@@ -56,5 +57,6 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlAuditStore(database),
     ...sqlCacheVersionStore(database),
     ...sqlExpiryStore(database),
+    ...sqlLogoutDeliveryStore(database),
   };
 }

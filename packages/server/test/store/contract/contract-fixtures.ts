@@ -19,7 +19,7 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
     scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null },
-    createdAt: NOW, updatedAt: NOW,
+    createdAt: NOW, updatedAt: NOW, postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
     clientUri: null, logoUri: null, applicationType: null, registrationTokenHash: null, firstUsedAt: null, blockedAt: null, ...overrides,
   };
 }
@@ -43,7 +43,7 @@ export function keyRecord(kid: string, alg: SigningAlg, createdAt: number): Sign
 }
 
 export function sessionRecord(idHash: string, userId: string, expiresAt: number): SessionRecord {
-  return { idHash, userId, authTime: NOW - 10, createdAt: NOW - 10, expiresAt };
+  return { idHash, sid: `sid-${idHash}`, userId, authTime: NOW - 10, userAgent: null, createdAt: NOW - 10, lastActiveAt: NOW - 10, expiresAt };
 }
 
 export function interactionRecord(id: string, clientId: string, overrides: Partial<InteractionRecord> = {}): InteractionRecord {
@@ -57,14 +57,14 @@ export function codeRecord(codeHash: string, clientId: string, userId: string, o
   return {
     codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
-    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, ...overrides,
+    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, sid: null, claims: null, ...overrides,
   };
 }
 
 export function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
   return {
     id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
-    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, ...overrides,
+    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, claims: null, ...overrides,
   };
 }
 
