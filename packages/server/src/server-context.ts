@@ -13,6 +13,7 @@ export interface ServerUrls {
   discovery: string;
   authorization: string;
   token: string;
+  pushedAuthorizationRequest: string;
   userinfo: string;
   jwks: string;
   introspection: string;

@@ -56,6 +56,8 @@ export interface ServerConfig {
   metricsToken: string;
   /** Outside dev mode, enabled metrics need a token unless this explicit choice says they are public. */
   metricsPublic: boolean;
+  /** RFC 9126 §6: every client must push its authorization requests (clients can also require it one by one). */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -89,6 +91,7 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   metricsEnabled: false,
   metricsToken: '',
   metricsPublic: false,
+  requirePushedAuthorizationRequests: false,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -102,6 +105,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   headersTimeout: 'LATCHKEY_HEADERS_TIMEOUT', requestTimeout: 'LATCHKEY_REQUEST_TIMEOUT', keepAliveTimeout: 'LATCHKEY_KEEP_ALIVE_TIMEOUT',
   idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
   metricsEnabled: 'LATCHKEY_METRICS_ENABLED', metricsToken: 'LATCHKEY_METRICS_TOKEN', metricsPublic: 'LATCHKEY_METRICS_PUBLIC',
+  requirePushedAuthorizationRequests: 'LATCHKEY_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS',
 };
 
 /** A configuration problem, explained in one line. */
@@ -220,5 +224,6 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     idleTimeout: setting('idleTimeout', 1, 3600),
     maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
     metricsEnabled, metricsToken, metricsPublic,
+    requirePushedAuthorizationRequests: boolean('requirePushedAuthorizationRequests', merged.requirePushedAuthorizationRequests ?? DEFAULTS.requirePushedAuthorizationRequests),
   };
 }

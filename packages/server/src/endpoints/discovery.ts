@@ -12,6 +12,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     issuer: ctx.config.issuer,
     authorization_endpoint: urls.authorization,
     token_endpoint: urls.token,
+    pushed_authorization_request_endpoint: urls.pushedAuthorizationRequest,
+    require_pushed_authorization_requests: ctx.config.requirePushedAuthorizationRequests,
     userinfo_endpoint: urls.userinfo,
     jwks_uri: urls.jwks,
     introspection_endpoint: urls.introspection,

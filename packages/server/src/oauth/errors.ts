@@ -1,4 +1,5 @@
-// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6.
+// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6 and §6.2
+// (invalid_request_uri, also RFC 9126 §4).
 // Domain code throws these; ONE serializer (http/error-response.ts) decides how they reach a client.
 
 export type OAuthErrorCode =
@@ -15,6 +16,7 @@ export type OAuthErrorCode =
   | 'consent_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  | 'invalid_request_uri'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'server_error'
@@ -73,6 +75,7 @@ export class LoginRequired extends define('login_required', 400) {}
 export class ConsentRequired extends define('consent_required', 400) {}
 export class RequestNotSupported extends define('request_not_supported', 400) {}
 export class RequestUriNotSupported extends define('request_uri_not_supported', 400) {}
+export class InvalidRequestUri extends define('invalid_request_uri', 400) {}
 export class InvalidToken extends define('invalid_token', 401) {}
 export class InsufficientScope extends define('insufficient_scope', 403) {}
 export class ServerError extends define('server_error', 500) {}

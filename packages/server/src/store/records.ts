@@ -28,6 +28,8 @@ export interface ClientRecord {
   /** Whether the ID token carries the claims of the granted profile/email/phone/address scopes (true, the default),
    *  or only UserInfo serves them (false, for clients that want small ID tokens). */
   idTokenClaims: boolean;
+  /** RFC 9126 §6: authorization requests only through the pushed authorization request endpoint. */
+  requirePar: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -156,6 +158,17 @@ export interface InteractionRecord {
   /** The user who signed in for this request; null while a login is still needed. */
   userId: string | null;
   authTime: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A pushed authorization request (RFC 9126 §2.2): the validated request, waiting for its one use at /authorize. */
+export interface PushedRequestRecord {
+  /** SHA-256 of the random part of the request_uri. */
+  uriHash: string;
+  clientId: string;
+  /** The validated authorization request, as JSON (authorization/authorization-request.ts). */
+  request: string;
   createdAt: number;
   expiresAt: number;
 }

@@ -3,8 +3,9 @@
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
-  registration: string; id_token_claims: number;
+  registration: string; id_token_claims: number; require_par: number;
 }
+export interface PushedRequestsTable { uri_hash: string; client_id: string; request: string; created_at: number; expires_at: number }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
 export interface ApiIntrospectorsTable { api_id: string; client_id: string }
@@ -61,4 +62,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   cache_versions: CacheVersionsTable;
   interactions: InteractionsTable;
+  pushed_requests: PushedRequestsTable;
 }

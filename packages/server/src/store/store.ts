@@ -13,6 +13,7 @@ import type { ExpiryStore } from './expiry-store.ts';
 import type { FailureCounterStore } from './failure-counter-store.ts';
 import type { GrantStore } from './grant-store.ts';
 import type { InteractionStore } from './interaction-store.ts';
+import type { PushedRequestStore } from './pushed-request-store.ts';
 import type { RevokedTokenStore } from './revoked-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
@@ -41,7 +42,7 @@ export interface PoolStats {
 export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
-  ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, CodeStore, GrantStore,
+  ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, PushedRequestStore, CodeStore, GrantStore,
   RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore {}
 
 /** A uniqueness conflict (duplicate username, client id, API identifier or scope). */

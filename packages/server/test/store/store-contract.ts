@@ -11,6 +11,7 @@ import { signingKeysContract } from './contract/signing-keys.ts';
 import { consentsContract } from './contract/consents.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { interactionsContract } from './contract/interactions.ts';
+import { pushedRequestsContract } from './contract/pushed-requests.ts';
 import { codesContract } from './contract/codes.ts';
 import { grantsContract } from './contract/grants.ts';
 import { revokedTokensContract } from './contract/revoked-tokens.ts';
@@ -55,6 +56,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     consentsContract(() => store);
     sessionsContract(() => store);
     interactionsContract(() => store);
+    pushedRequestsContract(() => store);
     codesContract(() => store);
     grantsContract(() => store);
     revokedTokensContract(() => store);

@@ -14,6 +14,7 @@ import { sqlExpiryStore } from './expiry.ts';
 import { sqlFailureCounterStore } from './failure-counters.ts';
 import { sqlGrantStore } from './grants.ts';
 import { sqlInteractionStore } from './interactions.ts';
+import { sqlPushedRequestStore } from './pushed-requests.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
@@ -47,6 +48,7 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlConsentStore(database),
     ...sqlSessionStore(database),
     ...sqlInteractionStore(database),
+    ...sqlPushedRequestStore(database),
     ...sqlCodeStore(database),
     ...sqlGrantStore(database),
     ...sqlRevokedTokenStore(database),

@@ -1,0 +1,31 @@
+// RFC 9126 §2: the pushed authorization request endpoint. The client authenticates as at /token (§2: "the same rules
+// for client authentication"), the parameters are validated as /authorize would (§2.1), and the request is kept for
+// one use at /authorize under a short-lived request_uri (§2.2). Errors are JSON (§2.3).
+import { pushAuthorizationRequest, type PushedRequestResponse } from '../authorization/pushed-requests.ts';
+import type { FormParams } from '../oauth/form-params.ts';
+import { InvalidRequest } from '../oauth/errors.ts';
+import type { ServerContext } from '../server-context.ts';
+import { validatePushedAuthorizationRequest } from './authorize.ts';
+import { authenticatedClient } from './client-authentication.ts';
+
+export interface PushedAuthorizationRequest {
+  ip: string;
+  authorization: string | undefined;
+  body: FormParams;
+  /** Names of URL query parameters: the request belongs in the body (§2.1). */
+  queryNames: string[];
+}
+
+export async function handlePushedAuthorizationRequest(ctx: ServerContext, request: PushedAuthorizationRequest): Promise<PushedRequestResponse> {
+  const now = ctx.now();
+  ctx.limits.admitAddress(request.ip, now);
+  if (request.queryNames.length > 0) throw new InvalidRequest('send the pushed authorization request in the POST body, not the URL query (RFC 9126 §2.1)');
+  request.body.assertNoRepeats();
+  const client = await authenticatedClient(ctx, request, now,
+    'client authentication required at the pushed authorization request endpoint (RFC 9126 §2): authenticate as at the token endpoint');
+  // §2.1: client_id is an authorization request parameter; when sent, it names the client that authenticated.
+  const clientId = request.body.get('client_id');
+  if (clientId !== undefined && clientId !== client.id) throw new InvalidRequest('client_id does not match the authenticated client');
+  const validated = await validatePushedAuthorizationRequest(ctx, request.body, client);
+  return pushAuthorizationRequest(ctx, validated);
+}
