@@ -22,6 +22,8 @@ export interface RegisterClientInput {
   userinfoOnlyClaims?: boolean;
   /** RFC 9126 §6: this client's authorization requests only through the PAR endpoint. */
   requirePar?: boolean;
+  /** RFC 9449: token requests must carry a DPoP proof (sender-constrained access tokens only). */
+  requireDpop?: boolean;
 }
 
 export interface RegisteredClient {
@@ -85,7 +87,7 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, requirePar: input.requirePar ?? false, createdAt: now, updatedAt: now,
+    idTokenClaims: !input.userinfoOnlyClaims, requirePar: input.requirePar ?? false, requireDpop: input.requireDpop ?? false, createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');

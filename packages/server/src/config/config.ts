@@ -58,6 +58,8 @@ export interface ServerConfig {
   metricsPublic: boolean;
   /** RFC 9126 §6: every client must push its authorization requests (clients can also require it one by one). */
   requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §8: DPoP proofs at the token and PAR endpoints must carry a server nonce (answered use_dpop_nonce). */
+  dpopNonceRequired: boolean;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -92,6 +94,7 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   metricsToken: '',
   metricsPublic: false,
   requirePushedAuthorizationRequests: false,
+  dpopNonceRequired: false,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -106,6 +109,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
   metricsEnabled: 'LATCHKEY_METRICS_ENABLED', metricsToken: 'LATCHKEY_METRICS_TOKEN', metricsPublic: 'LATCHKEY_METRICS_PUBLIC',
   requirePushedAuthorizationRequests: 'LATCHKEY_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS',
+  dpopNonceRequired: 'LATCHKEY_DPOP_NONCE_REQUIRED',
 };
 
 /** A configuration problem, explained in one line. */
@@ -225,5 +229,6 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
     metricsEnabled, metricsToken, metricsPublic,
     requirePushedAuthorizationRequests: boolean('requirePushedAuthorizationRequests', merged.requirePushedAuthorizationRequests ?? DEFAULTS.requirePushedAuthorizationRequests),
+    dpopNonceRequired: boolean('dpopNonceRequired', merged.dpopNonceRequired ?? DEFAULTS.dpopNonceRequired),
   };
 }

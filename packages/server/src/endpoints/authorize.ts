@@ -117,12 +117,16 @@ async function validateAuthorizationRequest(
   // any parameter by assertNoRepeats) and change nothing: one page layout, pages and claims in English, one way to
   // sign in (no `acr` is asserted, and acr_values is a voluntary request). login_hint pre-fills the username.
   const loginHint = params.get('login_hint');
+  // RFC 9449 §10: dpop_jkt binds the code to the key of the token request's DPoP proof.
+  const dpopJkt = params.get('dpop_jkt');
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw new InvalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10)');
   const hint = params.get('id_token_hint');
   const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);
 
   return {
     clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, responseMode: target.responseMode, scopes, audience, codeChallenge,
     nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
+    ...(dpopJkt === undefined ? {} : { dpopJkt }),
   };
 }
 

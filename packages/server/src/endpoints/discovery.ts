@@ -4,6 +4,7 @@ import { RESPONSE_MODES } from '../authorization/authorization-response.ts';
 import { supportedGrantTypes } from '../grants/registry.ts';
 import { CLAIMS_SUPPORTED } from '../oidc/claims.ts';
 import { PROMPT_VALUES } from '../oidc/prompt.ts';
+import { DPOP_ALGORITHMS } from '../oauth/dpop-proof.ts';
 import type { ServerContext } from '../server-context.ts';
 
 export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
@@ -35,5 +36,6 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     request_uri_parameter_supported: false,
     prompt_values_supported: [...PROMPT_VALUES],
     access_token_signing_alg_values_supported: [ctx.config.accessTokenAlg],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }

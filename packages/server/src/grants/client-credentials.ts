@@ -10,7 +10,7 @@ export const clientCredentialsGrant: GrantHandler = {
   parameters: new Set(['scope', 'resource']),
   credentials: new Set(),
 
-  async handle(ctx, { client, params }) {
+  async handle(ctx, { client, params, dpopJkt }) {
     if (client.isPublic) throw new UnauthorizedClient('public clients cannot use the client_credentials grant (RFC 6749 §4.4)');
 
     const resource = params.get('resource');
@@ -33,7 +33,8 @@ export const clientCredentialsGrant: GrantHandler = {
     const now = ctx.now();
     const token = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
       issuer: ctx.config.issuer, audience, subject: client.id, clientId: client.id, scopes, ttl: ctx.config.accessTokenTtl, now,
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });
-    return { access_token: token.token, token_type: 'Bearer', expires_in: ctx.config.accessTokenTtl, scope: token.scope };
+    return { access_token: token.token, token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP', expires_in: ctx.config.accessTokenTtl, scope: token.scope };
   },
 };

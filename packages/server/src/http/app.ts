@@ -1,5 +1,6 @@
 // createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, request metrics
 // (when enabled), security headers, body parsing, errors, routes.
+import { DpopNonces } from '../oauth/dpop-nonce.ts';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
@@ -59,6 +60,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     scopes: new ScopeCatalog(store),
     limits: new ClientEndpointLimits(config, store, clients),
     metrics: metrics ?? NO_METRICS,
+    dpopNonces: new DpopNonces(config.secret),
     homeLinks: [],
   };
   metrics?.watch({ keys: () => ctx.keys.states(), ...(store.poolStats ? { pool: store.poolStats.bind(store) } : {}) });

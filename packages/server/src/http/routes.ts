@@ -35,7 +35,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       authorization: request.headers.authorization,
       body: formBody(request.body),
       queryNames: Object.keys(request.query as Record<string, unknown>),
+      dpop: request.headers.dpop,
     });
+    if (ctx.config.dpopNonceRequired) reply.header('dpop-nonce', ctx.dpopNonces.current(ctx.now()));
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(result);
   });
   // RFC 6749 §3.2: the token endpoint is POST only.
@@ -52,7 +54,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const result = await handlePushedAuthorizationRequest(ctx, {
       ip: request.ip, authorization: request.headers.authorization, body: formBody(request.body),
       queryNames: Object.keys(request.query as Record<string, unknown>),
+      dpop: request.headers.dpop,
     });
+    if (ctx.config.dpopNonceRequired) reply.header('dpop-nonce', ctx.dpopNonces.current(ctx.now()));
     return reply.code(201).header('cache-control', 'no-store').send(result);
   });
 

@@ -30,6 +30,8 @@ export interface ClientRecord {
   idTokenClaims: boolean;
   /** RFC 9126 §6: authorization requests only through the pushed authorization request endpoint. */
   requirePar: boolean;
+  /** RFC 9449: token requests must carry a DPoP proof, so every access token is bound to the client's key. */
+  requireDpop: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -120,6 +122,8 @@ export interface AuthorizationCodeRecord {
   consumedAt: number | null;
   /** The grant created from this code (set with consumedAt), so reuse can revoke it. */
   grantId: string | null;
+  /** RFC 9449 §10: the JWK thumbprint (dpop_jkt) the token request's DPoP proof must be signed with, or null. */
+  dpopJkt: string | null;
 }
 
 /** A refresh-token family: everything issued from one authorization. */
@@ -135,6 +139,8 @@ export interface GrantRecord {
   /** Absolute lifetime of the family. */
   expiresAt: number;
   revokedAt: number | null;
+  /** RFC 9449 §5: a public client's refresh tokens are bound to this DPoP key (JWK thumbprint); null when unbound. */
+  dpopJkt: string | null;
 }
 
 export interface RefreshTokenRecord {

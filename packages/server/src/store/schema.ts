@@ -3,7 +3,7 @@
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
-  registration: string; id_token_claims: number; require_par: number;
+  registration: string; id_token_claims: number; require_par: number; require_dpop: number;
 }
 export interface PushedRequestsTable { uri_hash: string; client_id: string; request: string; created_at: number; expires_at: number }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
@@ -23,12 +23,13 @@ export interface SessionsTable { id_hash: string; user_id: string; auth_time: nu
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
   nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
-  expires_at: number; consumed_at: number | null; grant_id: string | null;
+  expires_at: number; consumed_at: number | null; grant_id: string | null; dpop_jkt: string | null;
 }
 export interface GrantsTable {
   id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
-  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null;
+  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; dpop_jkt: string | null;
 }
+export interface UsedJtisTable { key: string; expires_at: number }
 export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
   /** The token that replaced this one when it was rotated (null while live, and for a superseded successor). */
@@ -63,4 +64,5 @@ export interface Database {
   cache_versions: CacheVersionsTable;
   interactions: InteractionsTable;
   pushed_requests: PushedRequestsTable;
+  used_jtis: UsedJtisTable;
 }

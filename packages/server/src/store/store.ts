@@ -17,6 +17,7 @@ import type { PushedRequestStore } from './pushed-request-store.ts';
 import type { RevokedTokenStore } from './revoked-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
+import type { UsedJtiStore } from './used-jti-store.ts';
 import type { UserStore } from './user-store.ts';
 
 /** Opening, migrating and closing the database behind every slice. */
@@ -43,7 +44,7 @@ export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
   ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, PushedRequestStore, CodeStore, GrantStore,
-  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore {}
+  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore, UsedJtiStore {}
 
 /** A uniqueness conflict (duplicate username, client id, API identifier or scope). */
 export class StoreConflict extends Error {

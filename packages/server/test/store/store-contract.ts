@@ -12,6 +12,7 @@ import { consentsContract } from './contract/consents.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { interactionsContract } from './contract/interactions.ts';
 import { pushedRequestsContract } from './contract/pushed-requests.ts';
+import { usedJtisContract } from './contract/used-jtis.ts';
 import { codesContract } from './contract/codes.ts';
 import { grantsContract } from './contract/grants.ts';
 import { revokedTokensContract } from './contract/revoked-tokens.ts';
@@ -57,6 +58,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     sessionsContract(() => store);
     interactionsContract(() => store);
     pushedRequestsContract(() => store);
+    usedJtisContract(() => store);
     codesContract(() => store);
     grantsContract(() => store);
     revokedTokensContract(() => store);

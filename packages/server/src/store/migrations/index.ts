@@ -7,6 +7,7 @@ import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as pushedRequests from './0017-pushed-authorization-requests.ts';
+import * as dpop from './0018-dpop.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
   ['0017-pushed-authorization-requests', pushedRequests],
+  ['0018-dpop', dpop],
 ];

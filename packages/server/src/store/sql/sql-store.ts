@@ -18,6 +18,7 @@ import { sqlPushedRequestStore } from './pushed-requests.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
+import { sqlUsedJtiStore } from './used-jtis.ts';
 import { sqlUserStore } from './users.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
@@ -56,5 +57,6 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlAuditStore(database),
     ...sqlCacheVersionStore(database),
     ...sqlExpiryStore(database),
+    ...sqlUsedJtiStore(database),
   };
 }
