@@ -1,6 +1,7 @@
 // Client registration and secret rotation (used by the CLI): validates everything before one insert.
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
+import { ClientKeysError, jwksUriProblem, parsePublicJwks } from './client-keys.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
@@ -24,6 +25,13 @@ export interface RegisterClientInput {
   requirePar?: boolean;
   /** RFC 9449: token requests must carry a DPoP proof (sender-constrained access tokens only). */
   requireDpop?: boolean;
+  /** How it authenticates at the token endpoint: a secret (default for confidential clients), private_key_jwt (with
+   *  jwks or jwksUri), or none (a public client, like isPublic). */
+  authMethod?: string;
+  /** private_key_jwt: the client's public keys (a JWKS object). */
+  jwks?: unknown;
+  /** private_key_jwt: where the client publishes its public keys. */
+  jwksUri?: string;
 }
 
 export interface RegisteredClient {
@@ -68,6 +76,33 @@ async function validateScopes(store: ApiStore, scope: string | undefined): Promi
   return scopes;
 }
 
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret', 'private_key_jwt', 'none'];
+
+/** RFC 7591 §2 jwks / jwks_uri with token_endpoint_auth_method private_key_jwt: exactly one of them, public keys only. */
+function validateClientKeys(input: RegisterClientInput, isPublic: boolean): { jwks: string | null; jwksUri: string | null } {
+  const method = input.authMethod ?? (input.jwks !== undefined || input.jwksUri !== undefined ? 'private_key_jwt' : isPublic ? 'none' : 'client_secret_basic');
+  if (!AUTH_METHODS.includes(method)) throw new RegistrationError(`unknown authentication method "${method}" (use client_secret_basic, client_secret_post, private_key_jwt or none)`);
+  if (method === 'none' && !isPublic) throw new RegistrationError('--auth none is for public clients: add --public');
+  if (method !== 'none' && isPublic) throw new RegistrationError('a public client has no credentials: it cannot use --auth ' + method);
+  if (method !== 'private_key_jwt') {
+    if (input.jwks !== undefined || input.jwksUri !== undefined) throw new RegistrationError('--jwks and --jwks-uri go with --auth private_key_jwt');
+    return { jwks: null, jwksUri: null };
+  }
+  if ((input.jwks === undefined) === (input.jwksUri === undefined)) throw new RegistrationError('private_key_jwt needs the client\'s public keys: exactly one of --jwks FILE or --jwks-uri URL');
+  if (input.jwksUri !== undefined) {
+    const problem = jwksUriProblem(input.jwksUri);
+    if (problem) throw new RegistrationError(problem);
+    return { jwks: null, jwksUri: input.jwksUri };
+  }
+  try {
+    const jwks = JSON.stringify(parsePublicJwks(input.jwks));
+    if (jwks.length > 64 * 1024) throw new ClientKeysError('the JWKS is larger than 64 KiB');
+    return { jwks, jwksUri: null };
+  } catch (error) {
+    throw new RegistrationError((error as Error).message);
+  }
+}
+
 export async function registerClient(store: ClientStore & ApiStore & CacheVersionStore, input: RegisterClientInput, now: number): Promise<RegisteredClient> {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new RegistrationError('client name must be 1 to 200 characters');
@@ -83,11 +118,12 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const idTokenAlg = (input.idTokenAlg ?? 'RS256') as SigningAlg;
   if (!SIGNING_ALGS.includes(idTokenAlg)) throw new RegistrationError(`ID token algorithm must be one of ${SIGNING_ALGS.join(', ')}`);
 
-  const clientSecret = isPublic ? undefined : randomSecret();
+  const keys = validateClientKeys(input, isPublic);
+  const clientSecret = isPublic || keys.jwks !== null || keys.jwksUri !== null ? undefined : randomSecret();
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, requirePar: input.requirePar ?? false, requireDpop: input.requireDpop ?? false, createdAt: now, updatedAt: now,
+    idTokenClaims: !input.userinfoOnlyClaims, requirePar: input.requirePar ?? false, requireDpop: input.requireDpop ?? false, ...keys, profile: null, createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');
@@ -99,6 +135,7 @@ export async function rotateClientSecret(store: ClientStore & CacheVersionStore,
   const client = await store.getClient(clientId);
   if (!client) throw new RegistrationError(`no client with id ${clientId}`);
   if (client.isPublic) throw new RegistrationError(`client ${clientId} is public and has no secret`);
+  if (client.jwks !== null || client.jwksUri !== null) throw new RegistrationError(`client ${clientId} authenticates with private_key_jwt and has no secret`);
   const secret = randomSecret();
   await store.updateClientSecret(clientId, hashSecret(secret), now);
   await store.bumpCacheVersion('clients');

@@ -6,6 +6,10 @@ export const SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'ES256', 'EdDSA'];
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
+/** Security profiles a client can be held to (clients/client-profile.ts). */
+export type ClientProfile = 'fapi2';
+export const CLIENT_PROFILES: readonly ClientProfile[] = ['fapi2'];
+
 /** Who registered a client: the operator (CLI, embedding code) or the client itself, unvetted (dynamic registration). */
 export type ClientRegistration = 'operator' | 'dynamic';
 export const CLIENT_REGISTRATIONS: readonly ClientRegistration[] = ['operator', 'dynamic'];
@@ -32,6 +36,13 @@ export interface ClientRecord {
   requirePar: boolean;
   /** RFC 9449: token requests must carry a DPoP proof, so every access token is bound to the client's key. */
   requireDpop: boolean;
+  /** RFC 7523 private_key_jwt: the client's public keys as a JWKS (JSON), or null. */
+  jwks: string | null;
+  /** RFC 7523 private_key_jwt: where the client publishes its public keys, or null. A client with jwks or jwksUri
+   *  authenticates only with private_key_jwt (it has no secret). */
+  jwksUri: string | null;
+  /** A security profile that tightens the client's rules: 'fapi2' (FAPI 2.0 Security Profile), or null. */
+  profile: ClientProfile | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -4,6 +4,7 @@ export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
   registration: string; id_token_claims: number; require_par: number; require_dpop: number;
+  jwks: string | null; jwks_uri: string | null; profile: string | null;
 }
 export interface PushedRequestsTable { uri_hash: string; client_id: string; request: string; created_at: number; expires_at: number }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }

@@ -8,6 +8,7 @@ import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as pushedRequests from './0017-pushed-authorization-requests.ts';
 import * as dpop from './0018-dpop.ts';
+import * as clientKeys from './0019-client-keys-and-profile.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -22,4 +23,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0006-oidc-claims', oidcClaims],
   ['0017-pushed-authorization-requests', pushedRequests],
   ['0018-dpop', dpop],
+  ['0019-client-keys-and-profile', clientKeys],
 ];

@@ -12,6 +12,7 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     requirePkce: num(row.require_pkce) === 1, idTokenAlg: row.id_token_alg as SigningAlg,
     registration: row.registration === 'dynamic' ? 'dynamic' : 'operator', idTokenClaims: num(row.id_token_claims) === 1,
     requirePar: num(row.require_par) === 1, requireDpop: num(row.require_dpop) === 1,
+    jwks: row.jwks ?? null, jwksUri: row.jwks_uri ?? null, profile: row.profile === 'fapi2' ? 'fapi2' : null,
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
   };
 }
@@ -23,7 +24,7 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
         id: c.id, name: c.name, secret_hash: c.secretHash, is_public: c.isPublic ? 1 : 0,
         redirect_uris: JSON.stringify(c.redirectUris), grant_types: JSON.stringify(c.grantTypes),
         scopes: JSON.stringify(c.scopes), require_pkce: c.requirePkce ? 1 : 0, id_token_alg: c.idTokenAlg,
-        registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, require_par: c.requirePar ? 1 : 0, require_dpop: c.requireDpop ? 1 : 0, created_at: c.createdAt, updated_at: c.updatedAt,
+        registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, require_par: c.requirePar ? 1 : 0, require_dpop: c.requireDpop ? 1 : 0, jwks: c.jwks, jwks_uri: c.jwksUri, profile: c.profile, created_at: c.createdAt, updated_at: c.updatedAt,
       }).execute());
     },
 

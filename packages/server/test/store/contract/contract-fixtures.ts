@@ -17,7 +17,7 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requirePar: false, requireDpop: false, createdAt: NOW, updatedAt: NOW, ...overrides,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null, createdAt: NOW, updatedAt: NOW, ...overrides,
   };
 }
 
