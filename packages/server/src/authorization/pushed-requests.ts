@@ -4,6 +4,7 @@
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
+import { isFapi2 } from '../clients/client-profile.ts';
 import { deserializeRequest, serializeRequest, type AuthorizationRequest } from './authorization-request.ts';
 
 export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
@@ -18,7 +19,7 @@ export interface PushedRequestResponse {
 
 /** Whether the client must push its authorization requests (the server-wide setting, the client's, or its profile). */
 export function mustPushRequests(ctx: ServerContext, client: ClientRecord): boolean {
-  return ctx.config.requirePushedAuthorizationRequests || client.requirePar;
+  return ctx.config.requirePushedAuthorizationRequests || client.requirePar || isFapi2(client);
 }
 
 export async function pushAuthorizationRequest(ctx: ServerContext, request: AuthorizationRequest): Promise<PushedRequestResponse> {

@@ -8,14 +8,14 @@ import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } 
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [--require-par] [--require-dpop]
-       [--auth client_secret_basic|private_key_jwt|none] [--jwks FILE | --jwks-uri URL]
+       [--auth client_secret_basic|private_key_jwt|none] [--jwks FILE | --jwks-uri URL] [--profile fapi2]
        latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]`;
 
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
   id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only', require_pushed_authorization_requests: c.requirePar,
-  dpop_bound_access_tokens: c.requireDpop,
+  dpop_bound_access_tokens: c.requireDpop, profile: c.profile ?? 'none',
   token_endpoint_auth_method: c.isPublic ? 'none' : c.jwks !== null || c.jwksUri !== null ? 'private_key_jwt' : 'client_secret_basic',
   ...(c.jwksUri !== null ? { jwks_uri: c.jwksUri } : {}), ...(c.jwks !== null ? { jwks: `${(JSON.parse(c.jwks) as { keys: unknown[] }).keys.length} key(s)` } : {}),
   registration: c.registration, created_at: isoTime(c.createdAt),
@@ -38,7 +38,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
     'userinfo-only-claims': { type: 'boolean' }, 'require-par': { type: 'boolean' }, 'require-dpop': { type: 'boolean' },
-    auth: { type: 'string' }, jwks: { type: 'string' }, 'jwks-uri': { type: 'string' },
+    auth: { type: 'string' }, profile: { type: 'string' }, jwks: { type: 'string' }, 'jwks-uri': { type: 'string' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -51,7 +51,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
           userinfoOnlyClaims: values['userinfo-only-claims'], requirePar: values['require-par'], requireDpop: values['require-dpop'],
-          authMethod: values.auth, jwks: values.jwks === undefined ? undefined : readJwksFile(values.jwks), jwksUri: values['jwks-uri'],
+          authMethod: values.auth, jwks: values.jwks === undefined ? undefined : readJwksFile(values.jwks), jwksUri: values['jwks-uri'], profile: values.profile,
         }, unixNow());
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);

@@ -2,11 +2,12 @@
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import { ClientKeysError, jwksUriProblem, parsePublicJwks } from './client-keys.ts';
+import { applyProfile, type ProfileSettings } from './client-profile.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
 import type { ClientStore } from '../store/client-store.ts';
-import { GRANT_TYPES, SIGNING_ALGS, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
+import { CLIENT_PROFILES, GRANT_TYPES, SIGNING_ALGS, type ClientProfile, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
   name: string;
@@ -32,6 +33,8 @@ export interface RegisterClientInput {
   jwks?: unknown;
   /** private_key_jwt: where the client publishes its public keys. */
   jwksUri?: string;
+  /** A security profile: 'fapi2' turns on PAR, DPoP and PKCE and requires private_key_jwt (clients/client-profile.ts). */
+  profile?: string;
 }
 
 export interface RegisteredClient {
@@ -76,6 +79,16 @@ async function validateScopes(store: ApiStore, scope: string | undefined): Promi
   return scopes;
 }
 
+function profileSettings(input: RegisterClientInput, isPublic: boolean, redirectUris: string[]): ProfileSettings {
+  if (!(CLIENT_PROFILES as readonly string[]).includes(input.profile ?? '')) throw new RegistrationError(`unknown profile "${input.profile}" (use ${CLIENT_PROFILES.join(', ')})`);
+  const authMethod = input.authMethod ?? (input.jwks !== undefined || input.jwksUri !== undefined ? 'private_key_jwt' : undefined);
+  const settings = applyProfile(input.profile as ClientProfile, {
+    isPublic, authMethod, allowWithoutPkce: input.allowWithoutPkce ?? false, idTokenAlg: input.idTokenAlg, redirectUris,
+  });
+  if ('problem' in settings) throw new RegistrationError(settings.problem);
+  return settings;
+}
+
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret', 'private_key_jwt', 'none'];
 
 /** RFC 7591 §2 jwks / jwks_uri with token_endpoint_auth_method private_key_jwt: exactly one of them, public keys only. */
@@ -115,7 +128,8 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const scopes = await validateScopes(store, input.scope);
   const isPublic = input.isPublic ?? false;
   if (isPublic && input.allowWithoutPkce) throw new RegistrationError('PKCE cannot be relaxed for a public client');
-  const idTokenAlg = (input.idTokenAlg ?? 'RS256') as SigningAlg;
+  const profile = input.profile === undefined ? undefined : profileSettings(input, isPublic, redirectUris);
+  const idTokenAlg = (profile?.idTokenAlg ?? input.idTokenAlg ?? 'RS256') as SigningAlg;
   if (!SIGNING_ALGS.includes(idTokenAlg)) throw new RegistrationError(`ID token algorithm must be one of ${SIGNING_ALGS.join(', ')}`);
 
   const keys = validateClientKeys(input, isPublic);
@@ -123,7 +137,8 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, requirePar: input.requirePar ?? false, requireDpop: input.requireDpop ?? false, ...keys, profile: null, createdAt: now, updatedAt: now,
+    idTokenClaims: !input.userinfoOnlyClaims, requirePar: profile?.requirePar ?? input.requirePar ?? false, requireDpop: profile?.requireDpop ?? input.requireDpop ?? false, ...keys,
+    profile: input.profile === undefined ? null : input.profile as ClientProfile, createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');

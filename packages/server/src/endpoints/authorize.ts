@@ -6,6 +6,7 @@ import { AuthorizationFailure } from '../authorization/authorization-failure.ts'
 import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
 import { targetOf, type AuthorizationRequest, type RedirectTarget } from '../authorization/authorization-request.ts';
 import { mustPushRequests, takePushedRequest } from '../authorization/pushed-requests.ts';
+import { isFapi2 } from '../clients/client-profile.ts';
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { scopesNeedingConsent } from '../consent/consent.ts';
@@ -215,6 +216,7 @@ async function authorizePushedRequest(ctx: ServerContext, browser: BrowserReques
 export async function validatePushedAuthorizationRequest(ctx: ServerContext, params: FormParams, client: ClientRecord): Promise<AuthorizationRequest> {
   try {
     if (params.has('request_uri')) throw new InvalidRequest('request_uri must not be sent to the pushed authorization request endpoint (RFC 9126 §2.1)');
+    if (isFapi2(client) && !params.has('redirect_uri')) throw new InvalidRequest('redirect_uri is required in pushed authorization requests of FAPI 2.0 clients (FAPI 2.0 §5.3.2.2)');
     const { target, redirectUriSent } = resolveRedirect(client, params);
     return await validateAuthorizationRequest(ctx, params, client, target, redirectUriSent);
   } catch (error) {

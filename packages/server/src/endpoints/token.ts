@@ -10,6 +10,7 @@ import { authenticatedClient } from './client-authentication.ts';
 import { verifyDpopProof } from '../oauth/dpop-proof.ts';
 import { InvalidDpopProof } from '../oauth/errors.ts';
 import type { ClientRecord } from '../store/records.ts';
+import { isFapi2 } from '../clients/client-profile.ts';
 
 /**
  * RFC 9449 §5: the key of the request's DPoP proof (htu = this token endpoint), which the access token will be bound
@@ -17,7 +18,7 @@ import type { ClientRecord } from '../store/records.ts';
  */
 async function tokenRequestDpopKey(ctx: ServerContext, client: ClientRecord, header: string | string[] | undefined): Promise<string | undefined> {
   if (header === undefined) {
-    if (client.requireDpop) throw new InvalidDpopProof('this client must send a DPoP proof with every token request (sender-constrained tokens only)');
+    if (client.requireDpop || isFapi2(client)) throw new InvalidDpopProof('this client must send a DPoP proof with every token request (sender-constrained tokens only)');
     return undefined;
   }
   const proof = await verifyDpopProof(ctx, { header, method: 'POST', url: ctx.urls.token, requireNonce: ctx.config.dpopNonceRequired, status: 400 });
