@@ -105,6 +105,8 @@ function validateClientKeys(input: RegisterClientInput, isPublic: boolean): { jw
   if (input.jwksUri !== undefined) {
     const problem = jwksUriProblem(input.jwksUri);
     if (problem) throw new RegistrationError(problem);
+    // The server fetches it: a client nobody vetted may not point it at this host's own services.
+    if (input.registration === 'dynamic' && !input.jwksUri.startsWith('https:')) throw new RegistrationError('a dynamically registered client\'s jwks_uri must use https');
     return { jwks: null, jwksUri: input.jwksUri };
   }
   try {

@@ -15,7 +15,6 @@ export type OAuthErrorCode =
   | 'login_required'
   | 'consent_required'
   | 'request_not_supported'
-  | 'request_uri_not_supported'
   | 'invalid_request_uri'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
@@ -80,7 +79,6 @@ export class AccessDenied extends define('access_denied', 403) {}
 export class LoginRequired extends define('login_required', 400) {}
 export class ConsentRequired extends define('consent_required', 400) {}
 export class RequestNotSupported extends define('request_not_supported', 400) {}
-export class RequestUriNotSupported extends define('request_uri_not_supported', 400) {}
 export class InvalidRequestUri extends define('invalid_request_uri', 400) {}
 /** RFC 9449 §5 (token endpoint, 400) and §7.1 (protected resources, 401). */
 export class InvalidDpopProof extends define('invalid_dpop_proof', 400) {}

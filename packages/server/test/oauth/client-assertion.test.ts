@@ -210,5 +210,6 @@ describe('registration of private_key_jwt clients', () => {
     await assert.rejects(register({ authMethod: 'private_key_jwt', jwks: { keys: [] } }), /non-empty/);
     await assert.rejects(register({ authMethod: 'client_secret_basic', jwks: { keys: [key.publicJwk] } }), /--auth private_key_jwt/);
     await assert.rejects(register({ authMethod: 'magic' }), /unknown authentication method/);
+    await assert.rejects(register({ authMethod: 'private_key_jwt', jwksUri: 'http://127.0.0.1:9/jwks', registration: 'dynamic' }), /dynamically registered client's jwks_uri must use https/);
   });
 });
