@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { addUser, createServer, openStore, registerApi, registerClient, resolveConfig, type Store } from '@latchkey/server/internal';
+import { addUser, createServer, openStore, registerApi, registerClient, resolveConfig, type RegisterClientInput, type Store } from '@latchkey/server/internal';
 import type { BrowserLike } from './cookie-jar-fetch.ts';
 import type { TestProvider } from './test-provider.ts';
 
@@ -29,7 +29,7 @@ export interface LatchkeyTestServer {
   /** Every /token, /revoke and /introspect request, in the order they finished. */
   requests: ClientRequest[];
   /** Registers a confidential client for an app (redirect URI = its callback) and returns the app's view of the provider. */
-  registerApp(name: string, redirectUri: string): Promise<LatchkeyProvider>;
+  registerApp(name: string, redirectUri: string, registration?: Partial<RegisterClientInput>): Promise<LatchkeyProvider>;
   /** Adds a user with USER_PASSWORD; returns its id (the `sub` of its tokens). */
   addUser(username: string): Promise<string>;
   /** POST /introspect as `client`. */
@@ -111,8 +111,8 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
     app,
     store,
     requests,
-    async registerApp(name, redirectUri) {
-      const { client, clientSecret } = await registerClient(store, { name, redirectUris: [redirectUri], scope: 'openid profile email orders:read orders:write' }, ctx.now());
+    async registerApp(name, redirectUri, registration = {}) {
+      const { client, clientSecret } = await registerClient(store, { name, redirectUris: [redirectUri], scope: 'openid profile email orders:read orders:write', ...registration }, ctx.now());
       ctx.clients.invalidate();
       await ctx.scopes.load();
       const mine = (path: string, grantType?: string) => requests.filter((r) => r.clientId === client.id && r.path === path && (grantType === undefined || r.grantType === grantType));
@@ -120,7 +120,8 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
         name,
         issuer,
         clientId: client.id,
-        clientSecret: clientSecret!,
+        // A private_key_jwt client has none (its app passes clientPrivateKey instead).
+        clientSecret: clientSecret ?? '',
         counts: {
           get refreshGrants() { return mine('/token', 'refresh_token').length; },
           get codeGrants() { return mine('/token', 'authorization_code').length; },

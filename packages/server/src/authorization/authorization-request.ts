@@ -22,6 +22,8 @@ export interface AuthorizationRequest {
   loginHint: string | undefined;
   /** The subject of a valid id_token_hint: the user the client expects. */
   idTokenHintSubject: string | undefined;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code will be bound to. */
+  dpopJkt?: string | undefined;
 }
 
 /** Where error responses may be redirected once client_id and redirect_uri are known to be good. */
@@ -47,6 +49,6 @@ export function deserializeRequest(json: string): AuthorizationRequest {
     clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined, responseMode: r.responseMode ?? 'query',
     scopes: r.scopes, audience: r.audience ?? null, codeChallenge: r.codeChallenge ?? null, nonce: r.nonce ?? undefined,
     prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined,
-    idTokenHintSubject: r.idTokenHintSubject ?? undefined,
+    idTokenHintSubject: r.idTokenHintSubject ?? undefined, dpopJkt: r.dpopJkt ?? undefined,
   };
 }

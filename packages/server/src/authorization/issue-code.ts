@@ -2,6 +2,7 @@
 // short-lived, and bound to the client, redirect URI, PKCE challenge, nonce, scopes, user and auth time.
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { LoginRequired } from '../oauth/errors.ts';
+import { FAPI2_MAX_CODE_LIFETIME, isFapi2 } from '../clients/client-profile.ts';
 import { isHintedUser } from '../oidc/id-token-hint.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -16,11 +17,14 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
   }
   const now = ctx.now();
   const code = randomSecret();
+  const client = await ctx.clients.get(request.clientId);
+  // FAPI 2.0 §5.3.2.1: at most 60 seconds for a FAPI 2.0 client, whatever the server's code lifetime.
+  const lifetime = client && isFapi2(client) ? Math.min(ctx.config.codeTtl, FAPI2_MAX_CODE_LIFETIME) : ctx.config.codeTtl;
   await ctx.store.createCode({
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
-    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null,
+    authTime: auth.authTime, createdAt: now, expiresAt: now + lifetime, consumedAt: null, grantId: null, dpopJkt: request.dpopJkt ?? null,
   });
   return successResponse(ctx.config.issuer, targetOf(request), code);
 }

@@ -7,7 +7,9 @@ export interface ClientsTable {
   registration_token_hash: string | null; first_used_at: number | null; blocked_at: number | null;
   access_token_ttl: number | null; id_token_ttl: number | null; refresh_idle_ttl: number | null; refresh_absolute_ttl: number | null;
   refresh_grace: number | null;
+  require_par: number; require_dpop: number; jwks: string | null; jwks_uri: string | null; profile: string | null;
 }
+export interface PushedRequestsTable { uri_hash: string; client_id: string; request: string; created_at: number; expires_at: number }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
 export interface ApiIntrospectorsTable { api_id: string; client_id: string }
@@ -26,12 +28,13 @@ export interface SessionsTable { id_hash: string; user_id: string; auth_time: nu
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
   nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
-  expires_at: number; consumed_at: number | null; grant_id: string | null;
+  expires_at: number; consumed_at: number | null; grant_id: string | null; dpop_jkt: string | null;
 }
 export interface GrantsTable {
   id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
-  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null;
+  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; dpop_jkt: string | null;
 }
+export interface UsedJtisTable { key: string; expires_at: number }
 export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
   /** The token that replaced this one when it was rotated (null while live, and for a superseded successor). */
@@ -74,4 +77,6 @@ export interface Database {
   cache_versions: CacheVersionsTable;
   interactions: InteractionsTable;
   device_codes: DeviceCodesTable;
+  pushed_requests: PushedRequestsTable;
+  used_jtis: UsedJtisTable;
 }

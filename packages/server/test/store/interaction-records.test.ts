@@ -14,7 +14,7 @@ const NOW = 1_900_000_000;
 async function withClient(store: SqlStore): Promise<void> {
   await store.createClient({
     id: 'c1', name: 'App', secretHash: null, isPublic: true, redirectUris: ['https://app.example/cb'], grantTypes: ['authorization_code'],
-    scopes: ['openid'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, createdAt: NOW, updatedAt: NOW,
+    scopes: ['openid'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null, createdAt: NOW, updatedAt: NOW,
   });
 }
 

@@ -10,6 +10,9 @@ import * as deviceCodes from './0012-device-codes.ts';
 import * as unvettedClients from './0023-unvetted-clients.ts';
 import * as clientLifetimes from './0010-client-lifetimes-and-refresh-grace.ts';
 import * as apiTokenExchangers from './0011-api-token-exchangers.ts';
+import * as pushedRequests from './0017-pushed-authorization-requests.ts';
+import * as dpop from './0018-dpop.ts';
+import * as clientKeys from './0019-client-keys-and-profile.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -26,4 +29,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0023-unvetted-clients', unvettedClients],
   ['0010-client-lifetimes-and-refresh-grace', clientLifetimes],
   ['0011-api-token-exchangers', apiTokenExchangers],
+  ['0017-pushed-authorization-requests', pushedRequests],
+  ['0018-dpop', dpop],
+  ['0019-client-keys-and-profile', clientKeys],
 ];

@@ -21,6 +21,8 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
     async deleteExpired(now, batch) {
       let removed = 0;
       removed += await deleteBatch(db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'pushed_requests', 'uri_hash', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'used_jtis', 'key', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);

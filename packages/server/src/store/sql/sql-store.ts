@@ -15,9 +15,11 @@ import { sqlExpiryStore } from './expiry.ts';
 import { sqlFailureCounterStore } from './failure-counters.ts';
 import { sqlGrantStore } from './grants.ts';
 import { sqlInteractionStore } from './interactions.ts';
+import { sqlPushedRequestStore } from './pushed-requests.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
+import { sqlUsedJtiStore } from './used-jtis.ts';
 import { sqlUserStore } from './users.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
@@ -48,6 +50,7 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlConsentStore(database),
     ...sqlSessionStore(database),
     ...sqlInteractionStore(database),
+    ...sqlPushedRequestStore(database),
     ...sqlCodeStore(database),
     ...sqlDeviceCodeStore(database),
     ...sqlGrantStore(database),
@@ -56,5 +59,6 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlAuditStore(database),
     ...sqlCacheVersionStore(database),
     ...sqlExpiryStore(database),
+    ...sqlUsedJtiStore(database),
   };
 }

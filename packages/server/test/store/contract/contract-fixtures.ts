@@ -19,7 +19,7 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
     scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null },
-    createdAt: NOW, updatedAt: NOW,
+    requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null, createdAt: NOW, updatedAt: NOW,
     clientUri: null, logoUri: null, applicationType: null, registrationTokenHash: null, firstUsedAt: null, blockedAt: null, ...overrides,
   };
 }
@@ -57,14 +57,14 @@ export function codeRecord(codeHash: string, clientId: string, userId: string, o
   return {
     codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
-    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, ...overrides,
+    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, dpopJkt: null, ...overrides,
   };
 }
 
 export function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
   return {
     id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
-    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, ...overrides,
+    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, dpopJkt: null, ...overrides,
   };
 }
 
