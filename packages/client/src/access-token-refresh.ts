@@ -1,4 +1,5 @@
 // Access tokens for a session, refreshed proactively and once per session across callers and processes (RFC 6749 §6, RFC 9700 §4.14.2 rotation, RFC 8707 §2.2 audiences, OIDC Core §12.2 refreshed ID tokens).
+import { dpopOptions } from './dpop-key.ts';
 import { decodeJwt, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import { InsufficientScopeError, NotAuthenticatedError, ReauthenticationRequiredError, TokenRefreshError } from './errors.ts';
@@ -142,8 +143,10 @@ export class AccessTokenManager {
       if (audience !== undefined && options.scopes?.length) parameters.scope = options.scopes.join(' ');
       const refreshToken = openSessionSecret(cipher, record, 'refreshToken')!;
       let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
+      // RFC 9449 §5: with the session's key, so the new access token is bound to it too.
+      const dpop = await dpopOptions(this.#context, openSessionSecret(cipher, record, 'dpopKey'));
       try {
-        tokens = await oidc.refreshTokenGrant(provider, refreshToken, parameters);
+        tokens = await oidc.refreshTokenGrant(provider, refreshToken, parameters, dpop);
       } catch (error) {
         if (isRefusedGrant(error)) {
           await store.markReauthenticationRequired(sessionId);
@@ -176,7 +179,7 @@ export class AccessTokenManager {
       }
       // Only once the identity is known to be the same: the profile is rebuilt as at sign-in (UserInfo included).
       const profile = refreshed && audience === undefined
-        ? await buildProfile(this.#context, refreshed, tokens.access_token, JSON.parse(openSessionSecret(cipher, record, 'profile')) as Record<string, unknown>)
+        ? await buildProfile(this.#context, refreshed, tokens.access_token, JSON.parse(openSessionSecret(cipher, record, 'profile')) as Record<string, unknown>, dpop)
         : undefined;
       await store.updateSessionTokens(sessionId, this.#updateFrom(record, tokens, audience, profile), owner);
       return tokens.access_token;
@@ -215,6 +218,7 @@ export class AccessTokenManager {
         idToken: tokens.id_token ?? kept(record.idToken),
         profile: profile !== undefined ? JSON.stringify(profile) : kept(record.profile),
         audienceTokens: Object.keys(audienceTokens).length > 0 ? JSON.stringify(audienceTokens) : null,
+        dpopKey: kept(record.dpopKey),
       }),
       accessExpiresAt: main ? accessExpiresAt : record.accessExpiresAt,
       refreshAt: main ? refreshAt : record.refreshAt,

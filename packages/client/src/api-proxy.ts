@@ -1,4 +1,5 @@
 // Forwarding a browser request to an allow-listed API with the session's access token (RFC 6750 §2.1; IETF browser-based-apps BCP §6.1 BFF).
+import { upstreamProof } from './dpop-key.ts';
 import { UpstreamNotAllowedError, UpstreamUnavailableError } from './errors.ts';
 import type { ResolvedUpstream } from './client-options.ts';
 import { sameOriginTarget } from './return-to.ts';
@@ -70,16 +71,24 @@ export function proxiedLocation(upstream: ResolvedUpstream, target: URL, locatio
   return path === null ? null : new URL(path, mountUrl).href;
 }
 
-/** Calls the upstream with a bearer token and returns its response with unsafe headers removed. */
-export async function forwardToUpstream(upstream: ResolvedUpstream, target: URL, request: ProxyRequest, accessToken: string, mountUrl: URL): Promise<Response> {
+/**
+ * Calls the upstream with the access token (Bearer, or with `dpopKey` RFC 9449 §7.1 `DPoP` and a proof for this method
+ * and URL) and returns its response with unsafe headers removed.
+ */
+export async function forwardToUpstream(upstream: ResolvedUpstream, target: URL, request: ProxyRequest, accessToken: string, mountUrl: URL, dpopKey?: string): Promise<Response> {
   const headers = new Headers();
   for (const name of [...DEFAULT_FORWARDED, ...upstream.forwardHeaders]) {
     if (NEVER_FORWARDED.has(name)) continue;
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  headers.set('authorization', `Bearer ${accessToken}`);
   const method = request.method.toUpperCase();
+  if (dpopKey) {
+    headers.set('authorization', `DPoP ${accessToken}`);
+    headers.set('dpop', await upstreamProof(dpopKey, method, target, accessToken));
+  } else {
+    headers.set('authorization', `Bearer ${accessToken}`);
+  }
   const hasBody = method !== 'GET' && method !== 'HEAD' && request.body !== null;
   const init: RequestInit & { duplex?: 'half' } = {
     method,

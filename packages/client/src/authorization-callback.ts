@@ -9,6 +9,7 @@ import { parseScopes, unionScopes } from './session-scopes.ts';
 import { kept, sealSessionSecrets } from './session-secrets.ts';
 import type { TransactionPayload } from './authorization-request.ts';
 import type { SessionRecord } from './store/store-records.ts';
+import { dpopOptions } from './dpop-key.ts';
 
 export interface CallbackResult {
   /** Same-origin path to send the browser to (checked again where the kit redirects, see return-to.ts). */
@@ -65,6 +66,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
     });
   }
 
+  const dpop = await dpopOptions(context, transaction.dpopKey);
   // The code is redeemed against the registered redirect URI, never one derived from request headers.
   const responseUrl = new URL(options.redirectUri);
   responseUrl.search = callbackUrl.search;
@@ -75,7 +77,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
       expectedState: state,
       expectedNonce: transaction.nonce,
       idTokenExpected: true,
-    });
+    }, undefined, dpop);
   } catch (error) {
     throw new CallbackError('token_exchange_failed', { cause: error });
   }
@@ -85,7 +87,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
   const grantedScopes = tokens.scope !== undefined ? parseScopes(tokens.scope) : transaction.scopes;
   const accessExpiresAt = tokens.expires_in !== undefined ? issuedAt + tokens.expires_in * 1000 : null;
   const refreshAt = computeRefreshAt(issuedAt, tokens.expires_in, options.refreshWindowMs);
-  const profile = await buildProfile(context, claims, tokens.access_token);
+  const profile = await buildProfile(context, claims, tokens.access_token, {}, dpop);
   const profileJson = JSON.stringify(profile);
 
   // The session this browser holds. A Strict session cookie is not sent on this cross-site request; then the
@@ -106,6 +108,8 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
           profile: profileJson,
           // Audience tokens were minted under the previous grant; they are fetched again on demand.
           audienceTokens: null,
+          // The new tokens are bound to this attempt's key (or to none).
+          dpopKey: transaction.dpopKey ?? null,
         }),
         accessExpiresAt,
         refreshAt,
@@ -129,6 +133,7 @@ export async function completeAuthorization(context: KitContext, callbackUrl: UR
       idToken: tokens.id_token,
       profile: profileJson,
       audienceTokens: null,
+      dpopKey: transaction.dpopKey ?? null,
     }),
     accessExpiresAt,
     refreshAt,

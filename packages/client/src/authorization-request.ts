@@ -1,9 +1,11 @@
-// Starting an authorization request: state, nonce and PKCE S256 per attempt (RFC 7636 §4, OIDC Core §3.1.2.1, RFC 9700 §2.1).
+// Starting an authorization request: state, nonce and PKCE S256 per attempt (RFC 7636 §4, OIDC Core §3.1.2.1, RFC 9700 §2.1),
+// pushed (RFC 9126) when configured or required, with a DPoP key per attempt (RFC 9449 §10) when the kit uses DPoP.
 import * as oidc from 'openid-client';
 import { parseCookieHeader, serializeCookie } from './cookies.ts';
 import { cookieAttributes, transactionAad, type KitContext } from './kit-context.ts';
 import { randomOpaqueId, sha256Hex } from './opaque-ids.ts';
 import { safeReturnTo } from './return-to.ts';
+import { createDpopKey, dpopOptions, dpopThumbprint } from './dpop-key.ts';
 
 /** What the transaction record holds (encrypted). */
 export interface TransactionPayload {
@@ -20,6 +22,8 @@ export interface TransactionPayload {
    * session cookie, so this is how it knows.
    */
   sessionId?: string;
+  /** The private JWK (JSON) of the DPoP key this attempt's tokens will be bound to, when the kit uses DPoP. */
+  dpopKey?: string;
 }
 
 export interface AuthorizationStart {
@@ -50,6 +54,7 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
   const nonce = oidc.randomNonce();
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const scopes = [...(input.scopes ?? options.scopes)];
+  const dpopKey = options.dpop ? await createDpopKey() : undefined;
   const payload: TransactionPayload = {
     v: 1,
     codeVerifier,
@@ -58,6 +63,7 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
     scopes,
     purpose: input.purpose,
     ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+    ...(dpopKey ? { dpopKey } : {}),
   };
   const id = sha256Hex(state);
   await store.deleteExpired(now);
@@ -67,7 +73,7 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
     payload: cipher.encrypt(JSON.stringify(payload), transactionAad(id)),
     expiresAt: now + options.transactionMaxAgeMs,
   });
-  const authorizationUrl = oidc.buildAuthorizationUrl(context.provider, {
+  const parameters: Record<string, string> = {
     redirect_uri: options.redirectUri.href,
     response_type: 'code',
     scope: scopes.join(' '),
@@ -75,7 +81,14 @@ export async function startAuthorization(context: KitContext, input: StartAuthor
     nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
-  });
+  };
+  // RFC 9449 §10: the code is bound to the key, so a stolen code is useless without it.
+  if (dpopKey) parameters.dpop_jkt = await dpopThumbprint(dpopKey);
+  // RFC 9126: pushed when configured, or when the provider requires it; only request_uri travels through the browser.
+  const push = options.pushedAuthorizationRequests ?? context.provider.serverMetadata().require_pushed_authorization_requests === true;
+  const authorizationUrl = push
+    ? await oidc.buildAuthorizationUrlWithPAR(context.provider, parameters, await dpopOptions(context, dpopKey))
+    : oidc.buildAuthorizationUrl(context.provider, parameters);
   return {
     authorizationUrl,
     setCookies: [serializeCookie(options.transactionCookieName, binding, cookieAttributes(context, 'transaction'))],

@@ -27,7 +27,22 @@ export interface LatchkeyClientOptions {
   clientId: string;
   /** Confidential clients authenticate with it (client_secret_basic by default). Omit for a public client. */
   clientSecret?: string;
-  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /**
+   * private_key_jwt (RFC 7523) instead of a secret: the client's private signing key (PS256, ES256 or EdDSA for FAPI 2.0),
+   * with the `kid` of its public half registered at the provider.
+   */
+  clientPrivateKey?: CryptoKey | { key: CryptoKey; kid?: string };
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /**
+   * Push authorization requests (RFC 9126) instead of sending them through the browser. Default: when the provider
+   * requires it (`require_pushed_authorization_requests`).
+   */
+  pushedAuthorizationRequests?: boolean;
+  /**
+   * Bind tokens to a key per session (DPoP, RFC 9449): the access token is useless without it, so a token that leaks
+   * from the app or the API cannot be spent elsewhere. The key is stored encrypted with the session. Default false.
+   */
+  dpop?: boolean;
   /** Absolute callback URL registered at the provider; its origin is the application's origin. */
   redirectUri: string;
   /** Scopes asked for at login; must include `openid` (add `offline_access` if your provider needs it for refresh tokens). */
@@ -80,7 +95,11 @@ export interface ResolvedOptions {
   issuer: URL;
   clientId: string;
   clientSecret: string | undefined;
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
+  clientPrivateKey: CryptoKey | { key: CryptoKey; kid?: string } | undefined;
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /** undefined: follow the provider's require_pushed_authorization_requests. */
+  pushedAuthorizationRequests: boolean | undefined;
+  dpop: boolean;
   redirectUri: URL;
   appOrigin: string;
   scopes: readonly string[];
@@ -130,8 +149,10 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
   const cookieSecure = options.cookieSecure ?? redirectUri.protocol === 'https:';
   const sessionCookieSameSite = options.sessionCookieSameSite ?? 'Strict';
   if (sessionCookieSameSite !== 'Strict' && sessionCookieSameSite !== 'Lax') throw new ClientConfigurationError('sessionCookieSameSite must be "Strict" or "Lax"');
-  const method = options.tokenEndpointAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
-  if (method !== 'none' && !options.clientSecret) throw new ClientConfigurationError(`${method} needs clientSecret`);
+  const method = options.tokenEndpointAuthMethod ?? (options.clientPrivateKey ? 'private_key_jwt' : options.clientSecret ? 'client_secret_basic' : 'none');
+  if (method === 'private_key_jwt' && !options.clientPrivateKey) throw new ClientConfigurationError('private_key_jwt needs clientPrivateKey');
+  if (method !== 'none' && method !== 'private_key_jwt' && !options.clientSecret) throw new ClientConfigurationError(`${method} needs clientSecret`);
+  if (options.clientPrivateKey && options.clientSecret) throw new ClientConfigurationError('use either clientSecret or clientPrivateKey, not both');
   const upstreams = new Map<string, ResolvedUpstream>();
   for (const [name, upstream] of Object.entries(options.upstreams ?? {})) {
     if (!UPSTREAM_NAME.test(name)) throw new ClientConfigurationError(`upstream name "${name}" must match ${UPSTREAM_NAME}`);
@@ -153,7 +174,10 @@ export function resolveOptions(options: LatchkeyClientOptions): ResolvedOptions 
     issuer,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    clientPrivateKey: options.clientPrivateKey,
     tokenEndpointAuthMethod: method,
+    pushedAuthorizationRequests: options.pushedAuthorizationRequests,
+    dpop: options.dpop ?? false,
     redirectUri,
     appOrigin: redirectUri.origin,
     scopes: [...new Set(options.scopes)],

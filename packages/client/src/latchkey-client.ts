@@ -166,7 +166,10 @@ export async function createLatchkeyClient(input: LatchkeyClientOptions): Promis
       const requestUrl = new URL(request.url);
       const mountPath = requestUrl.pathname.endsWith(path) ? requestUrl.pathname.slice(0, requestUrl.pathname.length - path.length) : '/';
       const mountUrl = new URL(`${requestUrl.origin}${mountPath}`);
-      return forwardToUpstream(upstream, target, { method: request.method, headers: request.headers, body: request.body }, accessToken, mountUrl);
+      // A DPoP session's tokens are bound to its key: each call carries a proof made with it (RFC 9449 §7.1).
+      const record = options.dpop ? await context.store.getSession(session.id, context.now()) : undefined;
+      const dpopKey = record ? openSessionSecret(cipher, record, 'dpopKey') ?? undefined : undefined;
+      return forwardToUpstream(upstream, target, { method: request.method, headers: request.headers, body: request.body }, accessToken, mountUrl, dpopKey);
     },
 
     async authorizeScopes(request, scopes, scopeOptions) {

@@ -1,4 +1,5 @@
-// Provider metadata discovery and client authentication (OpenID Connect Discovery 1.0 §4, RFC 8414 §3).
+// Provider metadata discovery and client authentication (OpenID Connect Discovery 1.0 §4, RFC 8414 §3; RFC 6749 §2.3,
+// RFC 7523 private_key_jwt).
 import * as oidc from 'openid-client';
 import type { ResolvedOptions } from './client-options.ts';
 import { ClientConfigurationError } from './errors.ts';
@@ -9,7 +10,10 @@ export async function discoverProvider(options: ResolvedOptions, providerFetch?:
     ? oidc.ClientSecretBasic(options.clientSecret)
     : options.tokenEndpointAuthMethod === 'client_secret_post'
       ? oidc.ClientSecretPost(options.clientSecret)
-      : oidc.None();
+      // RFC 7523 §2.2: openid-client signs the assertion (aud = the issuer identifier, as FAPI 2.0 requires).
+      : options.tokenEndpointAuthMethod === 'private_key_jwt' && options.clientPrivateKey
+        ? oidc.PrivateKeyJwt(options.clientPrivateKey)
+        : oidc.None();
   const metadata: Partial<oidc.ClientMetadata> = { redirect_uris: [options.redirectUri.href] };
   if (options.clientSecret) metadata.client_secret = options.clientSecret;
   const config = await oidc.discovery(options.issuer, options.clientId, metadata, auth, {

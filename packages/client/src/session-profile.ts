@@ -13,11 +13,12 @@ export async function buildProfile(
   idTokenClaims: oidc.IDToken,
   accessToken: string,
   previous: Readonly<Record<string, unknown>> = {},
+  dpop?: oidc.DPoPOptions,
 ): Promise<Record<string, unknown>> {
   const { options, provider } = context;
   if (!options.fetchUserInfo || !provider.serverMetadata().userinfo_endpoint) return { ...idTokenClaims };
   try {
-    const userInfo = await oidc.fetchUserInfo(provider, accessToken, idTokenClaims.sub);
+    const userInfo = await oidc.fetchUserInfo(provider, accessToken, idTokenClaims.sub, dpop);
     return { ...userInfo, ...idTokenClaims };
   } catch (error) {
     context.warn('userinfo request failed; using ID token claims only', error);

@@ -1,9 +1,9 @@
-// The five encrypted columns of a session row, sealed and opened in one place: AES-256-GCM (NIST SP 800-38D) with
+// The six encrypted columns of a session row, sealed and opened in one place: AES-256-GCM (NIST SP 800-38D) with
 // associated data binding each ciphertext to its row and column, so values cannot be swapped between them.
 import type { SessionRecord } from './store/store-records.ts';
 import { TokenCipher } from './token-encryption.ts';
 
-export type SealedColumns = Pick<SessionRecord, 'accessToken' | 'refreshToken' | 'idToken' | 'profile' | 'audienceTokens'>;
+export type SealedColumns = Pick<SessionRecord, 'accessToken' | 'refreshToken' | 'idToken' | 'profile' | 'audienceTokens' | 'dpopKey'>;
 type Field = keyof SealedColumns;
 
 const COLUMNS: Record<Field, string> = {
@@ -12,6 +12,7 @@ const COLUMNS: Record<Field, string> = {
   idToken: 'id_token',
   profile: 'profile',
   audienceTokens: 'audience_tokens',
+  dpopKey: 'dpop_key',
 };
 
 /** An existing ciphertext to keep (re-encrypted under the current key when an older key wrote it). */
@@ -23,7 +24,7 @@ export interface Kept {
 export type SecretValue = string | Kept | null;
 
 /** The plaintext (or kept ciphertext) of each column; `accessToken` and `profile` (JSON) always have one. */
-export type SessionSecrets = { accessToken: string | Kept; profile: string | Kept } & Record<'refreshToken' | 'idToken' | 'audienceTokens', SecretValue>;
+export type SessionSecrets = { accessToken: string | Kept; profile: string | Kept } & Record<'refreshToken' | 'idToken' | 'audienceTokens' | 'dpopKey', SecretValue>;
 
 export function kept(value: string): Kept;
 export function kept(value: string | null): Kept | null;
@@ -52,6 +53,7 @@ export function sealSessionSecrets(cipher: TokenCipher, sessionId: string, secre
     idToken: seal(cipher, sessionId, 'idToken', secrets.idToken),
     profile: seal(cipher, sessionId, 'profile', secrets.profile)!,
     audienceTokens: seal(cipher, sessionId, 'audienceTokens', secrets.audienceTokens),
+    dpopKey: seal(cipher, sessionId, 'dpopKey', secrets.dpopKey),
   };
 }
 
@@ -71,6 +73,7 @@ export function keptSecrets(record: SealedColumns): SessionSecrets {
     idToken: kept(record.idToken),
     profile: kept(record.profile),
     audienceTokens: kept(record.audienceTokens),
+    dpopKey: kept(record.dpopKey),
   };
 }
 

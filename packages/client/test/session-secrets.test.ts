@@ -7,7 +7,7 @@ import { kept, keptSecrets, openSessionSecret, sealSessionSecrets, sealedWithCur
 
 const oldKey = { kid: 'old', key: generateEncryptionKey() };
 const newKey = { kid: 'new', key: generateEncryptionKey() };
-const secrets = { accessToken: 'at', refreshToken: 'rt', idToken: null, profile: '{"sub":"a"}', audienceTokens: null };
+const secrets = { accessToken: 'at', refreshToken: 'rt', idToken: null, profile: '{"sub":"a"}', audienceTokens: null, dpopKey: null };
 
 test('every column opens to what was sealed; null stays null', () => {
   const cipher = new TokenCipher([newKey]);

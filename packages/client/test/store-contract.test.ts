@@ -13,7 +13,7 @@ function session(id: string, overrides: Partial<SessionRecord> = {}): SessionRec
   const now = Date.now();
   return {
     id, subject: 'user-1', providerSid: null, profile: 'enc-profile', accessToken: 'enc-at', refreshToken: 'enc-rt', idToken: 'enc-id',
-    accessExpiresAt: now + 60_000, refreshAt: now + 30_000, audienceTokens: null, scopes: 'openid profile', reauthRequired: false, version: 0,
+    accessExpiresAt: now + 60_000, refreshAt: now + 30_000, audienceTokens: null, dpopKey: null, scopes: 'openid profile', reauthRequired: false, version: 0,
     leaseOwner: null, leaseUntil: null, createdAt: now, expiresAt: now + 3_600_000, ...overrides,
   };
 }
@@ -46,7 +46,7 @@ async function runContract(t: TestContext, store: LatchkeyStore): Promise<void> 
     const read = await store.getSession('s-1', now);
     assert.deepEqual({ ...read }, original, 'numbers come back as numbers, booleans as booleans');
     assert.equal(await store.updateSessionTokens('s-1', {
-      accessToken: 'enc-at-2', refreshToken: 'enc-rt-2', idToken: null, accessExpiresAt: null, refreshAt: null, scopes: 'openid', profile: 'p2', audienceTokens: 'enc-aud',
+      accessToken: 'enc-at-2', refreshToken: 'enc-rt-2', idToken: null, accessExpiresAt: null, refreshAt: null, scopes: 'openid', profile: 'p2', audienceTokens: 'enc-aud', dpopKey: null,
     }), true);
     const updated = await store.getSession('s-1', now);
     assert.equal(updated?.accessToken, 'enc-at-2');
@@ -71,7 +71,7 @@ async function runContract(t: TestContext, store: LatchkeyStore): Promise<void> 
     const other = owner === 'a' ? 'b' : 'a';
     await store.releaseRefreshLease('s-lease', other);
     assert.equal(await store.acquireRefreshLease('s-lease', other, now, now + 1000), false, 'a non-owner cannot release');
-    const update = { accessToken: 'x', refreshToken: 'y', idToken: null, accessExpiresAt: null, refreshAt: null, scopes: 'openid', profile: 'p', audienceTokens: null };
+    const update = { accessToken: 'x', refreshToken: 'y', idToken: null, accessExpiresAt: null, refreshAt: null, scopes: 'openid', profile: 'p', audienceTokens: null, dpopKey: null };
     assert.equal(await store.updateSessionTokens('s-lease', update, other), false, 'only the lease owner writes');
     assert.equal(await store.acquireRefreshLease('s-lease', other, now + 1001, now + 2000), true, 'an expired lease can be taken over');
     assert.equal(await store.updateSessionTokens('s-lease', update, owner), false, 'the previous owner lost its write');

@@ -7,12 +7,14 @@ import type { ScopeCatalog } from './apis/scope-catalog.ts';
 import type { HomeLink } from './endpoints/page-models.ts';
 import type { ClientEndpointLimits } from './rate-limits/client-endpoint-limits.ts';
 import type { Metrics } from './metrics/metrics.ts';
+import type { DpopNonces } from './oauth/dpop-nonce.ts';
 
 /** Absolute URLs of the server's own endpoints (built from the route paths by http/paths.ts). */
 export interface ServerUrls {
   discovery: string;
   authorization: string;
   token: string;
+  pushedAuthorizationRequest: string;
   userinfo: string;
   jwks: string;
   introspection: string;
@@ -50,6 +52,8 @@ export interface ServerContext {
   metrics: Metrics;
   /** Tells this instance's back-channel logout worker that deliveries were queued (no-op when it is not running). */
   wakeLogoutDelivery(): void;
+  /** Stateless DPoP server nonces (RFC 9449 §8), the same on every instance. */
+  dpopNonces: DpopNonces;
   /** Extra links for the start page (/), e.g. the demo apps added in dev mode. */
   homeLinks: HomeLink[];
   /** Unix seconds; replaceable in tests. */

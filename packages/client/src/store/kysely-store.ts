@@ -24,6 +24,7 @@ interface SessionsTable {
   access_expires_at: Int | null;
   refresh_at: Int | null;
   audience_tokens: string | null;
+  dpop_key: string | null;
   scopes: string;
   reauth_required: Int;
   version: Int;
@@ -72,6 +73,7 @@ function toSessionRecord(row: Selectable<SessionsTable>): SessionRecord {
     accessExpiresAt: toNullableNumber(row.access_expires_at),
     refreshAt: toNullableNumber(row.refresh_at),
     audienceTokens: row.audience_tokens,
+    dpopKey: row.dpop_key ?? null,
     scopes: row.scopes,
     reauthRequired: toNumber(row.reauth_required) !== 0,
     version: toNumber(row.version),
@@ -144,6 +146,7 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
       access_expires_at: record.accessExpiresAt,
       refresh_at: record.refreshAt,
       audience_tokens: record.audienceTokens,
+      dpop_key: record.dpopKey,
       scopes: record.scopes,
       reauth_required: record.reauthRequired ? 1 : 0,
       version: record.version,
@@ -168,6 +171,7 @@ export class KyselyLatchkeyStore implements LatchkeyStore {
       access_expires_at: update.accessExpiresAt,
       refresh_at: update.refreshAt,
       audience_tokens: update.audienceTokens,
+      dpop_key: update.dpopKey,
       scopes: update.scopes,
       profile: update.profile,
       version: eb('version', '+', 1),

@@ -56,6 +56,13 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // RFC 9449: the session's DPoP private key (encrypted like the tokens), when the kit uses DPoP.
+    version: 3,
+    async up(db) {
+      await db.schema.alterTable('latchkey_sessions').addColumn('dpop_key', 'text').execute();
+    },
+  },
 ];
 
 /** Ensures the bookkeeping table exists (outside the migration transaction so every dialect accepts it). */

@@ -30,6 +30,8 @@ export interface SessionRecord {
   refreshAt: number | null;
   /** Encrypted JSON of access tokens for upstream audiences (RFC 8707), or null. */
   audienceTokens: string | null;
+  /** Encrypted private JWK of the session's DPoP key (RFC 9449), or null when the kit does not use DPoP. */
+  dpopKey: string | null;
   /** Space-separated granted scopes (union over all authorizations of this session). */
   scopes: string;
   reauthRequired: boolean;
@@ -44,7 +46,7 @@ export interface SessionRecord {
 /** The token columns a refresh or an incremental authorization rewrites. */
 export type SessionTokenUpdate = Pick<
   SessionRecord,
-  'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshAt' | 'scopes' | 'profile' | 'audienceTokens'
+  'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshAt' | 'scopes' | 'profile' | 'audienceTokens' | 'dpopKey'
 >;
 
 /**

@@ -29,7 +29,7 @@ export interface LatchkeyTestServer {
   /** Every /token, /revoke and /introspect request, in the order they finished. */
   requests: ClientRequest[];
   /** Registers a confidential client for an app (redirect URI = its callback) and returns the app's view of the provider. */
-  registerApp(name: string, redirectUri: string, logout?: Pick<RegisterClientInput, 'postLogoutRedirectUris' | 'backchannelLogoutUri'>): Promise<LatchkeyProvider>;
+  registerApp(name: string, redirectUri: string, registration?: Partial<RegisterClientInput>): Promise<LatchkeyProvider>;
   /** Requests to the end-session endpoint (GET or POST /session/end), in the order they finished. */
   endSessionRequests: number;
   /** Adds a user with USER_PASSWORD; returns its id (the `sub` of its tokens). */
@@ -116,8 +116,8 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
     store,
     requests,
     get endSessionRequests() { return endSessionRequests; },
-    async registerApp(name, redirectUri, logout = {}) {
-      const { client, clientSecret } = await registerClient(store, { name, redirectUris: [redirectUri], scope: 'openid profile email orders:read orders:write', ...logout }, ctx.now());
+    async registerApp(name, redirectUri, registration = {}) {
+      const { client, clientSecret } = await registerClient(store, { name, redirectUris: [redirectUri], scope: 'openid profile email orders:read orders:write', ...registration }, ctx.now());
       ctx.clients.invalidate();
       await ctx.scopes.load();
       const mine = (path: string, grantType?: string) => requests.filter((r) => r.clientId === client.id && r.path === path && (grantType === undefined || r.grantType === grantType));
@@ -125,7 +125,8 @@ export async function startLatchkeyServer(options: { accessTokenTtl?: number } =
         name,
         issuer,
         clientId: client.id,
-        clientSecret: clientSecret!,
+        // A private_key_jwt client has none (its app passes clientPrivateKey instead).
+        clientSecret: clientSecret ?? '',
         counts: {
           get refreshGrants() { return mine('/token', 'refresh_token').length; },
           get codeGrants() { return mine('/token', 'authorization_code').length; },

@@ -20,6 +20,8 @@ export interface UpstreamCall {
   method: string;
   url: string;
   authorization: string | undefined;
+  /** The DPoP proof header (RFC 9449 §7.1), only when the kit sent one. */
+  dpop?: string;
   cookie: string | undefined;
   origin: string | undefined;
   body: string;
@@ -43,6 +45,7 @@ export async function startRecordingUpstream(): Promise<Upstream> {
         method: req.method ?? '',
         url: req.url ?? '',
         authorization: req.headers.authorization,
+        ...(typeof req.headers.dpop === 'string' ? { dpop: req.headers.dpop } : {}),
         cookie: req.headers.cookie,
         origin: req.headers.origin,
         body: Buffer.concat(chunks).toString('utf8'),

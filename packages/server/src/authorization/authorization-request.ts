@@ -28,6 +28,8 @@ export interface AuthorizationRequest {
   claims?: RequestedClaims | undefined;
   /** `sub.value` of the `claims` parameter: the user the client expects. */
   claimsSubject?: string | undefined;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code will be bound to. */
+  dpopJkt?: string | undefined;
 }
 
 /** Where error responses may be redirected once client_id and redirect_uri are known to be good. */
@@ -53,7 +55,7 @@ export function deserializeRequest(json: string): AuthorizationRequest {
     clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined, responseMode: r.responseMode ?? 'query',
     scopes: r.scopes, audience: r.audience ?? null, codeChallenge: r.codeChallenge ?? null, nonce: r.nonce ?? undefined,
     prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined,
-    idTokenHintSubject: r.idTokenHintSubject ?? undefined, claims: r.claims ?? undefined, claimsSubject: r.claimsSubject ?? undefined,
+    idTokenHintSubject: r.idTokenHintSubject ?? undefined, claims: r.claims ?? undefined, claimsSubject: r.claimsSubject ?? undefined, dpopJkt: r.dpopJkt ?? undefined,
   };
 }
 

@@ -3,6 +3,7 @@
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import { LoginRequired } from '../oauth/errors.ts';
 import { serializeRequestedClaims } from '../oidc/claims-request.ts';
+import { FAPI2_MAX_CODE_LIFETIME, isFapi2 } from '../clients/client-profile.ts';
 import { isHintedUser } from '../oidc/id-token-hint.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -19,11 +20,14 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
   if (!isHintedUser(request.claimsSubject, auth.userId)) throw new LoginRequired('the signed-in user is not the sub the claims parameter asks for');
   const now = ctx.now();
   const code = randomSecret();
+  const client = await ctx.clients.get(request.clientId);
+  // FAPI 2.0 §5.3.2.1: at most 60 seconds for a FAPI 2.0 client, whatever the server's code lifetime.
+  const lifetime = client && isFapi2(client) ? Math.min(ctx.config.codeTtl, FAPI2_MAX_CODE_LIFETIME) : ctx.config.codeTtl;
   await ctx.store.createCode({
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
-    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null, sid: auth.sid ?? null,
+    authTime: auth.authTime, createdAt: now, expiresAt: now + lifetime, consumedAt: null, grantId: null, sid: auth.sid ?? null, dpopJkt: request.dpopJkt ?? null,
     claims: serializeRequestedClaims(request.claims),
   });
   // Back-Channel Logout 1.0 §2.3: the client takes part in the session; ending the session tells it.

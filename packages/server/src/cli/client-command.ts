@@ -2,13 +2,15 @@
 import { blockClient, unblockClient } from '../clients/block-client.ts';
 import { isMetadataDocumentClientId } from '../clients/client-metadata-document.ts';
 import { registerClient, rotateClientSecret, RegistrationError, updateClientLifetimes, updateClientLogout } from '../clients/register-client.ts';
+import { readFileSync } from 'node:fs';
 import { unixNow } from '../server-context.ts';
 import type { ClientLifetimes, ClientRecord } from '../store/records.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
-const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [LIFETIMES]
+const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [--require-par] [--require-dpop]
+         [--auth client_secret_basic|private_key_jwt|none] [--jwks FILE | --jwks-uri URL] [--profile fapi2] [LIFETIMES]
          [--post-logout-redirect-uri URI]... [--backchannel-logout-uri URI [--backchannel-logout-session-required]]
        latchkey client update ID [LIFETIMES] [--post-logout-redirect-uri URI]... [--no-post-logout-redirect-uris] [--backchannel-logout-uri URI|""] [--backchannel-logout-session-required]
        latchkey client list [--dynamic] | show ID | remove ID | rotate-secret ID | block ID | unblock ID   [--database URL] [--json]
@@ -48,7 +50,10 @@ const lifetimeView = (c: ClientRecord) => {
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
-  id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only',
+  id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only', require_pushed_authorization_requests: c.requirePar,
+  dpop_bound_access_tokens: c.requireDpop, profile: c.profile ?? 'none',
+  token_endpoint_auth_method: c.isPublic ? 'none' : c.jwks !== null || c.jwksUri !== null ? 'private_key_jwt' : 'client_secret_basic',
+  ...(c.jwksUri !== null ? { jwks_uri: c.jwksUri } : {}), ...(c.jwks !== null ? { jwks: `${(JSON.parse(c.jwks) as { keys: unknown[] }).keys.length} key(s)` } : {}),
   post_logout_redirect_uris: c.postLogoutRedirectUris, backchannel_logout_uri: c.backchannelLogoutUri ?? '',
   backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
   registration: c.registration, ...lifetimeView(c), created_at: isoTime(c.createdAt),
@@ -62,6 +67,15 @@ const view = (c: ClientRecord) => ({
 
 const describe = (c: ClientRecord) => Object.entries(view(c)).map(([k, v]) => `${k.padEnd(30)} ${Array.isArray(v) ? v.join(' ') : String(v)}`).join('\n');
 
+/** The JSON of --jwks FILE, or a one-line CLI error. */
+function readJwksFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliError(`cannot read the JWKS file ${path}: ${(error as Error).message}`);
+  }
+}
+
 export async function clientCommand(args: string[], io: CliIo): Promise<void> {
   const { sub, rest } = splitSubcommand('client', args, ['add', 'update', 'list', 'show', 'remove', 'rotate-secret', 'block', 'unblock']);
   const { values, positionals } = parseCommandArgs(rest, {
@@ -73,6 +87,8 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
     'post-logout-redirect-uri': { type: 'string', multiple: true },
     'no-post-logout-redirect-uris': { type: 'boolean' }, 'backchannel-logout-uri': { type: 'string' },
     'backchannel-logout-session-required': { type: 'boolean' },
+    auth: { type: 'string' }, profile: { type: 'string' }, jwks: { type: 'string' }, 'jwks-uri': { type: 'string' },
+    'require-par': { type: 'boolean' }, 'require-dpop': { type: 'boolean' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -84,7 +100,8 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         const { client, clientSecret } = await registerClient(store, {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
-          userinfoOnlyClaims: values['userinfo-only-claims'], lifetimes: lifetimesFrom(values),
+          userinfoOnlyClaims: values['userinfo-only-claims'], requirePar: values['require-par'], requireDpop: values['require-dpop'],
+          authMethod: values.auth, jwks: values.jwks === undefined ? undefined : readJwksFile(values.jwks), jwksUri: values['jwks-uri'], profile: values.profile, lifetimes: lifetimesFrom(values),
           postLogoutRedirectUris: values['post-logout-redirect-uri'],
           backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
         }, unixNow());

@@ -10,7 +10,7 @@ import { CliError } from './cli-error.ts';
 import { databaseUrlFrom, devSecretPath, type CliIo } from './command-context.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 
-const USAGE = 'latchkey start [--port 4000] [--host 127.0.0.1] [--issuer URL] [--dev [--no-demo]] [--config FILE] [--database URL]';
+const USAGE = 'latchkey start [--port 4000] [--host 127.0.0.1] [--issuer URL] [--dev [--no-demo]] [--config FILE] [--database URL] [--require-par]';
 
 /**
  * The dev-mode extension point. The server does not depend on the examples package: the module is named only at run
@@ -59,7 +59,7 @@ function devSecret(databaseUrl: string): string {
 export function startConfig(args: string[], env: NodeJS.ProcessEnv): StartOptions | undefined {
   const { values } = parseCommandArgs(args, {
     port: { type: 'string' }, host: { type: 'string' }, issuer: { type: 'string' }, dev: { type: 'boolean' }, config: { type: 'string' },
-    'no-demo': { type: 'boolean' },
+    'no-demo': { type: 'boolean' }, 'require-par': { type: 'boolean' },
   }, { min: 0, max: 0, command: 'start' });
   if (values.help) return undefined;
   const flags: ConfigInput = {};
@@ -67,6 +67,7 @@ export function startConfig(args: string[], env: NodeJS.ProcessEnv): StartOption
   if (values.host !== undefined) flags.host = values.host;
   if (values.issuer !== undefined) flags.issuer = values.issuer;
   if (values.dev) flags.dev = true;
+  if (values['require-par']) flags.requirePushedAuthorizationRequests = true;
   flags.databaseUrl = databaseUrlFrom(values.database, env);
   const layers = [values.config ? configFromFile(values.config) : {}, configFromEnv(env), flags];
   const dev = resolveConfig(...layers, { secret: 'x'.repeat(32), dev: flags.dev ?? undefined }).dev;

@@ -2,11 +2,13 @@
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
 import { clientLifetimeProblem } from './client-lifetimes.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
+import { ClientKeysError, jwksUriProblem, parsePublicJwks } from './client-keys.ts';
+import { applyProfile, type ProfileSettings } from './client-profile.ts';
 import { isOidcScope, parseScope } from '../oauth/scope.ts';
 import type { ApiStore } from '../store/api-store.ts';
 import type { CacheVersionStore } from '../store/cache-version-store.ts';
 import type { ClientLogoutSettings, ClientStore } from '../store/client-store.ts';
-import { DEVICE_CODE_GRANT_TYPE, GRANT_TYPES, SIGNING_ALGS, TOKEN_EXCHANGE, type ClientLifetimes, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
+import { CLIENT_PROFILES, DEVICE_CODE_GRANT_TYPE, GRANT_TYPES, SIGNING_ALGS, TOKEN_EXCHANGE, type ClientLifetimes, type ClientProfile, type ClientRecord, type ClientRegistration, type GrantType, type SigningAlg } from '../store/records.ts';
 
 export interface RegisterClientInput {
   name: string;
@@ -28,7 +30,21 @@ export interface RegisterClientInput {
   /** Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
+  /** RFC 9126 §6: this client's authorization requests only through the PAR endpoint. */
+  requirePar?: boolean;
+  /** RFC 9449: token requests must carry a DPoP proof (sender-constrained access tokens only). */
+  requireDpop?: boolean;
+  /** How it authenticates at the token endpoint: a secret (default for confidential clients), private_key_jwt (with
+   *  jwks or jwksUri), or none (a public client, like isPublic). */
+  authMethod?: string;
+  /** private_key_jwt: the client's public keys (a JWKS object). */
+  jwks?: unknown;
+  /** private_key_jwt: where the client publishes its public keys. */
+  jwksUri?: string;
+  /** A security profile: 'fapi2' turns on PAR, DPoP and PKCE and requires private_key_jwt (clients/client-profile.ts). */
+  profile?: string;
 }
+
 
 /** What `latchkey client update` may change: the logout registration; absent fields keep their value. */
 export interface UpdateClientLogoutInput {
@@ -122,6 +138,45 @@ export async function updateClientLogout(store: ClientStore & CacheVersionStore,
   return { ...client, ...settings, updatedAt: now };
 }
 
+function profileSettings(input: RegisterClientInput, isPublic: boolean, redirectUris: string[]): ProfileSettings {
+  if (!(CLIENT_PROFILES as readonly string[]).includes(input.profile ?? '')) throw new RegistrationError(`unknown profile "${input.profile}" (use ${CLIENT_PROFILES.join(', ')})`);
+  const authMethod = input.authMethod ?? (input.jwks !== undefined || input.jwksUri !== undefined ? 'private_key_jwt' : undefined);
+  const settings = applyProfile(input.profile as ClientProfile, {
+    isPublic, authMethod, allowWithoutPkce: input.allowWithoutPkce ?? false, idTokenAlg: input.idTokenAlg, redirectUris,
+  });
+  if ('problem' in settings) throw new RegistrationError(settings.problem);
+  return settings;
+}
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret', 'private_key_jwt', 'none'];
+
+/** RFC 7591 §2 jwks / jwks_uri with token_endpoint_auth_method private_key_jwt: exactly one of them, public keys only. */
+function validateClientKeys(input: RegisterClientInput, isPublic: boolean): { jwks: string | null; jwksUri: string | null } {
+  const method = input.authMethod ?? (input.jwks !== undefined || input.jwksUri !== undefined ? 'private_key_jwt' : isPublic ? 'none' : 'client_secret_basic');
+  if (!AUTH_METHODS.includes(method)) throw new RegistrationError(`unknown authentication method "${method}" (use client_secret_basic, client_secret_post, private_key_jwt or none)`);
+  if (method === 'none' && !isPublic) throw new RegistrationError('--auth none is for public clients: add --public');
+  if (method !== 'none' && isPublic) throw new RegistrationError('a public client has no credentials: it cannot use --auth ' + method);
+  if (method !== 'private_key_jwt') {
+    if (input.jwks !== undefined || input.jwksUri !== undefined) throw new RegistrationError('--jwks and --jwks-uri go with --auth private_key_jwt');
+    return { jwks: null, jwksUri: null };
+  }
+  if ((input.jwks === undefined) === (input.jwksUri === undefined)) throw new RegistrationError('private_key_jwt needs the client\'s public keys: exactly one of --jwks FILE or --jwks-uri URL');
+  if (input.jwksUri !== undefined) {
+    const problem = jwksUriProblem(input.jwksUri);
+    if (problem) throw new RegistrationError(problem);
+    // The server fetches it: a client nobody vetted may not point it at this host's own services.
+    if (input.registration === 'dynamic' && !input.jwksUri.startsWith('https:')) throw new RegistrationError('a dynamically registered client\'s jwks_uri must use https');
+    return { jwks: null, jwksUri: input.jwksUri };
+  }
+  try {
+    const jwks = JSON.stringify(parsePublicJwks(input.jwks));
+    if (jwks.length > 64 * 1024) throw new ClientKeysError('the JWKS is larger than 64 KiB');
+    return { jwks, jwksUri: null };
+  } catch (error) {
+    throw new RegistrationError((error as Error).message);
+  }
+}
+
 export async function registerClient(store: ClientStore & ApiStore & CacheVersionStore, input: RegisterClientInput, now: number): Promise<RegisteredClient> {
   const name = input.name.trim();
   if (!name || name.length > 200) throw new RegistrationError('client name must be 1 to 200 characters');
@@ -134,16 +189,20 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const scopes = await validateScopes(store, input.scope);
   const isPublic = input.isPublic ?? false;
   if (isPublic && input.allowWithoutPkce) throw new RegistrationError('PKCE cannot be relaxed for a public client');
-  const idTokenAlg = (input.idTokenAlg ?? 'RS256') as SigningAlg;
+  const profile = input.profile === undefined ? undefined : profileSettings(input, isPublic, redirectUris);
+  const idTokenAlg = (profile?.idTokenAlg ?? input.idTokenAlg ?? 'RS256') as SigningAlg;
   if (!SIGNING_ALGS.includes(idTokenAlg)) throw new RegistrationError(`ID token algorithm must be one of ${SIGNING_ALGS.join(', ')}`);
 
   const lifetimes = validateLifetimes(input.lifetimes ?? {});
   const logout = logoutSettings(input);
-  const clientSecret = isPublic ? undefined : randomSecret();
+  const keys = validateClientKeys(input, isPublic);
+  const clientSecret = isPublic || keys.jwks !== null || keys.jwksUri !== null ? undefined : randomSecret();
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, ...logout,
+    idTokenClaims: !input.userinfoOnlyClaims, requirePar: profile?.requirePar ?? input.requirePar ?? false, requireDpop: profile?.requireDpop ?? input.requireDpop ?? false, ...keys,
+    profile: input.profile === undefined ? null : input.profile as ClientProfile,
+    ...logout,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null, ...lifetimes },
     createdAt: now, updatedAt: now,
   };
@@ -178,6 +237,7 @@ export async function rotateClientSecret(store: ClientStore & CacheVersionStore,
   const client = await store.getClient(clientId);
   if (!client) throw new RegistrationError(`no client with id ${clientId}`);
   if (client.isPublic) throw new RegistrationError(`client ${clientId} is public and has no secret`);
+  if (client.jwks !== null || client.jwksUri !== null) throw new RegistrationError(`client ${clientId} authenticates with private_key_jwt and has no secret`);
   const secret = randomSecret();
   await store.updateClientSecret(clientId, hashSecret(secret), now);
   await store.bumpCacheVersion('clients');

@@ -82,6 +82,10 @@ export interface ServerConfig {
   unvettedClientScopes: string;
   /** Who vets clients, as the consent page says it ("not verified by ..."); default: the issuer's host name. */
   operatorName: string;
+  /** RFC 9126 §6: every client must push its authorization requests (clients can also require it one by one). */
+  requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §8: DPoP proofs at the token and PAR endpoints must carry a server nonce (answered use_dpop_nonce). */
+  dpopNonceRequired: boolean;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -128,6 +132,8 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   unusedClientTtl: 7 * 86400,
   unvettedClientScopes: '',
   operatorName: '',
+  requirePushedAuthorizationRequests: false,
+  dpopNonceRequired: false,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -147,6 +153,8 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   dynamicRegistration: 'LATCHKEY_DYNAMIC_REGISTRATION', registrationInitialAccessToken: 'LATCHKEY_REGISTRATION_INITIAL_ACCESS_TOKEN',
   registrationLimitPerAddress: 'LATCHKEY_REGISTRATION_LIMIT_PER_ADDRESS', registrationWindow: 'LATCHKEY_REGISTRATION_WINDOW',
   unusedClientTtl: 'LATCHKEY_UNUSED_CLIENT_TTL', unvettedClientScopes: 'LATCHKEY_UNVETTED_CLIENT_SCOPES', operatorName: 'LATCHKEY_OPERATOR_NAME',
+  requirePushedAuthorizationRequests: 'LATCHKEY_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS',
+  dpopNonceRequired: 'LATCHKEY_DPOP_NONCE_REQUIRED',
 };
 
 /** A configuration problem, explained in one line. */
@@ -286,5 +294,7 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     idleTimeout: setting('idleTimeout', 1, 3600),
     maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
     metricsEnabled, metricsToken, metricsPublic,
+    requirePushedAuthorizationRequests: boolean('requirePushedAuthorizationRequests', merged.requirePushedAuthorizationRequests ?? DEFAULTS.requirePushedAuthorizationRequests),
+    dpopNonceRequired: boolean('dpopNonceRequired', merged.dpopNonceRequired ?? DEFAULTS.dpopNonceRequired),
   };
 }

@@ -4,7 +4,9 @@
 import { currentSession } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
-import { consentQuestion, type AuthorizationRequest, type RedirectTarget } from '../authorization/authorization-request.ts';
+import { consentQuestion, targetOf, type AuthorizationRequest, type RedirectTarget } from '../authorization/authorization-request.ts';
+import { mustPushRequests, takePushedRequest } from '../authorization/pushed-requests.ts';
+import { isFapi2 } from '../clients/client-profile.ts';
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { requestedUserScopes } from '../authorization/requested-scopes.ts';
@@ -15,7 +17,7 @@ import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
 import { isUnvetted } from '../clients/unvetted-client-policy.ts';
 import {
-  AccessDenied, ConsentRequired, InvalidClient, InvalidRequest, LoginRequired, RequestNotSupported, RequestUriNotSupported,
+  AccessDenied, ConsentRequired, InvalidClient, InvalidRequest, InvalidRequestUri, InvalidScope, LoginRequired, RequestNotSupported,
   UnauthorizedClient, UnsupportedResponseType,
 } from '../oauth/errors.ts';
 import { readCodeChallenge } from '../oauth/pkce.ts';
@@ -41,10 +43,8 @@ function lenient(params: FormParams, name: string): string | undefined {
  */
 async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams): Promise<{ client: ClientRecord; target: RedirectTarget; redirectUriSent: boolean }> {
   let clientId: string | undefined;
-  let requested: string | undefined;
   try {
     clientId = params.get('client_id');
-    requested = params.get('redirect_uri');
   } catch (error) {
     throw new AuthorizationFailure(error, undefined);
   }
@@ -58,7 +58,17 @@ async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams):
   }
   if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { developerDetails: [`client_id received: ${clientId}`] });
   if (client.blockedAt) throw new AuthorizationFailure(new AccessDenied('this application has been blocked by the operator of this server'), undefined);
+  return { client, ...resolveRedirect(client, params) };
+}
 
+/** The redirect URI of a request by a known client (also for pushed requests, RFC 9126 §2.1). */
+function resolveRedirect(client: ClientRecord, params: FormParams): { target: RedirectTarget; redirectUriSent: boolean } {
+  let requested: string | undefined;
+  try {
+    requested = params.get('redirect_uri');
+  } catch (error) {
+    throw new AuthorizationFailure(error, undefined);
+  }
   const registered = [`registered redirect URIs of this client: ${client.redirectUris.length > 0 ? client.redirectUris.join('  ') : '(none)'}`];
   let redirectUri: string;
   if (requested === undefined) {
@@ -78,7 +88,7 @@ async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams):
   // An unsupported or repeated response_mode is refused in step 2, through the default mode.
   const mode = lenient(params, 'response_mode');
   const responseMode = isResponseMode(mode) ? mode : 'query';
-  return { client, target: { redirectUri, state: lenient(params, 'state'), responseMode }, redirectUriSent: requested !== undefined };
+  return { target: { redirectUri, state: lenient(params, 'state'), responseMode }, redirectUriSent: requested !== undefined };
 }
 
 /** Step 2: everything else, into a typed request. Errors from here on are redirected to the client. */
@@ -88,7 +98,6 @@ async function validateAuthorizationRequest(
   params.assertNoRepeats();
   // OpenID Connect Core §6: request objects are not supported, and say so precisely.
   if (params.has('request')) throw new RequestNotSupported('the request parameter (request objects) is not supported');
-  if (params.has('request_uri')) throw new RequestUriNotSupported('the request_uri parameter is not supported');
 
   const responseType = params.get('response_type');
   if (responseType === undefined) throw new InvalidRequest('missing required parameter "response_type"');
@@ -112,6 +121,9 @@ async function validateAuthorizationRequest(
   // any parameter by assertNoRepeats) and change nothing: one page layout, pages and claims in English, one way to
   // sign in (no `acr` is asserted, and acr_values is a voluntary request). login_hint pre-fills the username.
   const loginHint = params.get('login_hint');
+  // RFC 9449 §10: dpop_jkt binds the code to the key of the token request's DPoP proof.
+  const dpopJkt = params.get('dpop_jkt');
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw new InvalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10)');
   const hint = params.get('id_token_hint');
   const idTokenHintSubject = hint === undefined ? undefined : await subjectFromIdTokenHint(ctx, hint, client.id);
   // OpenID Connect Core §5.5: individual claims (oidc/claims-request.ts says what is released).
@@ -121,6 +133,7 @@ async function validateAuthorizationRequest(
     clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, responseMode: target.responseMode, scopes, audience, codeChallenge,
     nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
     ...(claims ? { claims: claims.requested, claimsSubject: claims.subject } : {}),
+    ...(dpopJkt === undefined ? {} : { dpopJkt }),
   };
 }
 
@@ -157,13 +170,66 @@ async function toInteraction(ctx: ServerContext, browser: BrowserRequest, reques
 
 /** GET or POST /authorize. Throws AuthorizationFailure; its target says whether a redirect is allowed. */
 export async function handleAuthorize(ctx: ServerContext, browser: BrowserRequest): Promise<BrowserResponse> {
+  if (browser.params.has('request_uri')) return authorizePushedRequest(ctx, browser);
   const { client, target, redirectUriSent } = await resolveClientAndRedirect(ctx, browser.params);
   try {
+    if (mustPushRequests(ctx, client)) {
+      throw new InvalidRequest('this client must push its authorization requests: POST them to the pushed_authorization_request_endpoint, then send only client_id and request_uri here (RFC 9126 §6)');
+    }
     const request = await validateAuthorizationRequest(ctx, browser.params, client, target, redirectUriSent);
     return await decide(ctx, browser, client, request);
   } catch (error) {
-    // Nobody has signed in at this point (errors after the login page come from the interaction endpoints).
-    throw new AuthorizationFailure(error, mayRedirectErrorsBeforeSignIn(client) ? target : undefined,
-      { developerDetails: mayRedirectErrorsBeforeSignIn(client) ? [] : ['errors before sign-in are shown here, not redirected, for a client the operator did not register'] });
+    throw beforeSignIn(error, client, target);
+  }
+}
+
+/** Nobody has signed in at this point (errors after the login page come from the interaction endpoints). */
+function beforeSignIn(error: unknown, client: ClientRecord, target: RedirectTarget): AuthorizationFailure {
+  const redirect = mayRedirectErrorsBeforeSignIn(client);
+  return new AuthorizationFailure(error, redirect ? target : undefined,
+    { developerDetails: redirect ? [] : ['errors before sign-in are shown here, not redirected, for a client the operator did not register'] });
+}
+
+/**
+ * RFC 9126 §4: /authorize with client_id and request_uri. The pushed request is taken (once, by its own client) and
+ * stands for the whole request: other parameters are ignored. An unusable request_uri is a page (no redirect URI is
+ * known to be this request's).
+ */
+async function authorizePushedRequest(ctx: ServerContext, browser: BrowserRequest): Promise<BrowserResponse> {
+  let clientId: string | undefined;
+  let requestUri: string | undefined;
+  try {
+    clientId = browser.params.get('client_id');
+    requestUri = browser.params.get('request_uri');
+  } catch (error) {
+    throw new AuthorizationFailure(error, undefined);
+  }
+  if (clientId === undefined) throw new AuthorizationFailure(new InvalidRequest('the request has no client_id (it must accompany request_uri, RFC 9126 §4)'), undefined);
+  const client = await ctx.clients.get(clientId);
+  if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { developerDetails: [`client_id received: ${clientId}`] });
+  if (client.blockedAt) throw new AuthorizationFailure(new AccessDenied('this application has been blocked by the operator of this server'), undefined);
+  const request = requestUri === undefined ? undefined : await takePushedRequest(ctx, requestUri, client.id);
+  if (!request) {
+    throw new AuthorizationFailure(new InvalidRequestUri('the request_uri is unknown, expired, already used, or was pushed by another client'), undefined);
+  }
+  try {
+    return await decide(ctx, browser, client, request);
+  } catch (error) {
+    throw beforeSignIn(error, client, targetOf(request));
+  }
+}
+
+/**
+ * A pushed authorization request's parameters, validated as /authorize validates them (RFC 9126 §2.1), for the client
+ * that authenticated at the PAR endpoint. Errors are thrown as they are (the PAR endpoint answers JSON, §2.3).
+ */
+export async function validatePushedAuthorizationRequest(ctx: ServerContext, params: FormParams, client: ClientRecord): Promise<AuthorizationRequest> {
+  try {
+    if (params.has('request_uri')) throw new InvalidRequest('request_uri must not be sent to the pushed authorization request endpoint (RFC 9126 §2.1)');
+    if (isFapi2(client) && !params.has('redirect_uri')) throw new InvalidRequest('redirect_uri is required in pushed authorization requests of FAPI 2.0 clients (FAPI 2.0 §5.3.2.2)');
+    const { target, redirectUriSent } = resolveRedirect(client, params);
+    return await validateAuthorizationRequest(ctx, params, client, target, redirectUriSent);
+  } catch (error) {
+    throw error instanceof AuthorizationFailure ? error.reason : error;
   }
 }

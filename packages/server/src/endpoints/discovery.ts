@@ -4,6 +4,8 @@ import { RESPONSE_MODES } from '../authorization/authorization-response.ts';
 import { supportedGrantTypes } from '../grants/registry.ts';
 import { CLAIMS_SUPPORTED } from '../oidc/claims.ts';
 import { PROMPT_VALUES } from '../oidc/prompt.ts';
+import { DPOP_ALGORITHMS } from '../oauth/dpop-proof.ts';
+import { ASSERTION_ALGORITHMS } from '../oauth/client-assertion.ts';
 import type { ServerContext } from '../server-context.ts';
 
 export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
@@ -12,15 +14,21 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     issuer: ctx.config.issuer,
     authorization_endpoint: urls.authorization,
     token_endpoint: urls.token,
+    pushed_authorization_request_endpoint: urls.pushedAuthorizationRequest,
+    require_pushed_authorization_requests: ctx.config.requirePushedAuthorizationRequests,
     userinfo_endpoint: urls.userinfo,
     jwks_uri: urls.jwks,
     introspection_endpoint: urls.introspection,
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     revocation_endpoint: urls.revocation,
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     device_authorization_endpoint: urls.deviceAuthorization,
     grant_types_supported: supportedGrantTypes(),
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    // RFC 7523 client assertions; FAPI 2.0 clients may not use RS256 (§5.4.1).
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
     scopes_supported: ctx.scopes.allScopes(),
     response_types_supported: ['code'],
     response_modes_supported: [...RESPONSE_MODES],
@@ -42,5 +50,6 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     frontchannel_logout_supported: false,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }

@@ -5,6 +5,7 @@
 import { hashSecret } from '../crypto/random.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { InvalidClient } from '../oauth/errors.ts';
+import { boundThumbprint } from '../oauth/dpop-proof.ts';
 import type { ServerContext } from '../server-context.ts';
 import { authenticatedClient } from './client-authentication.ts';
 import { isAccessTokenLive, verifyOwnAccessToken } from '../tokens/verify-access-token.ts';
@@ -49,7 +50,8 @@ async function introspectAccessToken(ctx: ServerContext, callerId: string, token
   if (!mayIntrospect(ctx, callerId, { clientId: claims.client_id, audience: claims.aud, kind: 'access' })) return NOT_VISIBLE;
   if (!(await isAccessTokenLive(ctx, claims))) return INACTIVE;
   const { gid: _grant, ...visible } = claims;
-  return { active: true, token_type: 'Bearer', ...visible };
+  // RFC 9449 §6.2: a bound token's cnf (passed through in `visible`) and token_type DPoP.
+  return { active: true, token_type: boundThumbprint(claims) === undefined ? 'Bearer' : 'DPoP', ...visible };
 }
 
 async function introspectRefreshToken(ctx: ServerContext, callerId: string, token: string): Promise<IntrospectionResponse | typeof NOT_VISIBLE | undefined> {
@@ -64,5 +66,6 @@ async function introspectRefreshToken(ctx: ServerContext, callerId: string, toke
     active: true, token_type: 'refresh_token', client_id: grant.clientId, sub: grant.userId, scope: grant.scopes.join(' '),
     iss: ctx.config.issuer, iat: found.createdAt, exp: Math.min(found.expiresAt, grant.expiresAt),
     ...(grant.audience ? { aud: grant.audience } : {}),
+    ...(grant.dpopJkt ? { cnf: { jkt: grant.dpopJkt } } : {}),
   };
 }

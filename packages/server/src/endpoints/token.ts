@@ -7,6 +7,23 @@ import type { FormParams } from '../oauth/form-params.ts';
 import { InvalidGrant, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../oauth/errors.ts';
 import type { ServerContext } from '../server-context.ts';
 import { authenticatedClient } from './client-authentication.ts';
+import { verifyDpopProof } from '../oauth/dpop-proof.ts';
+import { InvalidDpopProof } from '../oauth/errors.ts';
+import type { ClientRecord } from '../store/records.ts';
+import { isFapi2 } from '../clients/client-profile.ts';
+
+/**
+ * RFC 9449 §5: the key of the request's DPoP proof (htu = this token endpoint), which the access token will be bound
+ * to; undefined without a proof, unless the client must use DPoP.
+ */
+async function tokenRequestDpopKey(ctx: ServerContext, client: ClientRecord, header: string | string[] | undefined): Promise<string | undefined> {
+  if (header === undefined) {
+    if (client.requireDpop || isFapi2(client)) throw new InvalidDpopProof('this client must send a DPoP proof with every token request (sender-constrained tokens only)');
+    return undefined;
+  }
+  const proof = await verifyDpopProof(ctx, { header, method: 'POST', url: ctx.urls.token, requireNonce: ctx.config.dpopNonceRequired, status: 400 });
+  return proof.jkt;
+}
 
 export interface TokenRequest {
   /** The client's address (for rate limits). */
@@ -15,6 +32,8 @@ export interface TokenRequest {
   body: FormParams;
   /** Names of URL query parameters; credentials there are refused (RFC 6749 §2.3.1, §3.2). */
   queryNames: string[];
+  /** The DPoP header(s), RFC 9449 §4.1. */
+  dpop: string | string[] | undefined;
 }
 
 const FORBIDDEN_IN_QUERY = ['client_secret', 'client_assertion', 'code', 'code_verifier', 'refresh_token', 'password', 'device_code', 'subject_token', 'actor_token'];
@@ -44,8 +63,9 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
     'client authentication required: use HTTP Basic (client_secret_basic) or client_id and client_secret in the body');
   // RFC 6749 §5.2 unauthorized_client: checked here once, for every grant type.
   if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
+  const dpopJkt = await tokenRequestDpopKey(ctx, client, request.dpop);
   try {
-    const answer = await grant.handle(ctx, { client, params: new GrantParams(request.body, grant) });
+    const answer = await grant.handle(ctx, { client, params: new GrantParams(request.body, grant), dpopJkt });
     ctx.metrics.tokenIssued(grant.grantType, client.id);
     // A dynamic registration that obtained a token is in use: it no longer expires as unused (one write, once).
     if (client.registration === 'dynamic' && !client.firstUsedAt && await ctx.store.updateClientFirstUse(client.id, now)) ctx.clients.forget(client.id);

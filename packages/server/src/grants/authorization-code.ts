@@ -48,7 +48,7 @@ export const authorizationCodeGrant: GrantHandler = {
   parameters: new Set(['code', 'redirect_uri', 'code_verifier']),
   credentials: new Set(['code', 'code_verifier']),
 
-  async handle(ctx, { client, params }) {
+  async handle(ctx, { client, params, dpopJkt }) {
     const codeHash = hashSecret(params.require('code'));
     const now = ctx.now();
     const code = await ctx.store.getCode(codeHash);
@@ -73,6 +73,11 @@ export const authorizationCodeGrant: GrantHandler = {
       throw new InvalidGrant('redirect_uri does not match the one used for the authorization request');
     }
     verifyCodeVerifier(code.codeChallenge, params.get('code_verifier'));
+    // RFC 9449 §10: a code bound with dpop_jkt is redeemed only with a proof of that key.
+    if (code.dpopJkt !== null && dpopJkt !== code.dpopJkt) {
+      throw new InvalidGrant(dpopJkt === undefined ? 'this authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof signed with it'
+        : 'the DPoP proof key is not the one named by dpop_jkt in the authorization request');
+    }
 
     const user = await ctx.store.getUser(code.userId);
     if (!user) throw new InvalidGrant(INVALID_CODE, { debug: 'user no longer exists' });
@@ -84,10 +89,12 @@ export const authorizationCodeGrant: GrantHandler = {
       createdAt: now, lastUsedAt: now,
       // Without a refresh token the grant only has to outlive its access token (so revocation can still name it).
       expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null, sid: code.sid, claims: code.claims,
+      // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key (a confidential client's are not).
+      dpopJkt: client.isPublic ? dpopJkt ?? null : null,
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
     // The answer exists before anything is consumed: if signing fails, the code is still unused.
-    const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, now });
+    const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, dpopJkt, now });
     const result = await ctx.store.consumeCode(codeHash, now, grant, refreshToken === undefined ? null : {
       tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
       expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,

@@ -11,7 +11,7 @@ export const clientCredentialsGrant: GrantHandler = {
   parameters: new Set(['scope', 'resource']),
   credentials: new Set(),
 
-  async handle(ctx, { client, params }) {
+  async handle(ctx, { client, params, dpopJkt }) {
     if (client.isPublic) throw new UnauthorizedClient('public clients cannot use the client_credentials grant (RFC 6749 §4.4)');
 
     const resource = params.get('resource');
@@ -35,7 +35,8 @@ export const clientCredentialsGrant: GrantHandler = {
     const { accessTokenTtl } = effectiveLifetimes(ctx.config, client);
     const token = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
       issuer: ctx.config.issuer, audience, subject: client.id, clientId: client.id, scopes, ttl: accessTokenTtl, now,
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });
-    return { access_token: token.token, token_type: 'Bearer', expires_in: accessTokenTtl, scope: token.scope };
+    return { access_token: token.token, token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP', expires_in: accessTokenTtl, scope: token.scope };
   },
 };

@@ -45,11 +45,11 @@ async function redeem(ctx: ServerContext, code: DeviceCodeRecord, client: Parame
     id: grantIdFor(code.deviceCodeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
     createdAt: now, lastUsedAt: now, expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
     // A device's tokens are not tied to the browser session that approved them (no sid), and take no claims request.
-    sid: null, claims: null,
+    sid: null, claims: null, dpopJkt: null,
   };
   const refreshToken = withRefresh ? randomSecret() : undefined;
   // Signed before anything is consumed: if signing fails, the code can still be redeemed.
-  const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, refreshToken, now });
+  const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, refreshToken, dpopJkt: undefined, now });
   const result = await ctx.store.consumeDeviceCode(code.deviceCodeHash, now, grant, refreshToken === undefined ? null : {
     tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
   });

@@ -7,7 +7,8 @@ import type { ClientRecord, GrantType } from '../store/records.ts';
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: DPoP when the access token is bound to the proof's key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -45,6 +46,8 @@ export class GrantParams {
 export interface GrantRequest {
   client: ClientRecord;
   params: GrantParams;
+  /** The JWK thumbprint of the request's checked DPoP proof (RFC 9449 §5), or undefined without one. */
+  dpopJkt: string | undefined;
 }
 
 export interface GrantHandler {

@@ -18,7 +18,7 @@ export const refreshTokenGrant: GrantHandler = {
   parameters: new Set(['refresh_token', 'scope', 'resource']),
   credentials: new Set(['refresh_token']),
 
-  async handle(ctx, { client, params }) {
+  async handle(ctx, { client, params, dpopJkt }) {
     const presented = params.require('refresh_token');
     const oldHash = hashSecret(presented);
     const now = ctx.now();
@@ -30,6 +30,11 @@ export const refreshTokenGrant: GrantHandler = {
       throw new InvalidGrant('the refresh token is invalid', { debug: found ? `token of client ${found.grant.clientId} presented by ${client.id}` : 'unknown token' });
     }
     const grant = found.grant;
+    // RFC 9449 §5: a refresh token bound to a DPoP key is refused without a proof of that key (a thief has only the token).
+    if (grant.dpopJkt !== null && dpopJkt !== grant.dpopJkt) {
+      throw new InvalidGrant(dpopJkt === undefined ? 'this refresh token is bound to a DPoP key: send a DPoP proof signed with it'
+        : 'the DPoP proof key is not the key this refresh token is bound to');
+    }
     const requested = parseScope(params.get('scope'));
     const wider = requested.filter((s) => !grant.scopes.includes(s));
     if (wider.length > 0) throw new InvalidScope(`scope exceeds what was originally granted: ${wider.join(' ')}`);
@@ -41,7 +46,7 @@ export const refreshTokenGrant: GrantHandler = {
 
     const next = randomSecret();
     const lifetimes = effectiveLifetimes(ctx.config, client);
-    const answer = issueUserTokens(ctx, { client, grant, user, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, now });
+    const answer = issueUserTokens(ctx, { client, grant, user, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, dpopJkt, now });
     const result = await ctx.store.rotateRefreshToken(oldHash, {
       tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     }, now, lifetimes.refreshGrace, MAX_ANSWERS_PER_REFRESH_TOKEN);

@@ -29,6 +29,8 @@ export interface UserTokenInput {
   audience: string | null;
   nonce?: string | undefined;
   refreshToken: string | undefined;
+  /** The DPoP key the access token is bound to (RFC 9449 §5), or undefined for a bearer token. */
+  dpopJkt: string | undefined;
   now: number;
 }
 
@@ -38,8 +40,9 @@ export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): Toke
   const access = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
     issuer: ctx.config.issuer, audience: accessTokenAudience(ctx, input.audience), subject: grant.userId, clientId: client.id,
     scopes: input.scopes, ttl: lifetimes.accessTokenTtl, now, authTime: grant.authTime, grantId: grant.id,
+    ...(input.dpopJkt === undefined ? {} : { dpopJkt: input.dpopJkt }),
   });
-  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: lifetimes.accessTokenTtl, scope: access.scope };
+  const response: TokenResponse = { access_token: access.token, token_type: input.dpopJkt === undefined ? 'Bearer' : 'DPoP', expires_in: lifetimes.accessTokenTtl, scope: access.scope };
   if (input.refreshToken !== undefined) response.refresh_token = input.refreshToken;
   if (input.scopes.includes('openid')) {
     // The scope claims (unless the client chose UserInfo only), plus what the claims parameter asked for in the ID token.

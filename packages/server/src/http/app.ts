@@ -1,5 +1,8 @@
 // createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, request metrics
 // (when enabled), security headers, body parsing, errors, routes.
+import { DpopNonces } from '../oauth/dpop-nonce.ts';
+import { ClientAssertionVerifier } from '../oauth/client-assertion.ts';
+import { ClientKeys } from '../clients/client-keys.ts';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
@@ -65,12 +68,15 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     ? new MetadataDocumentClients(store, { allowPrivate: config.clientMetadataDocumentsAllowPrivate, ...options.metadataDocuments })
     : undefined;
   const clients = new ClientDirectory(store, documents);
+  const urls = serverUrls(config.issuer);
+  const assertions = new ClientAssertionVerifier({ issuer: config.issuer, tokenEndpoint: urls.token }, store, new ClientKeys());
   const ctx: ServerContext = {
-    config, urls: serverUrls(config.issuer), store, now, clients,
+    config, urls, store, now, clients,
     keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
     scopes: new ScopeCatalog(store),
-    limits: new ClientEndpointLimits(config, store, clients),
+    limits: new ClientEndpointLimits(config, store, clients, assertions),
     metrics: metrics ?? NO_METRICS,
+    dpopNonces: new DpopNonces(config.secret),
     homeLinks: [],
     wakeLogoutDelivery: () => {},
   };

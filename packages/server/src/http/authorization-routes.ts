@@ -8,7 +8,7 @@ import { handleAuthorize } from '../endpoints/authorize.ts';
 import { confirmEndSession, handleEndSession } from '../endpoints/end-session.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { showInteraction, submitConsent, submitLogin } from '../endpoints/interaction.ts';
-import { handleUserinfo, presentedBearer } from '../endpoints/userinfo.ts';
+import { handleUserinfo, presentedToken, type PresentedToken } from '../endpoints/userinfo.ts';
 import { InvalidToken } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -58,15 +58,18 @@ export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerCon
     respondToBrowser(request, reply, () => confirmEndSession(ctx, csrf, browserRequest(request, bodyParams(request))), sendAccountPageError));
 
   const userinfo = async (request: FastifyRequest, reply: FastifyReply) => {
-    const input = { authorization: request.headers.authorization, body: request.body instanceof FormParams ? request.body : undefined };
-    let token: string | undefined;
+    const input = {
+      authorization: request.headers.authorization, body: request.body instanceof FormParams ? request.body : undefined,
+      method: request.method, dpop: request.headers.dpop,
+    };
+    let presented: PresentedToken | undefined;
     try {
-      token = presentedBearer(input);
-      if (token === undefined) return sendBearerError(new InvalidToken('an access token is required'), request, reply, { credentialsPresented: false });
-      const claims = await handleUserinfo(ctx, token);
+      presented = presentedToken(input);
+      if (presented === undefined) return sendBearerError(new InvalidToken('an access token is required'), request, reply, { credentialsPresented: false });
+      const claims = await handleUserinfo(ctx, presented, input);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(claims);
     } catch (error) {
-      return sendBearerError(toOAuthError(error), request, reply, { credentialsPresented: true });
+      return sendBearerError(toOAuthError(error), request, reply, { credentialsPresented: true, scheme: presented?.scheme ?? 'Bearer' });
     }
   };
   app.get(PATHS.userinfo, userinfo);

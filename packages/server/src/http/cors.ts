@@ -22,9 +22,9 @@ interface CorsEndpoint {
 }
 
 const CORS_ENDPOINTS: readonly CorsEndpoint[] = [
-  { path: PATHS.token, methods: ['POST'], headers: 'content-type', reader: 'named-client' },
+  { path: PATHS.token, methods: ['POST'], headers: 'content-type, dpop', reader: 'named-client' },
   { path: PATHS.revocation, methods: ['POST'], headers: 'content-type', reader: 'named-client' },
-  { path: PATHS.userinfo, methods: ['GET', 'POST'], headers: 'authorization, content-type', reader: 'public-origin' },
+  { path: PATHS.userinfo, methods: ['GET', 'POST'], headers: 'authorization, content-type, dpop', reader: 'public-origin' },
 ];
 
 function originOf(request: FastifyRequest): string | undefined {
@@ -34,7 +34,7 @@ function originOf(request: FastifyRequest): string | undefined {
 
 function allow(reply: FastifyReply, origin: string): void {
   reply.header('access-control-allow-origin', origin);
-  reply.header('access-control-expose-headers', 'www-authenticate, x-request-id');
+  reply.header('access-control-expose-headers', 'www-authenticate, x-request-id, dpop-nonce');
 }
 
 function namedClientId(body: unknown): string | undefined {

@@ -10,6 +10,7 @@ import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { errorResponse } from '../authorization/authorization-response.ts';
 import { authorizationResponse } from '../endpoints/browser-exchange.ts';
 import { safeDescription } from '../oauth/error-description.ts';
+import { DPOP_ALGORITHMS } from '../oauth/dpop-proof.ts';
 import type { ServerContext } from '../server-context.ts';
 import { sendBrowserResponse, sendPage } from './browser-response.ts';
 import { errorPage } from './views/error-page.ts';
@@ -80,6 +81,7 @@ function sendJsonError(error: OAuthError, request: FastifyRequest, reply: Fastif
   logError(request, error, {}, quietLevel);
   if (error.basicChallenge) reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  if (error.dpopNonce !== undefined) reply.header('dpop-nonce', error.dpopNonce);
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
   return sendJson(reply, error.status, { error: error.code, error_description: safeDescription(description) });
 }
@@ -113,11 +115,14 @@ export function sendAuthorizationError(failure: AuthorizationFailure, ctx: Serve
   return sendPage(reply, error.status >= 500 ? error.status : 400, page);
 }
 
-/** RFC 6750 §3: Bearer errors in WWW-Authenticate; without any credentials, only the challenge (§3.1). */
-export function sendBearerError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, options: { credentialsPresented: boolean }): FastifyReply {
+/**
+ * RFC 6750 §3: Bearer errors in WWW-Authenticate; without any credentials, only the challenge (§3.1). A request that
+ * used the DPoP scheme gets a DPoP challenge with the accepted proof algorithms (RFC 9449 §7.1).
+ */
+export function sendBearerError(error: OAuthError, request: FastifyRequest, reply: FastifyReply, options: { credentialsPresented: boolean; scheme?: 'Bearer' | 'DPoP' }): FastifyReply {
   logError(request, error);
   const quoted = (v: string) => `"${safeDescription(v)}"`;
-  const challenge = ['Bearer realm="latchkey"'];
+  const challenge = options.scheme === 'DPoP' ? [`DPoP realm="latchkey", algs="${DPOP_ALGORITHMS.join(' ')}"`] : ['Bearer realm="latchkey"'];
   if (options.credentialsPresented || error.code !== 'invalid_token') {
     challenge.push(`error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`);
     if (error.code === 'insufficient_scope') challenge.push('scope="openid"');

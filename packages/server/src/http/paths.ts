@@ -8,6 +8,8 @@ export const DISCOVERY_PATHS = ['/.well-known/openid-configuration', '/.well-kno
 export const PATHS = {
   authorization: '/authorize',
   token: '/token',
+  /** RFC 9126 pushed authorization requests. */
+  pushedAuthorizationRequest: '/par',
   userinfo: '/userinfo',
   jwks: '/jwks',
   introspection: '/introspect',
@@ -46,6 +48,7 @@ export function serverUrls(issuer: string): ServerUrls {
     discovery: at(DISCOVERY_PATHS[0]),
     authorization: at(PATHS.authorization),
     token: at(PATHS.token),
+    pushedAuthorizationRequest: at(PATHS.pushedAuthorizationRequest),
     userinfo: at(PATHS.userinfo),
     jwks: at(PATHS.jwks),
     introspection: at(PATHS.introspection),

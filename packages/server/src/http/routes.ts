@@ -5,6 +5,7 @@ import { CsrfTokens } from '../browser/csrf.ts';
 import { buildMetadata } from '../endpoints/discovery.ts';
 import { handleIntrospection } from '../endpoints/introspect.ts';
 import { checkReadiness } from '../endpoints/readiness.ts';
+import { handlePushedAuthorizationRequest } from '../endpoints/pushed-authorization.ts';
 import { handleRevocation } from '../endpoints/revoke.ts';
 import { handleTokenRequest } from '../endpoints/token.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
@@ -36,7 +37,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       authorization: request.headers.authorization,
       body: formBody(request.body),
       queryNames: Object.keys(request.query as Record<string, unknown>),
+      dpop: request.headers.dpop,
     });
+    if (ctx.config.dpopNonceRequired) reply.header('dpop-nonce', ctx.dpopNonces.current(ctx.now()));
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(result);
   });
   // RFC 6749 §3.2: the token endpoint is POST only.
@@ -46,6 +49,17 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       reply.header('allow', 'POST');
       throw new InvalidRequest('the token endpoint accepts POST only', { status: 405 });
     },
+  });
+
+  // RFC 9126 §2.2: 201 Created, never cached.
+  app.post(PATHS.pushedAuthorizationRequest, async (request, reply) => {
+    const result = await handlePushedAuthorizationRequest(ctx, {
+      ip: request.ip, authorization: request.headers.authorization, body: formBody(request.body),
+      queryNames: Object.keys(request.query as Record<string, unknown>),
+      dpop: request.headers.dpop,
+    });
+    if (ctx.config.dpopNonceRequired) reply.header('dpop-nonce', ctx.dpopNonces.current(ctx.now()));
+    return reply.code(201).header('cache-control', 'no-store').send(result);
   });
 
   app.post(PATHS.introspection, async (request, reply) => {

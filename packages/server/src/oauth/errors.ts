@@ -1,4 +1,5 @@
-// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 8628 §3.5, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6.
+// OAuth error codes: RFC 6749 §4.1.2.1 and §5.2, RFC 8628 §3.5, RFC 6750 §3.1, RFC 8707 §2, OpenID Connect Core §3.1.2.6 and §6.2
+// (invalid_request_uri, also RFC 9126 §4), RFC 9449 §5, §8 (invalid_dpop_proof, use_dpop_nonce).
 // Domain code throws these; ONE serializer (http/error-response.ts) decides how they reach a client.
 
 export type OAuthErrorCode =
@@ -14,7 +15,9 @@ export type OAuthErrorCode =
   | 'login_required'
   | 'consent_required'
   | 'request_not_supported'
-  | 'request_uri_not_supported'
+  | 'invalid_request_uri'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'server_error'
@@ -34,6 +37,8 @@ export interface OAuthErrorOptions {
   status?: number;
   /** Seconds until a retry can succeed: sent as Retry-After (RFC 9110 §10.2.3). */
   retryAfter?: number;
+  /** A fresh DPoP nonce for the DPoP-Nonce header (RFC 9449 §8). */
+  dpopNonce?: string;
   cause?: unknown;
 }
 
@@ -45,6 +50,7 @@ export class OAuthError extends Error {
   readonly debug: string | undefined;
   readonly basicChallenge: boolean;
   readonly retryAfter: number | undefined;
+  readonly dpopNonce: string | undefined;
 
   constructor(code: OAuthErrorCode, status: number, description: string, options: OAuthErrorOptions = {}) {
     super(description, { cause: options.cause });
@@ -55,6 +61,7 @@ export class OAuthError extends Error {
     this.debug = options.debug;
     this.basicChallenge = options.basicChallenge ?? false;
     this.retryAfter = options.retryAfter;
+    this.dpopNonce = options.dpopNonce;
   }
 }
 
@@ -77,7 +84,11 @@ export class AccessDenied extends define('access_denied', 403) {}
 export class LoginRequired extends define('login_required', 400) {}
 export class ConsentRequired extends define('consent_required', 400) {}
 export class RequestNotSupported extends define('request_not_supported', 400) {}
-export class RequestUriNotSupported extends define('request_uri_not_supported', 400) {}
+export class InvalidRequestUri extends define('invalid_request_uri', 400) {}
+/** RFC 9449 §5 (token endpoint, 400) and §7.1 (protected resources, 401). */
+export class InvalidDpopProof extends define('invalid_dpop_proof', 400) {}
+/** RFC 9449 §8: retry with the nonce in the DPoP-Nonce header. */
+export class UseDpopNonce extends define('use_dpop_nonce', 400) {}
 export class InvalidToken extends define('invalid_token', 401) {}
 export class InsufficientScope extends define('insufficient_scope', 403) {}
 /** RFC 8628 §3.5: the user has not decided yet; the device polls again after its interval. */

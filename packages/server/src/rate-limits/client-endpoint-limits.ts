@@ -10,6 +10,7 @@ import type { ClientDirectory } from '../clients/client-directory.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { authenticateClient, type PresentedClient } from '../oauth/client-auth.ts';
 import { InvalidClient, TooManyRequests } from '../oauth/errors.ts';
+import type { ClientAssertionVerifier } from '../oauth/client-assertion.ts';
 import type { ClientRecord } from '../store/records.ts';
 import type { FailureCounterStore } from '../store/failure-counter-store.ts';
 import { FailureLimit, type FailureRule } from './failure-limit.ts';
@@ -27,14 +28,16 @@ export class ClientEndpointLimits {
   readonly #addressRate: RequestsPerSecond;
   readonly #clientRate: RequestsPerSecond;
   readonly #clients: ClientDirectory;
+  readonly #assertions: ClientAssertionVerifier;
 
-  constructor(config: LimitsConfig, store: FailureCounterStore, clients: ClientDirectory) {
+  constructor(config: LimitsConfig, store: FailureCounterStore, clients: ClientDirectory, assertions: ClientAssertionVerifier) {
     this.#failures = new FailureLimit(store);
     this.#perAddress = { limit: config.failureLimitPerAddress, windowSeconds: config.failureWindow };
     this.#perClient = { limit: config.failureLimitPerClient, windowSeconds: config.failureWindow };
     this.#addressRate = new RequestsPerSecond(config.requestsPerSecondPerAddress);
     this.#clientRate = new RequestsPerSecond(config.requestsPerSecondPerClient);
     this.#clients = clients;
+    this.#assertions = assertions;
   }
 
   /** First thing at the endpoint: refuses an address over its request rate or blocked by its failures. */
@@ -51,7 +54,10 @@ export class ClientEndpointLimits {
   async authenticate(presented: PresentedClient, ip: string, now: number): Promise<ClientRecord> {
     let client: ClientRecord;
     try {
-      client = authenticateClient(presented, await this.#clients.resolve(presented.clientId, now));
+      const registered = await this.#clients.resolve(presented.clientId, now);
+      client = presented.method === 'private_key_jwt' && registered !== undefined && presented.assertion !== undefined
+        ? await this.#assertions.verify(presented.assertion, registered, now)
+        : authenticateClient(presented, registered);
     } catch (error) {
       if (error instanceof InvalidClient) await this.recordFailure(ip, undefined, now);
       throw error;

@@ -11,6 +11,10 @@ export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT_TYPE | typeof TOKEN_EXCHANGE;
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT_TYPE, TOKEN_EXCHANGE];
 
+/** Security profiles a client can be held to (clients/client-profile.ts). */
+export type ClientProfile = 'fapi2';
+export const CLIENT_PROFILES: readonly ClientProfile[] = ['fapi2'];
+
 /** Who registered a client: the operator (CLI, embedding code) or the client itself, unvetted (dynamic registration). */
 export type ClientRegistration = 'operator' | 'dynamic';
 export const CLIENT_REGISTRATIONS: readonly ClientRegistration[] = ['operator', 'dynamic'];
@@ -42,6 +46,17 @@ export interface ClientRecord {
   backchannelLogoutUri: string | null;
   /** Whether the client requires `sid` in logout tokens (§2.2); we always send it, so this is informational. */
   backchannelLogoutSessionRequired: boolean;
+  /** RFC 9126 §6: authorization requests only through the pushed authorization request endpoint. */
+  requirePar: boolean;
+  /** RFC 9449: token requests must carry a DPoP proof, so every access token is bound to the client's key. */
+  requireDpop: boolean;
+  /** RFC 7523 private_key_jwt: the client's public keys as a JWKS (JSON), or null. */
+  jwks: string | null;
+  /** RFC 7523 private_key_jwt: where the client publishes its public keys, or null. A client with jwks or jwksUri
+   *  authenticates only with private_key_jwt (it has no secret). */
+  jwksUri: string | null;
+  /** A security profile that tightens the client's rules: 'fapi2' (FAPI 2.0 Security Profile), or null. */
+  profile: ClientProfile | null;
   createdAt: number;
   updatedAt: number;
   /** What an unvetted client says about itself (RFC 7591 §2): its home page and logo; null or absent when it said nothing. */
@@ -195,6 +210,8 @@ export interface AuthorizationCodeRecord {
   sid: string | null;
   /** Claims the request asked for by name (OpenID Connect Core §5.5), as JSON; null when none. */
   claims: string | null;
+  /** RFC 9449 §10: the JWK thumbprint (dpop_jkt) the token request's DPoP proof must be signed with, or null. */
+  dpopJkt: string | null;
 }
 
 /** A refresh-token family: everything issued from one authorization. */
@@ -214,6 +231,8 @@ export interface GrantRecord {
   sid: string | null;
   /** Claims its authorization request asked for by name (OpenID Connect Core §5.5), as JSON; null when none. */
   claims: string | null;
+  /** RFC 9449 §5: a public client's refresh tokens are bound to this DPoP key (JWK thumbprint); null when unbound. */
+  dpopJkt: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -263,6 +282,17 @@ export interface DeviceCodeRecord {
   decidedAt: number | null;
   /** The grant created when the code was redeemed. */
   grantId: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A pushed authorization request (RFC 9126 §2.2): the validated request, waiting for its one use at /authorize. */
+export interface PushedRequestRecord {
+  /** SHA-256 of the random part of the request_uri. */
+  uriHash: string;
+  clientId: string;
+  /** The validated authorization request, as JSON (authorization/authorization-request.ts). */
+  request: string;
   createdAt: number;
   expiresAt: number;
 }

@@ -8,7 +8,9 @@ export interface ClientsTable {
   access_token_ttl: number | null; id_token_ttl: number | null; refresh_idle_ttl: number | null; refresh_absolute_ttl: number | null;
   refresh_grace: number | null;
   post_logout_redirect_uris: string; backchannel_logout_uri: string | null; backchannel_logout_session_required: number;
+  require_par: number; require_dpop: number; jwks: string | null; jwks_uri: string | null; profile: string | null;
 }
+export interface PushedRequestsTable { uri_hash: string; client_id: string; request: string; created_at: number; expires_at: number }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
 export interface ApiIntrospectorsTable { api_id: string; client_id: string }
@@ -38,12 +40,13 @@ export interface LogoutDeliveriesTable {
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
   nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
-  expires_at: number; consumed_at: number | null; grant_id: string | null; sid: string | null; claims: string | null;
+  expires_at: number; consumed_at: number | null; grant_id: string | null; sid: string | null; claims: string | null; dpop_jkt: string | null;
 }
 export interface GrantsTable {
   id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
-  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; sid: string | null; claims: string | null;
+  created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; sid: string | null; claims: string | null; dpop_jkt: string | null;
 }
+export interface UsedJtisTable { key: string; expires_at: number }
 export interface RefreshTokensTable {
   token_hash: string; grant_id: string; created_at: number; expires_at: number; rotated_at: number | null;
   /** The token that replaced this one when it was rotated (null while live, and for a superseded successor). */
@@ -88,4 +91,6 @@ export interface Database {
   device_codes: DeviceCodesTable;
   session_clients: SessionClientsTable;
   logout_deliveries: LogoutDeliveriesTable;
+  pushed_requests: PushedRequestsTable;
+  used_jtis: UsedJtisTable;
 }

@@ -15,9 +15,11 @@ import type { FailureCounterStore } from './failure-counter-store.ts';
 import type { GrantStore } from './grant-store.ts';
 import type { InteractionStore } from './interaction-store.ts';
 import type { LogoutDeliveryStore } from './logout-delivery-store.ts';
+import type { PushedRequestStore } from './pushed-request-store.ts';
 import type { RevokedTokenStore } from './revoked-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
+import type { UsedJtiStore } from './used-jti-store.ts';
 import type { UserStore } from './user-store.ts';
 
 /** Opening, migrating and closing the database behind every slice. */
@@ -43,8 +45,8 @@ export interface PoolStats {
 export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
-  ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, CodeStore, DeviceCodeStore, GrantStore,
-  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore, LogoutDeliveryStore {}
+  ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, PushedRequestStore, CodeStore, DeviceCodeStore, GrantStore,
+  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore, LogoutDeliveryStore, UsedJtiStore {}
 
 /** A uniqueness conflict (duplicate username, client id, API identifier or scope). */
 export class StoreConflict extends Error {

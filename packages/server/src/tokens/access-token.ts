@@ -1,4 +1,5 @@
-// RFC 9068: JWT profile for OAuth 2.0 access tokens (header typ "at+jwt"; iss, exp, aud, sub, client_id, iat, jti, scope).
+// RFC 9068: JWT profile for OAuth 2.0 access tokens (header typ "at+jwt"; iss, exp, aud, sub, client_id, iat, jti, scope),
+// with RFC 9449 §6.1 cnf.jkt when the token is DPoP-bound.
 import { randomId } from '../crypto/random.ts';
 import type { JwsSigner } from './jws.ts';
 
@@ -14,6 +15,8 @@ export interface AccessTokenInput {
   authTime?: number;
   /** The grant (refresh-token family) the token came from, so revoking the grant ends it at introspection. */
   grantId?: string;
+  /** RFC 9449 §6.1: the JWK thumbprint of the DPoP key the token is bound to (cnf.jkt). */
+  dpopJkt?: string;
   /** RFC 8693 §4.1: who acts on the subject's behalf (a token exchange's client, earlier actors nested). */
   act?: ActorClaim;
 }
@@ -42,5 +45,6 @@ export function issueAccessToken(signer: JwsSigner, input: AccessTokenInput): Is
   if (input.authTime !== undefined) claims.auth_time = input.authTime;
   if (input.grantId !== undefined) claims.gid = input.grantId;
   if (input.act !== undefined) claims.act = input.act;
+  if (input.dpopJkt !== undefined) claims.cnf = { jkt: input.dpopJkt };
   return { token: signer.sign(claims, 'at+jwt'), jti, expiresAt, scope };
 }

@@ -53,7 +53,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   'the store behind its contract (test/store)': [
     'store/api-store.ts', 'store/audit-store.ts', 'store/cache-version-store.ts', 'store/client-store.ts', 'store/code-store.ts',
     'store/consent-store.ts', 'store/device-code-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts',
-    'store/interaction-store.ts', 'store/logout-delivery-store.ts', 'store/revoked-token-store.ts', 'store/session-store.ts', 'store/signing-key-store.ts',
+    'store/interaction-store.ts', 'store/logout-delivery-store.ts', 'store/pushed-request-store.ts', 'store/revoked-token-store.ts', 'store/used-jti-store.ts', 'store/session-store.ts', 'store/signing-key-store.ts',
     'store/user-store.ts', 'store/sql/',
   ],
   // Package entry points: re-exports only, used by test/packed-packages.test.ts and the examples.

@@ -1,7 +1,8 @@
 // The `latchkey` CLI contract: JSON output, one-line errors with non-zero exits, nothing half-written.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConfig } from '../../src/cli/start-command.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -63,6 +64,7 @@ describe('latchkey CLI', () => {
         id: 'https://agent.example/client.json', name: 'Agent Desk', secretHash: null, isPublic: true, redirectUris: ['http://127.0.0.1/cb'],
         grantTypes: ['authorization_code'], scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true,
         postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
+        requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
         createdAt: 1_900_000_000, updatedAt: 1_900_000_000, clientUri: 'https://agent.example',
       });
     } finally {
@@ -280,6 +282,22 @@ describe('latchkey CLI', () => {
     const plain = await cli.run(['client', 'add', '--name', 'Plain', '--redirect-uri', 'https://plain.example/cb', '--json']);
     assert.equal(plain.json<Record<string, unknown>>().id_token_claims, 'scoped');
     for (const c of [client, plain]) assert.equal((await cli.run(['client', 'remove', c.json<{ client_id: string }>().client_id])).code, 0);
+  });
+
+  test('client add --auth private_key_jwt --jwks FILE | --jwks-uri URL, --require-par, --require-dpop: no secret is printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-jwks-'));
+    const file = join(dir, 'jwks.json');
+    writeFileSync(file, JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1' }] }));
+    const inline = await cli.run(['client', 'add', '--name', 'Bank', '--redirect-uri', 'https://bank.example/cb', '--auth', 'private_key_jwt', '--jwks', file, '--require-par', '--require-dpop', '--json']);
+    assert.equal(inline.code, 0, inline.stderr);
+    const shown = inline.json<Record<string, unknown>>();
+    assert.deepEqual([shown.token_endpoint_auth_method, shown.jwks, shown.client_secret, shown.require_pushed_authorization_requests, shown.dpop_bound_access_tokens],
+      ['private_key_jwt', '1 key(s)', undefined, true, true]);
+    const byUri = await cli.run(['client', 'add', '--name', 'Bank 2', '--redirect-uri', 'https://bank.example/cb', '--auth', 'private_key_jwt', '--jwks-uri', 'https://bank.example/jwks', '--json']);
+    assert.equal(byUri.json<Record<string, unknown>>().jwks_uri, 'https://bank.example/jwks');
+    assertOneLineError(await cli.run(['client', 'add', '--name', 'X', '--redirect-uri', 'https://x.example/cb', '--auth', 'private_key_jwt', '--jwks', join(dir, 'missing.json')]), /cannot read the JWKS file/);
+    assertOneLineError(await cli.run(['client', 'rotate-secret', shown.client_id as string]), /private_key_jwt and has no secret/);
+    for (const c of [inline, byUri]) assert.equal((await cli.run(['client', 'remove', c.json<{ client_id: string }>().client_id])).code, 0);
   });
 
   test('user set-password and remove', async () => {

@@ -14,6 +14,7 @@ const base: ClientRecord = {
   id: 'c', name: 'C', secretHash: null, isPublic: true, redirectUris: ['http://127.0.0.1/cb', 'https://app.example/cb'], grantTypes: ['authorization_code'],
   scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, createdAt: 0, updatedAt: 0,
   postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
+  requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
 };
 const read = { name: 'tools:read', description: 'read', api: 'https://mcp.example/mcp' };
 const admin = { name: 'admin', description: 'admin', api: 'https://admin.example' };

@@ -195,9 +195,11 @@ describe('other errors: redirected with error, error_description, state and iss'
     assertGoesToLogin(await get(request({ client_id: f.relaxed.id, redirect_uri: 'https://legacy.example/cb', code_challenge: undefined, code_challenge_method: undefined })));
   });
 
-  it('request → request_not_supported; request_uri → request_uri_not_supported', async () => {
+  it('request → request_not_supported; a request_uri that is not a pushed request of ours → invalid_request_uri page', async () => {
     assertErrorRedirect(await get(request({ request: 'eyJhbGciOiJub25lIn0.e30.' })), 'request_not_supported');
-    assertErrorRedirect(await get(request({ request_uri: 'https://app.example/request.jwt' })), 'request_uri_not_supported');
+    // RFC 9126 §4: request_uri only names pushed requests (test/endpoints/pushed-authorization.test.ts); the other
+    // parameters are ignored, so nothing in the request tells where an error could be redirected.
+    assertErrorPage(await get(request({ request_uri: 'https://app.example/request.jwt' })), /invalid_request_uri/);
   });
 
   it('a repeated parameter → invalid_request', async () => {

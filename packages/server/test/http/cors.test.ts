@@ -37,7 +37,7 @@ describe('token endpoint CORS', () => {
     assert.equal(response.statusCode, 204);
     assert.equal(response.headers['access-control-allow-origin'], SPA_ORIGIN);
     assert.equal(response.headers['access-control-allow-methods'], 'POST');
-    assert.equal(response.headers['access-control-allow-headers'], 'content-type');
+    assert.equal(response.headers['access-control-allow-headers'], 'content-type, dpop');
     assert.equal(response.headers['access-control-allow-credentials'], undefined);
     assert.match(String(response.headers.vary), /origin/i);
   });
@@ -86,7 +86,7 @@ describe('userinfo CORS', () => {
     assert.equal(response.statusCode, 204);
     assert.equal(response.headers['access-control-allow-origin'], SPA_ORIGIN);
     assert.equal(response.headers['access-control-allow-methods'], 'GET, POST');
-    assert.equal(response.headers['access-control-allow-headers'], 'authorization, content-type');
+    assert.equal(response.headers['access-control-allow-headers'], 'authorization, content-type, dpop');
     assert.equal(response.headers['access-control-allow-credentials'], undefined);
   });
 

@@ -15,7 +15,8 @@ const HOSTILE_VALUES = [
 
 const PARAMS = ['grant_type', 'code', 'code_verifier', 'redirect_uri', 'refresh_token', 'scope', 'client_id', 'client_secret', 'token',
   'token_type_hint', 'resource', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age',
-  'id_token_hint', 'login_hint', 'request', 'request_uri', 'username', 'password', 'csrf', 'decision', 'access_token', 'device_code', 'user_code'];
+  'id_token_hint', 'login_hint', 'request', 'request_uri', 'username', 'password', 'csrf', 'decision', 'access_token', 'device_code', 'user_code',
+  'dpop_jkt', 'client_assertion', 'client_assertion_type'];
 
 describe('no input makes the server answer 5xx', () => {
   let f: Fixture;
@@ -30,7 +31,7 @@ describe('no input makes the server answer 5xx', () => {
   };
 
   test('form endpoints: every parameter with every hostile value, alone and repeated', async () => {
-    const endpoints = ['/token', '/introspect', '/revoke', '/userinfo', '/authorize', '/account/login', '/account/revoke', '/account/sign-out',
+    const endpoints = ['/token', '/par', '/introspect', '/revoke', '/userinfo', '/authorize', '/account/login', '/account/revoke', '/account/sign-out',
       '/interaction/x/login', '/interaction/x/consent', '/device/authorize', '/device', '/device/login', '/device/decision'];
     for (const url of endpoints) {
       for (const name of PARAMS) {
@@ -67,8 +68,10 @@ describe('no input makes the server answer 5xx', () => {
       { authorization: `Bearer ${'a'.repeat(10_000)}` }, { authorization: 'Bearer a b c' }, { authorization: 'Negotiate abc' },
       { cookie: 'latchkey_sso=' + 'x'.repeat(5000) }, { cookie: '=;=;;;' }, { cookie: `latchkey_interaction=${'%'.repeat(100)}` },
       { origin: 'null' }, { origin: 'https://evil.example' }, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16' },
+      { authorization: 'DPoP' }, { authorization: 'DPoP a b' }, { authorization: `DPoP ${'a'.repeat(10_000)}` }, { dpop: 'x' }, { dpop: 'a.b.c' },
+      { dpop: `${Buffer.from('{"alg":"ES256","typ":"dpop+jwt","jwk":{"kty":"EC"}}').toString('base64url')}.e30.AAAA` }, { dpop: 'a'.repeat(9000) },
     ];
-    for (const url of ['/token', '/introspect', '/revoke', '/userinfo', '/account', '/account/revoke', '/device/authorize', '/device']) {
+    for (const url of ['/token', '/par', '/introspect', '/revoke', '/userinfo', '/account', '/account/revoke', '/device/authorize', '/device']) {
       for (const headers of headerCases) {
         for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'] as const) {
           const res = await f.server.app.inject({ method, url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: method === 'GET' || method === 'OPTIONS' ? undefined : 'token=x&grant_type=refresh_token' });

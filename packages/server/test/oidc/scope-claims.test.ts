@@ -138,10 +138,14 @@ describe('migration 0006', () => {
       await sql`insert into users (id, username, email, name, password_hash, created_at, updated_at) values ('u1', 'old', 'old@example.com', null, 'h', 1, 1)`.execute(db);
       await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
         values ('c1', 'Old', null, 1, '[]', '["authorization_code"]', '["openid"]', 1, 'RS256', 1, 1)`.execute(db);
-      assert.deepEqual((await store.migrate()).applied, MIGRATIONS.map(([n]) => n).filter((n) => n >= '0006'));
+      // 0006 and every later migration, in order.
+      assert.deepEqual((await store.migrate()).applied, MIGRATIONS.map(([name]) => name).filter((name) => name >= '0006'));
       const user = await store.getUser('u1');
       assert.deepEqual([user!.emailVerified, user!.phoneNumber, user!.phoneNumberVerified, user!.address], [false, null, false, null]);
-      assert.equal((await store.getClient('c1'))!.idTokenClaims, true);
+      const client = (await store.getClient('c1'))!;
+      assert.equal(client.idTokenClaims, true);
+      // 0017-0019 (issue 17): an existing client needs no PAR or DPoP, keeps its way of authenticating, has no profile.
+      assert.deepEqual([client.requirePar, client.requireDpop, client.jwks, client.jwksUri, client.profile], [false, false, null, null, null]);
     } finally {
       await store.close();
     }

@@ -16,6 +16,7 @@ async function withClient(store: SqlStore): Promise<void> {
     id: 'c1', name: 'App', secretHash: null, isPublic: true, redirectUris: ['https://app.example/cb'], grantTypes: ['authorization_code'],
     scopes: ['openid'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, createdAt: NOW, updatedAt: NOW,
     postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
+    requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
   });
 }
 

@@ -11,6 +11,8 @@ import { signingKeysContract } from './contract/signing-keys.ts';
 import { consentsContract } from './contract/consents.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { interactionsContract } from './contract/interactions.ts';
+import { pushedRequestsContract } from './contract/pushed-requests.ts';
+import { usedJtisContract } from './contract/used-jtis.ts';
 import { codesContract } from './contract/codes.ts';
 import { deviceCodesContract } from './contract/device-codes.ts';
 import { grantsContract } from './contract/grants.ts';
@@ -56,6 +58,8 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     consentsContract(() => store);
     sessionsContract(() => store);
     interactionsContract(() => store);
+    pushedRequestsContract(() => store);
+    usedJtisContract(() => store);
     codesContract(() => store);
     deviceCodesContract(() => store);
     grantsContract(() => store);

@@ -27,6 +27,8 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
       removed += await deleteBatch(db, 'session_clients', 'sid', sql`sid not in (select sid from sessions where sid is not null)`, batch);
       // Finished logout deliveries stay 30 days for `latchkey logout-deliveries`.
       removed += await deleteBatch(db, 'logout_deliveries', 'id', sql`finished_at is not null and finished_at < ${now - 30 * DAY}`, batch);
+      removed += await deleteBatch(db, 'pushed_requests', 'uri_hash', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'used_jtis', 'key', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);

@@ -16,9 +16,11 @@ import { sqlFailureCounterStore } from './failure-counters.ts';
 import { sqlGrantStore } from './grants.ts';
 import { sqlInteractionStore } from './interactions.ts';
 import { sqlLogoutDeliveryStore } from './logout-deliveries.ts';
+import { sqlPushedRequestStore } from './pushed-requests.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
+import { sqlUsedJtiStore } from './used-jtis.ts';
 import { sqlUserStore } from './users.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
@@ -49,6 +51,7 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlConsentStore(database),
     ...sqlSessionStore(database),
     ...sqlInteractionStore(database),
+    ...sqlPushedRequestStore(database),
     ...sqlCodeStore(database),
     ...sqlDeviceCodeStore(database),
     ...sqlGrantStore(database),
@@ -58,5 +61,6 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlCacheVersionStore(database),
     ...sqlExpiryStore(database),
     ...sqlLogoutDeliveryStore(database),
+    ...sqlUsedJtiStore(database),
   };
 }

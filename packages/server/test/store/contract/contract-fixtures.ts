@@ -20,6 +20,7 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
     scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null },
     createdAt: NOW, updatedAt: NOW, postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
+    requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
     clientUri: null, logoUri: null, applicationType: null, registrationTokenHash: null, firstUsedAt: null, blockedAt: null, ...overrides,
   };
 }
@@ -57,14 +58,14 @@ export function codeRecord(codeHash: string, clientId: string, userId: string, o
   return {
     codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
-    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, sid: null, claims: null, ...overrides,
+    createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, sid: null, claims: null, dpopJkt: null, ...overrides,
   };
 }
 
 export function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
   return {
     id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
-    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, claims: null, ...overrides,
+    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, claims: null, dpopJkt: null, ...overrides,
   };
 }
 
