@@ -77,7 +77,7 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       await page.getByLabel('Username').fill(username);
       await page.getByLabel('Password').fill(password);
       await shot(page, '01-login-at-server');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     });
 
     await t.test('2. the consent screen names the app and what it wants; the user allows', async () => {
@@ -156,7 +156,7 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       await other.goto(`${demo.importerUrl}/connect`);
       await other.getByLabel('Username').fill(username);
       await other.getByLabel('Password').fill(password);
-      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
       await other.getByRole('button', { name: 'Deny' }).click();
       await other.getByRole('heading', { name: 'You did not allow access' }).waitFor();
       assert.equal(new URL(other.url()).origin, demo.importerUrl);
@@ -209,7 +209,7 @@ async function revokeImporter(page: Page, demo: DemoHarness): Promise<void> {
   if (await page.getByLabel('Password').count() > 0) {
     await page.getByLabel('Username').fill(demo.state.user.username);
     await page.getByLabel('Password').fill(demo.state.user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
   await page.getByText('Contacts Importer').first().waitFor();
   await shot(page, '05a-account-page');

@@ -8,6 +8,9 @@ import type { HomeLink } from './endpoints/page-models.ts';
 import type { ClientEndpointLimits } from './rate-limits/client-endpoint-limits.ts';
 import type { Metrics } from './metrics/metrics.ts';
 
+/** The forms of a pending interaction: password, passkey, second factor, consent. */
+export type InteractionStep = 'login' | 'passkey' | 'second-factor' | 'consent';
+
 /** Absolute URLs of the server's own endpoints (built from the route paths by http/paths.ts). */
 export interface ServerUrls {
   discovery: string;
@@ -21,8 +24,14 @@ export interface ServerUrls {
   accountLogin: string;
   accountRevoke: string;
   accountSignOut: string;
-  /** A pending interaction's page, or the URL its login or consent form posts to. */
-  interaction(id: string, step?: 'login' | 'consent'): string;
+  accountPasskeyLogin: string;
+  accountPasskeyAdd: string;
+  accountPasskeyRemove: string;
+  accountPasswordRemove: string;
+  /** The scripts of the pages that use passkeys (the WebAuthn browser library, then ours), served by this server. */
+  passkeyScripts: readonly string[];
+  /** A pending interaction's page, or the URL one of its forms posts to. */
+  interaction(id: string, step?: InteractionStep): string;
 }
 
 export interface ServerContext {

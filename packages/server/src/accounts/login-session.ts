@@ -37,9 +37,9 @@ export async function endSession(ctx: ServerContext, cookies: Map<string, string
  * Starts a session after a successful login and returns its Set-Cookie header. Any session the browser had
  * is ended first: a new login always gets a new identifier (no session fixation).
  */
-export async function startSession(ctx: ServerContext, cookies: Map<string, string>, userId: string, now: number): Promise<string> {
+export async function startSession(ctx: ServerContext, cookies: Map<string, string>, userId: string, now: number, amr: readonly string[]): Promise<string> {
   await endSession(ctx, cookies);
   const value = randomSecret();
-  await ctx.store.createSession({ idHash: hashSecret(value), userId, authTime: now, createdAt: now, expiresAt: now + ctx.config.sessionTtl });
+  await ctx.store.createSession({ idHash: hashSecret(value), userId, authTime: now, amr: [...amr], createdAt: now, expiresAt: now + ctx.config.sessionTtl });
   return serializeCookie(sessionCookieName(ctx), value, cookieSettings(ctx.config), ctx.config.sessionTtl);
 }

@@ -3,6 +3,7 @@
 // up, verify (an unknown user costs the same work), then either count the failure and audit it, or clear the
 // counters, remember the device, start the session and audit it. Other ways of signing in (passkeys, a second
 // factor) extend this module rather than repeat it.
+import { PASSWORD_ONLY } from '../oidc/authentication-context.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { UserRecord } from '../store/records.ts';
 import { deviceCookie, setDeviceCookie } from './known-device-cookie.ts';
@@ -34,7 +35,7 @@ export type PasswordSignIn =
   /** The caller's own step before the session (`beforeSession`) failed: no session was started. */
   | { status: 'abandoned' }
   /** `cookies`: the session cookie and the known-device cookie. */
-  | { status: 'signed-in'; user: UserRecord; authTime: number; cookies: string[] };
+  | { status: 'signed-in'; user: UserRecord; authTime: number; amr: string[]; cookies: string[] };
 
 /**
  * Runs the sign-in. `beforeSession` is the caller's last step once the password is right (the authorization flow
@@ -56,7 +57,7 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   }, now);
   // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
   const user = username ? await ctx.store.findUserByUsername(username) : undefined;
-  const valid = await verifyPassword(user?.passwordHash, password);
+  const valid = await verifyPassword(user?.passwordHash ?? undefined, password);
   if (!user || !valid) {
     await recordLoginFailure(ctx, attempt);
     await audit('login.failed', user?.id ?? null);
@@ -65,8 +66,8 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   }
   const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
-  const session = await startSession(ctx, form.cookies, user.id, now);
+  const session = await startSession(ctx, form.cookies, user.id, now, PASSWORD_ONLY);
   await audit('login.succeeded', user.id);
   ctx.metrics.login('succeeded');
-  return { status: 'signed-in', user, authTime: now, cookies: [session, knownDevice] };
+  return { status: 'signed-in', user, authTime: now, amr: [...PASSWORD_ONLY], cookies: [session, knownDevice] };
 }

@@ -20,7 +20,7 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
-    authTime: auth.authTime, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null,
+    authTime: auth.authTime, amr: auth.amr, createdAt: now, expiresAt: now + ctx.config.codeTtl, consumedAt: null, grantId: null,
   });
   return successResponse(ctx.config.issuer, targetOf(request), code);
 }

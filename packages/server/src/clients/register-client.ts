@@ -20,6 +20,8 @@ export interface RegisterClientInput {
   registration?: ClientRegistration;
   /** Keep the scope claims out of the ID token: UserInfo only (default: in the ID token too). */
   userinfoOnlyClaims?: boolean;
+  /** Every sign-in for this client needs a second factor or a passkey (ID tokens then carry acr urn:latchkey:acr:mfa). */
+  requireMfa?: boolean;
 }
 
 export interface RegisteredClient {
@@ -83,7 +85,7 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, createdAt: now, updatedAt: now,
+    idTokenClaims: !input.userinfoOnlyClaims, requireMfa: input.requireMfa ?? false, createdAt: now, updatedAt: now,
   };
   await store.createClient(client);
   await store.bumpCacheVersion('clients');

@@ -1,13 +1,21 @@
-// The account page (/account): a signed-in user sees the apps they authorized and revokes any of them.
-// Revoking ends the app's grants (refresh tokens, and access tokens as introspection and UserInfo see them)
-// and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user instead of the client).
+// The account page (/account): a signed-in user sees how they sign in (passkeys, password) and the apps they
+// authorized, and revokes any of them. Revoking ends the app's grants (refresh tokens, and access tokens as
+// introspection and UserInfo see them) and its remembered consent (RFC 7009 §2.1 semantics, initiated by the user
+// instead of the client). Changing how one signs in (adding or removing a passkey, removing the password) needs a
+// sign-in at most RECENT_SIGN_IN seconds old (NIST SP 800-63B §4.1.3 re-authentication before sensitive changes).
 import { currentSession, endSession } from '../accounts/login-session.ts';
+import { signInWithPasskey } from '../accounts/passkey-sign-in.ts';
+import { authenticationOptions, PasskeyRejected, registerPasskey, registrationOptions, removePasskey } from '../accounts/passkeys.ts';
 import { signInWithPassword } from '../accounts/password-sign-in.ts';
 import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import type { ServerContext } from '../server-context.ts';
 import { errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 import type { ConnectedApp } from './page-models.ts';
+import type { SessionRecord, UserRecord } from '../store/records.ts';
+
+/** How old a sign-in may be for account changes (seconds). */
+export const RECENT_SIGN_IN = 600;
 
 const forbidden = (requestId: string): BrowserResponse => errorPageResponse(403, 'The form could not be accepted',
   'The form was missing its security token or it did not match this browser. Reload the account page and try again (cookies must be enabled).', requestId);
@@ -15,16 +23,24 @@ const forbidden = (requestId: string): BrowserResponse => errorPageResponse(403,
 const toAccount = (ctx: ServerContext, cookies: string[] = [], query = ''): BrowserResponse =>
   ({ kind: 'redirect', location: `${ctx.urls.account}${query}`, cookies });
 
-function signInPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, options: { status?: number; username?: string; error?: string; headers?: Record<string, string> } = {}): BrowserResponse {
+const REAUTHENTICATE = 'To change how you sign in, confirm it is you: sign in again.';
+
+async function signInPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest,
+  options: { status?: number; username?: string; error?: string; notice?: string; headers?: Record<string, string> } = {}): Promise<BrowserResponse> {
   const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
   return {
     kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [], ...(options.headers ? { headers: options.headers } : {}),
     page: {
-      view: 'login', action: ctx.urls.accountLogin, clientName: 'your Latchkey account', csrfToken: csrf.tokenFor(secret),
+      view: 'login', action: ctx.urls.accountLogin, clientName: `your ${ctx.config.productName} account`, csrfToken: csrf.tokenFor(secret),
       ...(options.username !== undefined ? { username: options.username } : {}), ...(options.error ? { error: options.error } : {}),
+      ...(options.notice ? { notice: options.notice } : {}),
+      passkey: { action: ctx.urls.accountPasskeyLogin, scripts: ctx.urls.passkeyScripts, options: JSON.stringify(await authenticationOptions(ctx, secret)) },
     },
   };
 }
+
+/** The session's sign-in is recent enough to change how the user signs in. */
+const isRecent = (ctx: ServerContext, session: SessionRecord) => ctx.now() - session.authTime < RECENT_SIGN_IN;
 
 /** The apps with a live grant or a remembered consent, one entry per client. */
 async function connectedApps(ctx: ServerContext, userId: string): Promise<ConnectedApp[]> {
@@ -48,21 +64,110 @@ async function connectedApps(ctx: ServerContext, userId: string): Promise<Connec
   return apps.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** GET /account — the sign-in form, or the connected apps of the signed-in user. */
-export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, revokedClientId: string | undefined): Promise<BrowserResponse> {
+/** What GET /account reads from its query. */
+export interface AccountQuery {
+  revoked?: string | undefined;
+  /** A confirmation to show: passkey-added, passkey-removed, password-removed. */
+  done?: string | undefined;
+  /** Ask for a fresh sign-in even with a session (before account changes). */
+  reauth?: boolean | undefined;
+}
+
+const DONE: Record<string, string> = {
+  'passkey-added': 'Your passkey was added. You can now sign in with it.',
+  'passkey-removed': 'The passkey was removed.',
+  'password-removed': 'Your password was removed: you now sign in with a passkey.',
+};
+
+async function accountPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, session: SessionRecord, user: UserRecord,
+  options: { revoked?: string; notice?: string; error?: string; status?: number } = {}): Promise<BrowserResponse> {
+  const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
+  const passkeys = await ctx.store.listPasskeys(user.id);
+  const recent = isRecent(ctx, session);
+  return {
+    kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [],
+    page: {
+      view: 'account', username: user.username, apps: await connectedApps(ctx, user.id), csrfToken: csrf.tokenFor(secret),
+      revokeAction: ctx.urls.accountRevoke, signOutAction: ctx.urls.accountSignOut, ...(options.revoked ? { revoked: options.revoked } : {}),
+      ...(options.notice ? { notice: options.notice } : {}), ...(options.error ? { error: options.error } : {}),
+      passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt, synced: p.backedUp })),
+      hasPassword: user.passwordHash !== null,
+      ...(recent
+        ? { passkeyAdd: { action: ctx.urls.accountPasskeyAdd, scripts: ctx.urls.passkeyScripts, options: JSON.stringify(await registrationOptions(ctx, user, secret)) } }
+        : { reauthenticateUrl: `${ctx.urls.account}?reauth=1` }),
+      passkeyRemoveAction: ctx.urls.accountPasskeyRemove, passwordRemoveAction: ctx.urls.accountPasswordRemove,
+    },
+  };
+}
+
+/** GET /account — the sign-in form, or the sign-in methods and connected apps of the signed-in user. */
+export async function showAccount(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, query: AccountQuery): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
   if (!session) return signInPage(ctx, csrf, browser);
   const user = await ctx.store.getUser(session.userId);
   if (!user) return signInPage(ctx, csrf, browser);
-  const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
-  const revoked = revokedClientId ? (await ctx.clients.get(revokedClientId))?.name : undefined;
-  return {
-    kind: 'page', status: 200, cookies: setCookie ? [setCookie] : [],
-    page: {
-      view: 'account', username: user.username, apps: await connectedApps(ctx, user.id), csrfToken: csrf.tokenFor(secret),
-      revokeAction: ctx.urls.accountRevoke, signOutAction: ctx.urls.accountSignOut, ...(revoked ? { revoked } : {}),
-    },
-  };
+  if (query.reauth && !isRecent(ctx, session)) return signInPage(ctx, csrf, browser, { username: user.username, notice: REAUTHENTICATE });
+  const revoked = query.revoked ? (await ctx.clients.get(query.revoked))?.name : undefined;
+  const notice = query.done ? DONE[query.done] : undefined;
+  return accountPage(ctx, csrf, browser, session, user, { ...(revoked ? { revoked } : {}), ...(notice ? { notice } : {}) });
+}
+
+/** The signed-in user of an account change, when their sign-in is recent; otherwise the page to answer. */
+async function changer(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<{ session: SessionRecord; user: UserRecord } | BrowserResponse> {
+  if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const session = await currentSession(ctx, browser.cookies);
+  const user = session && await ctx.store.getUser(session.userId);
+  if (!session || !user) return toAccount(ctx);
+  if (!isRecent(ctx, session)) return signInPage(ctx, csrf, browser, { status: 401, username: user.username, notice: REAUTHENTICATE });
+  return { session, user };
+}
+
+/** POST /account/passkeys/add — verifies the registration (accounts/passkeys.ts) and stores the passkey under its name. */
+export async function addPasskey(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  const secret = browserSecret(ctx, browser.cookies) ?? '';
+  try {
+    await registerPasskey(ctx, who.user, secret, browser.params.get('credential'), browser.params.get('name'));
+  } catch (error) {
+    if (!(error instanceof PasskeyRejected)) throw error;
+    return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: error.userMessage });
+  }
+  return toAccount(ctx, [], '?done=passkey-added');
+}
+
+/** POST /account/passkeys/remove — removes one of the user's passkeys (never the last one of a user without a password). */
+export async function deletePasskey(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  const outcome = await removePasskey(ctx, who.user, (browser.params.get('passkey') ?? '').slice(0, 2048));
+  if (outcome === 'last') {
+    return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'This is your only way to sign in: add another passkey before removing this one.' });
+  }
+  if (outcome === 'unknown') return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'That passkey is not one of yours (it may have been removed already).' });
+  return toAccount(ctx, [], '?done=passkey-removed');
+}
+
+/** POST /account/password/remove — a user with a passkey may sign in without a password from now on. */
+export async function removePassword(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  if ((await ctx.store.listPasskeys(who.user.id)).length === 0) {
+    return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'Add a passkey before removing your password: you would have no way to sign in.' });
+  }
+  const now = ctx.now();
+  await ctx.store.updateUserPassword(who.user.id, null, now);
+  await ctx.store.recordAuditEvent({ type: 'password.removed', userId: who.user.id }, now);
+  return toAccount(ctx, [], '?done=password-removed');
+}
+
+/** POST /account/passkey-login — the account page's passkey sign-in (accounts/passkey-sign-in.ts). */
+export async function submitAccountPasskeyLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const secret = browserSecret(ctx, browser.cookies);
+  if (!secret || !csrf.verify(secret, browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const result = await signInWithPasskey(ctx, { credential: browser.params.get('credential'), browserSecret: secret, ip: browser.ip, cookies: browser.cookies, via: 'account' });
+  if (result.status === 'rejected') return signInPage(ctx, csrf, browser, { status: 400, error: result.message });
+  return toAccount(ctx, result.status === 'signed-in' ? result.cookies : []);
 }
 
 /** POST /account/login — the password sign-in of the authorization flow (accounts/password-sign-in.ts). */

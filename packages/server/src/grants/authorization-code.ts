@@ -78,7 +78,7 @@ export const authorizationCodeGrant: GrantHandler = {
 
     const withRefresh = client.grantTypes.includes('refresh_token');
     const grant: GrantRecord = {
-      id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
+      id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime, amr: code.amr,
       createdAt: now, lastUsedAt: now,
       // Without a refresh token the grant only has to outlive its access token (so revocation can still name it).
       expiresAt: now + (withRefresh ? ctx.config.refreshAbsoluteTtl : ctx.config.accessTokenTtl), revokedAt: null,

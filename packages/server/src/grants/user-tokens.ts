@@ -40,7 +40,7 @@ export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): Toke
   if (input.refreshToken !== undefined) response.refresh_token = input.refreshToken;
   if (input.scopes.includes('openid')) {
     response.id_token = issueIdToken(ctx.keys.signer(client.idTokenAlg), {
-      issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, nonce: input.nonce,
+      issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, amr: grant.amr, nonce: input.nonce,
       accessToken: access.token, userClaims: idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ttl: ctx.config.idTokenTtl, now,
     });
   }

@@ -3,7 +3,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
-import { revokeApp, showAccount, signOut, submitAccountLogin } from '../endpoints/account.ts';
+import {
+  addPasskey, deletePasskey, removePassword, revokeApp, showAccount, signOut, submitAccountLogin, submitAccountPasskeyLogin,
+} from '../endpoints/account.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -19,9 +21,16 @@ const respond = (request: FastifyRequest, reply: FastifyReply, work: () => Promi
   respondToBrowser(request, reply, work, sendAccountPageError);
 
 export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext, csrf: CsrfTokens): void {
-  app.get<{ Querystring: { revoked?: string } }>(PATHS.account, (request, reply) =>
-    respond(request, reply, () => showAccount(ctx, csrf, browserRequest(request), typeof request.query.revoked === 'string' ? request.query.revoked : undefined)));
+  app.get<{ Querystring: { revoked?: unknown; done?: unknown; reauth?: unknown } }>(PATHS.account, (request, reply) => {
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const query = { revoked: text(request.query.revoked), done: text(request.query.done), reauth: request.query.reauth === '1' };
+    return respond(request, reply, () => showAccount(ctx, csrf, browserRequest(request), query));
+  });
   app.post(PATHS.accountLogin, (request, reply) => respond(request, reply, () => submitAccountLogin(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountRevoke, (request, reply) => respond(request, reply, () => revokeApp(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountSignOut, (request, reply) => respond(request, reply, () => signOut(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountPasskeyLogin, (request, reply) => respond(request, reply, () => submitAccountPasskeyLogin(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountPasskeyAdd, (request, reply) => respond(request, reply, () => addPasskey(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountPasskeyRemove, (request, reply) => respond(request, reply, () => deletePasskey(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountPasswordRemove, (request, reply) => respond(request, reply, () => removePassword(ctx, csrf, browserRequest(request))));
 }

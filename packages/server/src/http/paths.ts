@@ -16,10 +16,20 @@ export const PATHS = {
   interaction: '/interaction/:id',
   interactionLogin: '/interaction/:id/login',
   interactionConsent: '/interaction/:id/consent',
+  interactionPasskey: '/interaction/:id/passkey',
+  interactionSecondFactor: '/interaction/:id/second-factor',
   account: '/account',
   accountLogin: '/account/login',
   accountRevoke: '/account/revoke',
   accountSignOut: '/account/sign-out',
+  accountPasskeyLogin: '/account/passkey-login',
+  accountPasskeyAdd: '/account/passkeys/add',
+  accountPasskeyRemove: '/account/passkeys/remove',
+  accountPasswordRemove: '/account/password/remove',
+  /** The browser part of @simplewebauthn, served from the installed package (no third-party script). */
+  webauthnBrowserScript: '/assets/webauthn-browser.js',
+  /** Our page script for passkeys (http/assets/passkey-script.ts). */
+  passkeyScript: '/assets/passkeys.js',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -42,9 +52,16 @@ export function serverUrls(issuer: string): ServerUrls {
     accountLogin: at(PATHS.accountLogin),
     accountRevoke: at(PATHS.accountRevoke),
     accountSignOut: at(PATHS.accountSignOut),
+    accountPasskeyLogin: at(PATHS.accountPasskeyLogin),
+    accountPasskeyAdd: at(PATHS.accountPasskeyAdd),
+    accountPasskeyRemove: at(PATHS.accountPasskeyRemove),
+    accountPasswordRemove: at(PATHS.accountPasswordRemove),
+    passkeyScripts: [at(PATHS.webauthnBrowserScript), at(PATHS.passkeyScript)],
     interaction: (id, step) => {
-      const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
-      return at(path.replace(':id', encodeURIComponent(id)));
+      const path = {
+        login: PATHS.interactionLogin, passkey: PATHS.interactionPasskey, 'second-factor': PATHS.interactionSecondFactor, consent: PATHS.interactionConsent,
+      }[step ?? 'login'];
+      return at((step === undefined ? PATHS.interaction : path).replace(':id', encodeURIComponent(id)));
     },
   };
 }

@@ -16,6 +16,8 @@ import { FormParams } from '../oauth/form-params.ts';
 import { DISCOVERY_PATHS, PATHS } from './paths.ts';
 import { registerCors } from './cors.ts';
 import { homePage } from './views/home-page.ts';
+import { PASSKEY_SCRIPT } from './assets/passkey-script.ts';
+import { webauthnBrowserBundle } from './assets/webauthn-browser-bundle.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
@@ -71,6 +73,12 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ],
     }));
   });
+
+  // The passkey pages' scripts: fixed files of this server (CSP script-src names their exact URLs).
+  const script = (body: () => string) => async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(body());
+  app.get(PATHS.webauthnBrowserScript, script(webauthnBrowserBundle));
+  app.get(PATHS.passkeyScript, script(() => PASSKEY_SCRIPT));
 
   app.get(PATHS.healthz, async () => ({ status: 'ok' }));
   app.get(PATHS.readyz, async (request, reply) => {

@@ -2,6 +2,7 @@
 // §12.2 (a refreshed ID token keeps iss, sub, aud and auth_time). Signed with the client's algorithm, RS256 by default.
 import { createHash } from 'node:crypto';
 import type { SigningAlg } from '../store/records.ts';
+import { acrFor } from './authentication-context.ts';
 import type { JwsSigner } from '../tokens/jws.ts';
 
 export interface IdTokenInput {
@@ -10,6 +11,8 @@ export interface IdTokenInput {
   subject: string;
   clientId: string;
   authTime: number;
+  /** RFC 8176 methods of that authentication: `amr`, and the `acr` they reach (oidc/authentication-context.ts). */
+  amr: readonly string[];
   nonce?: string | undefined;
   /** The access token issued alongside, for at_hash. */
   accessToken?: string | undefined;
@@ -31,6 +34,7 @@ export function issueIdToken(signer: JwsSigner, input: IdTokenInput): string {
     ...input.userClaims,
     iss: input.issuer, sub: input.subject, aud: input.clientId, azp: input.clientId,
     exp: input.now + input.ttl, iat: input.now, auth_time: input.authTime,
+    amr: [...input.amr], acr: acrFor(input.amr),
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;
   if (input.accessToken !== undefined) claims.at_hash = atHash(input.accessToken, signer.alg);

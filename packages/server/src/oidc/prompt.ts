@@ -25,8 +25,10 @@ export function parseMaxAge(value: string | undefined): number | undefined {
 
 export interface Authentication {
   userId: string;
-  /** When the user last typed their password (Unix seconds). */
+  /** When the user last actively authenticated (Unix seconds). */
   authTime: number;
+  /** RFC 8176 methods of that authentication (oidc/authentication-context.ts). */
+  amr: string[];
 }
 
 export interface LoginRequirements {

@@ -3,7 +3,7 @@
 export interface ClientsTable {
   id: string; name: string; secret_hash: string | null; is_public: number; redirect_uris: string;
   grant_types: string; scopes: string; require_pkce: number; id_token_alg: string; created_at: number; updated_at: number;
-  registration: string; id_token_claims: number;
+  registration: string; id_token_claims: number; require_mfa: number;
 }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
 export interface ApiScopesTable { api_id: string; name: string; description: string }
@@ -18,14 +18,14 @@ export interface SigningKeysTable {
   retired_at: number | null; expires_at: number | null;
 }
 export interface ConsentsTable { user_id: string; client_id: string; scopes: string; granted_at: number; updated_at: number }
-export interface SessionsTable { id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number }
+export interface SessionsTable { id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number; amr: string }
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
-  nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
+  nonce: string | null; scopes: string; audience: string | null; auth_time: number; amr: string; created_at: number;
   expires_at: number; consumed_at: number | null; grant_id: string | null;
 }
 export interface GrantsTable {
-  id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
+  id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number; amr: string;
   created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null;
 }
 export interface RefreshTokensTable {
@@ -40,8 +40,17 @@ export interface AuditEventsTable {
 }
 export interface InteractionsTable {
   id: string; browser_hash: string; client_id: string; request: string; user_id: string | null;
-  auth_time: number | null; created_at: number; expires_at: number;
+  auth_time: number | null; amr: string | null; created_at: number; expires_at: number;
 }
+export interface PasskeysTable {
+  id: string; user_id: string; name: string; public_key: string; counter: number; transports: string; device_type: string;
+  backed_up: number; created_at: number; last_used_at: number | null;
+}
+export interface WebAuthnChallengesTable {
+  challenge_hash: string; browser_hash: string; purpose: string; user_id: string | null; created_at: number; expires_at: number;
+}
+export interface TotpFactorsTable { user_id: string; secret_sealed: string; confirmed_at: number | null; last_step: number; created_at: number }
+export interface RecoveryCodesTable { code_hash: string; user_id: string; used_at: number | null; created_at: number }
 export interface CacheVersionsTable { topic: string; version: number }
 
 export interface Database {
@@ -61,4 +70,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   cache_versions: CacheVersionsTable;
   interactions: InteractionsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebAuthnChallengesTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
 }

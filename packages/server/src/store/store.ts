@@ -13,6 +13,8 @@ import type { ExpiryStore } from './expiry-store.ts';
 import type { FailureCounterStore } from './failure-counter-store.ts';
 import type { GrantStore } from './grant-store.ts';
 import type { InteractionStore } from './interaction-store.ts';
+import type { PasskeyStore } from './passkey-store.ts';
+import type { SecondFactorStore } from './second-factor-store.ts';
 import type { RevokedTokenStore } from './revoked-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
@@ -42,7 +44,7 @@ export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
   ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, CodeStore, GrantStore,
-  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore {}
+  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore, PasskeyStore, SecondFactorStore {}
 
 /** A uniqueness conflict (duplicate username, client id, API identifier or scope). */
 export class StoreConflict extends Error {

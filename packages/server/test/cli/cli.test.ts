@@ -141,7 +141,7 @@ describe('latchkey CLI', () => {
     const store = openStore(cli.databaseUrl);
     const user = await store.findUserByUsername('alice');
     await store.close();
-    assert.match(user!.passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    assert.match(user!.passwordHash ?? "", /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     const list = await cli.run(['user', 'list', '--json']);
     assert.ok(!list.stdout.includes('argon2'));
     assert.deepEqual(list.json<{ username: string }[]>().map((u) => u.username), ['alice']);

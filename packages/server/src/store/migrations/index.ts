@@ -6,6 +6,9 @@ import * as apiIntrospectors from './0003-api-introspectors.ts';
 import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
+import * as passkeys from './0014-passkeys.ts';
+import * as secondFactor from './0015-second-factor.ts';
+import * as clientSecondFactor from './0016-client-second-factor.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -18,4 +21,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0004-client-registration', clientRegistration],
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
+  ['0014-passkeys', passkeys],
+  ['0015-second-factor', secondFactor],
+  ['0016-client-second-factor', clientSecondFactor],
 ];

@@ -22,6 +22,7 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
       let removed = 0;
       removed += await deleteBatch(db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'webauthn_challenges', 'challenge_hash', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);
       removed += await deleteBatch(db, 'refresh_tokens', 'token_hash', sql`expires_at < ${now}`, batch);

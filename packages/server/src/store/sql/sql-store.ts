@@ -14,6 +14,8 @@ import { sqlExpiryStore } from './expiry.ts';
 import { sqlFailureCounterStore } from './failure-counters.ts';
 import { sqlGrantStore } from './grants.ts';
 import { sqlInteractionStore } from './interactions.ts';
+import { sqlPasskeyStore } from './passkeys.ts';
+import { sqlSecondFactorStore } from './second-factors.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
@@ -54,5 +56,7 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlAuditStore(database),
     ...sqlCacheVersionStore(database),
     ...sqlExpiryStore(database),
+    ...sqlPasskeyStore(database),
+    ...sqlSecondFactorStore(database),
   };
 }

@@ -17,7 +17,7 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, createdAt: NOW, updatedAt: NOW, ...overrides,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requireMfa: false, createdAt: NOW, updatedAt: NOW, ...overrides,
   };
 }
 
@@ -40,20 +40,20 @@ export function keyRecord(kid: string, alg: SigningAlg, createdAt: number): Sign
 }
 
 export function sessionRecord(idHash: string, userId: string, expiresAt: number): SessionRecord {
-  return { idHash, userId, authTime: NOW - 10, createdAt: NOW - 10, expiresAt };
+  return { idHash, userId, authTime: NOW - 10, amr: ['pwd'], createdAt: NOW - 10, expiresAt };
 }
 
 export function interactionRecord(id: string, clientId: string, overrides: Partial<InteractionRecord> = {}): InteractionRecord {
   return {
     id, browserHash: `browser-${id}`, clientId, request: JSON.stringify({ response_type: 'code', state: id }), userId: null,
-    authTime: null, createdAt: NOW, expiresAt: NOW + 600, ...overrides,
+    authTime: null, amr: null, createdAt: NOW, expiresAt: NOW + 600, ...overrides,
   };
 }
 
 export function codeRecord(codeHash: string, clientId: string, userId: string, overrides: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
   return {
     codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
+    nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5, amr: ['pwd'],
     createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, ...overrides,
   };
 }
@@ -61,7 +61,7 @@ export function codeRecord(codeHash: string, clientId: string, userId: string, o
 export function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
   return {
     id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
-    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, ...overrides,
+    authTime: NOW - 5, amr: ['pwd'], createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, ...overrides,
   };
 }
 
