@@ -61,6 +61,21 @@ describe('passkeys in a real browser', { skip }, () => {
     await page.evaluate((value) => (value ? localStorage.setItem('no-autofill', '1') : localStorage.removeItem('no-autofill')), off);
   }
 
+  /** Opens an authorization request of `clientId`; the app's callback (WEB_CALLBACK) is answered by the test. */
+  async function startAuthorization(page: Page, clientId: string, scope: string): Promise<{ pkce: { verifier: string }; callback: () => URL | undefined }> {
+    let callback: URL | undefined;
+    await page.unroute('https://app.example/**');
+    await page.route('https://app.example/**', (route) => {
+      callback = new URL(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>back at the app</p>' });
+    });
+    const pkce = pkcePair();
+    await page.goto(`${issuer}${authorizeUrl({
+      response_type: 'code', client_id: clientId, redirect_uri: WEB_CALLBACK, scope, state: 'st', code_challenge: pkce.challenge, code_challenge_method: 'S256',
+    })}`);
+    return { pkce, callback: () => callback };
+  }
+
   async function signInWithPassword(page: Page): Promise<void> {
     await page.goto(`${issuer}/account`);
     await page.getByLabel('Username').fill('alice');
@@ -111,19 +126,11 @@ describe('passkeys in a real browser', { skip }, () => {
     // An app: its login page, the passkey button, consent, the code; the ID token says how.
     await withoutAutofill(page, true);
     await signOut(page);
-    let callback: URL | undefined;
-    await page.route('https://app.example/**', (route) => {
-      callback = new URL(route.request().url());
-      return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>back at the app</p>' });
-    });
-    const pkce = pkcePair();
-    await page.goto(`${issuer}${authorizeUrl({
-      response_type: 'code', client_id: f.web.id, redirect_uri: WEB_CALLBACK, scope: 'openid contacts:read', state: 'st', code_challenge: pkce.challenge, code_challenge_method: 'S256',
-    })}`);
+    const app = await startAuthorization(page, f.web.id, 'openid contacts:read');
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByText('back at the app').waitFor();
-    const tokens = await tokenRequest(f.server.app, f.web, { grant_type: 'authorization_code', code: callback!.searchParams.get('code')!, redirect_uri: WEB_CALLBACK, code_verifier: pkce.verifier });
+    const tokens = await tokenRequest(f.server.app, f.web, { grant_type: 'authorization_code', code: app.callback()!.searchParams.get('code')!, redirect_uri: WEB_CALLBACK, code_verifier: app.pkce.verifier });
     const { payload } = decodeJwt(tokens.json().id_token);
     assert.deepEqual(payload.amr, ['hwk', 'user', 'mfa']);
     assert.equal(payload.acr, 'urn:latchkey:acr:mfa');
@@ -172,15 +179,7 @@ describe('passkeys in a real browser', { skip }, () => {
     // A password session, then an app that requires a second factor: the same user confirms with the passkey.
     await signOut(page);
     await signInWithPassword(page);
-    let callback: URL | undefined;
-    await page.route('https://app.example/**', (route) => {
-      callback = new URL(route.request().url());
-      return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>back at the app</p>' });
-    });
-    const pkce = pkcePair();
-    await page.goto(`${issuer}${authorizeUrl({
-      response_type: 'code', client_id: strict.id, redirect_uri: WEB_CALLBACK, scope: 'openid profile contacts:read', state: 'st', code_challenge: pkce.challenge, code_challenge_method: 'S256',
-    })}`);
+    const app = await startAuthorization(page, strict.id, 'openid profile contacts:read');
     await page.getByRole('heading', { name: "Confirm it's you" }).waitFor();
     assert.match(await page.locator('main').innerText(), /Payroll asks for a stronger sign-in/);
     await capture(page, 'second-factor');
@@ -189,16 +188,14 @@ describe('passkeys in a real browser', { skip }, () => {
     await capture(page, 'consent');
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.getByText('back at the app').waitFor();
-    const tokens = await tokenRequest(f.server.app, { id: strict.id, secret: strict.secret }, { grant_type: 'authorization_code', code: callback!.searchParams.get('code')!, redirect_uri: WEB_CALLBACK, code_verifier: pkce.verifier });
+    const tokens = await tokenRequest(f.server.app, { id: strict.id, secret: strict.secret }, { grant_type: 'authorization_code', code: app.callback()!.searchParams.get('code')!, redirect_uri: WEB_CALLBACK, code_verifier: app.pkce.verifier });
     const { payload } = decodeJwt(tokens.json().id_token);
     assert.equal(payload.acr, 'urn:latchkey:acr:mfa');
     assert.deepEqual(payload.amr, ['hwk', 'user', 'mfa']);
 
     // The app's login page (before anyone signed in) and an error page.
     await signOutAt(page);
-    await page.goto(`${issuer}${authorizeUrl({
-      response_type: 'code', client_id: f.web.id, redirect_uri: WEB_CALLBACK, scope: 'openid', state: 'st', code_challenge: pkce.challenge, code_challenge_method: 'S256',
-    })}`);
+    await startAuthorization(page, f.web.id, 'openid');
     await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
     await capture(page, 'login');
     await page.goto(`${issuer}/authorize?client_id=unknown-app`);
