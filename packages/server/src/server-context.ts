@@ -28,6 +28,10 @@ export interface ServerUrls {
   accountPasskeyAdd: string;
   accountPasskeyRemove: string;
   accountPasswordRemove: string;
+  accountSecondFactor: string;
+  accountTotpStart: string;
+  accountTotpConfirm: string;
+  accountTotpRemove: string;
   /** The scripts of the pages that use passkeys (the WebAuthn browser library, then ours), served by this server. */
   passkeyScripts: readonly string[];
   /** A pending interaction's page, or the URL one of its forms posts to. */

@@ -6,7 +6,11 @@
 import { currentSession, endSession } from '../accounts/login-session.ts';
 import { signInWithPasskey } from '../accounts/passkey-sign-in.ts';
 import { authenticationOptions, PasskeyRejected, registerPasskey, registrationOptions, removePasskey } from '../accounts/passkeys.ts';
-import { signInWithPassword } from '../accounts/password-sign-in.ts';
+import { signInWithPassword, signInWithSecondFactor } from '../accounts/password-sign-in.ts';
+import {
+  confirmTotpEnrolment, pendingTotpEnrolment, removeTotp, startPendingSecondFactor, startTotpEnrolment, takePendingSecondFactor,
+} from '../accounts/second-factor.ts';
+import QRCode from 'qrcode';
 import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -74,16 +78,19 @@ export interface AccountQuery {
 }
 
 const DONE: Record<string, string> = {
+  'totp-removed': 'Your authenticator app was removed.',
   'passkey-added': 'Your passkey was added. You can now sign in with it.',
   'passkey-removed': 'The passkey was removed.',
   'password-removed': 'Your password was removed: you now sign in with a passkey.',
 };
 
 async function accountPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, session: SessionRecord, user: UserRecord,
-  options: { revoked?: string; notice?: string; error?: string; status?: number } = {}): Promise<BrowserResponse> {
+  options: { revoked?: string; notice?: string; error?: string; status?: number; recoveryCodes?: string[] } = {}): Promise<BrowserResponse> {
   const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
   const passkeys = await ctx.store.listPasskeys(user.id);
   const recent = isRecent(ctx, session);
+  const factor = await ctx.store.getTotpFactor(user.id);
+  const setup = recent && factor && factor.confirmedAt === null ? await pendingTotpEnrolment(ctx, user) : undefined;
   return {
     kind: 'page', status: options.status ?? 200, cookies: setCookie ? [setCookie] : [],
     page: {
@@ -96,6 +103,13 @@ async function accountPage(ctx: ServerContext, csrf: CsrfTokens, browser: Browse
         ? { passkeyAdd: { action: ctx.urls.accountPasskeyAdd, scripts: ctx.urls.passkeyScripts, options: JSON.stringify(await registrationOptions(ctx, user, secret)) } }
         : { reauthenticateUrl: `${ctx.urls.account}?reauth=1` }),
       passkeyRemoveAction: ctx.urls.accountPasskeyRemove, passwordRemoveAction: ctx.urls.accountPasswordRemove,
+      totp: factor?.confirmedAt != null ? { confirmedAt: factor.confirmedAt, recoveryCodesLeft: await ctx.store.countRecoveryCodes(user.id) } : undefined,
+      totpStartAction: ctx.urls.accountTotpStart, totpRemoveAction: ctx.urls.accountTotpRemove,
+      ...(setup ? {
+        // The QR code is drawn here, as inline SVG (no third-party service, no image request): the otpauth URI never leaves.
+        totpSetup: { qrSvg: await QRCode.toString(setup.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }), secret: setup.secret, confirmAction: ctx.urls.accountTotpConfirm },
+      } : {}),
+      ...(options.recoveryCodes ? { recoveryCodes: options.recoveryCodes } : {}),
     },
   };
 }
@@ -181,6 +195,8 @@ export async function submitAccountLogin(ctx: ServerContext, csrf: CsrfTokens, b
       return signInPage(ctx, csrf, browser, { status: 429, username: result.username, error: result.message, headers: { 'retry-after': String(result.retryAfter) } });
     case 'rejected':
       return signInPage(ctx, csrf, browser, { status: 400, username: result.username, error: result.message });
+    case 'second-factor':
+      return accountSecondFactorPage(ctx, csrf, browser, result.user.id, result.cookies);
     case 'abandoned':
     case 'signed-in':
       return toAccount(ctx, result.status === 'signed-in' ? result.cookies : []);
@@ -206,4 +222,69 @@ export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: B
 export async function signOut(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
   return toAccount(ctx, [await endSession(ctx, browser.cookies)]);
+}
+
+/** POST /account/totp/start — a new authenticator-app secret, shown as a QR code and as text until a first code confirms it. */
+export async function startTotp(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  if (!(await startTotpEnrolment(ctx, who.user))) {
+    return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'You have an authenticator app already: remove it first to set up another.' });
+  }
+  return toAccount(ctx, [], '#authenticator-app');
+}
+
+/**
+ * POST /account/totp/confirm — the first code confirms the app; the ten recovery codes are shown in this answer,
+ * once (a page, not a redirect: they are never stored in clear, so no later page can show them).
+ */
+export async function confirmTotp(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  const codes = await confirmTotpEnrolment(ctx, who.user, browser.params.get('code') ?? '');
+  if (!codes) return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'That code is not right. Enter the 6-digit code your app shows now.' });
+  return accountPage(ctx, csrf, browser, who.session, who.user, { notice: 'Your authenticator app is set up. Signing in with your password now also asks for a code.', recoveryCodes: codes });
+}
+
+/** POST /account/totp/remove — removes the authenticator app and its recovery codes. */
+export async function deleteTotp(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  await removeTotp(ctx, who.user, 'user');
+  return toAccount(ctx, [], '?done=totp-removed');
+}
+
+/** The account page's second step: the code form for `userId`, with a fresh pending token. */
+async function accountSecondFactorPage(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, userId: string, cookies: string[],
+  options: { status?: number; error?: string; headers?: Record<string, string> } = {}): Promise<BrowserResponse> {
+  const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
+  const user = await ctx.store.getUser(userId);
+  if (!user) return signInPage(ctx, csrf, browser);
+  return {
+    kind: 'page', status: options.status ?? 200, cookies: [...cookies, ...(setCookie ? [setCookie] : [])], ...(options.headers ? { headers: options.headers } : {}),
+    page: {
+      view: 'second-factor', clientName: `your ${ctx.config.productName} account`, username: user.username, csrfToken: csrf.tokenFor(secret),
+      reason: 'Your account has a second factor: confirm with it to continue.', codeAction: ctx.urls.accountSecondFactor,
+      pendingToken: await startPendingSecondFactor(ctx, secret, user.id), ...(options.error ? { error: options.error } : {}),
+    },
+  };
+}
+
+/** POST /account/second-factor — the code after the account page's password sign-in. */
+export async function submitAccountSecondFactor(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const secret = browserSecret(ctx, browser.cookies);
+  if (!secret || !csrf.verify(secret, browser.params.get('csrf'))) return forbidden(browser.requestId);
+  const userId = await takePendingSecondFactor(ctx, secret, browser.params.get('pending'));
+  const user = userId === undefined ? undefined : await ctx.store.getUser(userId);
+  if (!user) return signInPage(ctx, csrf, browser, { status: 400, error: 'That sign-in took too long or was already finished. Sign in again.' });
+  const result = await signInWithSecondFactor(ctx, { user, code: browser.params.get('code'), ip: browser.ip, cookies: browser.cookies, via: 'account' });
+  switch (result.status) {
+    case 'throttled':
+      return accountSecondFactorPage(ctx, csrf, browser, user.id, [], { status: 429, error: result.message, headers: { 'retry-after': String(result.retryAfter) } });
+    case 'rejected':
+      return accountSecondFactorPage(ctx, csrf, browser, user.id, [], { status: 400, error: result.message });
+    case 'abandoned':
+    case 'signed-in':
+      return toAccount(ctx, result.status === 'signed-in' ? result.cookies : []);
+  }
 }

@@ -6,7 +6,7 @@
 import { currentSession } from '../accounts/login-session.ts';
 import { signInWithPasskey } from '../accounts/passkey-sign-in.ts';
 import { authenticationOptions } from '../accounts/passkeys.ts';
-import { signInWithPassword } from '../accounts/password-sign-in.ts';
+import { signInWithPassword, signInWithSecondFactor } from '../accounts/password-sign-in.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import {
   browserSecret, createInteraction, findInteraction, takeInteraction, type PendingInteraction,
@@ -155,6 +155,39 @@ export async function submitLogin(ctx: ServerContext, csrf: CsrfTokens, browser:
       return renderLogin(ctx, csrf, secret, pending, browser.requestId, { status: 400, username: result.username, error: result.message });
     case 'abandoned':
       return expired(browser.requestId);
+    case 'second-factor': {
+      // The password is right; the same request continues at the second step, for this user only.
+      if (!taken) return expired(browser.requestId);
+      const next = await createInteraction(ctx, secret, taken.request, { userId: result.user.id, authTime: ctx.now(), amr: ['pwd'] }, { stepUp: true });
+      return { kind: 'redirect', location: ctx.urls.interaction(next), cookies: result.cookies };
+    }
+    case 'signed-in':
+      if (!taken) return expired(browser.requestId);
+      return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime, amr: result.amr }, result.cookies);
+  }
+}
+
+/** POST /interaction/:id/second-factor — a TOTP or recovery code for the interaction's user, then the request continues. */
+export async function submitSecondFactor(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, id: string): Promise<BrowserResponse> {
+  const secret = browserSecret(ctx, browser.cookies);
+  if (!csrf.verify(secret, browser.params.get('csrf')) || !secret) return forbidden(browser.requestId);
+  const pending = await findInteraction(ctx, id, secret);
+  if (!pending) return expired(browser.requestId);
+  if (!awaitingSecondFactor(pending) || pending.record.userId === null) return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: [] };
+  const user = await ctx.store.getUser(pending.record.userId);
+  if (!user) return expired(browser.requestId);
+
+  let taken: PendingInteraction | undefined;
+  const result = await signInWithSecondFactor(ctx, {
+    user, code: browser.params.get('code'), ip: browser.ip, cookies: browser.cookies, clientId: pending.record.clientId,
+  }, async () => (taken = await takeInteraction(ctx, pending)) !== undefined);
+  switch (result.status) {
+    case 'throttled':
+      return renderSecondFactor(ctx, csrf, secret, pending, browser.requestId, { status: 429, error: result.message, headers: { 'retry-after': String(result.retryAfter) } });
+    case 'rejected':
+      return renderSecondFactor(ctx, csrf, secret, pending, browser.requestId, { status: 400, error: result.message });
+    case 'abandoned':
+      return expired(browser.requestId);
     case 'signed-in':
       if (!taken) return expired(browser.requestId);
       return continueAfterLogin(ctx, secret, taken, { userId: result.user.id, authTime: result.authTime, amr: result.amr }, result.cookies);
@@ -171,11 +204,8 @@ export async function submitPasskey(ctx: ServerContext, csrf: CsrfTokens, browse
   const pending = await findInteraction(ctx, id, secret);
   if (!pending) return expired(browser.requestId);
   const stepUp = awaitingSecondFactor(pending);
+  // A second step is bound to this browser and user by the interaction itself (made after the password, or from the session).
   if (pending.record.userId !== null && !stepUp) return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: [] };
-  if (stepUp) {
-    const session = await currentSession(ctx, browser.cookies);
-    if (!session || session.userId !== pending.record.userId) return expired(browser.requestId);
-  }
 
   let taken: PendingInteraction | undefined;
   const result = await signInWithPasskey(ctx, {

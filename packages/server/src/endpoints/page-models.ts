@@ -34,6 +34,8 @@ export interface SecondFactorPageModel {
   reason: string;
   /** Where a TOTP or recovery code is posted, when the user has an authenticator app. */
   codeAction?: string | undefined;
+  /** The account page's pending sign-in (accounts/second-factor.ts), sent back with the code. */
+  pendingToken?: string | undefined;
   /** The user's passkeys, when they have some. */
   passkey?: PasskeyCeremony | undefined;
   /** No way to step up exists: where the user can add one. */
@@ -93,6 +95,14 @@ export interface AccountPageModel {
   passkeyAdd?: PasskeyCeremony | undefined;
   passkeyRemoveAction: string;
   passwordRemoveAction: string;
+  /** The authenticator app: confirmed (with when and how many recovery codes are left), or being set up. */
+  totp: { confirmedAt: number; recoveryCodesLeft: number } | undefined;
+  totpStartAction: string;
+  totpRemoveAction: string;
+  /** An enrolment waiting for its first code: the QR code (inline SVG made by this server), the secret as text. */
+  totpSetup?: { qrSvg: string; secret: string; confirmAction: string } | undefined;
+  /** Recovery codes just made, shown this once. */
+  recoveryCodes?: string[] | undefined;
 }
 
 export interface ErrorPageModel {

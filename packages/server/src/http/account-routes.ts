@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import {
-  addPasskey, deletePasskey, removePassword, revokeApp, showAccount, signOut, submitAccountLogin, submitAccountPasskeyLogin,
+  addPasskey, confirmTotp, deletePasskey, deleteTotp, removePassword, revokeApp, showAccount, signOut, startTotp, submitAccountLogin,
+  submitAccountPasskeyLogin, submitAccountSecondFactor,
 } from '../endpoints/account.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { FormParams } from '../oauth/form-params.ts';
@@ -32,5 +33,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext, 
   app.post(PATHS.accountPasskeyLogin, (request, reply) => respond(request, reply, () => submitAccountPasskeyLogin(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountPasskeyAdd, (request, reply) => respond(request, reply, () => addPasskey(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountPasskeyRemove, (request, reply) => respond(request, reply, () => deletePasskey(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountSecondFactor, (request, reply) => respond(request, reply, () => submitAccountSecondFactor(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountTotpStart, (request, reply) => respond(request, reply, () => startTotp(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountTotpConfirm, (request, reply) => respond(request, reply, () => confirmTotp(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountTotpRemove, (request, reply) => respond(request, reply, () => deleteTotp(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountPasswordRemove, (request, reply) => respond(request, reply, () => removePassword(ctx, csrf, browserRequest(request))));
 }

@@ -6,7 +6,7 @@ import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import { handleAuthorize } from '../endpoints/authorize.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
-import { showInteraction, submitConsent, submitLogin, submitPasskey } from '../endpoints/interaction.ts';
+import { showInteraction, submitConsent, submitLogin, submitPasskey, submitSecondFactor } from '../endpoints/interaction.ts';
 import { handleUserinfo, presentedBearer } from '../endpoints/userinfo.ts';
 import { InvalidToken } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
@@ -47,6 +47,8 @@ export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerCon
     respond(ctx, request, reply, () => submitLogin(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
   app.post<{ Params: { id: string } }>(PATHS.interactionPasskey, (request, reply) =>
     respond(ctx, request, reply, () => submitPasskey(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
+  app.post<{ Params: { id: string } }>(PATHS.interactionSecondFactor, (request, reply) =>
+    respond(ctx, request, reply, () => submitSecondFactor(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
   app.post<{ Params: { id: string } }>(PATHS.interactionConsent, (request, reply) =>
     respond(ctx, request, reply, () => submitConsent(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
 

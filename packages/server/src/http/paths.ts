@@ -26,6 +26,10 @@ export const PATHS = {
   accountPasskeyAdd: '/account/passkeys/add',
   accountPasskeyRemove: '/account/passkeys/remove',
   accountPasswordRemove: '/account/password/remove',
+  accountSecondFactor: '/account/second-factor',
+  accountTotpStart: '/account/totp/start',
+  accountTotpConfirm: '/account/totp/confirm',
+  accountTotpRemove: '/account/totp/remove',
   /** The browser part of @simplewebauthn, served from the installed package (no third-party script). */
   webauthnBrowserScript: '/assets/webauthn-browser.js',
   /** Our page script for passkeys (http/assets/passkey-script.ts). */
@@ -56,6 +60,10 @@ export function serverUrls(issuer: string): ServerUrls {
     accountPasskeyAdd: at(PATHS.accountPasskeyAdd),
     accountPasskeyRemove: at(PATHS.accountPasskeyRemove),
     accountPasswordRemove: at(PATHS.accountPasswordRemove),
+    accountSecondFactor: at(PATHS.accountSecondFactor),
+    accountTotpStart: at(PATHS.accountTotpStart),
+    accountTotpConfirm: at(PATHS.accountTotpConfirm),
+    accountTotpRemove: at(PATHS.accountTotpRemove),
     passkeyScripts: [at(PATHS.webauthnBrowserScript), at(PATHS.passkeyScript)],
     interaction: (id, step) => {
       const path = {

@@ -191,7 +191,8 @@ export interface PasskeyRecord {
   lastUsedAt: number | null;
 }
 
-export type WebAuthnPurpose = 'registration' | 'authentication';
+/** A ceremony's challenge, or ('second-factor') the account page's pending sign-in between the password and the code. */
+export type WebAuthnPurpose = 'registration' | 'authentication' | 'second-factor';
 
 /** A WebAuthn challenge waiting for its answer: single use, short-lived, bound to the browser that asked. */
 export interface WebAuthnChallengeRecord {

@@ -1,12 +1,32 @@
 // The account page: how the user signs in (passkeys: add with a name, see when each was created and last used,
 // remove; the password: remove once a passkey exists) and the apps they authorized, each with "Revoke access".
 // Changing how one signs in needs a recent sign-in (reauthenticateUrl otherwise).
-import { html } from './html.ts';
+import { html, raw } from './html.ts';
 import type { AccountPageModel } from '../../endpoints/page-models.ts';
 import { renderPage, type RenderedPage } from './layout.ts';
 import { passkeyStatus } from './passkey-parts.ts';
 
 const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+/** The TOTP second factor (RFC 6238): set up with a QR code and the secret as text, confirmed by a first code. */
+function authenticatorApp(input: AccountPageModel, canChange: boolean) {
+  const csrf = html`<input type="hidden" name="csrf" value="${input.csrfToken}">`;
+  return html`<h3 id="authenticator-app">Authenticator app</h3>
+${input.recoveryCodes ? html`<div class="notice" role="status"><p><strong>Your recovery codes.</strong> Each works once, instead of a code from your app. Save them now somewhere safe: they are not shown again.</p>
+<ul class="codes" aria-label="Recovery codes">${input.recoveryCodes.map((c) => html`<li>${c}</li>`)}</ul></div>` : ''}
+${input.totp ? html`<p class="muted">On · added ${when(input.totp.confirmedAt)} · ${String(input.totp.recoveryCodesLeft)} recovery codes left. Signing in with your password also asks for a code.</p>
+${canChange ? html`<form method="post" action="${input.totpRemoveAction}">${csrf}<button type="submit" class="secondary">Remove authenticator app</button></form>` : ''}`
+    : input.totpSetup ? html`<p>Scan this QR code with your authenticator app, or type the key below into it. Then enter the code it shows.</p>
+<div class="qr" role="img" aria-label="QR code for your authenticator app">${raw(input.totpSetup.qrSvg)}</div>
+<p>Key: <span class="secret">${input.totpSetup.secret.replace(/(.{4})/g, '$1 ').trim()}</span></p>
+<form method="post" action="${input.totpSetup.confirmAction}">${csrf}
+<label for="totp-code">Code from the app</label>
+<input id="totp-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6">
+<button type="submit">Turn on</button>
+</form>`
+      : canChange ? html`<p class="muted">Off. An app such as a password manager or authenticator gives a new 6-digit code every 30 seconds, asked after your password.</p>
+<form method="post" action="${input.totpStartAction}">${csrf}<button type="submit" class="secondary">Set up an authenticator app</button></form>` : html`<p class="muted">Off.</p>`}`;
+}
 
 function signInMethods(input: AccountPageModel) {
   const canChange = input.reauthenticateUrl === undefined;
@@ -30,6 +50,7 @@ ${canChange && input.passkeyAdd ? html`<form method="post" action="${input.passk
 <button type="submit">Add a passkey</button>
 </form>` : ''}
 <p class="muted">${input.hasPassword ? 'You also have a password.' : 'You have no password: you sign in with a passkey.'}</p>
+${authenticatorApp(input, canChange)}
 ${canChange && input.hasPassword && input.passkeys.length > 0 ? html`<form method="post" action="${input.passwordRemoveAction}">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
 <button type="submit" class="secondary">Remove my password</button>

@@ -15,6 +15,7 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 ${passkeyStatus}
 ${input.codeAction ? html`<form method="post" action="${input.codeAction}">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
+${input.pendingToken ? html`<input type="hidden" name="pending" value="${input.pendingToken}">` : ''}
 <label for="code">Code from your authenticator app, or a recovery code</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="20">
 <button type="submit" class="wide">Continue</button>
