@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../crypto/encryption.ts';
 import { hashSecret, randomSecret } from '../crypto/random.ts';
 import type { ServerContext } from '../server-context.ts';
+import type { AuditStore } from '../store/audit-store.ts';
 import type { UserRecord } from '../store/records.ts';
+import type { SecondFactorStore } from '../store/second-factor-store.ts';
 import { deviceCookie } from './known-device-cookie.ts';
 import { checkLoginThrottle, recordLoginFailure, throttleMessage, type LoginAttempt } from './login-throttle.ts';
 import { base32Encode, matchTotp, newTotpSecret, otpauthUri, timeStep } from './totp.ts';
@@ -64,10 +66,10 @@ export async function replaceRecoveryCodes(ctx: ServerContext, user: UserRecord)
 }
 
 /** Removes the authenticator app and the recovery codes. */
-export async function removeTotp(ctx: ServerContext, user: UserRecord, by: 'user' | 'admin'): Promise<boolean> {
-  const removed = await ctx.store.deleteTotpFactor(user.id);
-  await ctx.store.deleteRecoveryCodes(user.id);
-  if (removed) await ctx.store.recordAuditEvent({ type: 'totp.removed', userId: user.id, detail: { by } }, ctx.now());
+export async function removeTotp(store: SecondFactorStore & AuditStore, userId: string, by: 'user' | 'admin', now: number): Promise<boolean> {
+  const removed = await store.deleteTotpFactor(userId);
+  await store.deleteRecoveryCodes(userId);
+  if (removed) await store.recordAuditEvent({ type: 'totp.removed', userId, detail: { by } }, now);
   return removed;
 }
 

@@ -6,13 +6,13 @@ import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
-const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims]
+const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [--require-mfa]
        latchkey client list | show ID | remove ID | rotate-secret ID   [--database URL] [--json]`;
 
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
-  id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only',
+  id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only', require_mfa: c.requireMfa,
   registration: c.registration, created_at: isoTime(c.createdAt),
 });
 
@@ -23,7 +23,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
-    'userinfo-only-claims': { type: 'boolean' },
+    'userinfo-only-claims': { type: 'boolean' }, 'require-mfa': { type: 'boolean' },
   }, { min: sub === 'add' || sub === 'list' ? 0 : 1, max: sub === 'add' || sub === 'list' ? 0 : 1, command: 'client' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   const store = await openMigratedStore(databaseUrlFrom(values.database, io.env));
@@ -35,7 +35,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         const { client, clientSecret } = await registerClient(store, {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
-          userinfoOnlyClaims: values['userinfo-only-claims'],
+          userinfoOnlyClaims: values['userinfo-only-claims'], requireMfa: values['require-mfa'],
         }, unixNow());
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);

@@ -250,7 +250,7 @@ export async function confirmTotp(ctx: ServerContext, csrf: CsrfTokens, browser:
 export async function deleteTotp(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   const who = await changer(ctx, csrf, browser);
   if ('kind' in who) return who;
-  await removeTotp(ctx, who.user, 'user');
+  await removeTotp(ctx.store, who.user.id, 'user', ctx.now());
   return toAccount(ctx, [], '?done=totp-removed');
 }
 
