@@ -19,6 +19,7 @@ import { auditEventsContract } from './contract/audit-events.ts';
 import { cacheVersionsContract } from './contract/cache-versions.ts';
 import { cascadingDeletesContract } from './contract/cascading-deletes.ts';
 import { expiryContract } from './contract/expiry.ts';
+import { passkeysContract } from './contract/passkeys.ts';
 
 export interface FreshStore {
   /** A migrated, empty store. */
@@ -58,6 +59,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     codesContract(() => store);
     grantsContract(() => store);
     revokedTokensContract(() => store);
+    passkeysContract(() => store);
     failureCountersContract(() => store);
     auditEventsContract(() => store);
     cacheVersionsContract(() => store);
