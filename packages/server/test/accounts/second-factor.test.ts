@@ -77,6 +77,9 @@ describe('TOTP second factor', () => {
     // Without a second factor the page says where to add one (the client's setting is not voluntary).
     const none = await passwordStep(browser, strict.id);
     assert.match(none.response.body, /You have no second factor yet/);
+    const metadata = (await f.server.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json();
+    assert.deepEqual(metadata.acr_values_supported, ['urn:latchkey:acr:pwd', 'urn:latchkey:acr:mfa']);
+    assert.ok(metadata.claims_supported.includes('amr') && metadata.claims_supported.includes('acr'));
   });
 
   test('enrolment: a QR code drawn here, the key as text, a wrong first code refused, ten recovery codes shown once', async () => {
