@@ -28,6 +28,7 @@ export interface ServerUrls {
   accountPasskeyAdd: string;
   accountPasskeyRemove: string;
   accountPasswordRemove: string;
+  accountPasswordChange: string;
   accountSecondFactor: string;
   accountTotpStart: string;
   accountTotpConfirm: string;

@@ -6,6 +6,7 @@
 import { currentSession, endSession } from '../accounts/login-session.ts';
 import { signInWithPasskey } from '../accounts/passkey-sign-in.ts';
 import { authenticationOptions, PasskeyRejected, registerPasskey, registrationOptions, removePasskey } from '../accounts/passkeys.ts';
+import { hashPassword, passwordProblem } from '../accounts/password-hashing.ts';
 import { signInWithPassword, signInWithSecondFactor } from '../accounts/password-sign-in.ts';
 import {
   confirmTotpEnrolment, pendingTotpEnrolment, removeTotp, startPendingSecondFactor, startTotpEnrolment, takePendingSecondFactor,
@@ -78,6 +79,7 @@ export interface AccountQuery {
 }
 
 const DONE: Record<string, string> = {
+  'password-changed': 'Your password was changed.',
   'totp-removed': 'Your authenticator app was removed.',
   'passkey-added': 'Your passkey was added. You can now sign in with it.',
   'passkey-removed': 'The passkey was removed.',
@@ -102,7 +104,7 @@ async function accountPage(ctx: ServerContext, csrf: CsrfTokens, browser: Browse
       ...(recent
         ? { passkeyAdd: { action: ctx.urls.accountPasskeyAdd, scripts: ctx.urls.passkeyScripts, options: JSON.stringify(await registrationOptions(ctx, user, secret)) } }
         : { reauthenticateUrl: `${ctx.urls.account}?reauth=1` }),
-      passkeyRemoveAction: ctx.urls.accountPasskeyRemove, passwordRemoveAction: ctx.urls.accountPasswordRemove,
+      passkeyRemoveAction: ctx.urls.accountPasskeyRemove, passwordRemoveAction: ctx.urls.accountPasswordRemove, passwordChangeAction: ctx.urls.accountPasswordChange,
       totp: factor?.confirmedAt != null ? { confirmedAt: factor.confirmedAt, recoveryCodesLeft: await ctx.store.countRecoveryCodes(user.id) } : undefined,
       totpStartAction: ctx.urls.accountTotpStart, totpRemoveAction: ctx.urls.accountTotpRemove,
       ...(setup ? {
@@ -287,4 +289,20 @@ export async function submitAccountSecondFactor(ctx: ServerContext, csrf: CsrfTo
     case 'signed-in':
       return toAccount(ctx, result.status === 'signed-in' ? result.cookies : []);
   }
+}
+
+/** POST /account/password — a new password (typed twice), or a first one for a user who signs in with passkeys only. */
+export async function changePassword(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
+  const who = await changer(ctx, csrf, browser);
+  if ('kind' in who) return who;
+  const password = browser.params.get('new_password') ?? '';
+  if (password !== (browser.params.get('confirm_password') ?? '')) {
+    return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'The two passwords are not the same.' });
+  }
+  const problem = passwordProblem(password);
+  if (problem) return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: `The new ${problem}.` });
+  const now = ctx.now();
+  await ctx.store.updateUserPassword(who.user.id, await hashPassword(password), now);
+  await ctx.store.recordAuditEvent({ type: 'password.changed', userId: who.user.id, detail: { by: 'user', first: who.user.passwordHash === null } }, now);
+  return toAccount(ctx, [], '?done=password-changed');
 }

@@ -95,6 +95,8 @@ export interface AccountPageModel {
   passkeyAdd?: PasskeyCeremony | undefined;
   passkeyRemoveAction: string;
   passwordRemoveAction: string;
+  /** Setting a new password (or a first one, for a user without). */
+  passwordChangeAction: string;
   /** The authenticator app: confirmed (with when and how many recovery codes are left), or being set up. */
   totp: { confirmedAt: number; recoveryCodesLeft: number } | undefined;
   totpStartAction: string;

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import {
-  addPasskey, confirmTotp, deletePasskey, deleteTotp, removePassword, revokeApp, showAccount, signOut, startTotp, submitAccountLogin,
+  addPasskey, changePassword, confirmTotp, deletePasskey, deleteTotp, removePassword, revokeApp, showAccount, signOut, startTotp, submitAccountLogin,
   submitAccountPasskeyLogin, submitAccountSecondFactor,
 } from '../endpoints/account.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
@@ -37,5 +37,6 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext, 
   app.post(PATHS.accountTotpStart, (request, reply) => respond(request, reply, () => startTotp(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountTotpConfirm, (request, reply) => respond(request, reply, () => confirmTotp(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountTotpRemove, (request, reply) => respond(request, reply, () => deleteTotp(ctx, csrf, browserRequest(request))));
+  app.post(PATHS.accountPasswordChange, (request, reply) => respond(request, reply, () => changePassword(ctx, csrf, browserRequest(request))));
   app.post(PATHS.accountPasswordRemove, (request, reply) => respond(request, reply, () => removePassword(ctx, csrf, browserRequest(request))));
 }

@@ -51,6 +51,16 @@ ${canChange && input.passkeyAdd ? html`<form method="post" action="${input.passk
 </form>` : ''}
 <p class="muted">${input.hasPassword ? 'You also have a password.' : 'You have no password: you sign in with a passkey.'}</p>
 ${authenticatorApp(input, canChange)}
+${canChange ? html`<details><summary>${input.hasPassword ? 'Change your password' : 'Set a password'}</summary>
+<form method="post" action="${input.passwordChangeAction}">
+<input type="hidden" name="csrf" value="${input.csrfToken}">
+<input type="text" name="username" value="${input.username}" autocomplete="username" hidden>
+<label for="new-password">New password</label>
+<input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="8" required>
+<label for="confirm-password">New password again</label>
+<input id="confirm-password" name="confirm_password" type="password" autocomplete="new-password" minlength="8" required>
+<button type="submit">Save password</button>
+</form></details>` : ''}
 ${canChange && input.hasPassword && input.passkeys.length > 0 ? html`<form method="post" action="${input.passwordRemoveAction}">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
 <button type="submit" class="secondary">Remove my password</button>

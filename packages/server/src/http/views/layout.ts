@@ -56,6 +56,7 @@ code, .secret { word-break: break-all; font-family: ui-monospace, monospace; }
 .item h3 { font-size: 1.05rem; margin: 0.5rem 0 0.25rem; }
 .codes { columns: 2; font-family: ui-monospace, monospace; font-size: 1.05rem; }
 .qr svg { width: 12rem; height: 12rem; background: #fff; padding: 0.5rem; border-radius: 0.5rem; }
+summary { cursor: pointer; margin-top: 1rem; font-weight: 600; }
 [hidden] { display: none !important; }
 `;
 }
