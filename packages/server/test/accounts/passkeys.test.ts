@@ -3,12 +3,15 @@
 // assertion with its exact refusal: a replayed challenge, another browser's challenge, another origin or RP ID, a
 // credential of another user, a counter going backwards, no user verification, an expired challenge.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, test } from 'node:test';
 import { CHALLENGE_TTL, relyingParty, userHandleOf } from '../../src/accounts/passkeys.ts';
 import { PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
 import { authorizeUrl, callbackParams, csrfFrom, decodeJwt, formActionFrom, InjectBrowser, location, pkcePair, tokenRequest } from '../helpers/authorization-flow.ts';
 import { passkeyActionFrom, passkeyOptionsFrom, SoftwareAuthenticator } from '../helpers/software-authenticator.ts';
-import { addTestUser } from '../helpers/test-server.ts';
+import { addTestUser, startTestServer } from '../helpers/test-server.ts';
 
 describe('passkeys', () => {
   let f: Fixture;
@@ -90,6 +93,26 @@ describe('passkeys', () => {
     const used = (await f.server.store.listPasskeys(f.userId))[0];
     assert.equal(used?.counter, 1);
     assert.equal(used?.lastUsedAt, f.clock.now);
+    await f.server.store.deletePasskey(f.userId, authenticator.credentialId);
+  });
+
+  test('a passkey session meets acr_values=mfa without a step-up; max_age still asks for a fresh sign-in', async () => {
+    const authenticator = await addPasskey(await signedIn());
+    const browser = new InjectBrowser(f.server.app);
+    const { page } = await loginPage(browser);
+    const signIn = await postAssertion(browser, page.body, assertionFor(authenticator, page.body));
+    if (location(signIn).includes('/interaction/')) {
+      const consent = await browser.get(location(signIn));
+      await browser.post(formActionFrom(consent.body), { csrf: csrfFrom(consent.body), decision: 'allow' });
+    }
+    const pkce = pkcePair();
+    const query = { response_type: 'code', client_id: f.web.id, redirect_uri: WEB_CALLBACK, scope: 'openid', state: 's', code_challenge: pkce.challenge, code_challenge_method: 'S256' };
+    const strong = await browser.get(authorizeUrl({ ...query, acr_values: 'urn:latchkey:acr:mfa', prompt: 'none' }));
+    assert.ok(callbackParams(strong).get('code'), 'no step-up: the passkey was two factors');
+    f.clock.now += 5;
+    const aged = await browser.get(authorizeUrl({ ...query, max_age: '2' }));
+    const again = await browser.get(location(aged));
+    assert.match(again.body, /<h1>Sign in<\/h1>/, 'max_age passed: a fresh sign-in, not a step-up');
     await f.server.store.deletePasskey(f.userId, authenticator.credentialId);
   });
 
@@ -280,6 +303,43 @@ describe('passkeys', () => {
     for (const path of ['/account/passkeys/add', '/account/passkeys/remove', '/account/password/remove', '/account/passkey-login']) {
       const response = await browser.post(`${f.issuer}${path}`, { credential: '{}' });
       assert.equal(response.statusCode, 403, path);
+    }
+  });
+});
+
+describe('passkeys across instances', () => {
+  it('a ceremony started on one instance finishes on another (challenges live in the shared store)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-passkeys-'));
+    const databaseUrl = `sqlite:${join(dir, 'latchkey.db')}`;
+    const a = await startTestServer({ databaseUrl });
+    const b = await startTestServer({ databaseUrl });
+    try {
+      await addTestUser(a, 'erin', PASSWORD);
+      const { origin } = relyingParty(a.app.latchkeyServer);
+      const browserOn = (server: typeof a, cookies: Map<string, string>) => {
+        const browser = new InjectBrowser(server.app);
+        for (const [name, value] of cookies) browser.cookies.set(name, value);
+        return browser;
+      };
+      const onA = new InjectBrowser(a.app);
+      const login = await onA.get('/account');
+      await onA.post(formActionFrom(login.body), { csrf: csrfFrom(login.body), username: 'erin', password: PASSWORD });
+      const account = await onA.get('/account');
+      const authenticator = new SoftwareAuthenticator();
+      const onB = browserOn(b, onA.cookies);
+      const added = await onB.post(passkeyActionFrom(account.body), { csrf: csrfFrom(account.body), name: 'Key', credential: JSON.stringify(authenticator.register(passkeyOptionsFrom(account.body), origin)) });
+      assert.equal(added.statusCode, 303, added.body);
+
+      const fresh = new InjectBrowser(b.app);
+      const page = await fresh.get('/account');
+      const signIn = await browserOn(a, fresh.cookies).post(passkeyActionFrom(page.body), {
+        csrf: csrfFrom(page.body), credential: JSON.stringify(authenticator.assert({ challenge: passkeyOptionsFrom(page.body).challenge, origin, rpId: relyingParty(a.app.latchkeyServer).rpID })),
+      });
+      assert.equal(signIn.statusCode, 303, signIn.body);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
