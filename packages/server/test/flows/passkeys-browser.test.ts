@@ -11,6 +11,7 @@ import { PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/a
 import { authorizeUrl, decodeJwt, pkcePair, tokenRequest } from '../helpers/authorization-flow.ts';
 import { freePort } from '../helpers/latchkey-process.ts';
 import { addClient } from '../helpers/test-server.ts';
+import { base32Decode, hotp, timeStep } from '../../src/accounts/totp.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output/pages';
@@ -200,6 +201,30 @@ describe('passkeys in a real browser', { skip }, () => {
     await capture(page, 'login');
     await page.goto(`${issuer}/authorize?client_id=unknown-app`);
     await capture(page, 'error');
+
+    // The authenticator app: set up from the QR page (the key read off the page, as a person would type it), recovery
+    // codes shown once; then the account page's password sign-in asks for a code.
+    await page.goto(`${issuer}/account`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    await capture(page, 'account-authenticator-setup');
+    const key = (await page.locator('.secret').innerText()).replace(/\s/g, '');
+    await page.getByLabel('Code from the app').fill(hotp(base32Decode(key), timeStep(f.clock.now)));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('list', { name: 'Recovery codes' }).waitFor();
+    assert.equal(await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count(), 10);
+    await capture(page, 'account-recovery-codes');
+    await signOut(page);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Code from your authenticator app, or a recovery code').waitFor();
+    await capture(page, 'second-factor-code');
+    // The code used to turn the app on is spent; the app's next code (one step ahead is accepted) signs in.
+    await page.getByLabel('Code from your authenticator app, or a recovery code').fill(hotp(base32Decode(key), timeStep(f.clock.now) + 1));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Signed in as').waitFor();
     assert.deepEqual(violations, [], 'the pages work under their own CSP');
     await context.close();
   });

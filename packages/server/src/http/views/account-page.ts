@@ -49,8 +49,8 @@ ${canChange && input.passkeyAdd ? html`<form method="post" action="${input.passk
 <input id="passkey-name" name="name" type="text" maxlength="60" placeholder="e.g. Work laptop" autocomplete="off">
 <button type="submit">Add a passkey</button>
 </form>` : ''}
-<p class="muted">${input.hasPassword ? 'You also have a password.' : 'You have no password: you sign in with a passkey.'}</p>
-${authenticatorApp(input, canChange)}
+<h3>Password</h3>
+<p class="muted">${input.hasPassword ? 'You have a password.' : 'You have no password: you sign in with a passkey.'}</p>
 ${canChange ? html`<details><summary>${input.hasPassword ? 'Change your password' : 'Set a password'}</summary>
 <form method="post" action="${input.passwordChangeAction}">
 <input type="hidden" name="csrf" value="${input.csrfToken}">
@@ -65,6 +65,7 @@ ${canChange && input.hasPassword && input.passkeys.length > 0 ? html`<form metho
 <input type="hidden" name="csrf" value="${input.csrfToken}">
 <button type="submit" class="secondary">Remove my password</button>
 </form>` : ''}
+${authenticatorApp(input, canChange)}
 ${canChange ? '' : html`<p><a href="${input.reauthenticateUrl ?? ''}">Confirm it's you</a> to add or remove passkeys or your password (needed when you signed in more than 10 minutes ago).</p>`}`;
 }
 

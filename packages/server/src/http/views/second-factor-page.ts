@@ -9,7 +9,7 @@ import { passkeyForm, passkeyStatus } from './passkey-parts.ts';
 export function secondFactorPage(input: SecondFactorPageModel): RenderedPage {
   return renderPage({ title: 'Confirm it is you', hasForms: true, ...(input.passkey ? { scripts: input.passkey.scripts } : {}) }, html`
 <h1>Confirm it's you</h1>
-<p class="muted">Signed in as ${input.username}</p>
+<p class="muted">Signing in as ${input.username}</p>
 <p>${input.reason}</p>
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 ${passkeyStatus}
