@@ -67,7 +67,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return sendPage(reply, 200, homePage({
       issuer: ctx.config.issuer, dev: ctx.config.dev, extraLinks: ctx.homeLinks,
       links: [
-        { label: 'Your account', href: ctx.urls.account, description: 'see and revoke the apps connected to your account' },
+        { label: 'Your account', href: ctx.urls.account, description: 'your passkeys, authenticator app and password, and the apps connected to your account' },
         { label: 'OpenID Connect discovery', href: ctx.urls.discovery, description: 'what this server supports, for developers' },
         { label: 'Signing keys (JWKS)', href: ctx.urls.jwks, description: 'the public keys that verify its tokens' },
       ],
