@@ -192,10 +192,7 @@ async function auditFailure(ctx: ServerContext, passkey: PasskeyRecord, reason: 
 
 /** Removes one of the user's passkeys; a user without a password keeps at least one. */
 export async function removePasskey(ctx: ServerContext, user: UserRecord, id: string): Promise<'removed' | 'last' | 'unknown'> {
-  const passkeys = await ctx.store.listPasskeys(user.id);
-  if (!passkeys.some((p) => p.id === id)) return 'unknown';
-  if (user.passwordHash === null && passkeys.length === 1) return 'last';
-  if (!(await ctx.store.deletePasskey(user.id, id))) return 'unknown';
-  await ctx.store.recordAuditEvent({ type: 'passkey.removed', userId: user.id, detail: { passkey: id } }, ctx.now());
-  return 'removed';
+  const outcome = await ctx.store.deletePasskeyKeepingSignIn(user.id, id);
+  if (outcome === 'removed') await ctx.store.recordAuditEvent({ type: 'passkey.removed', userId: user.id, detail: { passkey: id } }, ctx.now());
+  return outcome;
 }

@@ -168,11 +168,10 @@ export async function deletePasskey(ctx: ServerContext, csrf: CsrfTokens, browse
 export async function removePassword(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest): Promise<BrowserResponse> {
   const who = await changer(ctx, csrf, browser);
   if ('kind' in who) return who;
-  if ((await ctx.store.listPasskeys(who.user.id)).length === 0) {
+  const now = ctx.now();
+  if (!(await ctx.store.removePasswordOfPasskeyUser(who.user.id, now))) {
     return accountPage(ctx, csrf, browser, who.session, who.user, { status: 400, error: 'Add a passkey before removing your password: you would have no way to sign in.' });
   }
-  const now = ctx.now();
-  await ctx.store.updateUserPassword(who.user.id, null, now);
   await ctx.store.recordAuditEvent({ type: 'password.removed', userId: who.user.id }, now);
   return toAccount(ctx, [], '?done=password-removed');
 }

@@ -14,6 +14,13 @@ export interface PasskeyStore {
    */
   updatePasskeyUse(id: string, use: { counter: number; backedUp: boolean; at: number }): Promise<boolean>;
   deletePasskey(userId: string, id: string): Promise<boolean>;
+  /**
+   * Removes one of the user's passkeys unless it is the last way a user without a password signs in ('last'), in one
+   * transaction that locks the user, so two concurrent removals cannot both pass the check.
+   */
+  deletePasskeyKeepingSignIn(userId: string, id: string): Promise<'removed' | 'last' | 'unknown'>;
+  /** Removes the user's password only while they have a passkey (same lock); false otherwise. */
+  removePasswordOfPasskeyUser(userId: string, now: number): Promise<boolean>;
   createWebAuthnChallenge(challenge: WebAuthnChallengeRecord): Promise<void>;
   /** Removes the challenge and returns it exactly once, only for the browser and purpose it was made for; undefined when gone or expired. */
   consumeWebAuthnChallenge(challengeHash: string, browserHash: string, purpose: WebAuthnPurpose, now: number): Promise<WebAuthnChallengeRecord | undefined>;

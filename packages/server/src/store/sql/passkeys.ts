@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { PasskeyStore } from '../passkey-store.ts';
 import type { PasskeyRecord, WebAuthnPurpose } from '../records.ts';
 import type { PasskeysTable } from '../schema.ts';
-import { conflictAware, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
+import { conflictAware, list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toPasskey(row: Selectable<PasskeysTable>): PasskeyRecord {
   return {
@@ -13,7 +13,7 @@ function toPasskey(row: Selectable<PasskeysTable>): PasskeyRecord {
   };
 }
 
-export function sqlPasskeyStore({ db }: SqlDatabase): PasskeyStore {
+export function sqlPasskeyStore({ db, kind }: SqlDatabase): PasskeyStore {
   return {
     async createPasskey(p) {
       await conflictAware('passkey', () => db.insertInto('passkeys').values({
@@ -42,6 +42,28 @@ export function sqlPasskeyStore({ db }: SqlDatabase): PasskeyStore {
     async deletePasskey(userId, id) {
       const r = await db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
       return r.numDeletedRows > 0n;
+    },
+
+    async deletePasskeyKeepingSignIn(userId, id) {
+      return db.transaction().execute(async (trx) => {
+        const user = await lockRows(kind, trx.selectFrom('users').select('password_hash').where('id', '=', userId)).executeTakeFirst();
+        if (!user) return 'unknown';
+        const ids = (await trx.selectFrom('passkeys').select('id').where('user_id', '=', userId).execute()).map((r) => r.id);
+        if (!ids.includes(id)) return 'unknown';
+        if (user.password_hash === '' && ids.length === 1) return 'last';
+        await trx.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).execute();
+        return 'removed';
+      });
+    },
+
+    async removePasswordOfPasskeyUser(userId, now) {
+      return db.transaction().execute(async (trx) => {
+        const user = await lockRows(kind, trx.selectFrom('users').select('id').where('id', '=', userId)).executeTakeFirst();
+        const passkey = await trx.selectFrom('passkeys').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
+        if (!user || !passkey) return false;
+        await trx.updateTable('users').set({ password_hash: '', updated_at: now }).where('id', '=', userId).execute();
+        return true;
+      });
     },
 
     async createWebAuthnChallenge(c) {

@@ -87,6 +87,21 @@ export function passkeysContract(current: () => SqlStore): void {
       assert.equal(await store.getTotpFactor('u1'), undefined);
     });
 
+    it('the last passkey of a user without a password stays, even against concurrent removals; the password goes only with a passkey', async () => {
+      await seedClientAndUser(store);
+      assert.equal(await store.removePasswordOfPasskeyUser('u1', NOW), false, 'no passkey yet');
+      assert.notEqual((await store.getUser('u1'))?.passwordHash, null);
+      await store.createPasskey(passkey('p1', 'u1'));
+      await store.createPasskey(passkey('p2', 'u1'));
+      assert.equal(await store.removePasswordOfPasskeyUser('u1', NOW), true);
+      assert.equal((await store.getUser('u1'))?.passwordHash, null);
+      const outcomes = await Promise.all([store.deletePasskeyKeepingSignIn('u1', 'p1'), store.deletePasskeyKeepingSignIn('u1', 'p2')]);
+      assert.deepEqual(outcomes.sort(), ['last', 'removed']);
+      assert.equal((await store.listPasskeys('u1')).length, 1);
+      assert.equal(await store.deletePasskeyKeepingSignIn('u1', 'nope'), 'unknown');
+      assert.equal(await store.deletePasskeyKeepingSignIn('someone-else', 'p1'), 'unknown');
+    });
+
     it('users without a password read back null, and the sessions, codes and grants keep their amr', async () => {
       await seedClientAndUser(store);
       assert.equal(await store.updateUserPassword('u1', null, NOW), true);
