@@ -362,7 +362,7 @@ describe('consent', () => {
     for (const d of ['see your email address', 'Read your contacts']) assert.ok(page.body.includes(d), d);
     assert.ok(!page.body.includes('know who you are'), 'openid is implied by signing in when other scopes are asked');
     assert.match(page.body, /<button type="submit" name="decision" value="allow">Allow<\/button>/);
-    assert.match(page.body, /<button type="submit" name="decision" value="deny">Deny<\/button>/);
+    assert.match(page.body, /<button type="submit" name="decision" value="deny" class="secondary">Deny<\/button>/);
     assert.match(page.body, /Signed in as alice/);
   });
 

@@ -17,7 +17,7 @@ ${input.alreadyGranted.length > 0 ? html`<p class="muted">You already allowed it
 <input type="hidden" name="csrf" value="${input.csrfToken}">
 <div class="actions">
 <button type="submit" name="decision" value="allow">Allow</button>
-<button type="submit" name="decision" value="deny">Deny</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </div>
 </form>`);
 }
