@@ -27,7 +27,8 @@ export const PASSWORD_ONLY: readonly AuthenticationMethod[] = ['pwd'];
 
 /**
  * A passkey: a key held by an authenticator (hwk when it cannot leave the device, swk when it is synced, from the
- * backup eligibility flag) that verified the user (`user`: PIN or biometrics, WebAuthn §6.1 UV): two factors.
+ * backup eligibility flag), with the user present (`user`, RFC 8176 §2) and verified by the authenticator (WebAuthn
+ * §6.1 UV, required: a PIN or biometrics, which amr cannot name without knowing which): two factors, so `mfa`.
  */
 export function passkeyMethods(deviceType: 'singleDevice' | 'multiDevice'): AuthenticationMethod[] {
   return [deviceType === 'multiDevice' ? 'swk' : 'hwk', 'user', 'mfa'];
