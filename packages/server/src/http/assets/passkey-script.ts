@@ -10,10 +10,19 @@ export const PASSKEY_SCRIPT = `'use strict';
 (function () {
   var lib = window.SimpleWebAuthnBrowser;
   var form = document.querySelector('form[data-passkey]');
-  if (!lib || !form || !lib.browserSupportsWebAuthn()) return;
+  var status = document.getElementById('passkey-error');
+  if (!form) return;
+  if (!lib || !lib.browserSupportsWebAuthn()) {
+    // The login page keeps its button hidden; a page whose only way on is a passkey says why nothing happens.
+    var visible = document.getElementById('passkey-button');
+    if (visible && !visible.hidden && status) {
+      status.textContent = 'This browser cannot use passkeys. Use another browser or device, or another way to sign in.';
+      status.hidden = false;
+    }
+    return;
+  }
   var kind = form.getAttribute('data-passkey');
   var options = JSON.parse(form.getAttribute('data-options'));
-  var status = document.getElementById('passkey-error');
   function report(error) {
     if (!status) return;
     var cancelled = error && (error.name === 'NotAllowedError' || error.name === 'AbortError');
