@@ -72,12 +72,12 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       await page.getByRole('link', { name: 'Connect your contacts' }).click();
       await page.getByLabel('Username').waitFor();
       assert.equal(new URL(page.url()).origin, demo.issuer, 'the login page is the server\'s');
-      const action = await page.locator('form').getAttribute('action');
+      const action = await page.locator('form').first().getAttribute('action');
       assert.equal(new URL(action!, page.url()).origin, demo.issuer, 'the password is posted to the server, not the importer');
       await page.getByLabel('Username').fill(username);
-      await page.getByLabel('Password').fill(password);
+      await page.getByLabel('Password', { exact: true }).fill(password);
       await shot(page, '01-login-at-server');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     });
 
     await t.test('2. the consent screen names the app and what it wants; the user allows', async () => {
@@ -155,8 +155,8 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       const other = await (await browser!.newContext()).newPage();
       await other.goto(`${demo.importerUrl}/connect`);
       await other.getByLabel('Username').fill(username);
-      await other.getByLabel('Password').fill(password);
-      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByLabel('Password', { exact: true }).fill(password);
+      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
       await other.getByRole('button', { name: 'Deny' }).click();
       await other.getByRole('heading', { name: 'You did not allow access' }).waitFor();
       assert.equal(new URL(other.url()).origin, demo.importerUrl);
@@ -231,10 +231,10 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
 /** Revokes the importer's access the way a user does: "Revoke access" on the server's /account page. */
 async function revokeImporter(page: Page, demo: DemoHarness): Promise<void> {
   await page.goto(`${demo.issuer}/account`);
-  if (await page.getByLabel('Password').count() > 0) {
+  if (await page.getByLabel('Password', { exact: true }).count() > 0) {
     await page.getByLabel('Username').fill(demo.state.user.username);
-    await page.getByLabel('Password').fill(demo.state.user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Password', { exact: true }).fill(demo.state.user.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
   await page.getByText('Contacts Importer').first().waitFor();
   await shot(page, '05a-account-page');

@@ -9,6 +9,9 @@ import type { ClientEndpointLimits } from './rate-limits/client-endpoint-limits.
 import type { Metrics } from './metrics/metrics.ts';
 import type { DpopNonces } from './oauth/dpop-nonce.ts';
 
+/** The forms of a pending interaction: password, passkey, second factor, consent. */
+export type InteractionStep = 'login' | 'passkey' | 'second-factor' | 'consent';
+
 /** Absolute URLs of the server's own endpoints (built from the route paths by http/paths.ts). */
 export interface ServerUrls {
   discovery: string;
@@ -35,8 +38,19 @@ export interface ServerUrls {
   accountSessionsSignOut: string;
   endSession: string;
   endSessionConfirm: string;
-  /** A pending interaction's page, or the URL its login or consent form posts to. */
-  interaction(id: string, step?: 'login' | 'consent'): string;
+  accountPasskeyLogin: string;
+  accountPasskeyAdd: string;
+  accountPasskeyRemove: string;
+  accountPasswordRemove: string;
+  accountPasswordChange: string;
+  accountSecondFactor: string;
+  accountTotpStart: string;
+  accountTotpConfirm: string;
+  accountTotpRemove: string;
+  /** The scripts of the pages that use passkeys (the WebAuthn browser library, then ours), served by this server. */
+  passkeyScripts: readonly string[];
+  /** A pending interaction's page, or the URL one of its forms posts to. */
+  interaction(id: string, step?: InteractionStep): string;
 }
 
 export interface ServerContext {

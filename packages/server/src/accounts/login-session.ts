@@ -82,12 +82,14 @@ export interface StartedSession {
  * Starts a session after a successful login. Any session the browser had is ended first: a new login always gets a
  * new identifier (no session fixation).
  */
-export async function startSession(ctx: ServerContext, cookies: Map<string, string>, userId: string, now: number, userAgent?: string): Promise<StartedSession> {
+export async function startSession(
+  ctx: ServerContext, cookies: Map<string, string>, userId: string, now: number, amr: readonly string[], userAgent?: string,
+): Promise<StartedSession> {
   await endSession(ctx, cookies, 'new-login');
   const value = randomSecret();
   const sid = randomId();
   await ctx.store.createSession({
-    idHash: hashSecret(value), sid, userId, authTime: now, userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
+    idHash: hashSecret(value), sid, userId, authTime: now, amr: [...amr], userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
     createdAt: now, lastActiveAt: now, expiresAt: now + ctx.config.sessionTtl,
   });
   return { cookie: serializeCookie(sessionCookieName(ctx), value, cookieSettings(ctx.config), ctx.config.sessionTtl), sid };

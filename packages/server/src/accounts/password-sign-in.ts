@@ -3,6 +3,8 @@
 // up, verify (an unknown user costs the same work), then either count the failure and audit it, or clear the
 // counters, remember the device, start the session and audit it. Other ways of signing in (passkeys, a second
 // factor) extend this module rather than repeat it.
+import { PASSWORD_AND_OTP, PASSWORD_ONLY } from '../oidc/authentication-context.ts';
+import { checkSecondFactor } from './second-factor.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { UserRecord } from '../store/records.ts';
 import { deviceCookie, setDeviceCookie } from './known-device-cookie.ts';
@@ -35,8 +37,10 @@ export type PasswordSignIn =
   | { status: 'rejected'; username: string; message: string }
   /** The caller's own step before the session (`beforeSession`) failed: no session was started. */
   | { status: 'abandoned' }
+  /** The password was right and the user has a second factor: no session yet; `cookies`: the known-device cookie. */
+  | { status: 'second-factor'; user: UserRecord; cookies: string[] }
   /** `cookies`: the session cookie and the known-device cookie. */
-  | { status: 'signed-in'; user: UserRecord; authTime: number; sid: string; cookies: string[] };
+  | { status: 'signed-in'; user: UserRecord; authTime: number; sid: string; amr: string[]; cookies: string[] };
 
 /**
  * Runs the sign-in. `beforeSession` is the caller's last step once the password is right (the authorization flow
@@ -58,7 +62,7 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   }, now);
   // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
   const user = username ? await ctx.store.findUserByUsername(username) : undefined;
-  const valid = await verifyPassword(user?.passwordHash, password);
+  const valid = await verifyPassword(user?.passwordHash ?? undefined, password);
   if (!user || !valid) {
     await recordLoginFailure(ctx, attempt);
     await audit('login.failed', user?.id ?? null);
@@ -67,8 +71,54 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   }
   const knownDevice = setDeviceCookie(ctx, await recordLoginSuccess(ctx, attempt));
   if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
-  const session = await startSession(ctx, form.cookies, user.id, now, form.userAgent);
+  // A user with a second factor is asked for it next; the session starts only then (signInWithSecondFactor).
+  if ((await ctx.store.getTotpFactor(user.id))?.confirmedAt != null) {
+    await audit('login.password-verified', user.id);
+    return { status: 'second-factor', user, cookies: [knownDevice] };
+  }
+  const session = await startSession(ctx, form.cookies, user.id, now, PASSWORD_ONLY, form.userAgent);
   await audit('login.succeeded', user.id);
   ctx.metrics.login('succeeded');
-  return { status: 'signed-in', user, authTime: now, sid: session.sid, cookies: [session.cookie, knownDevice] };
+  return { status: 'signed-in', user, authTime: now, sid: session.sid, amr: [...PASSWORD_ONLY], cookies: [session.cookie, knownDevice] };
+}
+
+export interface SecondFactorForm {
+  user: UserRecord;
+  code: string | undefined;
+  ip: string;
+  cookies: Map<string, string>;
+  clientId?: string;
+  via?: 'account';
+  userAgent?: string | undefined;
+}
+
+export type SecondFactorSignIn =
+  | { status: 'throttled'; message: string; retryAfter: number }
+  | { status: 'rejected'; message: string }
+  | { status: 'abandoned' }
+  | { status: 'signed-in'; user: UserRecord; authTime: number; sid: string; amr: string[]; cookies: string[] };
+
+/**
+ * The second step after the password (or of a step-up from a password session): a TOTP or recovery code
+ * (accounts/second-factor.ts), then the session, with amr pwd + otp + mfa (RFC 8176).
+ */
+export async function signInWithSecondFactor(ctx: ServerContext, form: SecondFactorForm, beforeSession?: () => Promise<boolean>): Promise<SecondFactorSignIn> {
+  const check = await checkSecondFactor(ctx, form.user, form.code, form);
+  if (check.status === 'throttled') {
+    ctx.metrics.login('throttled');
+    return check;
+  }
+  if (check.status === 'rejected') {
+    ctx.metrics.login('failed');
+    return check;
+  }
+  if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
+  const now = ctx.now();
+  const session = await startSession(ctx, form.cookies, form.user.id, now, PASSWORD_AND_OTP, form.userAgent);
+  await ctx.store.recordAuditEvent({
+    type: 'login.succeeded', ...(form.clientId !== undefined ? { clientId: form.clientId } : {}), userId: form.user.id,
+    detail: { ip: form.ip, method: check.method, ...(form.via ? { via: form.via } : {}) },
+  }, now);
+  ctx.metrics.login('succeeded');
+  return { status: 'signed-in', user: form.user, authTime: now, sid: session.sid, amr: [...PASSWORD_AND_OTP], cookies: [session.cookie] };
 }

@@ -22,6 +22,8 @@ export interface AuthorizationRequest {
   prompt: PromptValue[];
   maxAge: number | undefined;
   loginHint: string | undefined;
+  /** OpenID Connect Core §3.1.2.1 acr_values, in order of preference (oidc/authentication-context.ts). */
+  acrValues: string[];
   /** The subject of a valid id_token_hint: the user the client expects. */
   idTokenHintSubject: string | undefined;
   /** Claims asked for by name with the `claims` parameter (OpenID Connect Core §5.5), when any. */
@@ -54,7 +56,7 @@ export function deserializeRequest(json: string): AuthorizationRequest {
   return {
     clientId: r.clientId, redirectUri: r.redirectUri, redirectUriSent: r.redirectUriSent, state: r.state ?? undefined, responseMode: r.responseMode ?? 'query',
     scopes: r.scopes, audience: r.audience ?? null, codeChallenge: r.codeChallenge ?? null, nonce: r.nonce ?? undefined,
-    prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined,
+    prompt: r.prompt ?? [], maxAge: r.maxAge ?? undefined, loginHint: r.loginHint ?? undefined, acrValues: r.acrValues ?? [],
     idTokenHintSubject: r.idTokenHintSubject ?? undefined, claims: r.claims ?? undefined, claimsSubject: r.claimsSubject ?? undefined, dpopJkt: r.dpopJkt ?? undefined,
   };
 }

@@ -37,12 +37,16 @@ export interface PendingInteraction {
   request: AuthorizationRequest;
 }
 
-export async function createInteraction(ctx: ServerContext, secret: string, request: AuthorizationRequest, auth: Authentication | undefined): Promise<string> {
+/**
+ * `auth`: who signed in (the consent step comes next), or with `stepUp` the session's user who must first confirm a
+ * second factor (the record then has the user and their methods so far, and no auth time).
+ */
+export async function createInteraction(ctx: ServerContext, secret: string, request: AuthorizationRequest, auth: Authentication | undefined, options: { stepUp?: boolean } = {}): Promise<string> {
   const now = ctx.now();
   const id = randomId();
   await ctx.store.createInteraction({
     id, browserHash: hashSecret(secret), clientId: request.clientId, request: serializeRequest(request),
-    userId: auth?.userId ?? null, authTime: auth?.authTime ?? null, createdAt: now, expiresAt: now + INTERACTION_TTL,
+    userId: auth?.userId ?? null, authTime: options.stepUp ? null : auth?.authTime ?? null, amr: auth?.amr ?? null, createdAt: now, expiresAt: now + INTERACTION_TTL,
   });
   return id;
 }

@@ -27,7 +27,7 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
     codeChallenge: request.codeChallenge, nonce: request.nonce ?? null, scopes: request.scopes, audience: request.audience,
-    authTime: auth.authTime, createdAt: now, expiresAt: now + lifetime, consumedAt: null, grantId: null, sid: auth.sid ?? null, dpopJkt: request.dpopJkt ?? null,
+    authTime: auth.authTime, amr: auth.amr, createdAt: now, expiresAt: now + lifetime, consumedAt: null, grantId: null, sid: auth.sid ?? null, dpopJkt: request.dpopJkt ?? null,
     claims: serializeRequestedClaims(request.claims),
   });
   // Back-Channel Logout 1.0 §2.3: the client takes part in the session; ending the session tells it.

@@ -9,7 +9,7 @@ import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
-const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [--require-par] [--require-dpop]
+const USAGE = `latchkey client add --name NAME [--redirect-uri URI]... [--grant-type T]... [--scope "a b"] [--public] [--allow-without-pkce] [--id-token-alg RS256|ES256|EdDSA] [--userinfo-only-claims] [--require-mfa] [--require-par] [--require-dpop]
          [--auth client_secret_basic|private_key_jwt|none] [--jwks FILE | --jwks-uri URL] [--profile fapi2] [LIFETIMES]
          [--post-logout-redirect-uri URI]... [--backchannel-logout-uri URI [--backchannel-logout-session-required]]
        latchkey client update ID [LIFETIMES] [--post-logout-redirect-uri URI]... [--no-post-logout-redirect-uris] [--backchannel-logout-uri URI|""] [--backchannel-logout-session-required]
@@ -50,7 +50,7 @@ const lifetimeView = (c: ClientRecord) => {
 const view = (c: ClientRecord) => ({
   client_id: c.id, name: c.name, type: c.isPublic ? 'public' : 'confidential', redirect_uris: c.redirectUris,
   grant_types: c.grantTypes, scope: c.scopes.join(' '), require_pkce: c.requirePkce, id_token_signed_response_alg: c.idTokenAlg,
-  id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only', require_pushed_authorization_requests: c.requirePar,
+  id_token_claims: c.idTokenClaims ? 'scoped' : 'userinfo-only', require_mfa: c.requireMfa, require_pushed_authorization_requests: c.requirePar,
   dpop_bound_access_tokens: c.requireDpop, profile: c.profile ?? 'none',
   token_endpoint_auth_method: c.isPublic ? 'none' : c.jwks !== null || c.jwksUri !== null ? 'private_key_jwt' : 'client_secret_basic',
   ...(c.jwksUri !== null ? { jwks_uri: c.jwksUri } : {}), ...(c.jwks !== null ? { jwks: `${(JSON.parse(c.jwks) as { keys: unknown[] }).keys.length} key(s)` } : {}),
@@ -81,7 +81,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(rest, {
     name: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true }, 'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' }, public: { type: 'boolean' }, 'allow-without-pkce': { type: 'boolean' }, 'id-token-alg': { type: 'string' },
-    'userinfo-only-claims': { type: 'boolean' }, dynamic: { type: 'boolean' },
+    'userinfo-only-claims': { type: 'boolean' }, dynamic: { type: 'boolean' }, 'require-mfa': { type: 'boolean' },
     'access-token-ttl': { type: 'string' }, 'id-token-ttl': { type: 'string' }, 'refresh-idle-ttl': { type: 'string' },
     'refresh-absolute-ttl': { type: 'string' }, 'refresh-grace': { type: 'string' },
     'post-logout-redirect-uri': { type: 'string', multiple: true },
@@ -100,7 +100,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
         const { client, clientSecret } = await registerClient(store, {
           name: values.name, redirectUris: values['redirect-uri'], grantTypes: values['grant-type'], scope: values.scope,
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
-          userinfoOnlyClaims: values['userinfo-only-claims'], requirePar: values['require-par'], requireDpop: values['require-dpop'],
+          userinfoOnlyClaims: values['userinfo-only-claims'], requireMfa: values['require-mfa'], requirePar: values['require-par'], requireDpop: values['require-dpop'],
           authMethod: values.auth, jwks: values.jwks === undefined ? undefined : readJwksFile(values.jwks), jwksUri: values['jwks-uri'], profile: values.profile, lifetimes: lifetimesFrom(values),
           postLogoutRedirectUris: values['post-logout-redirect-uri'],
           backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],

@@ -1,6 +1,8 @@
-// `latchkey user add|list|remove|set-password|sessions|signout`; passwords come from standard input, never from flags.
-// `signout` ends sessions like the account page does: back-channel logout deliveries are queued in the same
-// transaction, and the running servers' delivery workers send them (Back-Channel Logout 1.0 §2.5).
+// `latchkey user add|list|remove|set-password|sessions|signout|factors|reset-factors`; passwords come from standard input,
+// never from flags. `signout` ends sessions like the account page does: back-channel logout deliveries are queued in the same
+// transaction, and the running servers' delivery workers send them (Back-Channel Logout 1.0 §2.5). `factors` shows how a
+// user signs in; `reset-factors` removes their passkeys and/or authenticator app (audited), e.g. after a lost phone.
+import { removeTotp } from '../accounts/second-factor.ts';
 import { addUser, setPassword } from '../accounts/user-accounts.ts';
 import { RegistrationError } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
@@ -12,7 +14,8 @@ import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
 
 const USAGE = `latchkey user add --username U [--email E [--email-verified]] [--name N] [--phone P [--phone-verified]] [--address "street\\ncity"] --password-stdin
        latchkey user list | remove USERNAME | set-password USERNAME --password-stdin   [--database URL] [--json]
-       latchkey user sessions USERNAME | signout USERNAME [--sid SID]   (signout ends all sessions, or the one named)`;
+       latchkey user sessions USERNAME | signout USERNAME [--sid SID]   (signout ends all sessions, or the one named)
+       latchkey user factors USERNAME | reset-factors USERNAME [--passkeys] [--totp]   (reset: both when neither is given)`;
 
 const view = (u: UserRecord) => ({
   id: u.id, username: u.username, email: u.email, email_verified: u.emailVerified, name: u.name, phone_number: u.phoneNumber,
@@ -25,12 +28,12 @@ async function readPassword(io: CliIo, enabled: boolean | undefined): Promise<st
 }
 
 export async function userCommand(args: string[], io: CliIo): Promise<void> {
-  const { sub, rest } = splitSubcommand('user', args, ['add', 'list', 'remove', 'set-password', 'sessions', 'signout']);
-  const needsName = sub === 'remove' || sub === 'set-password' || sub === 'sessions' || sub === 'signout';
+  const { sub, rest } = splitSubcommand('user', args, ['add', 'list', 'remove', 'set-password', 'sessions', 'signout', 'factors', 'reset-factors']);
+  const needsName = sub === 'remove' || sub === 'set-password' || sub === 'sessions' || sub === 'signout' || sub === 'factors' || sub === 'reset-factors';
   const { values, positionals } = parseCommandArgs(rest, {
     username: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' },
     'email-verified': { type: 'boolean' }, phone: { type: 'string' }, 'phone-verified': { type: 'boolean' }, address: { type: 'string' },
-    sid: { type: 'string' },
+    sid: { type: 'string' }, passkeys: { type: 'boolean' }, totp: { type: 'boolean' },
   }, { min: needsName ? 1 : 0, max: needsName ? 1 : 0, command: 'user' });
   if (values.help || !sub) return void io.stdout(`usage: ${USAGE}\n`);
   // Read the password before touching the database, so a bad invocation writes nothing.
@@ -81,6 +84,33 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
         for (const s of ended) await store.recordAuditEvent({ type: 'session.ended', userId: user.id, detail: { sid: s.sid, reason: 'admin' } }, now);
         return printResult(io, values.json, { username, sessions_ended: ended.length, logout_deliveries_queued: queued.length },
           `ended ${ended.length} session(s) of ${username}; ${queued.length} back-channel logout(s) queued`);
+      }
+      case 'factors': {
+        const user = await store.findUserByUsername(username);
+        if (!user) throw new CliError(`no user named ${username}`);
+        const [passkeys, totp, recoveryCodes] = await Promise.all([store.listPasskeys(user.id), store.getTotpFactor(user.id), store.countRecoveryCodes(user.id)]);
+        const factors = {
+          username, password: user.passwordHash !== null,
+          passkeys: passkeys.map((p) => ({ name: p.name, created_at: isoTime(p.createdAt), last_used_at: p.lastUsedAt === null ? null : isoTime(p.lastUsedAt), synced: p.backedUp })),
+          totp: totp?.confirmedAt != null, recovery_codes_left: recoveryCodes,
+        };
+        return printResult(io, values.json, factors, [
+          `password        ${factors.password ? 'yes' : 'no (removed)'}`,
+          `passkeys        ${passkeys.length === 0 ? 'none' : passkeys.map((p) => `${p.name} (added ${isoTime(p.createdAt)}, ${p.lastUsedAt === null ? 'never used' : `last used ${isoTime(p.lastUsedAt)}`})`).join('; ')}`,
+          `authenticator   ${factors.totp ? `yes, ${recoveryCodes} recovery codes left` : 'no'}`,
+        ].join('\n'));
+      }
+      case 'reset-factors': {
+        const user = await store.findUserByUsername(username);
+        if (!user) throw new CliError(`no user named ${username}`);
+        const both = !values.passkeys && !values.totp;
+        const passkeys = both || values.passkeys ? await store.listPasskeys(user.id) : [];
+        for (const p of passkeys) await store.deletePasskey(user.id, p.id);
+        const totp = both || values.totp ? await removeTotp(store, user.id, 'admin', unixNow()) : false;
+        await store.recordAuditEvent({ type: 'factors.reset', userId: user.id, detail: { by: 'admin', passkeys: passkeys.length, totp } }, unixNow());
+        const warning = user.passwordHash === null && (both || values.passkeys) ? `\n${username} has no password: set one (latchkey user set-password ${username} --password-stdin) so they can sign in.` : '';
+        return printResult(io, values.json, { username, passkeys_removed: passkeys.length, totp_removed: totp },
+          `removed ${passkeys.length} passkey(s)${totp ? ' and the authenticator app' : ''} of ${username}${warning}`);
       }
       default:
         throw new UsageError(`unknown subcommand "user ${sub}" (see latchkey user --help)`);

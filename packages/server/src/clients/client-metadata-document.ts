@@ -105,7 +105,7 @@ export function clientFromMetadataDocument(clientId: string, body: string, now: 
   return {
     id: clientId, name: optionalString(d, 'client_name', 200, problem) ?? host, secretHash: null, isPublic: true,
     redirectUris: [...new Set(uris as string[])], grantTypes: [...new Set(grants as GrantType[])], scopes, requirePkce: true,
-    idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
+    idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false, requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
     postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
     createdAt: now, updatedAt: now,
     clientUri: optionalHttpsUrl(d, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(d, 'logo_uri', problem) ?? null, applicationType: null,

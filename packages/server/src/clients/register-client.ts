@@ -43,6 +43,8 @@ export interface RegisterClientInput {
   jwksUri?: string;
   /** A security profile: 'fapi2' turns on PAR, DPoP and PKCE and requires private_key_jwt (clients/client-profile.ts). */
   profile?: string;
+  /** Every sign-in for this client needs a second factor or a passkey (ID tokens then carry acr urn:latchkey:acr:mfa). */
+  requireMfa?: boolean;
 }
 
 
@@ -200,7 +202,7 @@ export async function registerClient(store: ClientStore & ApiStore & CacheVersio
   const client: ClientRecord = {
     id: randomId(), name, secretHash: clientSecret ? hashSecret(clientSecret) : null, isPublic, redirectUris, grantTypes,
     scopes, requirePkce: !input.allowWithoutPkce, idTokenAlg, registration: input.registration ?? 'operator',
-    idTokenClaims: !input.userinfoOnlyClaims, requirePar: profile?.requirePar ?? input.requirePar ?? false, requireDpop: profile?.requireDpop ?? input.requireDpop ?? false, ...keys,
+    idTokenClaims: !input.userinfoOnlyClaims, requireMfa: input.requireMfa ?? false, requirePar: profile?.requirePar ?? input.requirePar ?? false, requireDpop: profile?.requireDpop ?? input.requireDpop ?? false, ...keys,
     profile: input.profile === undefined ? null : input.profile as ClientProfile,
     ...logout,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null, ...lifetimes },

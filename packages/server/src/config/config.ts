@@ -86,6 +86,12 @@ export interface ServerConfig {
   requirePushedAuthorizationRequests: boolean;
   /** RFC 9449 §8: DPoP proofs at the token and PAR endpoints must carry a server nonce (answered use_dpop_nonce). */
   dpopNonceRequired: boolean;
+  /** The name the pages show and passkeys are registered under (the WebAuthn relying party name). */
+  productName: string;
+  /** An https (or, in dev mode, http) URL of the operator's logo shown on every page; '' for none. */
+  logoUrl: string;
+  /** The accent colour of the pages (#rrggbb); text on it is white, so it must be dark enough (checked at start). */
+  brandColor: string;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -134,6 +140,9 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   operatorName: '',
   requirePushedAuthorizationRequests: false,
   dpopNonceRequired: false,
+  productName: 'Latchkey',
+  logoUrl: '',
+  brandColor: '#1f5fbf',
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -155,6 +164,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   unusedClientTtl: 'LATCHKEY_UNUSED_CLIENT_TTL', unvettedClientScopes: 'LATCHKEY_UNVETTED_CLIENT_SCOPES', operatorName: 'LATCHKEY_OPERATOR_NAME',
   requirePushedAuthorizationRequests: 'LATCHKEY_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS',
   dpopNonceRequired: 'LATCHKEY_DPOP_NONCE_REQUIRED',
+  productName: 'LATCHKEY_PRODUCT_NAME', logoUrl: 'LATCHKEY_LOGO_URL', brandColor: 'LATCHKEY_BRAND_COLOR',
 };
 
 /** A configuration problem, explained in one line. */
@@ -205,6 +215,16 @@ export function issuerIsHttps(config: Pick<ServerConfig, 'issuer'>): boolean {
   return config.issuer.startsWith('https:');
 }
 
+/** WCAG 2.2 contrast ratio of white against a #rrggbb colour (relative luminance, §1.4.3 definitions). */
+export function contrastWithWhite(hex: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return 1.05 / (luminance + 0.05);
+}
+
 const isLoopbackHost = (hostname: string) => ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 
 /** Merges layers (later wins) and validates; throws ConfigError with a one-line explanation. */
@@ -248,6 +268,22 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   if (metricsEnabled && !dev && !metricsToken && !metricsPublic) {
     throw new ConfigError('LATCHKEY_METRICS_ENABLED outside dev mode needs LATCHKEY_METRICS_TOKEN (scrapers send Authorization: Bearer <token>) or an explicit LATCHKEY_METRICS_PUBLIC=true');
   }
+  const productName = String(merged.productName ?? DEFAULTS.productName).trim();
+  if (!productName || productName.length > 60) throw new ConfigError('productName must be 1 to 60 characters');
+  const logoUrl = String(merged.logoUrl ?? DEFAULTS.logoUrl);
+  if (logoUrl) {
+    let logo: URL;
+    try {
+      logo = new URL(logoUrl);
+    } catch {
+      throw new ConfigError(`logoUrl "${logoUrl}" is not an absolute URL`);
+    }
+    if (logo.protocol !== 'https:' && !(logo.protocol === 'http:' && (dev || isLoopbackHost(logo.hostname)))) throw new ConfigError('logoUrl must use https');
+  }
+  const brandColor = String(merged.brandColor ?? DEFAULTS.brandColor).toLowerCase();
+  if (!/^#[0-9a-f]{6}$/.test(brandColor)) throw new ConfigError(`brandColor must be a #rrggbb colour (got ${brandColor})`);
+  // WCAG 2.2 §1.4.3: white text on the accent colour needs a contrast ratio of at least 4.5:1.
+  if (contrastWithWhite(brandColor) < 4.5) throw new ConfigError(`brandColor ${brandColor} is too light: white text on it has a contrast below 4.5:1 (WCAG 1.4.3); choose a darker colour`);
   const clientMetadataDocumentsAllowPrivate = boolean('clientMetadataDocumentsAllowPrivate', merged.clientMetadataDocumentsAllowPrivate ?? false);
   if (clientMetadataDocumentsAllowPrivate && !dev) throw new ConfigError('clientMetadataDocumentsAllowPrivate lets strangers make the server fetch private addresses: it is allowed only with --dev');
   const registrationInitialAccessToken = merged.registrationInitialAccessToken === undefined ? '' : String(merged.registrationInitialAccessToken);
@@ -257,7 +293,7 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   const operatorName = String(merged.operatorName ?? '').trim() || issuerUrl.hostname;
   if (operatorName.length > 100) throw new ConfigError('operatorName must be at most 100 characters');
   return {
-    issuer, host, port, dev, secret,
+    issuer, host, port, dev, secret, productName, logoUrl, brandColor,
     clientMetadataDocuments: boolean('clientMetadataDocuments', merged.clientMetadataDocuments ?? DEFAULTS.clientMetadataDocuments),
     clientMetadataDocumentsAllowPrivate,
     dynamicRegistration: boolean('dynamicRegistration', merged.dynamicRegistration ?? DEFAULTS.dynamicRegistration),

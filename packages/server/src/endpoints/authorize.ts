@@ -11,13 +11,14 @@ import { createInteraction, ensureBrowserSecret } from '../authorization/interac
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { requestedUserScopes } from '../authorization/requested-scopes.ts';
 import { scopesToAsk } from '../consent/consent.ts';
+import { needsStepUp } from '../authorization/step-up.ts';
 import { authorizationResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 import { isResponseMode } from '../authorization/authorization-response.ts';
 import type { FormParams } from '../oauth/form-params.ts';
 import { resolveAudience } from '../oauth/audience.ts';
 import { isUnvetted } from '../clients/unvetted-client-policy.ts';
 import {
-  AccessDenied, ConsentRequired, InvalidClient, InvalidRequest, InvalidRequestUri, InvalidScope, LoginRequired, RequestNotSupported,
+  AccessDenied, ConsentRequired, InteractionRequired, InvalidClient, InvalidRequest, InvalidRequestUri, InvalidScope, LoginRequired, RequestNotSupported,
   UnauthorizedClient, UnsupportedResponseType,
 } from '../oauth/errors.ts';
 import { readCodeChallenge } from '../oauth/pkce.ts';
@@ -117,9 +118,11 @@ async function validateAuthorizationRequest(
 
   const prompt = parsePrompt(params.get('prompt'));
   const maxAge = parseMaxAge(params.get('max_age'));
-  // OpenID Connect Core §3.1.2.1: display, ui_locales, claims_locales and acr_values are accepted (repeated, refused like
-  // any parameter by assertNoRepeats) and change nothing: one page layout, pages and claims in English, one way to
-  // sign in (no `acr` is asserted, and acr_values is a voluntary request). login_hint pre-fills the username.
+  // OpenID Connect Core §3.1.2.1: display, ui_locales and claims_locales are accepted (repeated, refused like any
+  // parameter by assertNoRepeats) and change nothing: one page layout, pages and claims in English. acr_values asks for
+  // a sign-in at least as strong as one of our values (oidc/authentication-context.ts; unknown values ask nothing).
+  // login_hint pre-fills the username.
+  const acrValues = (params.get('acr_values') ?? '').split(' ').filter((v) => v !== '').slice(0, 10);
   const loginHint = params.get('login_hint');
   // RFC 9449 §10: dpop_jkt binds the code to the key of the token request's DPoP proof.
   const dpopJkt = params.get('dpop_jkt');
@@ -131,7 +134,7 @@ async function validateAuthorizationRequest(
 
   return {
     clientId: client.id, redirectUri: target.redirectUri, redirectUriSent, state: target.state, responseMode: target.responseMode, scopes, audience, codeChallenge,
-    nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, idTokenHintSubject,
+    nonce: params.get('nonce'), prompt, maxAge, loginHint: loginHint && loginHint.length <= 256 ? loginHint : undefined, acrValues, idTokenHintSubject,
     ...(claims ? { claims: claims.requested, claimsSubject: claims.subject } : {}),
     ...(dpopJkt === undefined ? {} : { dpopJkt }),
   };
@@ -145,11 +148,18 @@ async function validateAuthorizationRequest(
 async function decide(ctx: ServerContext, browser: BrowserRequest, client: ClientRecord, request: AuthorizationRequest): Promise<BrowserResponse> {
   const session = await currentSession(ctx, browser.cookies);
   const now = ctx.now();
-  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime, sid: session.sid };
+  const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime, sid: session.sid, amr: session.amr };
   const silent = request.prompt.includes('none');
   if (!sessionSatisfies(auth, request, now)) {
     if (silent) throw new LoginRequired(auth ? 'the user must sign in again (max_age or id_token_hint) but prompt=none forbids it' : 'the user is not signed in and prompt=none forbids showing a login page');
     return toInteraction(ctx, browser, request, undefined);
+  }
+  // A session weaker than the client asks for is stepped up (a second factor for the signed-in user), not restarted.
+  if (await needsStepUp(ctx, request, auth)) {
+    if (silent) throw new InteractionRequired('the client asks for a stronger sign-in (acr_values or its second-factor setting) and prompt=none forbids asking');
+    const { secret, setCookie } = ensureBrowserSecret(ctx, browser.cookies);
+    const id = await createInteraction(ctx, secret, request, auth, { stepUp: true });
+    return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: setCookie ? [setCookie] : [] };
   }
   const missing = await scopesToAsk(ctx.store, auth.userId, client, consentQuestion(request));
   if (missing.length > 0) {

@@ -98,13 +98,18 @@ export async function showDevicePage(ctx: ServerContext, csrf: CsrfTokens, brows
 export async function submitDeviceLogin(ctx: ServerContext, csrf: CsrfTokens, browser: BrowserRequest, code: string | undefined): Promise<BrowserResponse> {
   if (!csrf.verify(browserSecret(ctx, browser.cookies), browser.params.get('csrf'))) return forbidden(browser.requestId);
   const result = await signInWithPassword(ctx, {
-    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, cookies: browser.cookies, via: 'device',
+    username: browser.params.get('username'), password: browser.params.get('password'), ip: browser.ip, userAgent: browser.userAgent, cookies: browser.cookies, via: 'device',
   });
   switch (result.status) {
     case 'throttled':
       return loginPage(ctx, csrf, browser, code, { status: 429, username: result.username, error: result.message, headers: { 'retry-after': String(result.retryAfter) } });
     case 'rejected':
       return loginPage(ctx, csrf, browser, code, { status: 400, username: result.username, error: result.message });
+    case 'second-factor':
+      // This form has no second step: the account page's sign-in has it, and its session serves this page too.
+      return loginPage(ctx, csrf, browser, code, {
+        status: 400, username: result.user.username, error: `Your account asks for a second factor: sign in at ${ctx.urls.account} first, then open this page again.`,
+      });
     case 'abandoned':
     case 'signed-in':
       return { kind: 'redirect', location: devicePageUrl(ctx, code), cookies: result.status === 'signed-in' ? result.cookies : [] };

@@ -2,6 +2,7 @@
 // It lists only what this server really supports.
 import { RESPONSE_MODES } from '../authorization/authorization-response.ts';
 import { supportedGrantTypes } from '../grants/registry.ts';
+import { ACR_VALUES } from '../oidc/authentication-context.ts';
 import { CLAIMS_SUPPORTED } from '../oidc/claims.ts';
 import { PROMPT_VALUES } from '../oidc/prompt.ts';
 import { DPOP_ALGORITHMS } from '../oauth/dpop-proof.ts';
@@ -37,6 +38,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     id_token_signing_alg_values_supported: ctx.keys.algorithms(),
     authorization_response_iss_parameter_supported: true,
     claims_supported: [...CLAIMS_SUPPORTED],
+    acr_values_supported: [...ACR_VALUES],
     claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

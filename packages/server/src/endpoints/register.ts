@@ -39,7 +39,7 @@ export async function registerDynamicClient(ctx: ServerContext, limit: Registrat
   const secret = newClientSecret(metadata.isPublic);
   const registrationToken = randomSecret();
   const client: ClientRecord = {
-    id: randomId(), secretHash: secret.hash, requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true,
+    id: randomId(), secretHash: secret.hash, requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false,
     postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
     requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
     createdAt: now, updatedAt: now, registrationTokenHash: hashSecret(registrationToken), firstUsedAt: null, blockedAt: null, ...metadata,

@@ -85,7 +85,7 @@ export const authorizationCodeGrant: GrantHandler = {
     const withRefresh = client.grantTypes.includes('refresh_token');
     const lifetimes = effectiveLifetimes(ctx.config, client);
     const grant: GrantRecord = {
-      id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
+      id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime, amr: code.amr,
       createdAt: now, lastUsedAt: now,
       // Without a refresh token the grant only has to outlive its access token (so revocation can still name it).
       expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null, sid: code.sid, claims: code.claims,

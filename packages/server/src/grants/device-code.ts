@@ -46,6 +46,8 @@ async function redeem(ctx: ServerContext, code: DeviceCodeRecord, client: Parame
     createdAt: now, lastUsedAt: now, expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
     // A device's tokens are not tied to the browser session that approved them (no sid), and take no claims request.
     sid: null, claims: null, dpopJkt: null,
+    // The approving session's methods are not kept with the device code: claim the weakest (decisions.md 2026-11-29).
+    amr: ['pwd'],
   };
   const refreshToken = withRefresh ? randomSecret() : undefined;
   // Signed before anything is consumed: if signing fails, the code can still be redeemed.

@@ -48,7 +48,7 @@ export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): Toke
     // The scope claims (unless the client chose UserInfo only), plus what the claims parameter asked for in the ID token.
     const userClaims = { ...idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ...requestedUserClaims(input.user, deserializeRequestedClaims(grant.claims)?.idToken ?? []) };
     response.id_token = issueIdToken(ctx.keys.signer(client.idTokenAlg), {
-      issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, nonce: input.nonce, sid: grant.sid ?? undefined,
+      issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, amr: grant.amr, nonce: input.nonce, sid: grant.sid ?? undefined,
       accessToken: access.token, userClaims, ttl: lifetimes.idTokenTtl, now,
     });
   }

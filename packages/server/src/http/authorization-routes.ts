@@ -7,7 +7,7 @@ import type { CsrfTokens } from '../browser/csrf.ts';
 import { handleAuthorize } from '../endpoints/authorize.ts';
 import { confirmEndSession, handleEndSession } from '../endpoints/end-session.ts';
 import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
-import { showInteraction, submitConsent, submitLogin } from '../endpoints/interaction.ts';
+import { showInteraction, submitConsent, submitLogin, submitPasskey, submitSecondFactor } from '../endpoints/interaction.ts';
 import { handleUserinfo, presentedToken, type PresentedToken } from '../endpoints/userinfo.ts';
 import { InvalidToken } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
@@ -46,6 +46,10 @@ export function registerAuthorizationRoutes(app: FastifyInstance, ctx: ServerCon
     respond(ctx, request, reply, () => showInteraction(ctx, csrf, browserRequest(request, FormParams.parse('')), request.params.id)));
   app.post<{ Params: { id: string } }>(PATHS.interactionLogin, (request, reply) =>
     respond(ctx, request, reply, () => submitLogin(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
+  app.post<{ Params: { id: string } }>(PATHS.interactionPasskey, (request, reply) =>
+    respond(ctx, request, reply, () => submitPasskey(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
+  app.post<{ Params: { id: string } }>(PATHS.interactionSecondFactor, (request, reply) =>
+    respond(ctx, request, reply, () => submitSecondFactor(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
   app.post<{ Params: { id: string } }>(PATHS.interactionConsent, (request, reply) =>
     respond(ctx, request, reply, () => submitConsent(ctx, csrf, browserRequest(request, bodyParams(request)), request.params.id)));
 

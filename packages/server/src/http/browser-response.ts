@@ -9,13 +9,15 @@ import { deviceCodePage } from './views/device-code-page.ts';
 import { deviceDonePage } from './views/device-done-page.ts';
 import { errorPage } from './views/error-page.ts';
 import { formPostPage } from './views/form-post-page.ts';
-import type { RenderedPage } from './views/layout.ts';
+import { DEFAULT_BRANDING, layoutPage, type Branding, type RenderedPage } from './views/layout.ts';
 import { loginPage } from './views/login-page.ts';
 import { logoutConfirmPage, signedOutPage } from './views/logout-pages.ts';
+import { secondFactorPage } from './views/second-factor-page.ts';
 
 function renderPageModel(model: PageModel): RenderedPage {
   switch (model.view) {
     case 'login': return loginPage(model);
+    case 'second-factor': return secondFactorPage(model);
     case 'consent': return consentPage(model);
     case 'account': return accountPage(model);
     case 'error': return errorPage(model);
@@ -27,7 +29,14 @@ function renderPageModel(model: PageModel): RenderedPage {
   }
 }
 
-export function sendPage(reply: FastifyReply, status: number, page: RenderedPage): FastifyReply {
+/** The operator's branding from the server's configuration (the defaults before the server is decorated). */
+function brandingOf(reply: FastifyReply): Branding {
+  const config = (reply.server as { latchkeyServer?: { config: Branding } }).latchkeyServer?.config;
+  return config ? { productName: config.productName, logoUrl: config.logoUrl, brandColor: config.brandColor } : DEFAULT_BRANDING;
+}
+
+export function sendPage(reply: FastifyReply, status: number, content: RenderedPage): FastifyReply {
+  const page = layoutPage(content, brandingOf(reply));
   return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache')
     .header('content-security-policy', page.csp).type('text/html; charset=utf-8').send(page.html);
 }

@@ -18,6 +18,8 @@ export const PATHS = {
   interaction: '/interaction/:id',
   interactionLogin: '/interaction/:id/login',
   interactionConsent: '/interaction/:id/consent',
+  interactionPasskey: '/interaction/:id/passkey',
+  interactionSecondFactor: '/interaction/:id/second-factor',
   account: '/account',
   accountLogin: '/account/login',
   accountRevoke: '/account/revoke',
@@ -34,6 +36,19 @@ export const PATHS = {
   /** RP-Initiated Logout 1.0 end_session_endpoint, and where its confirmation page posts. */
   endSession: '/session/end',
   endSessionConfirm: '/session/end/confirm',
+  accountPasskeyLogin: '/account/passkey-login',
+  accountPasskeyAdd: '/account/passkeys/add',
+  accountPasskeyRemove: '/account/passkeys/remove',
+  accountPasswordRemove: '/account/password/remove',
+  accountPasswordChange: '/account/password',
+  accountSecondFactor: '/account/second-factor',
+  accountTotpStart: '/account/totp/start',
+  accountTotpConfirm: '/account/totp/confirm',
+  accountTotpRemove: '/account/totp/remove',
+  /** The browser part of @simplewebauthn, served from the installed package (no third-party script). */
+  webauthnBrowserScript: '/assets/webauthn-browser.js',
+  /** Our page script for passkeys (http/assets/passkey-script.ts). */
+  passkeyScript: '/assets/passkeys.js',
   home: '/',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -66,9 +81,21 @@ export function serverUrls(issuer: string): ServerUrls {
     accountSessionsSignOut: at(PATHS.accountSessionsSignOut),
     endSession: at(PATHS.endSession),
     endSessionConfirm: at(PATHS.endSessionConfirm),
+    accountPasskeyLogin: at(PATHS.accountPasskeyLogin),
+    accountPasskeyAdd: at(PATHS.accountPasskeyAdd),
+    accountPasskeyRemove: at(PATHS.accountPasskeyRemove),
+    accountPasswordRemove: at(PATHS.accountPasswordRemove),
+    accountPasswordChange: at(PATHS.accountPasswordChange),
+    accountSecondFactor: at(PATHS.accountSecondFactor),
+    accountTotpStart: at(PATHS.accountTotpStart),
+    accountTotpConfirm: at(PATHS.accountTotpConfirm),
+    accountTotpRemove: at(PATHS.accountTotpRemove),
+    passkeyScripts: [at(PATHS.webauthnBrowserScript), at(PATHS.passkeyScript)],
     interaction: (id, step) => {
-      const path = step === 'login' ? PATHS.interactionLogin : step === 'consent' ? PATHS.interactionConsent : PATHS.interaction;
-      return at(path.replace(':id', encodeURIComponent(id)));
+      const path = {
+        login: PATHS.interactionLogin, passkey: PATHS.interactionPasskey, 'second-factor': PATHS.interactionSecondFactor, consent: PATHS.interactionConsent,
+      }[step ?? 'login'];
+      return at((step === undefined ? PATHS.interaction : path).replace(':id', encodeURIComponent(id)));
     },
   };
 }

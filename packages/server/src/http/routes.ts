@@ -19,6 +19,8 @@ import { DISCOVERY_PATHS, PATHS } from './paths.ts';
 import { registerCors } from './cors.ts';
 import { registerRegistrationRoutes } from './registration-routes.ts';
 import { homePage } from './views/home-page.ts';
+import { PASSKEY_SCRIPT } from './assets/passkey-script.ts';
+import { webauthnBrowserBundle } from './assets/webauthn-browser-bundle.ts';
 
 /** The parsed form body, or an empty one when the request had none. */
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
@@ -83,13 +85,19 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return sendPage(reply, 200, homePage({
       issuer: ctx.config.issuer, dev: ctx.config.dev, extraLinks: ctx.homeLinks,
       links: [
-        { label: 'Your account', href: ctx.urls.account, description: 'see and revoke the apps connected to your account' },
+        { label: 'Your account', href: ctx.urls.account, description: 'your passkeys, authenticator app and password, and the apps connected to your account' },
         { label: 'Connect a device', href: ctx.urls.device, description: 'enter the code a TV or a command-line app shows you' },
         { label: 'OpenID Connect discovery', href: ctx.urls.discovery, description: 'what this server supports, for developers' },
         { label: 'Signing keys (JWKS)', href: ctx.urls.jwks, description: 'the public keys that verify its tokens' },
       ],
     }));
   });
+
+  // The passkey pages' scripts: fixed files of this server (CSP script-src names their exact URLs).
+  const script = (body: () => string) => async (_request: unknown, reply: import('fastify').FastifyReply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(body());
+  app.get(PATHS.webauthnBrowserScript, script(webauthnBrowserBundle));
+  app.get(PATHS.passkeyScript, script(() => PASSKEY_SCRIPT));
 
   app.get(PATHS.healthz, async () => ({ status: 'ok' }));
   app.get(PATHS.readyz, async (request, reply) => {

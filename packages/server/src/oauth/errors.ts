@@ -13,6 +13,7 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'access_denied'
   | 'login_required'
+  | 'interaction_required'
   | 'consent_required'
   | 'request_not_supported'
   | 'invalid_request_uri'
@@ -83,6 +84,8 @@ export class InvalidTarget extends define('invalid_target', 400) {}
 export class AccessDenied extends define('access_denied', 403) {}
 export class LoginRequired extends define('login_required', 400) {}
 export class ConsentRequired extends define('consent_required', 400) {}
+/** OpenID Connect Core §3.1.2.6: the user must interact (here: a stronger sign-in) and prompt=none forbids it. */
+export class InteractionRequired extends define('interaction_required', 400) {}
 export class RequestNotSupported extends define('request_not_supported', 400) {}
 export class InvalidRequestUri extends define('invalid_request_uri', 400) {}
 /** RFC 9449 §5 (token endpoint, 400) and §7.1 (protected resources, 401). */

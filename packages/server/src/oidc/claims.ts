@@ -4,7 +4,7 @@ import type { UserRecord } from '../store/records.ts';
 
 /** Every claim this server can put in an ID token or a UserInfo response, for discovery. */
 export const CLAIMS_SUPPORTED = [
-  'sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'sid', 'name', 'preferred_username', 'updated_at', 'email',
+  'sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'azp', 'at_hash', 'sid', 'amr', 'acr', 'name', 'preferred_username', 'updated_at', 'email',
   'email_verified', 'phone_number', 'phone_number_verified', 'address',
 ] as const;
 

@@ -2,6 +2,7 @@
 // §12.2 (a refreshed ID token keeps iss, sub, aud and auth_time); `sid` from Back-Channel Logout 1.0 §2.1. Signed with the client's algorithm, RS256 by default.
 import { createHash } from 'node:crypto';
 import type { SigningAlg } from '../store/records.ts';
+import { acrFor } from './authentication-context.ts';
 import type { JwsSigner } from '../tokens/jws.ts';
 
 export interface IdTokenInput {
@@ -10,6 +11,8 @@ export interface IdTokenInput {
   subject: string;
   clientId: string;
   authTime: number;
+  /** RFC 8176 methods of that authentication: `amr`, and the `acr` they reach (oidc/authentication-context.ts). */
+  amr: readonly string[];
   nonce?: string | undefined;
   /** The session's id (Back-Channel Logout 1.0 §2.1, Front-Channel Logout 1.0 §3): lets the client match a logout token. */
   sid?: string | undefined;
@@ -33,6 +36,7 @@ export function issueIdToken(signer: JwsSigner, input: IdTokenInput): string {
     ...input.userClaims,
     iss: input.issuer, sub: input.subject, aud: input.clientId, azp: input.clientId,
     exp: input.now + input.ttl, iat: input.now, auth_time: input.authTime,
+    amr: [...input.amr], acr: acrFor(input.amr),
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;
   if (input.sid !== undefined) claims.sid = input.sid;

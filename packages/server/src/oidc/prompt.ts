@@ -25,10 +25,12 @@ export function parseMaxAge(value: string | undefined): number | undefined {
 
 export interface Authentication {
   userId: string;
-  /** When the user last typed their password (Unix seconds). */
+  /** When the user last actively authenticated (Unix seconds). */
   authTime: number;
   /** The session's public id, when the authentication comes from a session (the `sid` of ID tokens). */
   sid?: string | undefined;
+  /** RFC 8176 methods of that authentication (oidc/authentication-context.ts). */
+  amr: string[];
 }
 
 export interface LoginRequirements {

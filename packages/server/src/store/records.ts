@@ -34,6 +34,8 @@ export interface ClientRecord {
   idTokenAlg: SigningAlg;
   /** How it was registered; errors before sign-in are redirected only to operator-registered clients. */
   registration: ClientRegistration;
+  /** Every sign-in for this client needs a second factor or a passkey (a session without is stepped up). */
+  requireMfa: boolean;
   /** Whether the ID token carries the claims of the granted profile/email/phone/address scopes (true, the default),
    *  or only UserInfo serves them (false, for clients that want small ID tokens). */
   idTokenClaims: boolean;
@@ -115,8 +117,8 @@ export interface UserRecord {
   phoneNumberVerified: boolean;
   /** The postal address as one formatted block (the `formatted` member of the §5.1.1 address claim). */
   address: string | null;
-  /** argon2id encoded hash. */
-  passwordHash: string;
+  /** argon2id encoded hash; null when the user removed their password (they sign in with a passkey). */
+  passwordHash: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -152,6 +154,8 @@ export interface SessionRecord {
   authTime: number;
   /** The browser's User-Agent when the session started (shortened), for the account page; null when unknown. */
   userAgent: string | null;
+  /** RFC 8176 authentication methods of the sign-in (e.g. ["pwd"], ["pwd", "otp", "mfa"], ["hwk", "user", "mfa"]). */
+  amr: string[];
   createdAt: number;
   /** When the session last served a request (sign-in, authorization); updated at most once a minute. */
   lastActiveAt: number;
@@ -200,6 +204,8 @@ export interface AuthorizationCodeRecord {
   /** Audience of the access token (an API identifier), or null when only OpenID scopes were granted. */
   audience: string | null;
   authTime: number;
+  /** RFC 8176 methods of the sign-in behind the code (for the ID token's amr and acr). */
+  amr: string[];
   createdAt: number;
   expiresAt: number;
   /** Set when the code was exchanged (in the same transaction as its grant); a second exchange is reuse. */
@@ -222,6 +228,8 @@ export interface GrantRecord {
   scopes: string[];
   audience: string | null;
   authTime: number;
+  /** RFC 8176 methods of the sign-in the grant came from (refreshed ID tokens keep them). */
+  amr: string[];
   createdAt: number;
   lastUsedAt: number;
   /** Absolute lifetime of the family. */
@@ -256,6 +264,8 @@ export interface InteractionRecord {
   /** The user who signed in for this request; null while a login is still needed. */
   userId: string | null;
   authTime: number | null;
+  /** The methods of that sign-in; null while a login is still needed. */
+  amr: string[] | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -286,6 +296,43 @@ export interface DeviceCodeRecord {
   expiresAt: number;
 }
 
+/** A passkey (WebAuthn Level 3 §6.1 credential record) registered by a user. */
+export interface PasskeyRecord {
+  /** The credential id, base64url. */
+  id: string;
+  userId: string;
+  /** The user's name for it ("Phone", "YubiKey"). */
+  name: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The signature counter last seen (§6.1.1); 0 for authenticators that keep none. */
+  counter: number;
+  /** Transports the authenticator reported (hints for the browser). */
+  transports: string[];
+  /** §6.1.3: 'multiDevice' when the credential may be synced (backup eligible), else 'singleDevice'. */
+  deviceType: 'singleDevice' | 'multiDevice';
+  /** The backup state flag (BS) last seen. */
+  backedUp: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A ceremony's challenge, or ('second-factor') the account page's pending sign-in between the password and the code. */
+export type WebAuthnPurpose = 'registration' | 'authentication' | 'second-factor';
+
+/** A WebAuthn challenge waiting for its answer: single use, short-lived, bound to the browser that asked. */
+export interface WebAuthnChallengeRecord {
+  /** SHA-256 of the challenge (base64url). */
+  challengeHash: string;
+  /** SHA-256 of the browser-binding cookie (authorization/interactions.ts). */
+  browserHash: string;
+  purpose: WebAuthnPurpose;
+  /** Registration: the signed-in user adding a passkey; authentication: null (discoverable credentials). */
+  userId: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /** A pushed authorization request (RFC 9126 §2.2): the validated request, waiting for its one use at /authorize. */
 export interface PushedRequestRecord {
   /** SHA-256 of the random part of the request_uri. */
@@ -309,6 +356,18 @@ export type DevicePollResult = { status: 'ok' | 'slow_down'; interval: number };
 export type ConsumeDeviceCodeResult =
   | { status: 'ok' }
   | { status: 'pending' | 'denied' | 'consumed' | 'expired' | 'not_found' };
+
+/** A user's TOTP second factor (RFC 6238). */
+export interface TotpFactorRecord {
+  userId: string;
+  /** The shared secret, sealed (crypto/encryption.ts, AAD = user id). */
+  secretSealed: string;
+  /** When a first code confirmed it; an unconfirmed factor is not asked for at sign-in. */
+  confirmedAt: number | null;
+  /** The last accepted time step (RFC 6238 §5.2: a code is accepted once). */
+  lastStep: number;
+  createdAt: number;
+}
 
 /** What consuming a code did: it was consumed together with its grant, or nothing was written. */
 export type ConsumeCodeResult =

@@ -9,6 +9,7 @@ export interface ClientsTable {
   refresh_grace: number | null;
   post_logout_redirect_uris: string; backchannel_logout_uri: string | null; backchannel_logout_session_required: number;
   require_par: number; require_dpop: number; jwks: string | null; jwks_uri: string | null; profile: string | null;
+  require_mfa: number;
 }
 export interface PushedRequestsTable { uri_hash: string; client_id: string; request: string; created_at: number; expires_at: number }
 export interface ApisTable { id: string; identifier: string; name: string; created_at: number }
@@ -26,7 +27,7 @@ export interface SigningKeysTable {
 }
 export interface ConsentsTable { user_id: string; client_id: string; scopes: string; granted_at: number; updated_at: number }
 export interface SessionsTable {
-  id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number;
+  id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number; amr: string;
   sid: string | null; user_agent: string | null; last_active_at: number | null;
 }
 /** Which clients took part in a session (a code was issued under it): who gets a back-channel logout token. */
@@ -39,11 +40,11 @@ export interface LogoutDeliveriesTable {
 }
 export interface AuthCodesTable {
   code_hash: string; client_id: string; user_id: string; redirect_uri: string; code_challenge: string | null;
-  nonce: string | null; scopes: string; audience: string | null; auth_time: number; created_at: number;
+  nonce: string | null; scopes: string; audience: string | null; auth_time: number; amr: string; created_at: number;
   expires_at: number; consumed_at: number | null; grant_id: string | null; sid: string | null; claims: string | null; dpop_jkt: string | null;
 }
 export interface GrantsTable {
-  id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number;
+  id: string; client_id: string; user_id: string; scopes: string; audience: string | null; auth_time: number; amr: string;
   created_at: number; last_used_at: number; expires_at: number; revoked_at: number | null; sid: string | null; claims: string | null; dpop_jkt: string | null;
 }
 export interface UsedJtisTable { key: string; expires_at: number }
@@ -61,13 +62,22 @@ export interface AuditEventsTable {
 }
 export interface InteractionsTable {
   id: string; browser_hash: string; client_id: string; request: string; user_id: string | null;
-  auth_time: number | null; created_at: number; expires_at: number;
+  auth_time: number | null; amr: string | null; created_at: number; expires_at: number;
 }
 export interface DeviceCodesTable {
   device_code_hash: string; user_code_hash: string; client_id: string; scopes: string; audience: string | null;
   poll_interval: number; last_polled_at: number | null; status: string; user_id: string | null; auth_time: number | null;
   decided_at: number | null; grant_id: string | null; created_at: number; expires_at: number;
 }
+export interface PasskeysTable {
+  id: string; user_id: string; name: string; public_key: string; counter: number; transports: string; device_type: string;
+  backed_up: number; created_at: number; last_used_at: number | null;
+}
+export interface WebAuthnChallengesTable {
+  challenge_hash: string; browser_hash: string; purpose: string; user_id: string | null; created_at: number; expires_at: number;
+}
+export interface TotpFactorsTable { user_id: string; secret_sealed: string; confirmed_at: number | null; last_step: number; created_at: number }
+export interface RecoveryCodesTable { code_hash: string; user_id: string; used_at: number | null; created_at: number }
 export interface CacheVersionsTable { topic: string; version: number }
 
 export interface Database {
@@ -93,4 +103,8 @@ export interface Database {
   logout_deliveries: LogoutDeliveriesTable;
   pushed_requests: PushedRequestsTable;
   used_jtis: UsedJtisTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebAuthnChallengesTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
 }

@@ -16,6 +16,8 @@ import type { GrantStore } from './grant-store.ts';
 import type { InteractionStore } from './interaction-store.ts';
 import type { LogoutDeliveryStore } from './logout-delivery-store.ts';
 import type { PushedRequestStore } from './pushed-request-store.ts';
+import type { PasskeyStore } from './passkey-store.ts';
+import type { SecondFactorStore } from './second-factor-store.ts';
 import type { RevokedTokenStore } from './revoked-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
@@ -46,7 +48,7 @@ export type QueryObserver = (seconds: number, ok: boolean) => void;
 
 export interface Store extends StoreLifecycle,
   ClientStore, ApiStore, UserStore, SigningKeyStore, ConsentStore, SessionStore, InteractionStore, PushedRequestStore, CodeStore, DeviceCodeStore, GrantStore,
-  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore, LogoutDeliveryStore, UsedJtiStore {}
+  RevokedTokenStore, FailureCounterStore, AuditStore, CacheVersionStore, ExpiryStore, LogoutDeliveryStore, UsedJtiStore, PasskeyStore, SecondFactorStore {}
 
 /** A uniqueness conflict (duplicate username, client id, API identifier or scope). */
 export class StoreConflict extends Error {

@@ -7,7 +7,8 @@ export interface UserStore {
   getUser(id: string): Promise<UserRecord | undefined>;
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
-  updateUserPassword(id: string, passwordHash: string, now: number): Promise<boolean>;
+  /** null removes the password (the user signs in with a passkey). */
+  updateUserPassword(id: string, passwordHash: string | null, now: number): Promise<boolean>;
   /** Removes the user and, by cascade, their sessions, consents, codes and grants. */
   deleteUser(id: string): Promise<boolean>;
 }

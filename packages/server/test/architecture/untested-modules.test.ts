@@ -14,6 +14,8 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   'routes, endpoints and pages (test/endpoints, test/flows, test/http)': [
     'http/account-routes.ts', 'http/authorization-routes.ts', 'http/browser-response.ts', 'http/connection-limits.ts',
     'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/device-routes.ts', 'http/registration-routes.ts', 'http/views/',
+    // The passkey pages' scripts: test/flows/passkeys-browser.test.ts runs them in chromium.
+    'http/assets/',
     'endpoints/', 'server-context.ts',
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
@@ -28,6 +30,8 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // devices), account.test.ts, test/accounts/password-sign-in.test.ts, test/flows/*browser*.
   'sign-in state in the browser (test/endpoints/interaction, account; test/accounts)': [
     'accounts/known-device-cookie.ts', 'accounts/known-device.ts', 'accounts/login-session.ts', 'accounts/login-throttle.ts',
+    // The passkey sign-in: test/accounts/passkeys.test.ts (over HTTP) and test/flows/passkeys-browser.test.ts.
+    'accounts/passkey-sign-in.ts',
     'browser/',
   ],
   // Rate limits: test/endpoints/rate-limits.test.ts; caches: test/store/cross-instance-cache.test.ts.
@@ -54,7 +58,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
     'store/api-store.ts', 'store/audit-store.ts', 'store/cache-version-store.ts', 'store/client-store.ts', 'store/code-store.ts',
     'store/consent-store.ts', 'store/device-code-store.ts', 'store/expiry-store.ts', 'store/failure-counter-store.ts',
     'store/interaction-store.ts', 'store/logout-delivery-store.ts', 'store/pushed-request-store.ts', 'store/revoked-token-store.ts', 'store/used-jti-store.ts', 'store/session-store.ts', 'store/signing-key-store.ts',
-    'store/user-store.ts', 'store/sql/',
+    'store/user-store.ts', 'store/passkey-store.ts', 'store/second-factor-store.ts', 'store/sql/',
   ],
   // Package entry points: re-exports only, used by test/packed-packages.test.ts and the examples.
   'entry points': ['index.ts', 'internal.ts'],

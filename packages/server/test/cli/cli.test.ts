@@ -62,7 +62,7 @@ describe('latchkey CLI', () => {
     try {
       await store.createClient({
         id: 'https://agent.example/client.json', name: 'Agent Desk', secretHash: null, isPublic: true, redirectUris: ['http://127.0.0.1/cb'],
-        grantTypes: ['authorization_code'], scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true,
+        grantTypes: ['authorization_code'], scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false,
         postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
         requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
         createdAt: 1_900_000_000, updatedAt: 1_900_000_000, clientUri: 'https://agent.example',
@@ -108,7 +108,7 @@ describe('latchkey CLI', () => {
     const commands = [
       ['start'], ['migrate'], ['client'], ['client', 'add'], ['client', 'list'], ['client', 'show'], ['client', 'remove'],
       ['client', 'rotate-secret'], ['api'], ['api', 'add'], ['api', 'list'], ['api', 'remove'], ['user'], ['user', 'add'],
-      ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['keys'], ['keys', 'list'], ['keys', 'rotate'],
+      ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['user', 'factors'], ['user', 'reset-factors'], ['keys'], ['keys', 'list'], ['keys', 'rotate'],
       ['audit'], ['audit', 'server'], ['audit', 'app'], ['client', 'update'], ['user', 'sessions'], ['user', 'signout'], ['logout-deliveries'],
     ];
     for (const command of commands) {
@@ -218,7 +218,7 @@ describe('latchkey CLI', () => {
     const store = openStore(cli.databaseUrl);
     const user = await store.findUserByUsername('alice');
     await store.close();
-    assert.match(user!.passwordHash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    assert.match(user!.passwordHash ?? "", /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     const list = await cli.run(['user', 'list', '--json']);
     assert.ok(!list.stdout.includes('argon2'));
     assert.deepEqual(list.json<{ username: string }[]>().map((u) => u.username), ['alice']);
@@ -241,7 +241,7 @@ describe('latchkey CLI', () => {
     const user = (await store.findUserByUsername('sessionful'))!;
     const now = Math.floor(Date.now() / 1000);
     for (const sid of ['sid-one', 'sid-two']) {
-      await store.createSession({ idHash: `h-${sid}`, sid, userId: user.id, authTime: now, userAgent: 'Firefox', createdAt: now, lastActiveAt: now, expiresAt: now + 600 });
+      await store.createSession({ idHash: `h-${sid}`, sid, userId: user.id, authTime: now, amr: ['pwd'], userAgent: 'Firefox', createdAt: now, lastActiveAt: now, expiresAt: now + 600 });
       await store.addSessionClient({ sid, clientId: String(client.client_id), userId: user.id, createdAt: now });
     }
     await store.close();
@@ -298,6 +298,37 @@ describe('latchkey CLI', () => {
     assertOneLineError(await cli.run(['client', 'add', '--name', 'X', '--redirect-uri', 'https://x.example/cb', '--auth', 'private_key_jwt', '--jwks', join(dir, 'missing.json')]), /cannot read the JWKS file/);
     assertOneLineError(await cli.run(['client', 'rotate-secret', shown.client_id as string]), /private_key_jwt and has no secret/);
     for (const c of [inline, byUri]) assert.equal((await cli.run(['client', 'remove', c.json<{ client_id: string }>().client_id])).code, 0);
+  });
+
+  test('user factors shows how a user signs in; reset-factors removes passkeys and the authenticator app, audited', async () => {
+    const store = openStore(cli.databaseUrl);
+    try {
+      const user = (await store.findUserByUsername('alice'))!;
+      await store.createPasskey({ id: 'cred-1', userId: user.id, name: 'Phone', publicKey: 'pk', counter: 0, transports: [], deviceType: 'multiDevice', backedUp: true, createdAt: 1_900_000_000, lastUsedAt: null });
+      await store.createTotpFactor({ userId: user.id, secretSealed: 'v1.sealed', confirmedAt: 1_900_000_000, lastStep: 1, createdAt: 1_900_000_000 });
+      await store.replaceRecoveryCodes(user.id, ['h1', 'h2'], 1_900_000_000);
+      const factors = await cli.run(['user', 'factors', 'alice', '--json']);
+      assert.equal(factors.code, 0, factors.stderr);
+      assert.deepEqual(factors.json(), {
+        username: 'alice', password: true, passkeys: [{ name: 'Phone', created_at: '2030-03-17T17:46:40.000Z', last_used_at: null, synced: true }], totp: true, recovery_codes_left: 2,
+      });
+      assert.match((await cli.run(['user', 'factors', 'alice'])).stdout, /passkeys\s+Phone \(added .*never used\)/);
+      const totpOnly = await cli.run(['user', 'reset-factors', 'alice', '--totp', '--json']);
+      assert.deepEqual(totpOnly.json(), { username: 'alice', passkeys_removed: 0, totp_removed: true });
+      assert.equal(await store.getTotpFactor(user.id), undefined);
+      assert.equal(await store.countRecoveryCodes(user.id), 0);
+      assert.equal((await store.listPasskeys(user.id)).length, 1);
+      const all = await cli.run(['user', 'reset-factors', 'alice', '--json']);
+      assert.deepEqual(all.json(), { username: 'alice', passkeys_removed: 1, totp_removed: false });
+      const events = await store.db.selectFrom('audit_events').select(['type', 'detail']).where('user_id', '=', user.id).where('type', 'in', ['factors.reset', 'totp.removed']).execute();
+      assert.deepEqual(events.map((e) => e.type).sort(), ['factors.reset', 'factors.reset', 'totp.removed']);
+      assertOneLineError(await cli.run(['user', 'factors', 'nobody']), /no user named nobody/);
+      const strict = await cli.run(['client', 'add', '--name', 'Payroll', '--redirect-uri', 'https://payroll.example/cb', '--require-mfa', '--json']);
+      assert.equal(strict.json<Record<string, unknown>>().require_mfa, true);
+      assert.equal((await cli.run(['client', 'remove', strict.json<{ client_id: string }>().client_id])).code, 0);
+    } finally {
+      await store.close();
+    }
   });
 
   test('user set-password and remove', async () => {

@@ -12,7 +12,7 @@ import { startTestServer } from '../helpers/test-server.ts';
 
 const base: ClientRecord = {
   id: 'c', name: 'C', secretHash: null, isPublic: true, redirectUris: ['http://127.0.0.1/cb', 'https://app.example/cb'], grantTypes: ['authorization_code'],
-  scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, createdAt: 0, updatedAt: 0,
+  scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false, createdAt: 0, updatedAt: 0,
   postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
   requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
 };

@@ -1,7 +1,7 @@
 // Configuration layering and the production safety rules of `latchkey start`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configFromEnv, ConfigError, resolveConfig } from '../../src/config/config.ts';
+import { configFromEnv, ConfigError, contrastWithWhite, resolveConfig } from '../../src/config/config.ts';
 
 const SECRET = 's'.repeat(40);
 
@@ -94,4 +94,19 @@ test('clients nobody vetted: everything off by default; metadata documents on pr
   assert.throws(() => resolveConfig(production, { registrationInitialAccessToken: 'short' }), /at least 32 characters/);
   assert.throws(() => resolveConfig(production, { registrationInitialAccessToken: `${'a'.repeat(32)} b` }), /at least 32 characters/);
   assert.equal(resolveConfig(production, { registrationInitialAccessToken: 'a'.repeat(40) }).registrationInitialAccessToken, 'a'.repeat(40));
+});
+
+test('branding: product name, logo URL and accent colour; a colour too light for white text is refused (WCAG 1.4.3)', () => {
+  const config = resolveConfig({ secret: SECRET, issuer: 'https://id.example' }, configFromEnv({
+    LATCHKEY_PRODUCT_NAME: 'Acme ID', LATCHKEY_LOGO_URL: 'https://static.acme.example/logo.svg', LATCHKEY_BRAND_COLOR: '#7A1F5C',
+  }));
+  assert.deepEqual([config.productName, config.logoUrl, config.brandColor], ['Acme ID', 'https://static.acme.example/logo.svg', '#7a1f5c']);
+  const defaults = resolveConfig({ secret: SECRET, issuer: 'https://id.example' });
+  assert.deepEqual([defaults.productName, defaults.logoUrl, defaults.brandColor], ['Latchkey', '', '#1f5fbf']);
+  assert.ok(contrastWithWhite(defaults.brandColor) >= 4.5);
+  assert.throws(() => resolveConfig({ secret: SECRET, brandColor: '#ffd400' }), /too light.*4\.5:1/);
+  assert.throws(() => resolveConfig({ secret: SECRET, brandColor: 'blue' }), /#rrggbb/);
+  assert.throws(() => resolveConfig({ secret: SECRET, logoUrl: 'http://static.acme.example/logo.svg' }), /logoUrl must use https/);
+  assert.throws(() => resolveConfig({ secret: SECRET, logoUrl: 'javascript:alert(1)' }), /logoUrl must use https/);
+  assert.throws(() => resolveConfig({ secret: SECRET, productName: ' ' }), /productName must be 1 to 60/);
 });

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
 import { authorizeUrl, callbackParams, csrfFrom, formActionFrom, InjectBrowser, location, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
-import { addClient, basic, form, FORM_HEADERS } from '../helpers/test-server.ts';
+import { addClient, addTestUser, basic, form, FORM_HEADERS } from '../helpers/test-server.ts';
 
 describe('account page', () => {
   let f: Fixture;
@@ -34,7 +34,7 @@ describe('account page', () => {
     const page = await browser.get('/account');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<label for="username">Username<\/label>/);
-    assert.match(page.body, /<button type="submit">Sign in<\/button>/);
+    assert.match(page.body, /<button type="submit" class="wide">Sign in<\/button>/);
     assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
     const wrong = await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username: 'alice', password: 'not it' });
     assert.equal(wrong.statusCode, 400);
@@ -53,7 +53,7 @@ describe('account page', () => {
 
     const account = await browser.get('/account');
     assert.equal(account.statusCode, 200, 'the SSO session from the flow signs the user in');
-    assert.match(account.body, /<h2>Contact Importer<\/h2>/);
+    assert.match(account.body, /<h3>Contact Importer<\/h3>/);
     assert.match(account.body, /<li>Read your contacts<\/li>/);
     assert.match(account.body, /<li>see your email address<\/li>/);
     assert.match(account.body, /Allowed \d{4}-\d\d-\d\d \d\d:\d\d UTC · last active/);
@@ -74,7 +74,7 @@ describe('account page', () => {
     assert.match(String(userinfo.headers['www-authenticate']), /error="invalid_token"/);
     assert.equal(await f.server.store.getConsent(f.userId, f.web.id), undefined, 'remembered consent is forgotten');
     const hash = (await f.server.store.getUser(f.userId))!.passwordHash;
-    assert.match(hash, /^\$argon2id\$/, 'the password is untouched');
+    assert.match(hash ?? "", /^\$argon2id\$/, 'the password is untouched');
 
     // Connecting again asks for consent afresh.
     const pkce = pkcePair();
@@ -113,7 +113,7 @@ describe('account page', () => {
     const account = await browser.get('/account');
     const out = await browser.post(`${f.issuer}/account/sign-out`, { csrf: csrfFrom(account.body) });
     assert.equal(out.statusCode, 303);
-    assert.match((await browser.get('/account')).body, /<button type="submit">Sign in<\/button>/);
+    assert.match((await browser.get('/account')).body, /<button type="submit" class="wide">Sign in<\/button>/);
   });
 
   test('an app name is escaped on the page', async () => {
@@ -125,5 +125,31 @@ describe('account page', () => {
     const account = await browser.get('/account');
     assert.ok(!account.body.includes('<script>alert(1)</script>'));
     assert.match(account.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+
+  test('changing the password needs a recent sign-in, the same password twice and a valid one; the old one stops working', async () => {
+    await addTestUser(f.server, 'pat', PASSWORD);
+    const signIn = async (password: string) => {
+      const browser = new InjectBrowser(f.server.app);
+      const page = await browser.get('/account');
+      return { browser, response: await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username: 'pat', password }) };
+    };
+    const { browser } = await signIn(PASSWORD);
+    const account = await browser.get('/account');
+    assert.match(account.body, /<summary>Change your password<\/summary>/);
+    const change = (fields: Record<string, string>) => browser.post(`${f.issuer}/account/password`, { csrf: csrfFrom(account.body), ...fields });
+    assert.equal((await change({ new_password: 'a new password!', confirm_password: 'another one!!' })).statusCode, 400);
+    const short = await change({ new_password: 'short', confirm_password: 'short' });
+    assert.equal(short.statusCode, 400);
+    assert.match(short.body, /at least 8 characters/);
+    const done = await change({ new_password: 'a new password!', confirm_password: 'a new password!' });
+    assert.equal(location(done), `${f.issuer}/account?done=password-changed`);
+    assert.equal((await signIn(PASSWORD)).response.statusCode, 400, 'the old password no longer works');
+    assert.equal((await signIn('a new password!')).response.statusCode, 303);
+
+    f.clock.now += 601;
+    const stale = await change({ new_password: 'third password', confirm_password: 'third password' });
+    assert.equal(stale.statusCode, 401, 'an old sign-in must confirm it is the user first');
+    assert.equal((await signIn('a new password!')).response.statusCode, 303);
   });
 });

@@ -43,7 +43,7 @@ describe('introspection and revocation', () => {
     const grantId = randomId();
     const refresh = randomSecret();
     await server.store.createGrant(
-      { id: grantId, clientId, userId, scopes: ['contacts:read'], audience: API, authTime: clock, createdAt: clock, lastUsedAt: clock, expiresAt: clock + 86400, revokedAt: null, sid: null, claims: null, dpopJkt: null },
+      { id: grantId, clientId, userId, scopes: ['contacts:read'], audience: API, authTime: clock, amr: ['pwd'], createdAt: clock, lastUsedAt: clock, expiresAt: clock + 86400, revokedAt: null, sid: null, claims: null, dpopJkt: null },
       { tokenHash: hashSecret(refresh), grantId, createdAt: clock, expiresAt: clock + 3600, rotatedAt: null },
     );
     const ctx = server.app.latchkeyServer;

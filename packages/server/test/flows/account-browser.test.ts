@@ -52,7 +52,7 @@ describe('account page in a real browser', { skip }, () => {
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.screenshot({ path: `${SCREENSHOTS}/1-sign-in.png` });
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Contact Importer' }).waitFor();
     assert.ok(await page.getByText('Read your contacts').isVisible());
     await page.screenshot({ path: `${SCREENSHOTS}/2-connected-apps.png` });

@@ -131,7 +131,7 @@ async function newPage(): Promise<{ page: Page; violations: string[] }> {
 async function signIn(page: Page): Promise<void> {
   await page.getByLabel('Username').fill('alice');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('in a real browser (chromium)', { skip }, () => {
@@ -139,7 +139,7 @@ describe('in a real browser (chromium)', { skip }, () => {
     const { page, violations } = await newPage();
     await page.goto(`${rpOrigin}/login`);
     await page.waitForURL(`${issuer}/interaction/**`);
-    assert.equal(await page.title(), 'Sign in');
+    assert.equal(await page.title(), 'Sign in · Latchkey');
     await signIn(page);
 
     await page.waitForSelector('text=Allow');

@@ -223,7 +223,7 @@ for (const [kind, openDatabase] of DATABASES) describe(`back-channel logout acro
     const sids: string[] = [];
     for (let i = 0; i < count; i++) {
       const sid = `sid-${clock.now}-${i}`;
-      await store.createSession({ idHash: `h-${sid}`, sid, userId: user!.id, authTime: clock.now, userAgent: null, createdAt: clock.now, lastActiveAt: clock.now, expiresAt: clock.now + 600 });
+      await store.createSession({ idHash: `h-${sid}`, sid, userId: user!.id, authTime: clock.now, amr: ['pwd'], userAgent: null, createdAt: clock.now, lastActiveAt: clock.now, expiresAt: clock.now + 600 });
       await store.addSessionClient({ sid, clientId: a.client.id, userId: user!.id, createdAt: clock.now });
       sids.push(sid);
     }

@@ -43,7 +43,7 @@ async function setUp(url: string, cwd: string, cleanup: () => Promise<void>): Pr
   const grantId = `grace-${now}`;
   await store.createGrant({
     id: grantId, clientId: client.id, userId: user.id, scopes: ['contacts:read'], audience: API, authTime: now, createdAt: now, lastUsedAt: now,
-    expiresAt: now + 86400, revokedAt: null, sid: null, claims: null, dpopJkt: null,
+    expiresAt: now + 86400, revokedAt: null, sid: null, claims: null, dpopJkt: null, amr: ['pwd'],
   }, { tokenHash: hashSecret(refreshToken), grantId, createdAt: now, expiresAt: now + 3600, rotatedAt: null });
 
   const [portA, portB] = [await freePort(), await freePort()];

@@ -12,7 +12,7 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 
 const client = (overrides: Partial<ClientRecord> = {}): ClientRecord => ({
   id: 'c1', name: 'App', secretHash: hashSecret('s3cret'), isPublic: false, redirectUris: [], grantTypes: ['authorization_code'],
-  scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true,
+  scopes: [], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requireMfa: false,
   postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false, requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null, createdAt: 0, updatedAt: 0, ...overrides,
 });
 

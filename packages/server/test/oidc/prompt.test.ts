@@ -31,7 +31,7 @@ describe('parseMaxAge', () => {
 });
 
 describe('sessionSatisfies', () => {
-  const session = { userId: 'u1', authTime: 1000 };
+  const session = { userId: 'u1', authTime: 1000, amr: ['pwd'] };
   const plain = { prompt: [], maxAge: undefined, idTokenHintSubject: undefined };
   it('no session never satisfies; a session satisfies a plain request', () => {
     assert.equal(sessionSatisfies(undefined, plain, 1000), false);

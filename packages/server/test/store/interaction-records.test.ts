@@ -14,14 +14,14 @@ const NOW = 1_900_000_000;
 async function withClient(store: SqlStore): Promise<void> {
   await store.createClient({
     id: 'c1', name: 'App', secretHash: null, isPublic: true, redirectUris: ['https://app.example/cb'], grantTypes: ['authorization_code'],
-    scopes: ['openid'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, createdAt: NOW, updatedAt: NOW,
+    scopes: ['openid'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requireMfa: false, createdAt: NOW, updatedAt: NOW,
     postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
     requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
   });
 }
 
 const record = (id: string, overrides: Partial<InteractionRecord> = {}): InteractionRecord => ({
-  id, browserHash: 'browser-hash', clientId: 'c1', request: '{"clientId":"c1"}', userId: null, authTime: null,
+  id, browserHash: 'browser-hash', clientId: 'c1', request: '{"clientId":"c1"}', userId: null, authTime: null, amr: null,
   createdAt: NOW, expiresAt: NOW + 600, ...overrides,
 });
 

@@ -22,6 +22,7 @@ import { auditEventsContract } from './contract/audit-events.ts';
 import { cacheVersionsContract } from './contract/cache-versions.ts';
 import { cascadingDeletesContract } from './contract/cascading-deletes.ts';
 import { expiryContract } from './contract/expiry.ts';
+import { passkeysContract } from './contract/passkeys.ts';
 
 export interface FreshStore {
   /** A migrated, empty store. */
@@ -64,6 +65,7 @@ export function runStoreContract(name: string, openFreshStore: OpenFreshStore, o
     deviceCodesContract(() => store);
     grantsContract(() => store);
     revokedTokensContract(() => store);
+    passkeysContract(() => store);
     failureCountersContract(() => store);
     auditEventsContract(() => store);
     cacheVersionsContract(() => store);

@@ -22,7 +22,7 @@ ${input.alreadyGranted.length > 0 ? html`<p class="muted">You already allowed it
 ${input.device ? html`<input type="hidden" name="user_code" value="${input.device.userCode}">` : ''}
 <div class="actions">
 <button type="submit" name="decision" value="allow">Allow</button>
-<button type="submit" name="decision" value="deny">Deny</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </div>
 </form>`);
 }

@@ -15,6 +15,9 @@ import * as pushedRequests from './0017-pushed-authorization-requests.ts';
 import * as dpop from './0018-dpop.ts';
 import * as clientKeys from './0019-client-keys-and-profile.ts';
 import * as unvettedClients from './0023-unvetted-clients.ts';
+import * as passkeys from './0014-passkeys.ts';
+import * as secondFactor from './0015-second-factor.ts';
+import * as clientSecondFactor from './0016-client-second-factor.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -36,4 +39,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0018-dpop', dpop],
   ['0019-client-keys-and-profile', clientKeys],
   ['0023-unvetted-clients', unvettedClients],
+  ['0014-passkeys', passkeys],
+  ['0015-second-factor', secondFactor],
+  ['0016-client-second-factor', clientSecondFactor],
 ];

@@ -10,7 +10,7 @@ function toClient(row: Selectable<ClientsTable>): ClientRecord {
     id: row.id, name: row.name, secretHash: row.secret_hash, isPublic: num(row.is_public) === 1,
     redirectUris: list(row.redirect_uris), grantTypes: list(row.grant_types) as GrantType[], scopes: list(row.scopes),
     requirePkce: num(row.require_pkce) === 1, idTokenAlg: row.id_token_alg as SigningAlg,
-    registration: row.registration === 'dynamic' ? 'dynamic' : 'operator', idTokenClaims: num(row.id_token_claims) === 1,
+    registration: row.registration === 'dynamic' ? 'dynamic' : 'operator', idTokenClaims: num(row.id_token_claims) === 1, requireMfa: num(row.require_mfa) === 1,
     lifetimes: {
       accessTokenTtl: numOrNull(row.access_token_ttl), idTokenTtl: numOrNull(row.id_token_ttl), refreshIdleTtl: numOrNull(row.refresh_idle_ttl),
       refreshAbsoluteTtl: numOrNull(row.refresh_absolute_ttl), refreshGrace: numOrNull(row.refresh_grace),
@@ -47,7 +47,7 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
         id: c.id, name: c.name, secret_hash: c.secretHash, is_public: c.isPublic ? 1 : 0,
         redirect_uris: JSON.stringify(c.redirectUris), grant_types: JSON.stringify(c.grantTypes),
         scopes: JSON.stringify(c.scopes), require_pkce: c.requirePkce ? 1 : 0, id_token_alg: c.idTokenAlg,
-        registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, require_par: c.requirePar ? 1 : 0, require_dpop: c.requireDpop ? 1 : 0, jwks: c.jwks, jwks_uri: c.jwksUri, profile: c.profile, created_at: c.createdAt, updated_at: c.updatedAt,
+        registration: c.registration, id_token_claims: c.idTokenClaims ? 1 : 0, require_mfa: c.requireMfa ? 1 : 0, require_par: c.requirePar ? 1 : 0, require_dpop: c.requireDpop ? 1 : 0, jwks: c.jwks, jwks_uri: c.jwksUri, profile: c.profile, created_at: c.createdAt, updated_at: c.updatedAt,
         ...selfAsserted(c), registration_token_hash: c.registrationTokenHash ?? null,
         first_used_at: c.firstUsedAt ?? null, blocked_at: c.blockedAt ?? null,
         ...lifetimeColumns(c.lifetimes ?? {}),

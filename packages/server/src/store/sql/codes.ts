@@ -10,7 +10,7 @@ function toCode(row: Selectable<AuthCodesTable>): AuthorizationCodeRecord {
   return {
     codeHash: row.code_hash, clientId: row.client_id, userId: row.user_id, redirectUri: row.redirect_uri,
     codeChallenge: row.code_challenge, nonce: row.nonce, scopes: list(row.scopes), audience: row.audience,
-    authTime: num(row.auth_time), createdAt: num(row.created_at), expiresAt: num(row.expires_at),
+    authTime: num(row.auth_time), amr: list(row.amr), createdAt: num(row.created_at), expiresAt: num(row.expires_at),
     consumedAt: numOrNull(row.consumed_at), grantId: row.grant_id, sid: row.sid, claims: row.claims, dpopJkt: row.dpop_jkt ?? null,
   };
 }
@@ -21,7 +21,7 @@ export function sqlCodeStore({ db }: SqlDatabase): CodeStore {
       await db.insertInto('auth_codes').values({
         code_hash: c.codeHash, client_id: c.clientId, user_id: c.userId, redirect_uri: c.redirectUri,
         code_challenge: c.codeChallenge, nonce: c.nonce, scopes: JSON.stringify(c.scopes), audience: c.audience,
-        auth_time: c.authTime, created_at: c.createdAt, expires_at: c.expiresAt, consumed_at: null, grant_id: null, sid: c.sid, claims: c.claims, dpop_jkt: c.dpopJkt,
+        auth_time: c.authTime, amr: JSON.stringify(c.amr), created_at: c.createdAt, expires_at: c.expiresAt, consumed_at: null, grant_id: null, sid: c.sid, claims: c.claims, dpop_jkt: c.dpopJkt,
       }).execute();
     },
 

@@ -30,6 +30,7 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
       removed += await deleteBatch(db, 'pushed_requests', 'uri_hash', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'used_jtis', 'key', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
+      removed += await deleteBatch(db, 'webauthn_challenges', 'challenge_hash', sql`expires_at < ${now}`, batch);
       // Consumed codes stay an hour past expiry so a late replay is still recognised as reuse.
       removed += await deleteBatch(db, 'auth_codes', 'code_hash', sql`expires_at < ${now - HOUR}`, batch);
       // Device codes too: a late poll of a redeemed one is still answered invalid_grant rather than unknown.

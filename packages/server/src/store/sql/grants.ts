@@ -9,7 +9,7 @@ import { list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database
 function toGrant(row: Selectable<GrantsTable>): GrantRecord {
   return {
     id: row.id, clientId: row.client_id, userId: row.user_id, scopes: list(row.scopes), audience: row.audience,
-    authTime: num(row.auth_time), createdAt: num(row.created_at), lastUsedAt: num(row.last_used_at),
+    authTime: num(row.auth_time), amr: list(row.amr), createdAt: num(row.created_at), lastUsedAt: num(row.last_used_at),
     expiresAt: num(row.expires_at), revokedAt: numOrNull(row.revoked_at), sid: row.sid, claims: row.claims, dpopJkt: row.dpop_jkt ?? null,
   };
 }
@@ -31,7 +31,7 @@ function refreshRow(token: RefreshTokenRecord): Selectable<RefreshTokensTable> {
 function grantRow(g: GrantRecord): Selectable<GrantsTable> {
   return {
     id: g.id, client_id: g.clientId, user_id: g.userId, scopes: JSON.stringify(g.scopes), audience: g.audience,
-    auth_time: g.authTime, created_at: g.createdAt, last_used_at: g.lastUsedAt, expires_at: g.expiresAt, revoked_at: g.revokedAt, sid: g.sid, claims: g.claims, dpop_jkt: g.dpopJkt,
+    auth_time: g.authTime, amr: JSON.stringify(g.amr), created_at: g.createdAt, last_used_at: g.lastUsedAt, expires_at: g.expiresAt, revoked_at: g.revokedAt, sid: g.sid, claims: g.claims, dpop_jkt: g.dpopJkt,
   };
 }
 

@@ -6,12 +6,12 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { LogoutDeliveryRecord, SessionRecord } from '../records.ts';
 import type { Database, SessionClientsTable, SessionsTable } from '../schema.ts';
 import type { SessionStore } from '../session-store.ts';
-import { num, numOrNull, type SqlDatabase } from './sql-database.ts';
+import { list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
   const createdAt = num(row.created_at);
   return {
-    idHash: row.id_hash, sid: row.sid ?? '', userId: row.user_id, authTime: num(row.auth_time), userAgent: row.user_agent,
+    idHash: row.id_hash, sid: row.sid ?? '', userId: row.user_id, authTime: num(row.auth_time), amr: list(row.amr), userAgent: row.user_agent,
     createdAt, lastActiveAt: numOrNull(row.last_active_at) ?? createdAt, expiresAt: num(row.expires_at),
   };
 }
@@ -66,7 +66,7 @@ export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
   return {
     async createSession(s) {
       await db.insertInto('sessions').values({
-        id_hash: s.idHash, sid: s.sid, user_id: s.userId, auth_time: s.authTime, user_agent: s.userAgent, created_at: s.createdAt,
+        id_hash: s.idHash, sid: s.sid, user_id: s.userId, auth_time: s.authTime, amr: JSON.stringify(s.amr), user_agent: s.userAgent, created_at: s.createdAt,
         last_active_at: s.lastActiveAt, expires_at: s.expiresAt,
       }).execute();
     },

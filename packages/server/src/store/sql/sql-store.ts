@@ -17,6 +17,8 @@ import { sqlGrantStore } from './grants.ts';
 import { sqlInteractionStore } from './interactions.ts';
 import { sqlLogoutDeliveryStore } from './logout-deliveries.ts';
 import { sqlPushedRequestStore } from './pushed-requests.ts';
+import { sqlPasskeyStore } from './passkeys.ts';
+import { sqlSecondFactorStore } from './second-factors.ts';
 import { sqlRevokedTokenStore } from './revoked-tokens.ts';
 import { sqlSessionStore } from './sessions.ts';
 import { sqlSigningKeyStore } from './signing-keys.ts';
@@ -62,5 +64,7 @@ export function createSqlStore(db: Kysely<Database>, kind: SqlDatabase['kind'], 
     ...sqlExpiryStore(database),
     ...sqlLogoutDeliveryStore(database),
     ...sqlUsedJtiStore(database),
+    ...sqlPasskeyStore(database),
+    ...sqlSecondFactorStore(database),
   };
 }

@@ -9,7 +9,8 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
     id: row.id, username: row.username, email: row.email, emailVerified: num(row.email_verified) === 1, name: row.name,
     phoneNumber: row.phone_number, phoneNumberVerified: num(row.phone_number_verified) === 1, address: row.address,
-    passwordHash: row.password_hash,
+    // '' marks a removed password: the column stays NOT NULL on both databases (SQLite cannot drop the constraint).
+    passwordHash: row.password_hash === '' ? null : row.password_hash,
     createdAt: num(row.created_at), updatedAt: num(row.updated_at),
   };
 }
@@ -19,7 +20,7 @@ export function sqlUserStore({ db }: SqlDatabase): UserStore {
     async createUser(u) {
       await conflictAware(`user ${u.username}`, () => db.insertInto('users').values({
         id: u.id, username: u.username, email: u.email, email_verified: u.emailVerified ? 1 : 0, name: u.name,
-        phone_number: u.phoneNumber, phone_number_verified: u.phoneNumberVerified ? 1 : 0, address: u.address, password_hash: u.passwordHash,
+        phone_number: u.phoneNumber, phone_number_verified: u.phoneNumberVerified ? 1 : 0, address: u.address, password_hash: u.passwordHash ?? '',
         created_at: u.createdAt, updated_at: u.updatedAt,
       }).execute());
     },
@@ -39,7 +40,7 @@ export function sqlUserStore({ db }: SqlDatabase): UserStore {
     },
 
     async updateUserPassword(id, passwordHash, now) {
-      const r = await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      const r = await db.updateTable('users').set({ password_hash: passwordHash ?? '', updated_at: now }).where('id', '=', id).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
 

@@ -17,7 +17,7 @@ export function clientRecord(id: string, overrides: Partial<ClientRecord> = {}):
   return {
     id, name: `Client ${id}`, secretHash: `secret-hash-${id}`, isPublic: false,
     redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'], grantTypes: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true,
+    scopes: ['openid', 'contacts:read'], requirePkce: true, idTokenAlg: 'RS256', registration: 'operator', idTokenClaims: true, requireMfa: false,
     lifetimes: { accessTokenTtl: null, idTokenTtl: null, refreshIdleTtl: null, refreshAbsoluteTtl: null, refreshGrace: null },
     createdAt: NOW, updatedAt: NOW, postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
     requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
@@ -44,20 +44,20 @@ export function keyRecord(kid: string, alg: SigningAlg, createdAt: number): Sign
 }
 
 export function sessionRecord(idHash: string, userId: string, expiresAt: number): SessionRecord {
-  return { idHash, sid: `sid-${idHash}`, userId, authTime: NOW - 10, userAgent: null, createdAt: NOW - 10, lastActiveAt: NOW - 10, expiresAt };
+  return { idHash, sid: `sid-${idHash}`, userId, authTime: NOW - 10, amr: ['pwd'], userAgent: null, createdAt: NOW - 10, lastActiveAt: NOW - 10, expiresAt };
 }
 
 export function interactionRecord(id: string, clientId: string, overrides: Partial<InteractionRecord> = {}): InteractionRecord {
   return {
     id, browserHash: `browser-${id}`, clientId, request: JSON.stringify({ response_type: 'code', state: id }), userId: null,
-    authTime: null, createdAt: NOW, expiresAt: NOW + 600, ...overrides,
+    authTime: null, amr: null, createdAt: NOW, expiresAt: NOW + 600, ...overrides,
   };
 }
 
 export function codeRecord(codeHash: string, clientId: string, userId: string, overrides: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
   return {
     codeHash, clientId, userId, redirectUri: 'https://app.example/callback', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5,
+    nonce: 'n-0S6_WzA2Mj', scopes: ['openid', 'contacts:read'], audience: 'https://contacts.example', authTime: NOW - 5, amr: ['pwd'],
     createdAt: NOW, expiresAt: NOW + 60, consumedAt: null, grantId: null, sid: null, claims: null, dpopJkt: null, ...overrides,
   };
 }
@@ -65,7 +65,7 @@ export function codeRecord(codeHash: string, clientId: string, userId: string, o
 export function grantRecord(id: string, clientId: string, userId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
   return {
     id, clientId, userId, scopes: ['openid', 'offline_access', 'contacts:read'], audience: 'https://contacts.example',
-    authTime: NOW - 5, createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, claims: null, dpopJkt: null, ...overrides,
+    authTime: NOW - 5, amr: ['pwd'], createdAt: NOW, lastUsedAt: NOW, expiresAt: NOW + 90 * DAY, revokedAt: null, sid: null, claims: null, dpopJkt: null, ...overrides,
   };
 }
 
