@@ -56,6 +56,12 @@ export interface ServerConfig {
   metricsToken: string;
   /** Outside dev mode, enabled metrics need a token unless this explicit choice says they are public. */
   metricsPublic: boolean;
+  /** Seconds a new signing key is in the JWKS before it signs. Default 3600: longer than the resource kit (jose) caches a
+   *  JWKS (600 s) and than /jwks may be cached (300 s), so no verifier meets an unknown kid. */
+  keyPublishLeadTime: number;
+  /** Seconds between automatic rotations, per algorithm; 0 = never. Default 90 days each outside dev mode, off in dev
+   *  mode. Set as one number for every algorithm or `ES256=2592000,RS256=7776000` (unnamed algorithms: 0). */
+  keyRotationInterval: Record<SigningAlg, number>;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -89,6 +95,8 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   metricsEnabled: false,
   metricsToken: '',
   metricsPublic: false,
+  keyPublishLeadTime: 3600,
+  keyRotationInterval: { RS256: 90 * 86400, ES256: 90 * 86400, EdDSA: 90 * 86400 },
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -102,6 +110,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   headersTimeout: 'LATCHKEY_HEADERS_TIMEOUT', requestTimeout: 'LATCHKEY_REQUEST_TIMEOUT', keepAliveTimeout: 'LATCHKEY_KEEP_ALIVE_TIMEOUT',
   idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
   metricsEnabled: 'LATCHKEY_METRICS_ENABLED', metricsToken: 'LATCHKEY_METRICS_TOKEN', metricsPublic: 'LATCHKEY_METRICS_PUBLIC',
+  keyPublishLeadTime: 'LATCHKEY_KEY_PUBLISH_LEAD_TIME', keyRotationInterval: 'LATCHKEY_KEY_ROTATION_INTERVAL',
 };
 
 /** A configuration problem, explained in one line. */
@@ -145,6 +154,34 @@ function boolean(name: string, value: unknown): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigError(`${name} must be true or false (got ${String(value)})`);
+}
+
+const MAX_ROTATION_INTERVAL = 5 * 365 * 86400;
+
+/** `7776000` (every algorithm), `ES256=2592000,RS256=0`, or an object from a config file. */
+function rotationIntervals(value: unknown, fallback: Record<SigningAlg, number>, lead: number): Record<SigningAlg, number> {
+  if (value === undefined) return fallback;
+  const check = (name: string, seconds: unknown) => {
+    const n = integer(`keyRotationInterval${name}`, seconds, 0, MAX_ROTATION_INTERVAL);
+    if (n !== 0 && n <= lead) throw new ConfigError(`keyRotationInterval${name} (${n}) must be 0 (off) or longer than keyPublishLeadTime (${lead})`);
+    return n;
+  };
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const n = check('', value);
+    return { RS256: n, ES256: n, EdDSA: n };
+  }
+  const entries: [string, unknown][] = typeof value === 'string'
+    ? value.split(',').map((part) => part.trim().split('=') as [string, unknown])
+    : value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+  if (entries.length === 0 || entries.some((e) => e.length !== 2)) {
+    throw new ConfigError(`keyRotationInterval must be seconds, or ALG=seconds pairs separated by commas (got ${JSON.stringify(value)})`);
+  }
+  const result: Record<SigningAlg, number> = { RS256: 0, ES256: 0, EdDSA: 0 };
+  for (const [alg, seconds] of entries) {
+    if (!SIGNING_ALGS.includes(alg as SigningAlg)) throw new ConfigError(`keyRotationInterval names ${alg}; algorithms are ${SIGNING_ALGS.join(', ')}`);
+    result[alg as SigningAlg] = check(` for ${alg}`, seconds);
+  }
+  return result;
 }
 
 /** The issuer is https: cookies get Secure and the __Host- prefix, responses get Strict-Transport-Security. */
@@ -195,6 +232,8 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   if (metricsEnabled && !dev && !metricsToken && !metricsPublic) {
     throw new ConfigError('LATCHKEY_METRICS_ENABLED outside dev mode needs LATCHKEY_METRICS_TOKEN (scrapers send Authorization: Bearer <token>) or an explicit LATCHKEY_METRICS_PUBLIC=true');
   }
+  const keyPublishLeadTime = setting('keyPublishLeadTime', 0, 30 * 86400);
+  const keyRotationInterval = rotationIntervals(merged.keyRotationInterval, dev ? { RS256: 0, ES256: 0, EdDSA: 0 } : DEFAULTS.keyRotationInterval, keyPublishLeadTime);
   return {
     issuer, host, port, dev, secret,
     databaseUrl: String(merged.databaseUrl ?? DEFAULTS.databaseUrl),
@@ -220,5 +259,6 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     idleTimeout: setting('idleTimeout', 1, 3600),
     maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
     metricsEnabled, metricsToken, metricsPublic,
+    keyPublishLeadTime, keyRotationInterval,
   };
 }

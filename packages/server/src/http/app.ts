@@ -7,6 +7,7 @@ import { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
 import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
+import { lifecyclePolicy } from '../keys/key-lifecycle.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
 import { openStore } from '../store/open-store.ts';
@@ -32,6 +33,8 @@ export interface CreateServerOptions {
   cacheSyncIntervalMs?: number;
   /** How often to delete expired rows. */
   cleanupIntervalMs?: number;
+  /** How often to check whether a signing key is due for automatic rotation (default every minute). */
+  keyRotationCheckIntervalMs?: number;
   /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
   logStream?: { write(line: string): void };
 }
@@ -55,7 +58,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const clients = new ClientDirectory(store);
   const ctx: ServerContext = {
     config, urls: serverUrls(config.issuer), store, now, clients,
-    keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
+    keys: new KeyRing(store, config.secret, lifecyclePolicy(config), now),
     scopes: new ScopeCatalog(store),
     limits: new ClientEndpointLimits(config, store, clients),
     metrics: metrics ?? NO_METRICS,
@@ -124,15 +127,22 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
 
   const logError = (error: unknown) => app.log.warn({ err: error }, 'background task failed');
   let cleanup: NodeJS.Timeout | undefined;
+  let rotation: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     sync.start(options.cacheSyncIntervalMs ?? 500, logError);
     // Anything changed between the load in createServer() and now is picked up at once.
     await sync.poll().catch(logError);
     cleanup = setInterval(() => void store.deleteExpired(now(), 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
+    // Every instance checks; the store lets exactly one of them stage each due rotation (key-ring.ts).
+    if (Object.values(config.keyRotationInterval).some((seconds) => seconds > 0)) {
+      rotation = setInterval(() => void ctx.keys.rotateDueKeys(now()).catch(logError), options.keyRotationCheckIntervalMs ?? 60_000);
+      rotation.unref();
+    }
   });
   app.addHook('onClose', async () => {
     clearInterval(cleanup);
+    clearInterval(rotation);
     await sync.stop();
     if (ownsStore) await store.close();
   });

@@ -15,7 +15,7 @@ export interface UsersTable {
 }
 export interface SigningKeysTable {
   kid: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: number;
-  retired_at: number | null; expires_at: number | null;
+  activates_at: number | null; retired_at: number | null; expires_at: number | null;
 }
 export interface ConsentsTable { user_id: string; client_id: string; scopes: string; granted_at: number; updated_at: number }
 export interface SessionsTable { id_hash: string; user_id: string; auth_time: number; created_at: number; expires_at: number }

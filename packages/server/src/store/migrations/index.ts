@@ -6,6 +6,7 @@ import * as apiIntrospectors from './0003-api-introspectors.ts';
 import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
+import * as keyLifecycle from './0020-key-lifecycle.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -18,4 +19,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0004-client-registration', clientRegistration],
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
+  ['0020-key-lifecycle', keyLifecycle],
 ];
