@@ -2,6 +2,7 @@
 import { registerClient, rotateClientSecret, RegistrationError } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
 import type { ClientRecord } from '../store/records.ts';
+import { recordAdminAction } from './admin-audit.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
@@ -37,6 +38,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
           isPublic: values.public, allowWithoutPkce: values['allow-without-pkce'], idTokenAlg: values['id-token-alg'],
           userinfoOnlyClaims: values['userinfo-only-claims'],
         }, unixNow());
+        await recordAdminAction(store, io, 'client.created', { clientId: client.id, detail: { name: client.name } });
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);
       }
@@ -53,10 +55,12 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
       case 'remove': {
         if (!(await store.deleteClient(id))) throw new CliError(`no client with id ${id}`);
         await store.bumpCacheVersion('clients');
+        await recordAdminAction(store, io, 'client.removed', { clientId: id });
         return printResult(io, values.json, { removed: id }, `removed client ${id} with its consents, codes and tokens`);
       }
       case 'rotate-secret': {
         const secret = await rotateClientSecret(store, id, unixNow());
+        await recordAdminAction(store, io, 'client.secret_rotated', { clientId: id });
         return printResult(io, values.json, { client_id: id, client_secret: secret },
           `client_id      ${id}\nclient_secret  ${secret}\n\nThe new secret is shown this once; the old one no longer works.`);
       }

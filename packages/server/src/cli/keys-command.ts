@@ -4,6 +4,7 @@ import { keyState, lifecyclePolicy } from '../keys/key-lifecycle.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { unixNow } from '../server-context.ts';
 import { SIGNING_ALGS, type SigningAlg } from '../store/records.ts';
+import { cliAuditStore } from './admin-audit.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, resolveSecret, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
@@ -42,7 +43,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<void> {
     if (!secret) throw new CliError('LATCHKEY_SECRET is required to create a signing key (its private part is encrypted with it)');
     // The lead time and how long retired keys stay published come from the server's configuration (LATCHKEY_* env).
     const config = resolveConfig(configFromEnv(io.env), { secret, dev: true });
-    const ring = new KeyRing(store, secret, lifecyclePolicy(config), unixNow);
+    const ring = new KeyRing(cliAuditStore(store, io), secret, lifecyclePolicy(config), unixNow);
     if (sub === 'revoke') {
       const kid = positionals[0]!;
       const result = await ring.revoke(kid, now, 'cli');

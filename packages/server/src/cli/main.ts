@@ -1,6 +1,7 @@
 // The `latchkey` command line: dispatches to one file per command.
 import { apiCommand } from './api-command.ts';
 import { auditCommand } from './audit-command.ts';
+import { auditLogCommand } from './audit-log-command.ts';
 import { CliError } from './cli-error.ts';
 import { clientCommand } from './client-command.ts';
 import type { CliIo } from './command-context.ts';
@@ -18,13 +19,14 @@ usage: latchkey <command> [options]
   client    register and manage clients (add, list, show, remove, rotate-secret)
   api       register APIs and their scopes (add, list, remove)
   user      manage users (add, list, remove, set-password)
-  keys      signing keys (list, rotate)
+  keys      signing keys (list, rotate, revoke)
+  audit-log security events: sign-ins, consent, token reuse, revocations, client, user and key changes
   audit     check any OAuth server (audit server ISSUER) or client app (audit app LOGIN_URL) for common mistakes
 
 Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand,
+  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand, 'audit-log': auditLogCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -62,6 +62,12 @@ export interface ServerConfig {
   /** Seconds between automatic rotations, per algorithm; 0 = never. Default 90 days each outside dev mode, off in dev
    *  mode. Set as one number for every algorithm or `ES256=2592000,RS256=7776000` (unnamed algorithms: 0). */
   keyRotationInterval: Record<SigningAlg, number>;
+  /** Where audit events also go as JSON lines (docs/audit-events.md): '' (nowhere), `stdout`, or a file path. */
+  auditLogStream: string;
+  /** Seconds audit events are kept in the database (default 90 days). */
+  auditRetention: number;
+  /** Seconds the diagnostic events of failed requests (`request.failed`, for `latchkey explain`) are kept (default 7 days). */
+  diagnosticRetention: number;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -97,6 +103,9 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   metricsPublic: false,
   keyPublishLeadTime: 3600,
   keyRotationInterval: { RS256: 90 * 86400, ES256: 90 * 86400, EdDSA: 90 * 86400 },
+  auditLogStream: '',
+  auditRetention: 90 * 86400,
+  diagnosticRetention: 7 * 86400,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -111,6 +120,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   idleTimeout: 'LATCHKEY_IDLE_TIMEOUT', maxConnectionsPerAddress: 'LATCHKEY_MAX_CONNECTIONS_PER_ADDRESS',
   metricsEnabled: 'LATCHKEY_METRICS_ENABLED', metricsToken: 'LATCHKEY_METRICS_TOKEN', metricsPublic: 'LATCHKEY_METRICS_PUBLIC',
   keyPublishLeadTime: 'LATCHKEY_KEY_PUBLISH_LEAD_TIME', keyRotationInterval: 'LATCHKEY_KEY_ROTATION_INTERVAL',
+  auditLogStream: 'LATCHKEY_AUDIT_LOG_STREAM', auditRetention: 'LATCHKEY_AUDIT_RETENTION', diagnosticRetention: 'LATCHKEY_DIAGNOSTIC_RETENTION',
 };
 
 /** A configuration problem, explained in one line. */
@@ -260,5 +270,8 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     maxConnectionsPerAddress: setting('maxConnectionsPerAddress', 0, 1_000_000, trustProxy ? 0 : undefined),
     metricsEnabled, metricsToken, metricsPublic,
     keyPublishLeadTime, keyRotationInterval,
+    auditLogStream: String(merged.auditLogStream ?? DEFAULTS.auditLogStream),
+    auditRetention: setting('auditRetention', 86400, 10 * 365 * 86400),
+    diagnosticRetention: setting('diagnosticRetention', 3600, 90 * 86400),
   };
 }

@@ -92,7 +92,7 @@ export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: B
   const grants = await ctx.store.revokeGrantsFor(session.userId, clientId, now);
   const consent = await ctx.store.deleteConsent(session.userId, clientId);
   if (grants > 0 || consent) {
-    await ctx.store.recordAuditEvent({ type: 'grant.revoked', clientId, userId: session.userId, detail: { by: 'user', grants } }, now);
+    await ctx.store.recordAuditEvent({ type: 'consent.revoked', clientId, userId: session.userId, detail: { grants } }, now);
   }
   return toAccount(ctx, [], `?revoked=${encodeURIComponent(clientId)}`);
 }

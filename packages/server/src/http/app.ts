@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
 import { ScopeCatalog } from '../apis/scope-catalog.ts';
+import { auditSinkFor, withAuditTrail, type AuditSink } from '../audit-trail/audit-trail.ts';
+import { runInRequest } from '../audit-trail/request-scope.ts';
 import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
 import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
@@ -35,6 +37,8 @@ export interface CreateServerOptions {
   cleanupIntervalMs?: number;
   /** How often to check whether a signing key is due for automatic rotation (default every minute). */
   keyRotationCheckIntervalMs?: number;
+  /** Where audit event lines go instead of config.auditLogStream (tests). */
+  auditSink?: AuditSink;
   /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
   logStream?: { write(line: string): void };
 }
@@ -51,9 +55,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const ownsStore = !options.store;
   // One registry per server: two servers in one process never share series.
   const metrics = config.metricsEnabled ? new PrometheusMetrics() : undefined;
-  const store = options.store ?? openStore(config.databaseUrl, {
+  const opened = options.store ?? openStore(config.databaseUrl, {
     poolMax: config.databasePoolMax, ...(metrics ? { onQuery: (seconds, ok) => metrics.observeQuery(seconds, ok) } : {}),
   });
+  // Audit events get their request id and go to the configured stream too (audit-trail/audit-trail.ts).
+  let logSinkError = (error: unknown) => void error;
+  const store = withAuditTrail(opened, options.auditSink ?? auditSinkFor(config.auditLogStream), (error) => logSinkError(error));
   const now = options.now ?? unixNow;
   const clients = new ClientDirectory(store);
   const ctx: ServerContext = {
@@ -101,6 +108,13 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   app.decorate('latchkeyServer', ctx);
+  logSinkError = (error) => {
+    app.log.error({ err: error }, 'audit stream write failed');
+  };
+  // Everything a request does runs with its id in scope, so audit events name the request (x-request-id).
+  app.addHook('onRequest', (request, _reply, done) => {
+    runInRequest(request.id, () => done());
+  });
   if (metrics) observeRequests(app, metrics);
 
   registerSecurityHeaders(app, securityHeaders);
@@ -132,7 +146,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     sync.start(options.cacheSyncIntervalMs ?? 500, logError);
     // Anything changed between the load in createServer() and now is picked up at once.
     await sync.poll().catch(logError);
-    cleanup = setInterval(() => void store.deleteExpired(now(), 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
+    const retention = { auditSeconds: config.auditRetention, diagnosticSeconds: config.diagnosticRetention };
+    cleanup = setInterval(() => void store.deleteExpired(now(), 500, retention).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
     // Every instance checks; the store lets exactly one of them stage each due rotation (key-ring.ts).
     if (Object.values(config.keyRotationInterval).some((seconds) => seconds > 0)) {

@@ -185,11 +185,25 @@ export interface FailureCount {
   resetAt: number;
 }
 
+/** A security event (types and fields: audit-trail/audit-event-types.ts and docs/audit-events.md). */
 export interface AuditEvent {
   type: string;
   clientId?: string | null;
   userId?: string | null;
+  /** The HTTP request it happened in (the x-request-id the response carried); null for the CLI and background work. */
+  requestId?: string | null;
   detail?: Record<string, unknown>;
+}
+
+/** An audit event as stored. */
+export interface StoredAuditEvent {
+  id: string;
+  at: number;
+  type: string;
+  clientId: string | null;
+  userId: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
 }
 
 export type CacheTopic = 'clients' | 'apis' | 'keys';

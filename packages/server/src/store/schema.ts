@@ -37,6 +37,7 @@ export interface RevokedTokensTable { jti: string; expires_at: number }
 export interface LoginFailuresTable { key: string; failures: number; window_start: number }
 export interface AuditEventsTable {
   id: string; at: number; type: string; client_id: string | null; user_id: string | null; detail: string | null;
+  request_id: string | null;
 }
 export interface InteractionsTable {
   id: string; browser_hash: string; client_id: string; request: string; user_id: string | null;

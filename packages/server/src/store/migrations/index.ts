@@ -7,6 +7,7 @@ import * as clientRegistration from './0004-client-registration.ts';
 import * as refreshSuccessor from './0005-refresh-successor.ts';
 import * as oidcClaims from './0006-oidc-claims.ts';
 import * as keyLifecycle from './0020-key-lifecycle.ts';
+import * as auditTrail from './0021-audit-trail.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0005-refresh-successor', refreshSuccessor],
   ['0006-oidc-claims', oidcClaims],
   ['0020-key-lifecycle', keyLifecycle],
+  ['0021-audit-trail', auditTrail],
 ];

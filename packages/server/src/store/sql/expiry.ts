@@ -1,6 +1,6 @@
 // ExpiryStore over SQL: bounded batches of every kind of expired row, so a large backlog never blocks requests.
 import { sql, type Kysely } from 'kysely';
-import type { ExpiryStore } from '../expiry-store.ts';
+import { DEFAULT_AUDIT_RETENTION, type ExpiryStore } from '../expiry-store.ts';
 import type { Database } from '../schema.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
@@ -18,7 +18,7 @@ async function deleteBatch(
 
 export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
   return {
-    async deleteExpired(now, batch) {
+    async deleteExpired(now, batch, retention = DEFAULT_AUDIT_RETENTION) {
       let removed = 0;
       removed += await deleteBatch(db, 'sessions', 'id_hash', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'interactions', 'id', sql`expires_at < ${now}`, batch);
@@ -29,7 +29,9 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
       removed += await deleteBatch(db, 'grants', 'id', sql`expires_at < ${now - DAY} or revoked_at < ${now - DAY}`, batch);
       removed += await deleteBatch(db, 'revoked_tokens', 'jti', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'login_failures', 'key', sql`window_start < ${now - DAY}`, batch);
-      removed += await deleteBatch(db, 'audit_events', 'id', sql`at < ${now - 90 * DAY}`, batch);
+      // Diagnostic events of failed requests go sooner than the security events.
+      removed += await deleteBatch(db, 'audit_events', 'id', sql`type = 'request.failed' and at < ${now - retention.diagnosticSeconds}`, batch);
+      removed += await deleteBatch(db, 'audit_events', 'id', sql`at < ${now - retention.auditSeconds}`, batch);
       removed += await deleteBatch(db, 'signing_keys', 'kid', sql`expires_at is not null and expires_at < ${now}`, batch);
       return removed;
     },
