@@ -27,7 +27,7 @@ export const AUDIT_EVENT_TYPES = {
   'key.created': { what: 'a signing key was created active (first start, or no key existed)', detail: ['kid', 'alg', 'activatesAt', 'by'] },
   'key.staged': { what: 'a signing key was published; it signs from activatesAt', detail: ['kid', 'alg', 'activatesAt', 'by'] },
   'key.revoked': { what: 'a signing key was removed at once (compromise); signingKid signs from now on', detail: ['kid', 'alg', 'signingKid', 'by'] },
-  'request.failed': { what: 'diagnostic: a request was answered with an error, and why (short retention)', detail: ['method', 'route', 'status', 'error', 'reason'] },
+  'request.failed': { what: 'diagnostic: a request was answered with an error, and why (short retention)', detail: ['method', 'route', 'status', 'error', 'reason', 'debug', 'details', 'redirected'] },
 } as const satisfies Record<string, { what: string; detail: readonly string[] }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;

@@ -26,21 +26,37 @@ export function auditLine(event: AuditEvent, now: number): string {
   })}\n`;
 }
 
-/** `store` with a recordAuditEvent that adds the current request id and writes the stream line after the row. */
+const TRAIL = Symbol('latchkey.auditTrail');
+
+interface TrailState {
+  sink: AuditSink | undefined;
+  onSinkError: (error: unknown) => void;
+}
+
+/**
+ * Gives `store` (in place, so whoever holds the store, tests included, sees the same object) a recordAuditEvent that
+ * adds the current request id and writes the stream line after the row. Wrapping a store twice only changes its sink.
+ */
 export function withAuditTrail<S extends AuditStore>(store: S, sink: AuditSink | undefined, onSinkError: (error: unknown) => void): S {
+  const holder = store as S & { [TRAIL]?: TrailState };
+  const existing = holder[TRAIL];
+  if (existing) {
+    existing.sink = sink;
+    existing.onSinkError = onSinkError;
+    return store;
+  }
+  const state: TrailState = { sink, onSinkError };
   const record = store.recordAuditEvent.bind(store);
-  return {
-    ...store,
-    async recordAuditEvent(event: AuditEvent, now: number) {
-      const requestId = event.requestId ?? currentRequestId() ?? null;
-      const full = { ...event, requestId };
-      await record(full, now);
-      if (!sink) return;
-      try {
-        sink.write(auditLine(full, now));
-      } catch (error) {
-        onSinkError(error); // a full disk must not fail the sign-in that was already recorded
-      }
-    },
+  Object.defineProperty(store, TRAIL, { value: state, enumerable: false });
+  store.recordAuditEvent = async (event: AuditEvent, now: number) => {
+    const full = { ...event, requestId: event.requestId ?? currentRequestId() ?? null };
+    await record(full, now);
+    if (!state.sink) return;
+    try {
+      state.sink.write(auditLine(full, now));
+    } catch (error) {
+      state.onSinkError(error); // a full disk must not fail the sign-in that was already recorded
+    }
   };
+  return store;
 }

@@ -2,6 +2,7 @@
 import { apiCommand } from './api-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { auditLogCommand } from './audit-log-command.ts';
+import { explainCommand } from './explain-command.ts';
 import { CliError } from './cli-error.ts';
 import { clientCommand } from './client-command.ts';
 import type { CliIo } from './command-context.ts';
@@ -21,12 +22,13 @@ usage: latchkey <command> [options]
   user      manage users (add, list, remove, set-password)
   keys      signing keys (list, rotate, revoke)
   audit-log security events: sign-ins, consent, token reuse, revocations, client, user and key changes
+  explain   what happened to one request and why (its x-request-id)
   audit     check any OAuth server (audit server ISSUER) or client app (audit app LOGIN_URL) for common mistakes
 
 Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand, 'audit-log': auditLogCommand,
+  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand, 'audit-log': auditLogCommand, explain: explainCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

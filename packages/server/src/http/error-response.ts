@@ -64,15 +64,35 @@ export function handleJsonError(error: unknown, request: FastifyRequest, reply: 
   return sendJsonError(toOAuthError(error), request, reply);
 }
 
-/** The one log line of an error (pino adds the request id): the stack only for our own failures (5xx). */
-function logError(request: FastifyRequest, error: OAuthError, extra: Record<string, unknown> = {}, quietLevel?: 'debug'): void {
+const MAX_REASON = 2000;
+
+/**
+ * The one log line of an error (pino adds the request id), with the full reason: the description, the server-only
+ * debug detail and the developer details (registered redirect URIs and how they differ), in production too; the stack
+ * only for our own failures (5xx). The same reason goes to the audit trail as a diagnostic `request.failed` event for
+ * `latchkey explain`.
+ */
+function logError(request: FastifyRequest, error: OAuthError, extra: { details?: string[]; redirected?: boolean } = {}, quietLevel?: 'debug'): void {
   const level = quietLevel ?? (error.status >= 500 ? 'error' : 'info');
   request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, ...extra }, error.description);
+  // Not for outages, 429s and failed client or token authentication (401): floods of one uniform reason.
+  if (quietLevel || error.code === 'temporarily_unavailable' || error.status === 429 || error.status === 401) return;
+  const ctx = (request.server as { latchkeyServer?: ServerContext }).latchkeyServer;
+  if (!ctx) return;
+  const cut = (text: string) => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}...` : text);
+  void ctx.store.recordAuditEvent({
+    type: 'request.failed', requestId: request.id,
+    detail: {
+      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: error.status, error: error.code, reason: cut(error.description),
+      ...(error.debug ? { debug: cut(error.debug) } : {}), ...(extra.details && extra.details.length > 0 ? { details: extra.details.map(cut) } : {}),
+      ...(extra.redirected !== undefined ? { redirected: extra.redirected } : {}),
+    },
+  }, ctx.now()).catch((failure: unknown) => request.log.warn({ err: failure }, 'could not record the diagnostic event'));
 }
 
-/** The RFC 6749 §5.2 JSON body, never cached. */
+/** The RFC 6749 §5.2 JSON body with the request id (so a developer can quote it), never cached. */
 function sendJson(reply: FastifyReply, status: number, body: Record<string, string>): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send({ ...body, request_id: reply.request.id });
 }
 
 /** Logs the error once (with the request id) and sends the RFC 6749 §5.2 JSON body. */
@@ -98,7 +118,7 @@ export function sendNotFound(request: FastifyRequest, reply: FastifyReply): Fast
  */
 export function sendAuthorizationError(failure: AuthorizationFailure, ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toOAuthError(failure.reason);
-  logError(request, error, { redirected: failure.target !== undefined });
+  logError(request, error, { redirected: failure.target !== undefined, details: [...failure.received, ...failure.developerDetails] });
   if (failure.target) {
     return sendBrowserResponse(reply, authorizationResponse(errorResponse(ctx.config.issuer, failure.target, error, request.id), failure.cookies));
   }
@@ -107,7 +127,10 @@ export function sendAuthorizationError(failure: AuthorizationFailure, ctx: Serve
   const page = errorPage({
     title: error.status >= 500 ? 'Sign-in is unavailable' : 'The application sent an invalid sign-in request',
     message: `${description} (${error.code}) Contact the application's developer if this keeps happening.`,
-    details: ctx.config.dev ? failure.developerDetails : [],
+    // In dev mode what was received, what is registered and how they differ. In production nothing: no echo of
+    // request values (content spoofing on our origin) and nothing of the registration; the log and
+    // `latchkey explain <request id>` (shown on the page) give the operator both.
+    details: ctx.config.dev ? [...failure.received, ...failure.developerDetails] : [],
     requestId: request.id,
   });
   return sendPage(reply, error.status >= 500 ? error.status : 400, page);
@@ -124,7 +147,10 @@ export function sendBearerError(error: OAuthError, request: FastifyRequest, repl
   }
   if (error.status === 401 || error.status === 403 || error.status === 400) reply.header('www-authenticate', challenge.join(', '));
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
-  return sendJson(reply, error.status, options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: safeDescription(description) } : {});
+  if (!options.credentialsPresented && error.code === 'invalid_token') {
+    return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache').send({});
+  }
+  return sendJson(reply, error.status, { error: error.code, error_description: safeDescription(description) });
 }
 
 /**

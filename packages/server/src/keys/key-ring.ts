@@ -151,13 +151,21 @@ export class KeyRing {
     return this.#records;
   }
 
+  /**
+   * The active key of `alg`. When none is active yet, the one that activates first: a clock a little behind the
+   * instance that created a key (or a test clock set back) must not leave an installation without a signer. A staged
+   * successor never signs early by this rule: its predecessor is still active until the successor's activation.
+   */
   #activeRecord(alg: SigningAlg, now: number): SigningKeyRecord | undefined {
     let best: SigningKeyRecord | undefined;
+    let earliest: SigningKeyRecord | undefined;
     for (const record of this.#records) {
-      if (record.alg !== alg || keyState(record, now) !== 'active' || !this.#signers.has(record.kid)) continue;
-      if (!best || record.activatesAt > best.activatesAt) best = record;
+      if (record.alg !== alg || !this.#signers.has(record.kid)) continue;
+      const state = keyState(record, now);
+      if (state === 'active' && (!best || record.activatesAt > best.activatesAt)) best = record;
+      if (state === 'published' && (!earliest || record.activatesAt < earliest.activatesAt)) earliest = record;
     }
-    return best;
+    return best ?? earliest;
   }
 
   /** The key signing for `alg` at this moment; throws when the installation has none. */

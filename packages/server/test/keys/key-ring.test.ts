@@ -175,3 +175,22 @@ test('emergency revocation: the compromised key leaves the JWKS at once and a ne
     await server.close();
   }
 });
+
+test('a clock behind the key\'s creation (another instance\'s, or set back) still signs with the first key; a staged key never signs early', async () => {
+  let clock = 1_800_000_000;
+  const server = await startTestServer({ keyPublishLeadTime: 3600 }, { now: () => clock });
+  try {
+    const ctx = server.app.latchkeyServer;
+    const first = ctx.keys.signer('ES256').kid;
+    clock -= 120;
+    assert.equal(ctx.keys.signer('ES256').kid, first, 'the only key, though it "activates" two minutes from this clock');
+    clock += 120;
+    const { key } = await ctx.keys.rotate('ES256', clock);
+    await ctx.keys.load(clock);
+    clock -= 120;
+    assert.equal(ctx.keys.signer('ES256').kid, first, 'the waiting successor does not sign for a clock that is behind');
+    assert.notEqual(ctx.keys.signer('ES256').kid, key.kid);
+  } finally {
+    await server.close();
+  }
+});
