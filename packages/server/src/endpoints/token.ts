@@ -46,7 +46,7 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient(`this client is not registered for the ${grant.grantType} grant`);
   try {
     const answer = await grant.handle(ctx, { client, params: new GrantParams(request.body, grant) });
-    ctx.metrics.tokenIssued(grant.grantType, client.id);
+    ctx.metrics.tokenIssued(grant.grantType, client.id, client.registration);
     return answer;
   } catch (error) {
     // An unknown, used or expired code or refresh token, or a wrong code_verifier: a guess, counted.

@@ -5,7 +5,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { KeyStateCount } from '../keys/key-ring.ts';
 import type { PoolStats } from '../store/store.ts';
-import type { LoginOutcome, Metrics, ReusedCredential } from './metrics.ts';
+import type { ClientRegistration } from '../store/records.ts';
+import { BACKCHANNEL_OUTCOMES, type BackchannelOutcome, type LoginOutcome, type Metrics, type ReusedCredential } from './metrics.ts';
 
 /** Distinct client_id label values per process; later clients are counted under "other". */
 export const MAX_CLIENT_LABELS = 1000;
@@ -33,6 +34,7 @@ export class PrometheusMetrics implements Metrics {
   readonly #logins: Counter<'outcome'>;
   readonly #reuse: Counter<'credential'>;
   readonly #queries: Histogram<'outcome'>;
+  readonly #backchannel: Counter<'outcome'>;
 
   constructor() {
     const registers = [this.registry];
@@ -45,6 +47,8 @@ export class PrometheusMetrics implements Metrics {
     this.#tokens = new Counter({ name: 'latchkey_tokens_issued_total', help: `Token responses issued, by grant type and client (at most ${MAX_CLIENT_LABELS} client ids, then "${OTHER_CLIENTS}")`, labelNames: ['grant_type', 'client_id'], registers });
     this.#logins = new Counter({ name: 'latchkey_logins_total', help: 'Password sign-ins, by outcome (succeeded, failed, throttled)', labelNames: ['outcome'], registers });
     this.#reuse = new Counter({ name: 'latchkey_reuse_detections_total', help: 'Replayed one-time credentials detected (the grant was revoked), by credential', labelNames: ['credential'], registers });
+    this.#backchannel = new Counter({ name: 'latchkey_backchannel_logout_deliveries_total', help: 'Back-channel logout deliveries to clients, by outcome (delivered, rejected, unreachable, timeout)', labelNames: ['outcome'], registers });
+    for (const outcome of BACKCHANNEL_OUTCOMES) this.#backchannel.inc({ outcome }, 0);
     this.#queries = new Histogram({
       name: 'latchkey_store_query_duration_seconds', help: 'Database query time, by outcome (ok, error)',
       labelNames: ['outcome'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers,
@@ -67,7 +71,7 @@ export class PrometheusMetrics implements Metrics {
     const keys = sources.keys;
     if (keys) {
       new Gauge({
-        name: 'latchkey_signing_keys', help: 'Published signing keys, by algorithm and state (active signs; retired only verifies)', labelNames: ['alg', 'state'], registers,
+        name: 'latchkey_signing_keys', help: 'Published signing keys, by algorithm and state (published: in the JWKS, not yet signing; active signs; retired only verifies)', labelNames: ['alg', 'state'], registers,
         collect() {
           this.reset();
           for (const { alg, state, count } of keys()) this.set({ alg, state }, count);
@@ -88,9 +92,14 @@ export class PrometheusMetrics implements Metrics {
     this.#queries.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
   }
 
-  tokenIssued(grantType: string, clientId: string): void {
+  tokenIssued(grantType: string, clientId: string, registration: ClientRegistration = 'operator'): void {
+    if (registration !== 'operator') return void this.#tokens.inc({ grant_type: grantType, client_id: OTHER_CLIENTS });
     if (!this.#clients.has(clientId) && this.#clients.size < MAX_CLIENT_LABELS) this.#clients.add(clientId);
     this.#tokens.inc({ grant_type: grantType, client_id: this.#clients.has(clientId) ? clientId : OTHER_CLIENTS });
+  }
+
+  backchannelDelivery(outcome: BackchannelOutcome): void {
+    this.#backchannel.inc({ outcome: BACKCHANNEL_OUTCOMES.includes(outcome) ? outcome : 'unreachable' });
   }
 
   login(outcome: LoginOutcome): void {
