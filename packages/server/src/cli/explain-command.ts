@@ -19,7 +19,8 @@ function explainEvent(event: StoredAuditEvent): string[] {
   const time = new Date(event.at * 1000).toISOString();
   const d = event.detail as Record<string, unknown>;
   if (event.type === 'request.failed') {
-    const lines = [`${time}  ${String(d.method)} ${String(d.route)} was answered ${String(d.status)} ${String(d.error)}${d.redirected === true ? ' (redirected to the client)' : ''}`,
+    const answer = d.redirected === true ? `${String(d.error)}, sent back to the client (HTTP ${String(d.status)})` : `${String(d.status)} ${String(d.error)}`;
+    const lines = [`${time}  ${String(d.method)} ${String(d.route)} was answered ${answer}`,
       `  why: ${String(d.reason)}`];
     if (d.debug) lines.push(`  detail: ${String(d.debug)}`);
     for (const line of (d.details as string[] | undefined) ?? []) lines.push(`  ${line}`);

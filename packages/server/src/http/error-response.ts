@@ -13,6 +13,7 @@ import { safeDescription } from '../oauth/error-description.ts';
 import type { ServerContext } from '../server-context.ts';
 import { sendBrowserResponse, sendPage } from './browser-response.ts';
 import { errorPage } from './views/error-page.ts';
+import { diagnosticBudgetOf } from '../audit-trail/diagnostic-budget.ts';
 
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '53300', 'SQLITE_BUSY']);
 
@@ -72,18 +73,21 @@ const MAX_REASON = 2000;
  * only for our own failures (5xx). The same reason goes to the audit trail as a diagnostic `request.failed` event for
  * `latchkey explain`.
  */
-function logError(request: FastifyRequest, error: OAuthError, extra: { details?: string[]; redirected?: boolean } = {}, quietLevel?: 'debug'): void {
+function logError(request: FastifyRequest, error: OAuthError, extra: { details?: string[]; redirected?: boolean; page?: boolean; status?: number } = {}, quietLevel?: 'debug'): void {
+  const { page, status, ...logged } = extra;
   const level = quietLevel ?? (error.status >= 500 ? 'error' : 'info');
-  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, ...extra }, error.description);
-  // Not for outages, 429s and failed client or token authentication (401): floods of one uniform reason.
-  if (quietLevel || error.code === 'temporarily_unavailable' || error.status === 429 || error.status === 401) return;
+  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, ...logged }, error.description);
+  // Not for outages, 429s, and failed client or token authentication at the JSON endpoints (401): floods of one uniform
+  // reason (an unknown client on the authorization page is recorded). At most DIAGNOSTIC_EVENTS_PER_SECOND per
+  // instance, so error pages cannot be turned into database rows at line rate.
+  if (quietLevel || error.code === 'temporarily_unavailable' || error.status === 429 || (error.status === 401 && !page)) return;
   const ctx = (request.server as { latchkeyServer?: ServerContext }).latchkeyServer;
-  if (!ctx) return;
+  if (!ctx || !diagnosticBudgetOf(ctx).take(Date.now())) return;
   const cut = (text: string) => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}...` : text);
   void ctx.store.recordAuditEvent({
     type: 'request.failed', requestId: request.id,
     detail: {
-      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: error.status, error: error.code, reason: cut(error.description),
+      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: status ?? error.status, error: error.code, reason: cut(error.description),
       ...(error.debug ? { debug: cut(error.debug) } : {}), ...(extra.details && extra.details.length > 0 ? { details: extra.details.map(cut) } : {}),
       ...(extra.redirected !== undefined ? { redirected: extra.redirected } : {}),
     },
@@ -118,7 +122,8 @@ export function sendNotFound(request: FastifyRequest, reply: FastifyReply): Fast
  */
 export function sendAuthorizationError(failure: AuthorizationFailure, ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toOAuthError(failure.reason);
-  logError(request, error, { redirected: failure.target !== undefined, details: [...failure.received, ...failure.developerDetails] });
+  const answered = failure.target ? (failure.target.responseMode === 'form_post' ? 200 : 303) : error.status >= 500 ? error.status : 400;
+  logError(request, error, { redirected: failure.target !== undefined, details: [...failure.received, ...failure.developerDetails], page: true, status: answered });
   if (failure.target) {
     return sendBrowserResponse(reply, authorizationResponse(errorResponse(ctx.config.issuer, failure.target, error, request.id), failure.cookies));
   }

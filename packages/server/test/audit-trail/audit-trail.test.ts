@@ -85,6 +85,32 @@ describe('audit events for each action', () => {
     }
   });
 
+  it('consent denied and a throttled sign-in are recorded too', async () => {
+    const f = await startFixture({});
+    try {
+      const store = f.server.app.latchkeyServer.store;
+      const { challenge } = pkcePair();
+      const url = authorizeUrl({ response_type: 'code', client_id: f.web.id, redirect_uri: WEB_CALLBACK, scope: 'openid contacts:read', state: 's', code_challenge: challenge, code_challenge_method: 'S256', resource: API });
+      const denied = await runAuthorization(new InjectBrowser(f.server.app), url, { username: 'alice', password: PASSWORD, decision: 'deny' });
+      assert.equal(callbackParams(denied.response).get('error'), 'access_denied');
+      const [consent] = await store.listAuditEvents({ types: ['consent.denied'], limit: 1 });
+      assert.deepEqual([consent?.userId, consent?.clientId], [f.userId, f.web.id]);
+
+      // Wrong passwords from one address until login throttling refuses before checking the password.
+      const browser = new InjectBrowser(f.server.app);
+      browser.remoteAddress = '198.51.100.23';
+      for (let i = 0; i < 30 && (await store.listAuditEvents({ types: ['login.throttled'], limit: 1 })).length === 0; i++) {
+        const page = await browser.get((await browser.get(url)).headers.location as string);
+        await browser.post(formActionFrom(page.body), { csrf: csrfFrom(page.body), username: 'alice', password: `wrong-${i}` });
+      }
+      const [throttled] = await store.listAuditEvents({ types: ['login.throttled'], limit: 1 });
+      assert.equal(throttled?.detail.ip, '198.51.100.23');
+      assert.ok(throttled?.requestId);
+    } finally {
+      await f.server.close();
+    }
+  });
+
   it('the stream line of an event, and a stream that fails does not fail the recorded action', async () => {
     assert.equal(auditLine({ type: 'login.failed', userId: 'u1', detail: { ip: '203.0.113.9' } }, 1_900_000_000),
       '{"audit":1,"time":"2030-03-17T17:46:40.000Z","type":"login.failed","request_id":null,"client_id":null,"user_id":"u1","detail":{"ip":"203.0.113.9"}}\n');

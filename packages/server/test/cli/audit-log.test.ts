@@ -46,6 +46,33 @@ describe('latchkey audit-log', () => {
     assert.equal((await cli.run(['audit-log', '--limit', '0'])).code, 2);
   });
 
+  it('every admin command that changes something is in the audit trail', async () => {
+    const env = { ...SECRET_ENV, USER: 'ops-bob' };
+    const run = async (argv: string[], stdin?: string) => {
+      const result = await cli.run(argv, { env, ...(stdin ? { stdin } : {}) });
+      assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`);
+      return result;
+    };
+    const client = (await run(['client', 'add', '--name', 'Short-lived', '--scope', 'openid', '--redirect-uri', 'https://b.example/cb', '--json'])).json<{ client_id: string }>();
+    const service = (await run(['client', 'add', '--name', 'Introspector', '--grant-type', 'client_credentials', '--json'])).json<{ client_id: string }>();
+    await run(['api', 'add', '--identifier', 'https://audited.example', '--scope', 'things:read=read things']);
+    await run(['api', 'update', 'https://audited.example', '--introspector', service.client_id]);
+    await run(['api', 'remove', 'https://audited.example']);
+    await run(['user', 'add', '--username', 'carol', '--password-stdin'], 'another long password 456');
+    await run(['user', 'set-password', 'carol', '--password-stdin'], 'a changed long password 789');
+    await run(['user', 'remove', 'carol']);
+    await run(['client', 'remove', client.client_id]);
+    const events = (await cli.run(['audit-log', '--limit', '9', '--json'])).json<{ type: string; detail: { by: string; actor: string } }[]>();
+    assert.deepEqual(events.map((e) => e.type).reverse(), [
+      'client.created', 'client.created', 'api.created', 'api.introspectors_changed', 'api.removed', 'user.created', 'user.password_set', 'user.removed', 'client.removed',
+    ]);
+    assert.ok(events.every((e) => e.detail.by === 'cli' && e.detail.actor === 'ops-bob'));
+    const keyEvents = (await cli.run(['audit-log', '--type', 'key.*', '--json'])).json<{ type: string }[]>().length;
+    const keys = (await cli.run(['keys', 'list', '--json'])).json<{ kid: string; state: string }[]>();
+    await run(['keys', 'revoke', keys.find((k) => k.state === 'published')!.kid]);
+    assert.equal((await cli.run(['audit-log', '--type', 'key.*', '--json'])).json<{ type: string }[]>().length, keyEvents + 1, 'key.revoked');
+  });
+
   it('--since: relative durations and ISO times', () => {
     assert.equal(parseSince('24h', 100_000), 100_000 - 86400);
     assert.equal(parseSince('30m', 100_000), 100_000 - 1800);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { DIAGNOSTIC_EVENTS_PER_SECOND, DiagnosticBudget } from '../../src/audit-trail/diagnostic-budget.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { authorizeUrl, pkcePair } from '../helpers/authorization-flow.ts';
 import { addApi, addClient, FORM_HEADERS, startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -77,9 +78,11 @@ describe('dev mode: explained to the developer', () => {
     }
   });
 
-  it('an unknown client: the id received and the registered ids closest to it', async () => {
+  it('an unknown client: the id received and the registered ids closest to it; explain has them too', async () => {
     const typo = `${s.clientId.slice(0, -1)}X`;
     const page = await authorize(s, { client_id: typo });
+    await recorded(s, String(page.headers['x-request-id']));
+    assert.match((await explain(s, [String(page.headers['x-request-id'])])).stdout, new RegExp(`was answered 400 invalid_client\n {2}why: client_id is not a registered client\n {2}client_id received: ${typo}`));
     const lines = details(page);
     assert.equal(lines[0], `client_id received: ${typo}`);
     assert.match(lines.join('\n'), new RegExp(`registered client ids \\(closest first\\): ${s.clientId}`));
@@ -91,6 +94,8 @@ describe('dev mode: explained to the developer', () => {
     assert.match(scope.searchParams.get('error_description')!, new RegExp(`not allowed to request scope 'contacts:write'; the scopes client ${s.clientId} may request: openid contacts:read`));
     const pkceMissing = await s.server.app.inject({ method: 'GET', url: authorizeUrl({ response_type: 'code', client_id: s.publicId, redirect_uri: 'https://spa.example/cb', scope: 'openid', state: 'st' }) });
     const description = new URL(String(pkceMissing.headers.location)).searchParams.get('error_description')!;
+    await recorded(s, String(pkceMissing.headers['x-request-id']));
+    assert.match((await explain(s, [String(pkceMissing.headers['x-request-id'])])).stdout, /GET \/authorize was answered invalid_request, sent back to the client \(HTTP 303\)\n {2}why: PKCE is required/);
     assert.match(description, /PKCE is required/);
     assert.match(description, /is public, so PKCE is always required; received code_challenge \(missing\), code_challenge_method '\(missing\)'/);
     assert.match(description, new RegExp(`\\(request id ${pkceMissing.headers['x-request-id']}\\)$`), 'the redirected error names its request');
@@ -158,5 +163,30 @@ describe('production mode: nothing registered shown; request ids; the operator\'
     const none = await explain(s, ['00000000-0000-0000-0000-000000000000']);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /nothing recorded for request 00000000-0000-0000-0000-000000000000/);
+  });
+});
+
+describe('the diagnostic budget', () => {
+  it('at most DIAGNOSTIC_EVENTS_PER_SECOND events a second per server; the next second has a fresh budget', () => {
+    const budget = new DiagnosticBudget(3);
+    assert.deepEqual([1000, 1100, 1200, 1999].map((ms) => budget.take(ms)), [true, true, true, false]);
+    assert.equal(budget.take(2000), true);
+    assert.equal(DIAGNOSTIC_EVENTS_PER_SECOND, 20);
+  });
+
+  it('a flood of bad authorization requests writes a bounded number of rows; every one is still logged', async () => {
+    const s = await setup(true);
+    try {
+      const before = (await s.server.store.listAuditEvents({ types: ['request.failed'], limit: 10_000 })).length;
+      const responses = await Promise.all(Array.from({ length: 60 }, () => authorize(s, { client_id: 'flood' })));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const written = (await s.server.store.listAuditEvents({ types: ['request.failed'], limit: 10_000 })).length - before;
+      assert.ok(written <= 2 * DIAGNOSTIC_EVENTS_PER_SECOND, `${written} rows for 60 requests`);
+      assert.ok(written >= 1, 'some are recorded');
+      for (const response of responses) assert.equal(logLineFor(s, String(response.headers['x-request-id'])).length, 1);
+    } finally {
+      await s.server.close();
+      rmSync(s.dir, { recursive: true, force: true });
+    }
   });
 });
