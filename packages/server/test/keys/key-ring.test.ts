@@ -194,3 +194,22 @@ test('a clock behind the key\'s creation (another instance\'s, or set back) stil
     await server.close();
   }
 });
+
+test('an immediate rotation while a successor waits: the new key signs at once, the waiting one never signs, one key is active', async () => {
+  const clock = 1_800_000_000;
+  const server = await startTestServer({ keyPublishLeadTime: 3600 }, { now: () => clock });
+  try {
+    const ctx = server.app.latchkeyServer;
+    const first = ctx.keys.signer('ES256').kid;
+    const waiting = (await ctx.keys.rotate('ES256', clock)).key;
+    const now = (await ctx.keys.rotate('ES256', clock, { immediately: true })).key;
+    await ctx.keys.load(clock);
+    assert.equal(ctx.keys.signer('ES256').kid, now.kid);
+    const states = Object.fromEntries((await server.store.listSigningKeys(clock - 1)).filter((k) => k.alg === 'ES256').map((k) => [k.kid, [k.activatesAt, k.retiredAt]]));
+    assert.deepEqual(states[waiting.kid], [clock + 3600, clock], 'retired before it ever signed');
+    assert.deepEqual(states[first], [states[first]![0], clock], 'the old key hands over now, not at the waiting key\'s activation');
+    assert.deepEqual(ctx.keys.states().filter((s) => s.alg === 'ES256' && s.state === 'active').map((s) => s.count), [1]);
+  } finally {
+    await server.close();
+  }
+});

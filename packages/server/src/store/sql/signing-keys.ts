@@ -39,6 +39,9 @@ export function sqlSigningKeyStore({ db, kind }: SqlDatabase): SigningKeyStore {
           const retired = await trx.updateTable('signing_keys').set({ retired_at: next.activatesAt, expires_at: retiredKeyExpiresAt })
             .where('kid', '=', currentKid).where('alg', '=', next.alg).where('retired_at', 'is', null).executeTakeFirst();
           if (Number(retired.numUpdatedRows) !== 1) return false;
+          // Nothing of this alg signs past the successor's activation (an older key handing over to a waiting one).
+          await trx.updateTable('signing_keys').set({ retired_at: next.activatesAt }).where('alg', '=', next.alg)
+            .where('retired_at', '>', next.activatesAt).execute();
           await conflictAware(`a current ${next.alg} signing key`, () => trx.insertInto('signing_keys').values(toRow({ ...next, retiredAt: null, expiresAt: null })).execute());
           return true;
         });
