@@ -1,9 +1,12 @@
 // A signing key's state from its dates, and when the schedule rotates it (issue 18).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { resolveConfig } from '../../src/config/config.ts';
 import { keyState, lifecyclePolicy, rotationDue } from '../../src/keys/key-lifecycle.ts';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import type { SigningKeyRecord } from '../../src/store/records.ts';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.ts';
 
 const key = (fields: Partial<SigningKeyRecord>): SigningKeyRecord => ({
   kid: 'k', alg: 'ES256', publicJwk: '{}', privateJwkSealed: 'v1.x', createdAt: 1000, activatesAt: 1000, retiredAt: null, expiresAt: null, ...fields,
@@ -37,4 +40,31 @@ test('configuration: lead time an hour, rotation every 90 days outside dev mode 
   assert.throws(() => resolveConfig({ dev: true, keyRotationInterval: 'often' }), /ALG=seconds pairs/);
   // Retired keys stay published for the longest token lifetime plus five minutes.
   assert.equal(lifecyclePolicy(resolveConfig({ dev: true, accessTokenTtl: 900, idTokenTtl: 7200 })).retiredKeySeconds, 7500);
+});
+
+test('migration 0020: existing keys activated when created; extra current keys of an alg (an old startup race) are retired', async () => {
+  const store = openSqliteStore(':memory:');
+  try {
+    const db = store.db;
+    await sql`create table latchkey_migrations (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(db);
+    for (const [name, migration] of MIGRATIONS.filter(([n]) => n < '0020')) {
+      await migration.up(db);
+      await sql`insert into latchkey_migrations (name, timestamp) values (${name}, 'then')`.execute(db);
+    }
+    for (const [kid, created] of [['old-a', 100], ['old-b', 200], ['rs', 150]] as const) {
+      await sql`insert into signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at, retired_at, expires_at)
+        values (${kid}, ${kid === 'rs' ? 'RS256' : 'ES256'}, '{}', 'v1.x', ${created}, null, null)`.execute(db);
+    }
+    assert.ok((await store.migrate()).applied.includes('0020-key-lifecycle'));
+    const keys = Object.fromEntries((await store.listSigningKeys(0)).map((k) => [k.kid, k]));
+    assert.equal(keys['old-a']!.activatesAt, 100);
+    assert.equal(keys['old-b']!.retiredAt, null, 'the newest stays current');
+    assert.notEqual(keys['old-a']!.retiredAt, null, 'the older one is retired');
+    assert.ok(keys['old-a']!.expiresAt! > keys['old-a']!.retiredAt!, 'and stays published for a while');
+    assert.equal(keys.rs!.retiredAt, null);
+    await assert.rejects(sql`insert into signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at, activates_at, retired_at, expires_at)
+      values ('dup', 'ES256', '{}', 'v1.x', 300, 300, null, null)`.execute(db), /UNIQUE/, 'one current key per alg, enforced');
+  } finally {
+    await store.close();
+  }
 });
