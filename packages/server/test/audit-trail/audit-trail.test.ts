@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AUDIT_EVENT_TYPES } from '../../src/audit-trail/audit-event-types.ts';
-import { auditLine, withAuditTrail } from '../../src/audit-trail/audit-trail.ts';
+import { auditLine, auditSinkFor, withAuditTrail } from '../../src/audit-trail/audit-trail.ts';
+import { configFromEnv, resolveConfig } from '../../src/config/config.ts';
 import { runInRequest } from '../../src/audit-trail/request-scope.ts';
 import { API, PASSWORD, startFixture, WEB_CALLBACK } from '../helpers/authorization-fixtures.ts';
 import { authorizeUrl, callbackParams, csrfFrom, formActionFrom, InjectBrowser, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
@@ -121,6 +122,30 @@ describe('audit events for each action', () => {
     await runInRequest('req-1', () => store.recordAuditEvent({ type: 'consent.denied' }, 1));
     assert.deepEqual(recorded, [{ type: 'consent.denied', requestId: 'req-1' }]);
     assert.match(String(errors[0]), /disk full/);
+  });
+});
+
+describe('the stream and retention settings', () => {
+  it('stdout, a file path, or nothing; retention in seconds with sane bounds', () => {
+    const lines: string[] = [];
+    const stdout = { write: (line: string) => void lines.push(line) };
+    assert.equal(auditSinkFor('stdout', stdout), stdout);
+    assert.equal(auditSinkFor('', stdout), undefined);
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-sink-'));
+    try {
+      const file = auditSinkFor(join(dir, 'a.jsonl'), stdout)!;
+      file.write('one\n');
+      file.write('two\n');
+      assert.equal(readFileSync(join(dir, 'a.jsonl'), 'utf8'), 'one\ntwo\n', 'appended');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const config = resolveConfig({ dev: true });
+    assert.deepEqual([config.auditLogStream, config.auditRetention, config.diagnosticRetention], ['', 7776000, 604800]);
+    const set = resolveConfig({ dev: true }, configFromEnv({ LATCHKEY_AUDIT_LOG_STREAM: 'stdout', LATCHKEY_AUDIT_RETENTION: '31536000', LATCHKEY_DIAGNOSTIC_RETENTION: '86400' }));
+    assert.deepEqual([set.auditLogStream, set.auditRetention, set.diagnosticRetention], ['stdout', 31536000, 86400]);
+    assert.throws(() => resolveConfig({ dev: true, auditRetention: 60 }), /auditRetention must be an integer from 86400/);
+    assert.throws(() => resolveConfig({ dev: true, diagnosticRetention: 10 }), /diagnosticRetention must be an integer from 3600/);
   });
 });
 

@@ -96,3 +96,42 @@ raceSuite('one PostgreSQL schema', async () => {
   const schema = await createTestSchema(POSTGRES_TEST_URL ?? '', 'rotation');
   return { url: schema.url, drop: schema.drop };
 }, true, POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON);
+
+describe('the schedule runs by itself', () => {
+  it('a server whose key is due stages a successor on its own timer, and picks it up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-schedule-'));
+    const clock = { now: 1_900_000_000 };
+    const config = resolveConfig({ dev: true, secret: 'x'.repeat(40), databaseUrl: `sqlite:${join(dir, 'latchkey.db')}`, logLevel: 'silent', keyPublishLeadTime: 600, keyRotationInterval: 'ES256=86400' });
+    const app = await createServer(config, { now: () => clock.now, cacheSyncIntervalMs: 20, keyRotationCheckIntervalMs: 20 });
+    try {
+      await app.ready();
+      const store = app.latchkeyServer.store;
+      const first = (await store.findCurrentSigningKey('ES256'))!;
+      clock.now = first.activatesAt + 86400 - 600;
+      await pollUntil('the timer staged an ES256 successor', async () => (await store.findCurrentSigningKey('ES256'))!.kid !== first.kid);
+      const successor = (await store.findCurrentSigningKey('ES256'))!;
+      assert.equal(successor.activatesAt, first.activatesAt + 86400);
+      await pollUntil('the server published it', async () => app.latchkeyServer.keys.jwks().keys.some((k) => k.kid === successor.kid));
+      assert.equal((await store.findCurrentSigningKey('RS256'))!.retiredAt, null, 'RS256 has no schedule');
+      assert.equal((await store.listSigningKeys(clock.now)).filter((k) => k.alg === 'RS256').length, 1);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('no timer in dev mode by default: keys stay as they are however old', async () => {
+    const clock = { now: 1_900_000_000 };
+    const app = await createServer(resolveConfig({ dev: true, secret: 'x'.repeat(40), databaseUrl: 'sqlite::memory:', logLevel: 'silent' }),
+      { now: () => clock.now, keyRotationCheckIntervalMs: 10 });
+    try {
+      await app.ready();
+      const kid = app.latchkeyServer.keys.signer('ES256').kid;
+      clock.now += 10 * 365 * 86400;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual((await app.latchkeyServer.store.listSigningKeys(0)).filter((k) => k.alg === 'ES256').map((k) => k.kid), [kid]);
+    } finally {
+      await app.close();
+    }
+  });
+});
