@@ -152,11 +152,11 @@ describe('@latchkey/resource protecting real APIs with tokens from a real Latchk
     });
   }
 
-  test('after the server rotates its key, a token with the new kid is accepted (one JWKS refetch)', async () => {
+  test('after an immediate rotation (keys rotate --immediately, or a revoked key\'s replacement), a token with the new kid is accepted (one JWKS refetch)', async () => {
     assert.equal((await call(fastifyUrl, await readToken())).status, 200, 'the verifier has cached the JWKS');
     const ctx = issuer.app.latchkeyServer;
     const before = ctx.keys.signer('ES256').kid;
-    await ctx.keys.rotate('ES256', ctx.now());
+    await ctx.keys.rotate('ES256', ctx.now(), { immediately: true });
     await ctx.keys.load(ctx.now());
     const token = await readToken();
     assert.notEqual(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid, before);

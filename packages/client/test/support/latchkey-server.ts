@@ -76,12 +76,13 @@ async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
-export async function startLatchkeyServer(options: { accessTokenTtl?: number } = {}): Promise<LatchkeyTestServer> {
+export async function startLatchkeyServer(options: { accessTokenTtl?: number; keyPublishLeadTime?: number } = {}): Promise<LatchkeyTestServer> {
   const port = await freeLoopbackPort();
   const issuer = `http://127.0.0.1:${port}`;
   const config = resolveConfig({
     dev: true, secret: 'client-kit-against-latchkey-secret-0123456789', issuer, port,
     databaseUrl: 'sqlite::memory:', logLevel: 'silent', accessTokenTtl: options.accessTokenTtl ?? 60,
+    ...(options.keyPublishLeadTime !== undefined ? { keyPublishLeadTime: options.keyPublishLeadTime } : {}),
   });
   const store = openStore(config.databaseUrl);
   const app = await createServer(config, { store, cacheSyncIntervalMs: 50 });

@@ -51,15 +51,16 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   const password = (form.password ?? '').slice(0, MAX_PASSWORD);
   const now = ctx.now();
   const attempt: LoginAttempt = { username, ip: form.ip, device: deviceCookie(ctx, form.cookies) };
+  const audit = (type: string, userId: string | null) => ctx.store.recordAuditEvent({
+    type, ...(form.clientId !== undefined ? { clientId: form.clientId } : {}), userId, detail: { ip: form.ip, ...(form.via ? { via: form.via } : {}) },
+  }, now);
   const throttle = await checkLoginThrottle(ctx, attempt);
   if (throttle.throttled) {
+    await audit('login.throttled', null);
     ctx.metrics.login('throttled');
     return { status: 'throttled', username, message: throttleMessage(throttle), retryAfter: throttle.retryAfter };
   }
 
-  const audit = (type: string, userId: string | null) => ctx.store.recordAuditEvent({
-    type, ...(form.clientId !== undefined ? { clientId: form.clientId } : {}), userId, detail: { ip: form.ip, ...(form.via ? { via: form.via } : {}) },
-  }, now);
   // Unknown user and wrong password take the same path and the same time (verifyPassword hashes either way).
   const user = username ? await ctx.store.findUserByUsername(username) : undefined;
   const valid = await verifyPassword(user?.passwordHash ?? undefined, password);

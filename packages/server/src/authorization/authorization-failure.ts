@@ -9,17 +9,20 @@ export class AuthorizationFailure extends Error {
   readonly reason: unknown;
   /** Where the error may be redirected; undefined means "show an error page, never redirect". */
   readonly target: RedirectTarget | undefined;
-  /** Lines that help a developer (for example the registered redirect URIs); shown in dev mode only. */
+  /** Lines that help a developer (for example the registered redirect URIs); shown in dev mode only, always logged. */
   readonly developerDetails: string[];
+  /** What the request sent that was wrong (e.g. the redirect_uri received); shown in dev mode, always logged. */
+  readonly received: string[];
   /** Set-Cookie headers that must still reach the browser (a session started before the failure). */
   readonly cookies: string[];
 
-  constructor(reason: unknown, target: RedirectTarget | undefined, options: { developerDetails?: string[]; cookies?: string[] } = {}) {
+  constructor(reason: unknown, target: RedirectTarget | undefined, options: { developerDetails?: string[]; received?: string[]; cookies?: string[] } = {}) {
     super(reason instanceof Error ? reason.message : 'the authorization request failed', { cause: reason });
     this.name = 'AuthorizationFailure';
     this.reason = reason;
     this.target = target;
     this.developerDetails = options.developerDetails ?? [];
+    this.received = options.received ?? [];
     this.cookies = options.cookies ?? [];
   }
 }

@@ -37,6 +37,7 @@ export function successResponse(issuer: string, target: RedirectTarget, code: st
 }
 
 export function errorResponse(issuer: string, target: RedirectTarget, error: OAuthError, requestId: string): AuthorizationResponse {
-  const description = error.status >= 500 ? `${error.description} (request id ${requestId})` : error.description;
+  // The request id rides in the free-text error_description (RFC 6749 §4.1.2.1), not in a parameter of our own.
+  const description = `${error.description} (request id ${requestId})`;
   return response(target, { error: error.code, error_description: safeDescription(description), state: target.state, iss: issuer });
 }

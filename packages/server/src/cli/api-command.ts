@@ -6,6 +6,7 @@ import { RegistrationError } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
 import { StoreConflict } from '../store/store.ts';
 import type { ApiRecord } from '../store/records.ts';
+import { recordAdminAction } from './admin-audit.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
@@ -44,6 +45,7 @@ export async function apiCommand(args: string[], io: CliIo): Promise<void> {
           identifier: values.identifier, name: values.name, scopes: values.scope ?? [], introspectors: values.introspector ?? [],
           exchangers: values['exchange-client'] ?? [],
         }, unixNow());
+        await recordAdminAction(store, io, 'api.created', { detail: { identifier: api.identifier, scopes: api.scopes.map((s) => s.name) } });
         return printResult(io, values.json, view(api), `registered API ${describe(api)}`);
       }
       case 'update': {
@@ -61,6 +63,7 @@ export async function apiCommand(args: string[], io: CliIo): Promise<void> {
         for (const clientId of removedExchangers) await removeApiExchanger(store, identifier, clientId);
         const api = (await store.listApis()).find((a) => a.identifier === identifier);
         if (!api) throw new CliError(`no API with identifier ${identifier}`);
+        await recordAdminAction(store, io, 'api.introspectors_changed', { detail: { identifier, added, removed } });
         return printResult(io, values.json, view(api), `updated API ${describe(api)}`);
       }
       case 'list': {
@@ -71,6 +74,7 @@ export async function apiCommand(args: string[], io: CliIo): Promise<void> {
         const identifier = positionals[0] ?? '';
         if (!(await store.deleteApi(identifier))) throw new CliError(`no API with identifier ${identifier}`);
         await store.bumpCacheVersion('apis');
+        await recordAdminAction(store, io, 'api.removed', { detail: { identifier } });
         return printResult(io, values.json, { removed: identifier }, `removed API ${identifier}`);
       }
       default:

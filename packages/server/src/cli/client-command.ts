@@ -5,6 +5,7 @@ import { registerClient, rotateClientSecret, RegistrationError, updateClientLife
 import { readFileSync } from 'node:fs';
 import { unixNow } from '../server-context.ts';
 import type { ClientLifetimes, ClientRecord } from '../store/records.ts';
+import { recordAdminAction } from './admin-audit.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
@@ -105,6 +106,7 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
           postLogoutRedirectUris: values['post-logout-redirect-uri'],
           backchannelLogoutUri: values['backchannel-logout-uri'], backchannelLogoutSessionRequired: values['backchannel-logout-session-required'],
         }, unixNow());
+        await recordAdminAction(store, io, 'client.created', { clientId: client.id, detail: { name: client.name } });
         const secretLine = clientSecret ? `\nclient_secret                  ${clientSecret}\n\nThe client secret is shown this once; only its hash is stored.` : '';
         return printResult(io, values.json, { ...view(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }, `${describe(client)}${secretLine}`);
       }
@@ -137,10 +139,12 @@ export async function clientCommand(args: string[], io: CliIo): Promise<void> {
       case 'remove': {
         if (!(await store.deleteClient(id))) throw new CliError(`no client with id ${id}`);
         await store.bumpCacheVersion('clients');
+        await recordAdminAction(store, io, 'client.removed', { clientId: id });
         return printResult(io, values.json, { removed: id }, `removed client ${id} with its consents, codes and tokens`);
       }
       case 'rotate-secret': {
         const secret = await rotateClientSecret(store, id, unixNow());
+        await recordAdminAction(store, io, 'client.secret_rotated', { clientId: id });
         return printResult(io, values.json, { client_id: id, client_secret: secret },
           `client_id      ${id}\nclient_secret  ${secret}\n\nThe new secret is shown this once; the old one no longer works.`);
       }

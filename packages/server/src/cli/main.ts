@@ -1,6 +1,8 @@
 // The `latchkey` command line: dispatches to one file per command.
 import { apiCommand } from './api-command.ts';
 import { auditCommand } from './audit-command.ts';
+import { auditLogCommand } from './audit-log-command.ts';
+import { explainCommand } from './explain-command.ts';
 import { CliError } from './cli-error.ts';
 import { clientCommand } from './client-command.ts';
 import type { CliIo } from './command-context.ts';
@@ -18,15 +20,17 @@ usage: latchkey <command> [options]
   migrate   apply database migrations
   client    register and manage clients (add, update, list, show, remove, rotate-secret)
   api       register APIs and their scopes (add, list, remove)
-  user      manage users (add, list, remove, set-password, sessions, signout)
-  keys      signing keys (list, rotate)
+  user      manage users (add, list, remove, set-password, sessions, signout, factors, reset-factors)
+  keys      signing keys (list, rotate, revoke)
+  audit-log security events: sign-ins, consent, token reuse, revocations, client, user and key changes
+  explain   what happened to one request and why (its x-request-id)
   logout-deliveries  the back-channel logout outbox: pending, delivered and failed deliveries
   audit     check any OAuth server (audit server ISSUER) or client app (audit app LOGIN_URL) for common mistakes
 
 Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand,
+  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand, 'audit-log': auditLogCommand, explain: explainCommand,
   'logout-deliveries': logoutDeliveriesCommand,
 };
 

@@ -8,6 +8,7 @@ import { RegistrationError } from '../clients/register-client.ts';
 import { unixNow } from '../server-context.ts';
 import { StoreConflict } from '../store/store.ts';
 import type { UserRecord } from '../store/records.ts';
+import { recordAdminAction } from './admin-audit.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { databaseUrlFrom, isoTime, openMigratedStore, printResult, type CliIo } from './command-context.ts';
 import { parseCommandArgs, splitSubcommand } from './parse-command-args.ts';
@@ -48,6 +49,7 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
           username: values.username ?? '', password, email: values.email, emailVerified: values['email-verified'], name: values.name,
           phoneNumber: values.phone, phoneNumberVerified: values['phone-verified'], address: values.address,
         }, unixNow());
+        await recordAdminAction(store, io, 'user.created', { userId: user.id, detail: { username: user.username } });
         return printResult(io, values.json, view(user), `added user ${user.username} (id ${user.id})`);
       }
       case 'list': {
@@ -57,10 +59,13 @@ export async function userCommand(args: string[], io: CliIo): Promise<void> {
       case 'remove': {
         const user = await store.findUserByUsername(username);
         if (!user || !(await store.deleteUser(user.id))) throw new CliError(`no user named ${username}`);
+        await recordAdminAction(store, io, 'user.removed', { userId: user.id, detail: { username } });
         return printResult(io, values.json, { removed: username }, `removed user ${username} with their sessions, consents and tokens`);
       }
       case 'set-password': {
         await setPassword(store, username, password, unixNow());
+        const changed = await store.findUserByUsername(username);
+        await recordAdminAction(store, io, 'user.password_set', { ...(changed ? { userId: changed.id } : {}), detail: { username } });
         return printResult(io, values.json, { username, password_changed: true }, `password changed for ${username}`);
       }
       case 'sessions': {

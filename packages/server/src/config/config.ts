@@ -92,6 +92,18 @@ export interface ServerConfig {
   logoUrl: string;
   /** The accent colour of the pages (#rrggbb); text on it is white, so it must be dark enough (checked at start). */
   brandColor: string;
+  /** Seconds a new signing key is in the JWKS before it signs. Default 3600: longer than the resource kit (jose) caches a
+   *  JWKS (600 s) and than /jwks may be cached (300 s), so no verifier meets an unknown kid. */
+  keyPublishLeadTime: number;
+  /** Seconds between automatic rotations, per algorithm; 0 = never. Default 90 days each outside dev mode, off in dev
+   *  mode. Set as one number for every algorithm or `ES256=2592000,RS256=7776000` (unnamed algorithms: 0). */
+  keyRotationInterval: Record<SigningAlg, number>;
+  /** Where audit events also go as JSON lines (docs/audit-events.md): '' (nowhere), `stdout`, or a file path. */
+  auditLogStream: string;
+  /** Seconds audit events are kept in the database (default 90 days). */
+  auditRetention: number;
+  /** Seconds the diagnostic events of failed requests (`request.failed`, for `latchkey explain`) are kept (default 7 days). */
+  diagnosticRetention: number;
 }
 
 export type ConfigInput = Partial<{ [K in keyof ServerConfig]: ServerConfig[K] | string }>;
@@ -143,6 +155,11 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   productName: 'Latchkey',
   logoUrl: '',
   brandColor: '#1f5fbf',
+  keyPublishLeadTime: 3600,
+  keyRotationInterval: { RS256: 90 * 86400, ES256: 90 * 86400, EdDSA: 90 * 86400 },
+  auditLogStream: '',
+  auditRetention: 90 * 86400,
+  diagnosticRetention: 7 * 86400,
 };
 
 const ENV_NAMES: Record<keyof ServerConfig, string> = {
@@ -165,6 +182,8 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   requirePushedAuthorizationRequests: 'LATCHKEY_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS',
   dpopNonceRequired: 'LATCHKEY_DPOP_NONCE_REQUIRED',
   productName: 'LATCHKEY_PRODUCT_NAME', logoUrl: 'LATCHKEY_LOGO_URL', brandColor: 'LATCHKEY_BRAND_COLOR',
+  keyPublishLeadTime: 'LATCHKEY_KEY_PUBLISH_LEAD_TIME', keyRotationInterval: 'LATCHKEY_KEY_ROTATION_INTERVAL',
+  auditLogStream: 'LATCHKEY_AUDIT_LOG_STREAM', auditRetention: 'LATCHKEY_AUDIT_RETENTION', diagnosticRetention: 'LATCHKEY_DIAGNOSTIC_RETENTION',
 };
 
 /** A configuration problem, explained in one line. */
@@ -208,6 +227,34 @@ function boolean(name: string, value: unknown): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigError(`${name} must be true or false (got ${String(value)})`);
+}
+
+const MAX_ROTATION_INTERVAL = 5 * 365 * 86400;
+
+/** `7776000` (every algorithm), `ES256=2592000,RS256=0`, or an object from a config file. */
+function rotationIntervals(value: unknown, fallback: Record<SigningAlg, number>, lead: number): Record<SigningAlg, number> {
+  if (value === undefined) return fallback;
+  const check = (name: string, seconds: unknown) => {
+    const n = integer(`keyRotationInterval${name}`, seconds, 0, MAX_ROTATION_INTERVAL);
+    if (n !== 0 && n <= lead) throw new ConfigError(`keyRotationInterval${name} (${n}) must be 0 (off) or longer than keyPublishLeadTime (${lead})`);
+    return n;
+  };
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const n = check('', value);
+    return { RS256: n, ES256: n, EdDSA: n };
+  }
+  const entries: [string, unknown][] = typeof value === 'string'
+    ? value.split(',').map((part) => part.trim().split('=') as [string, unknown])
+    : value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+  if (entries.length === 0 || entries.some((e) => e.length !== 2)) {
+    throw new ConfigError(`keyRotationInterval must be seconds, or ALG=seconds pairs separated by commas (got ${JSON.stringify(value)})`);
+  }
+  const result: Record<SigningAlg, number> = { RS256: 0, ES256: 0, EdDSA: 0 };
+  for (const [alg, seconds] of entries) {
+    if (!SIGNING_ALGS.includes(alg as SigningAlg)) throw new ConfigError(`keyRotationInterval names ${alg}; algorithms are ${SIGNING_ALGS.join(', ')}`);
+    result[alg as SigningAlg] = check(` for ${alg}`, seconds);
+  }
+  return result;
 }
 
 /** The issuer is https: cookies get Secure and the __Host- prefix, responses get Strict-Transport-Security. */
@@ -292,6 +339,8 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
   }
   const operatorName = String(merged.operatorName ?? '').trim() || issuerUrl.hostname;
   if (operatorName.length > 100) throw new ConfigError('operatorName must be at most 100 characters');
+  const keyPublishLeadTime = setting('keyPublishLeadTime', 0, 30 * 86400);
+  const keyRotationInterval = rotationIntervals(merged.keyRotationInterval, dev ? { RS256: 0, ES256: 0, EdDSA: 0 } : DEFAULTS.keyRotationInterval, keyPublishLeadTime);
   return {
     issuer, host, port, dev, secret, productName, logoUrl, brandColor,
     clientMetadataDocuments: boolean('clientMetadataDocuments', merged.clientMetadataDocuments ?? DEFAULTS.clientMetadataDocuments),
@@ -332,5 +381,9 @@ export function resolveConfig(...layers: ConfigInput[]): ServerConfig {
     metricsEnabled, metricsToken, metricsPublic,
     requirePushedAuthorizationRequests: boolean('requirePushedAuthorizationRequests', merged.requirePushedAuthorizationRequests ?? DEFAULTS.requirePushedAuthorizationRequests),
     dpopNonceRequired: boolean('dpopNonceRequired', merged.dpopNonceRequired ?? DEFAULTS.dpopNonceRequired),
+    keyPublishLeadTime, keyRotationInterval,
+    auditLogStream: String(merged.auditLogStream ?? DEFAULTS.auditLogStream),
+    auditRetention: setting('auditRetention', 86400, 10 * 365 * 86400),
+    diagnosticRetention: setting('diagnosticRetention', 3600, 90 * 86400),
   };
 }

@@ -24,6 +24,7 @@ import {
 import { readCodeChallenge } from '../oauth/pkce.ts';
 import { findRegisteredRedirectUri } from '../oauth/redirect-uri.ts';
 import { parseClaimsParameter } from '../oidc/claims-request.ts';
+import { explainRedirectUriMismatch } from '../oauth/redirect-uri-difference.ts';
 import { subjectFromIdTokenHint } from '../oidc/id-token-hint.ts';
 import { parseMaxAge, parsePrompt, sessionSatisfies, type Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -36,6 +37,35 @@ function lenient(params: FormParams, name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** In dev mode a developer reads the hint in the error itself; in production it stays in the log (debug) only. */
+function developerHint(ctx: ServerContext, description: string, hint: string): string {
+  return ctx.config.dev ? `${description}; ${hint}` : description;
+}
+
+/** Runs `work`; an InvalidRequest it throws gets `hint()` as its debug detail (and, in dev mode, in its description). */
+function explained<T>(ctx: ServerContext, work: () => T, hint: () => string): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof InvalidRequest)) throw error;
+    const text = hint();
+    throw new InvalidRequest(developerHint(ctx, error.description, text), { debug: text, cause: error });
+  }
+}
+
+/** In dev mode, the registered client ids closest to the one received (a typo, another environment's id). */
+async function similarClientIds(ctx: ServerContext, received: string): Promise<string[]> {
+  if (!ctx.config.dev) return [];
+  const ids = (await ctx.store.listClients()).map((c) => c.id);
+  const shared = (id: string) => {
+    let i = 0;
+    while (i < id.length && i < received.length && id[i] === received[i]) i++;
+    return i;
+  };
+  const closest = ids.sort((a, b) => shared(b) - shared(a)).slice(0, 5);
+  return [closest.length > 0 ? `registered client ids (closest first): ${closest.join('  ')}` : 'no client is registered yet (latchkey client add)'];
 }
 
 /**
@@ -55,9 +85,12 @@ async function resolveClientAndRedirect(ctx: ServerContext, params: FormParams):
     client = await ctx.clients.resolve(clientId, ctx.now());
   } catch (error) {
     // A client ID metadata document that cannot be fetched or is invalid: the page says why, nothing is redirected.
-    throw new AuthorizationFailure(error, undefined, { developerDetails: [`client_id received: ${clientId}`] });
+    throw new AuthorizationFailure(error, undefined, { received: [`client_id received: ${clientId}`] });
   }
-  if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { developerDetails: [`client_id received: ${clientId}`] });
+  if (!client) {
+    throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined,
+      { received: [`client_id received: ${clientId}`], developerDetails: ['no registered client has this id (client ids are compared exactly)', ...await similarClientIds(ctx, clientId)] });
+  }
   if (client.blockedAt) throw new AuthorizationFailure(new AccessDenied('this application has been blocked by the operator of this server'), undefined);
   return { client, ...resolveRedirect(client, params) };
 }
@@ -82,7 +115,7 @@ function resolveRedirect(client: ClientRecord, params: FormParams): { target: Re
   } else {
     if (!findRegisteredRedirectUri(requested, client.redirectUris)) {
       throw new AuthorizationFailure(new InvalidRequest('redirect_uri does not exactly match a redirect URI registered for this client'), undefined,
-        { developerDetails: [`redirect_uri received: ${requested}`, ...registered, 'matching is exact string comparison (only a loopback IP literal may change its port, RFC 8252 §7.3)'] });
+        { received: [`redirect_uri received: ${requested}`], developerDetails: explainRedirectUriMismatch(requested, client.redirectUris) });
     }
     redirectUri = requested;
   }
@@ -110,11 +143,20 @@ async function validateAuthorizationRequest(
   if (responseMode !== undefined && !isResponseMode(responseMode)) throw new InvalidRequest(`response_mode "${responseMode}" is not supported; use query or form_post`);
   if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('this client is not registered for the authorization_code grant');
 
-  const scopes = requestedUserScopes(ctx.config, ctx.scopes, client, params.get('scope'));
+  let scopes: string[];
+  try {
+    scopes = requestedUserScopes(ctx.config, ctx.scopes, client, params.get('scope'));
+  } catch (error) {
+    if (!(error instanceof InvalidScope) || !error.description.startsWith('the client is not allowed')) throw error;
+    const allowed = `the scopes client ${client.id} may request: ${client.scopes.join(' ') || '(none)'} (latchkey client show ${client.id})`;
+    throw new InvalidScope(developerHint(ctx, error.description, allowed), { debug: allowed });
+  }
   const audience = resolveAudience(scopes, params.get('resource'), ctx.scopes);
 
   // RFC 7636 + RFC 9700 §2.1.1: S256 PKCE for every client, relaxable only for a confidential client.
-  const codeChallenge = readCodeChallenge(params.get('code_challenge'), params.get('code_challenge_method'), client.isPublic || client.requirePkce);
+  const codeChallenge = explained(ctx, () => readCodeChallenge(params.get('code_challenge'), params.get('code_challenge_method'), client.isPublic || client.requirePkce),
+    () => `client ${client.id} ${client.isPublic ? 'is public, so PKCE is always required' : 'is registered to require PKCE (latchkey client add --allow-without-pkce relaxes it for a confidential client)'};`
+      + ` received code_challenge ${params.has('code_challenge') ? 'present' : '(missing)'}, code_challenge_method ${JSON.stringify(lenient(params, 'code_challenge_method') ?? '(missing)')}`);
 
   const prompt = parsePrompt(params.get('prompt'));
   const maxAge = parseMaxAge(params.get('max_age'));
@@ -216,7 +258,7 @@ async function authorizePushedRequest(ctx: ServerContext, browser: BrowserReques
   }
   if (clientId === undefined) throw new AuthorizationFailure(new InvalidRequest('the request has no client_id (it must accompany request_uri, RFC 9126 §4)'), undefined);
   const client = await ctx.clients.get(clientId);
-  if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { developerDetails: [`client_id received: ${clientId}`] });
+  if (!client) throw new AuthorizationFailure(new InvalidClient('client_id is not a registered client'), undefined, { received: [`client_id received: ${clientId}`] });
   if (client.blockedAt) throw new AuthorizationFailure(new AccessDenied('this application has been blocked by the operator of this server'), undefined);
   const request = requestUri === undefined ? undefined : await takePushedRequest(ctx, requestUri, client.id);
   if (!request) {

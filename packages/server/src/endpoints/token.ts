@@ -66,7 +66,7 @@ export async function handleTokenRequest(ctx: ServerContext, request: TokenReque
   const dpopJkt = await tokenRequestDpopKey(ctx, client, request.dpop);
   try {
     const answer = await grant.handle(ctx, { client, params: new GrantParams(request.body, grant), dpopJkt });
-    ctx.metrics.tokenIssued(grant.grantType, client.id);
+    ctx.metrics.tokenIssued(grant.grantType, client.id, client.registration);
     // A dynamic registration that obtained a token is in use: it no longer expires as unused (one write, once).
     if (client.registration === 'dynamic' && !client.firstUsedAt && await ctx.store.updateClientFirstUse(client.id, now)) ctx.clients.forget(client.id);
     return answer;

@@ -7,10 +7,13 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { timingEqualiserHash } from '../accounts/password-hashing.ts';
 import { ScopeCatalog } from '../apis/scope-catalog.ts';
+import { auditSinkFor, withAuditTrail, type AuditSink } from '../audit-trail/audit-trail.ts';
+import { runInRequest } from '../audit-trail/request-scope.ts';
 import { CacheSync } from '../cache/cache-sync.ts';
 import { ClientDirectory } from '../clients/client-directory.ts';
 import { MetadataDocumentClients, type MetadataDocumentSettings } from '../clients/metadata-document-clients.ts';
 import { issuerIsHttps, type ServerConfig } from '../config/config.ts';
+import { lifecyclePolicy } from '../keys/key-lifecycle.ts';
 import { KeyRing } from '../keys/key-ring.ts';
 import { LogoutDeliveryWorker, type LogoutDeliveryOptions } from '../logout/logout-delivery-worker.ts';
 import { unixNow, type ServerContext } from '../server-context.ts';
@@ -40,6 +43,10 @@ export interface CreateServerOptions {
   cleanupIntervalMs?: number;
   /** Back-channel logout delivery (intervals, lease, timeout, attempts, backoff); `false` runs no worker in this instance. */
   logoutDelivery?: Partial<LogoutDeliveryOptions> | false;
+  /** How often to check whether a signing key is due for automatic rotation (default every minute). */
+  keyRotationCheckIntervalMs?: number;
+  /** Where audit event lines go instead of config.auditLogStream (tests). */
+  auditSink?: AuditSink;
   /** Where JSON log lines go (default stdout); tests capture them to prove secrets never appear. */
   logStream?: { write(line: string): void };
   /** Limits of client ID metadata document fetches (time, size, cache bounds), for tests. */
@@ -60,9 +67,12 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const ownsStore = !options.store;
   // One registry per server: two servers in one process never share series.
   const metrics = config.metricsEnabled ? new PrometheusMetrics() : undefined;
-  const store = options.store ?? openStore(config.databaseUrl, {
+  const opened = options.store ?? openStore(config.databaseUrl, {
     poolMax: config.databasePoolMax, ...(metrics ? { onQuery: (seconds, ok) => metrics.observeQuery(seconds, ok) } : {}),
   });
+  // Audit events get their request id and go to the configured stream too (audit-trail/audit-trail.ts).
+  let logSinkError = (error: unknown) => void error;
+  const store = withAuditTrail(opened, options.auditSink ?? auditSinkFor(config.auditLogStream), (error) => logSinkError(error));
   const now = options.now ?? unixNow;
   const documents = config.clientMetadataDocuments
     ? new MetadataDocumentClients(store, { allowPrivate: config.clientMetadataDocumentsAllowPrivate, ...options.metadataDocuments })
@@ -72,7 +82,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const assertions = new ClientAssertionVerifier({ issuer: config.issuer, tokenEndpoint: urls.token }, store, new ClientKeys());
   const ctx: ServerContext = {
     config, urls, store, now, clients,
-    keys: new KeyRing(store, config.secret, Math.max(config.accessTokenTtl, config.idTokenTtl)),
+    keys: new KeyRing(store, config.secret, lifecyclePolicy(config), now),
     scopes: new ScopeCatalog(store),
     limits: new ClientEndpointLimits(config, store, clients, assertions),
     metrics: metrics ?? NO_METRICS,
@@ -117,6 +127,13 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   limitConnectionsPerAddress(app.server, config.maxConnectionsPerAddress);
   app.decorate('latchkeyServer', ctx);
+  logSinkError = (error) => {
+    app.log.error({ err: error }, 'audit stream write failed');
+  };
+  // Everything a request does runs with its id in scope, so audit events name the request (x-request-id).
+  app.addHook('onRequest', (request, _reply, done) => {
+    runInRequest(request.id, () => done());
+  });
   if (metrics) observeRequests(app, metrics);
 
   registerSecurityHeaders(app, securityHeaders);
@@ -146,6 +163,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const delivery = options.logoutDelivery === false ? undefined : new LogoutDeliveryWorker(ctx, app.log, options.logoutDelivery ?? {});
   if (delivery) ctx.wakeLogoutDelivery = () => delivery.wake();
   app.decorate('logoutDelivery', delivery);
+  let rotation: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     sync.start(options.cacheSyncIntervalMs ?? 500, logError);
     // Anything changed between the load in createServer() and now is picked up at once.
@@ -153,9 +171,15 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     cleanup = setInterval(() => void removeExpired(ctx, 500).catch(logError), options.cleanupIntervalMs ?? 60_000);
     cleanup.unref();
     delivery?.start();
+    // Every instance checks; the store lets exactly one of them stage each due rotation (key-ring.ts).
+    if (Object.values(config.keyRotationInterval).some((seconds) => seconds > 0)) {
+      rotation = setInterval(() => void ctx.keys.rotateDueKeys(now()).catch(logError), options.keyRotationCheckIntervalMs ?? 60_000);
+      rotation.unref();
+    }
   });
   app.addHook('onClose', async () => {
     clearInterval(cleanup);
+    clearInterval(rotation);
     await delivery?.stop();
     await sync.stop();
     if (ownsStore) await store.close();

@@ -14,6 +14,7 @@ import { DPOP_ALGORITHMS } from '../oauth/dpop-proof.ts';
 import type { ServerContext } from '../server-context.ts';
 import { sendBrowserResponse, sendPage } from './browser-response.ts';
 import { errorPage } from './views/error-page.ts';
+import { diagnosticBudgetOf } from '../audit-trail/diagnostic-budget.ts';
 
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '53300', 'SQLITE_BUSY']);
 
@@ -65,15 +66,38 @@ export function handleJsonError(error: unknown, request: FastifyRequest, reply: 
   return sendJsonError(toOAuthError(error), request, reply);
 }
 
-/** The one log line of an error (pino adds the request id): the stack only for our own failures (5xx). */
-function logError(request: FastifyRequest, error: OAuthError, extra: Record<string, unknown> = {}, quietLevel?: 'debug'): void {
+const MAX_REASON = 2000;
+
+/**
+ * The one log line of an error (pino adds the request id), with the full reason: the description, the server-only
+ * debug detail and the developer details (registered redirect URIs and how they differ), in production too; the stack
+ * only for our own failures (5xx). The same reason goes to the audit trail as a diagnostic `request.failed` event for
+ * `latchkey explain`.
+ */
+function logError(request: FastifyRequest, error: OAuthError, extra: { details?: string[]; redirected?: boolean; page?: boolean; status?: number } = {}, quietLevel?: 'debug'): void {
+  const { page, status, ...logged } = extra;
   const level = quietLevel ?? (error.status >= 500 ? 'error' : 'info');
-  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, ...extra }, error.description);
+  request.log[level]({ err: error.status >= 500 ? (error.cause ?? error) : undefined, error: error.code, debug: error.debug, ...logged }, error.description);
+  // Not for outages, 429s, and failed client or token authentication at the JSON endpoints (401): floods of one uniform
+  // reason (an unknown client on the authorization page is recorded). At most DIAGNOSTIC_EVENTS_PER_SECOND per
+  // instance, so error pages cannot be turned into database rows at line rate.
+  if (quietLevel || error.code === 'temporarily_unavailable' || error.status === 429 || (error.status === 401 && !page)) return;
+  const ctx = (request.server as { latchkeyServer?: ServerContext }).latchkeyServer;
+  if (!ctx || !diagnosticBudgetOf(ctx).take(Date.now())) return;
+  const cut = (text: string) => (text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}...` : text);
+  void ctx.store.recordAuditEvent({
+    type: 'request.failed', requestId: request.id,
+    detail: {
+      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: status ?? error.status, error: error.code, reason: cut(error.description),
+      ...(error.debug ? { debug: cut(error.debug) } : {}), ...(extra.details && extra.details.length > 0 ? { details: extra.details.map(cut) } : {}),
+      ...(extra.redirected !== undefined ? { redirected: extra.redirected } : {}),
+    },
+  }, ctx.now()).catch((failure: unknown) => request.log.warn({ err: failure }, 'could not record the diagnostic event'));
 }
 
-/** The RFC 6749 §5.2 JSON body, never cached. */
+/** The RFC 6749 §5.2 JSON body with the request id (so a developer can quote it), never cached. */
 function sendJson(reply: FastifyReply, status: number, body: Record<string, string>): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send({ ...body, request_id: reply.request.id });
 }
 
 /** Logs the error once (with the request id) and sends the RFC 6749 §5.2 JSON body. */
@@ -100,7 +124,8 @@ export function sendNotFound(request: FastifyRequest, reply: FastifyReply): Fast
  */
 export function sendAuthorizationError(failure: AuthorizationFailure, ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = toOAuthError(failure.reason);
-  logError(request, error, { redirected: failure.target !== undefined });
+  const answered = failure.target ? (failure.target.responseMode === 'form_post' ? 200 : 303) : error.status >= 500 ? error.status : 400;
+  logError(request, error, { redirected: failure.target !== undefined, details: [...failure.received, ...failure.developerDetails], page: true, status: answered });
   if (failure.target) {
     return sendBrowserResponse(reply, authorizationResponse(errorResponse(ctx.config.issuer, failure.target, error, request.id), failure.cookies));
   }
@@ -109,7 +134,10 @@ export function sendAuthorizationError(failure: AuthorizationFailure, ctx: Serve
   const page = errorPage({
     title: error.status >= 500 ? 'Sign-in is unavailable' : 'The application sent an invalid sign-in request',
     message: `${description} (${error.code}) Contact the application's developer if this keeps happening.`,
-    details: ctx.config.dev ? failure.developerDetails : [],
+    // In dev mode what was received, what is registered and how they differ. In production nothing: no echo of
+    // request values (content spoofing on our origin) and nothing of the registration; the log and
+    // `latchkey explain <request id>` (shown on the page) give the operator both.
+    details: ctx.config.dev ? [...failure.received, ...failure.developerDetails] : [],
     requestId: request.id,
   });
   return sendPage(reply, error.status >= 500 ? error.status : 400, page);
@@ -129,7 +157,10 @@ export function sendBearerError(error: OAuthError, request: FastifyRequest, repl
   }
   if (error.status === 401 || error.status === 403 || error.status === 400) reply.header('www-authenticate', challenge.join(', '));
   const description = error.status >= 500 ? `${error.description} (request id ${request.id})` : error.description;
-  return sendJson(reply, error.status, options.credentialsPresented || error.code !== 'invalid_token' ? { error: error.code, error_description: safeDescription(description) } : {});
+  if (!options.credentialsPresented && error.code === 'invalid_token') {
+    return reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache').send({});
+  }
+  return sendJson(reply, error.status, { error: error.code, error_description: safeDescription(description) });
 }
 
 /**

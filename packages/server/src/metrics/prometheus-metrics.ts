@@ -5,7 +5,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { KeyStateCount } from '../keys/key-ring.ts';
 import type { PoolStats } from '../store/store.ts';
-import type { LoginOutcome, LogoutDeliveryOutcome, Metrics, ReusedCredential } from './metrics.ts';
+import type { ClientRegistration } from '../store/records.ts';
+import { LOGOUT_DELIVERY_OUTCOMES, type LoginOutcome, type LogoutDeliveryOutcome, type Metrics, type ReusedCredential } from './metrics.ts';
 
 /** Distinct client_id label values per process; later clients are counted under "other". */
 export const MAX_CLIENT_LABELS = 1000;
@@ -47,6 +48,7 @@ export class PrometheusMetrics implements Metrics {
     this.#logins = new Counter({ name: 'latchkey_logins_total', help: 'Password sign-ins, by outcome (succeeded, failed, throttled)', labelNames: ['outcome'], registers });
     this.#reuse = new Counter({ name: 'latchkey_reuse_detections_total', help: 'Replayed one-time credentials detected (the grant was revoked), by credential', labelNames: ['credential'], registers });
     this.#logoutDeliveries = new Counter({ name: 'latchkey_backchannel_logout_deliveries_total', help: 'Back-channel logout delivery attempts, by outcome (delivered, retry, failed = given up)', labelNames: ['outcome'], registers });
+    for (const outcome of LOGOUT_DELIVERY_OUTCOMES) this.#logoutDeliveries.inc({ outcome }, 0);
     this.#queries = new Histogram({
       name: 'latchkey_store_query_duration_seconds', help: 'Database query time, by outcome (ok, error)',
       labelNames: ['outcome'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers,
@@ -69,7 +71,7 @@ export class PrometheusMetrics implements Metrics {
     const keys = sources.keys;
     if (keys) {
       new Gauge({
-        name: 'latchkey_signing_keys', help: 'Published signing keys, by algorithm and state (active signs; retired only verifies)', labelNames: ['alg', 'state'], registers,
+        name: 'latchkey_signing_keys', help: 'Published signing keys, by algorithm and state (published: in the JWKS, not yet signing; active signs; retired only verifies)', labelNames: ['alg', 'state'], registers,
         collect() {
           this.reset();
           for (const { alg, state, count } of keys()) this.set({ alg, state }, count);
@@ -90,7 +92,8 @@ export class PrometheusMetrics implements Metrics {
     this.#queries.observe({ outcome: ok ? 'ok' : 'error' }, seconds);
   }
 
-  tokenIssued(grantType: string, clientId: string): void {
+  tokenIssued(grantType: string, clientId: string, registration: ClientRegistration = 'operator'): void {
+    if (registration !== 'operator') return void this.#tokens.inc({ grant_type: grantType, client_id: OTHER_CLIENTS });
     if (!this.#clients.has(clientId) && this.#clients.size < MAX_CLIENT_LABELS) this.#clients.add(clientId);
     this.#tokens.inc({ grant_type: grantType, client_id: this.#clients.has(clientId) ? clientId : OTHER_CLIENTS });
   }
@@ -104,7 +107,8 @@ export class PrometheusMetrics implements Metrics {
   }
 
   logoutDelivery(outcome: LogoutDeliveryOutcome): void {
-    this.#logoutDeliveries.inc({ outcome });
+    // Bounded: anything but a known outcome counts as failed.
+    this.#logoutDeliveries.inc({ outcome: LOGOUT_DELIVERY_OUTCOMES.includes(outcome) ? outcome : 'failed' });
   }
 
   /** The exposition text and its content type. */

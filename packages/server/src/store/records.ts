@@ -130,8 +130,12 @@ export interface SigningKeyRecord {
   publicJwk: string;
   /** Private JWK, sealed with AES-256-GCM (crypto/encryption.ts). */
   privateJwkSealed: string;
+  /** When it was published (entered the JWKS). */
   createdAt: number;
-  /** When a newer key of the same alg replaced it; it still verifies until expiresAt. */
+  /** When it starts signing: at least the publication lead time after createdAt, so every cached JWKS knows it first. */
+  activatesAt: number;
+  /** When a newer key of the same alg replaces it (may be in the future while the successor waits to activate);
+   *  null for the current key of its alg. It still verifies until expiresAt. */
   retiredAt: number | null;
   /** When no token it signed can still be valid; then it leaves the JWKS. */
   expiresAt: number | null;
@@ -392,11 +396,25 @@ export interface FailureCount {
   resetAt: number;
 }
 
+/** A security event (types and fields: audit-trail/audit-event-types.ts and docs/audit-events.md). */
 export interface AuditEvent {
   type: string;
   clientId?: string | null;
   userId?: string | null;
+  /** The HTTP request it happened in (the x-request-id the response carried); null for the CLI and background work. */
+  requestId?: string | null;
   detail?: Record<string, unknown>;
+}
+
+/** An audit event as stored. */
+export interface StoredAuditEvent {
+  id: string;
+  at: number;
+  type: string;
+  clientId: string | null;
+  userId: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
 }
 
 export type CacheTopic = 'clients' | 'apis' | 'keys';

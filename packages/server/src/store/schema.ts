@@ -23,7 +23,7 @@ export interface UsersTable {
 }
 export interface SigningKeysTable {
   kid: string; alg: string; public_jwk: string; private_jwk_sealed: string; created_at: number;
-  retired_at: number | null; expires_at: number | null;
+  activates_at: number | null; retired_at: number | null; expires_at: number | null;
 }
 export interface ConsentsTable { user_id: string; client_id: string; scopes: string; granted_at: number; updated_at: number }
 export interface SessionsTable {
@@ -59,6 +59,7 @@ export interface RevokedTokensTable { jti: string; expires_at: number }
 export interface LoginFailuresTable { key: string; failures: number; window_start: number }
 export interface AuditEventsTable {
   id: string; at: number; type: string; client_id: string | null; user_id: string | null; detail: string | null;
+  request_id: string | null;
 }
 export interface InteractionsTable {
   id: string; browser_hash: string; client_id: string; request: string; user_id: string | null;

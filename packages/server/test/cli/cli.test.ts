@@ -108,7 +108,7 @@ describe('latchkey CLI', () => {
     const commands = [
       ['start'], ['migrate'], ['client'], ['client', 'add'], ['client', 'list'], ['client', 'show'], ['client', 'remove'],
       ['client', 'rotate-secret'], ['api'], ['api', 'add'], ['api', 'list'], ['api', 'remove'], ['user'], ['user', 'add'],
-      ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['user', 'factors'], ['user', 'reset-factors'], ['keys'], ['keys', 'list'], ['keys', 'rotate'],
+      ['user', 'list'], ['user', 'remove'], ['user', 'set-password'], ['user', 'factors'], ['user', 'reset-factors'], ['keys'], ['keys', 'list'], ['keys', 'rotate'], ['keys', 'revoke'],
       ['audit'], ['audit', 'server'], ['audit', 'app'], ['client', 'update'], ['user', 'sessions'], ['user', 'signout'], ['logout-deliveries'],
     ];
     for (const command of commands) {
@@ -338,15 +338,31 @@ describe('latchkey CLI', () => {
     assertOneLineError(await cli.run(['user', 'remove', 'alice']), /no user named alice/);
   });
 
-  test('keys rotate needs the secret, creates a key per algorithm, and keys list shows active and retired', async () => {
+  test('keys rotate needs the secret, creates a key per algorithm then stages successors; keys list shows states; keys revoke', async () => {
     assertOneLineError(await cli.run(['keys', 'rotate']), /LATCHKEY_SECRET is required/);
     for (const alg of ['ES256', 'ES256', 'EdDSA']) {
       const run = await cli.run(['keys', 'rotate', '--alg', alg, '--json'], { env: SECRET_ENV });
       assert.equal(run.code, 0, run.stderr);
     }
-    const keys = (await cli.run(['keys', 'list', '--json'])).json<{ alg: string; status: string; published_until: string | null }[]>();
-    assert.deepEqual(keys.map((k) => `${k.alg}:${k.status}`).sort(), ['ES256:active', 'ES256:retired', 'EdDSA:active']);
-    assert.ok(keys.find((k) => k.status === 'retired')?.published_until);
+    type Listed = { kid: string; alg: string; state: string; signs_from: string; signs_until: string | null; published_until: string | null };
+    const keys = (await cli.run(['keys', 'list', '--json'])).json<Listed[]>();
+    // The second ES256 rotation stages a successor: published now, signing after the default lead time of an hour.
+    assert.deepEqual(keys.map((k) => `${k.alg}:${k.state}`).sort(), ['ES256:active', 'ES256:published', 'EdDSA:active']);
+    const waiting = keys.find((k) => k.state === 'published')!;
+    const active = keys.find((k) => k.alg === 'ES256' && k.state === 'active')!;
+    assert.equal(Date.parse(waiting.signs_from) - Date.parse(active.signs_from) >= 3600_000 - 5000, true);
+    assert.equal(active.signs_until, waiting.signs_from, 'the active key hands over when its successor activates');
+    assert.ok(active.published_until, 'and stays published after that');
+    const human = await cli.run(['keys', 'list']);
+    assert.match(human.stdout, new RegExp(`${waiting.kid}  ES256  published  published \\S+  signs from ${waiting.signs_from}`));
+
+    const revoked = await cli.run(['keys', 'revoke', active.kid, '--json'], { env: SECRET_ENV });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.deepEqual(revoked.json(), { revoked: active.kid, alg: 'ES256', signing_kid: waiting.kid });
+    const after = (await cli.run(['keys', 'list', '--json'])).json<Listed[]>();
+    assert.deepEqual(after.filter((k) => k.alg === 'ES256').map((k) => `${k.kid}:${k.state}`), [`${waiting.kid}:active`], 'the waiting key signs at once');
+    assertOneLineError(await cli.run(['keys', 'revoke', 'no-such-kid'], { env: SECRET_ENV }), /no signing key with kid no-such-kid/);
+    assertOneLineError(await cli.run(['keys', 'revoke'], { env: SECRET_ENV }), /needs the kid|wrong number/, 2);
     assertOneLineError(await cli.run(['keys', 'rotate', '--alg', 'HS256'], { env: SECRET_ENV }), /--alg must be one of/, 2);
   });
 

@@ -56,16 +56,14 @@ describe('replacing a lost LATCHKEY_SECRET (docs/deployment.md)', () => {
     // The secret is lost: a different one cannot open the keys, and says so.
     await assert.rejects(start(NEW_SECRET), /LATCHKEY_SECRET differs/);
 
-    // The documented recovery: list the active algorithms, rotate each under the new secret.
+    // The documented recovery: list the active algorithms, rotate them all at once (no lead time) under the new secret.
     const env = { LATCHKEY_DATABASE_URL: databaseUrl, LATCHKEY_SECRET: NEW_SECRET };
     const listed = await cli(['keys', 'list', '--json'], env);
     assert.equal(listed.code, 0, listed.stderr);
-    const active = (JSON.parse(listed.stdout) as { alg: string; status: string }[]).filter((k) => k.status === 'active').map((k) => k.alg);
+    const active = (JSON.parse(listed.stdout) as { alg: string; state: string }[]).filter((k) => k.state === 'active').map((k) => k.alg);
     assert.deepEqual([...active].sort(), ['ES256', 'EdDSA', 'RS256']);
-    for (const alg of active) {
-      const rotated = await cli(['keys', 'rotate', '--alg', alg], env);
-      assert.equal(rotated.code, 0, rotated.stderr);
-    }
+    const rotated = await cli(['keys', 'rotate', '--immediately'], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
 
     const second = await start(NEW_SECRET);
     try {

@@ -73,6 +73,8 @@ describe('account page', () => {
     assert.equal(userinfo.statusCode, 401);
     assert.match(String(userinfo.headers['www-authenticate']), /error="invalid_token"/);
     assert.equal(await f.server.store.getConsent(f.userId, f.web.id), undefined, 'remembered consent is forgotten');
+    const [audited] = await f.server.store.listAuditEvents({ types: ['consent.revoked'], limit: 1 });
+    assert.deepEqual([audited?.userId, audited?.clientId, audited?.requestId], [f.userId, f.web.id, revoke.headers['x-request-id']], 'in the audit trail');
     const hash = (await f.server.store.getUser(f.userId))!.passwordHash;
     assert.match(hash ?? "", /^\$argon2id\$/, 'the password is untouched');
 

@@ -65,7 +65,7 @@ describe('rate limits of /token, /introspect and /revoke', () => {
     for (let i = 0; i < 40; i++) {
       for (const [url, body] of [['/token', { grant_type: 'refresh_token', refresh_token: randomSecret() }], ['/introspect', { token: randomSecret() }], ['/revoke', { token: randomSecret() }]] as const) {
         const res = await post(url, body, basic(guesser.id, guesser.secret), '10.2.0.1');
-        answers.push(res.statusCode === 429 ? '429' : `${res.statusCode} ${res.body}`);
+        answers.push(res.statusCode === 429 ? '429' : `${res.statusCode} ${res.body.replace(/,"request_id":"[0-9a-f-]{36}"/, '')}`);
       }
     }
     assert.deepEqual(answers.slice(0, 10), [

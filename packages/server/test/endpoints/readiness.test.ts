@@ -25,7 +25,7 @@ test('a store that does not answer within the deadline is a timeout; no active k
   const store = openStore('sqlite::memory:');
   await store.migrate();
   try {
-    const keys = new KeyRing(store, TEST_SECRET, 900); // never loaded: no signer
+    const keys = new KeyRing(store, TEST_SECRET, { leadSeconds: 3600, retiredKeySeconds: 1200, rotationIntervals: {} }, () => 1_900_000_000); // never loaded: no signer
     const config = { accessTokenAlg: 'ES256' as const };
     const stalled = { ping: () => new Promise<void>(() => {}) };
     assert.deepEqual(await checkReadiness({ store: stalled, keys, config }, 20).then((r) => r.checks), { store: 'timeout', signing_keys: 'missing' });

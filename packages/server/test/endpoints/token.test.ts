@@ -33,7 +33,7 @@ const redeem = (c: { code: string; verifier: string }, extra: Record<string, str
 
 function assertRefused(response: LightMyRequestResponse, description: string): void {
   assert.equal(response.statusCode, 400, response.body);
-  assert.deepEqual(response.json(), { error: 'invalid_request', error_description: description });
+  assert.deepEqual(response.json(), { error: 'invalid_request', error_description: description, request_id: response.headers['x-request-id'] });
 }
 
 describe('another grant\'s credential in a token request is refused, and nothing is consumed', () => {

@@ -18,7 +18,7 @@ describe('errors rendered in one place, logged once', () => {
   it('an unknown path: 404 JSON error, never cached, one info line with the request id', async () => {
     const response = await server.app.inject({ method: 'GET', url: '/nope?code=secret' });
     assert.equal(response.statusCode, 404);
-    assert.deepEqual(response.json(), { error: 'not_found', error_description: 'no such endpoint: GET /nope' });
+    assert.deepEqual(response.json(), { error: 'not_found', error_description: 'no such endpoint: GET /nope', request_id: response.headers['x-request-id'] });
     assert.equal(response.headers['cache-control'], 'no-store');
     const lines = errorLines(String(response.headers['x-request-id']));
     assert.equal(lines.length, 1, JSON.stringify(lines));

@@ -246,7 +246,8 @@ describe('framework errors answer in our error format; aborted requests are not 
     assert.match(String(res.headers['content-type']), /^application\/json/, what);
     assert.equal(res.headers['cache-control'], 'no-store', what);
     const body = JSON.parse(res.body) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description'], `${what}: ${res.body}`);
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description', 'request_id'], `${what}: ${res.body}`);
+    assert.equal(body.request_id, res.headers['x-request-id'], `${what}: the body quotes the request id`);
     assert.equal(body.error, 'invalid_request', what);
     assert.ok(typeof res.headers['x-request-id'] === 'string', `${what}: the request id is on the answer`);
   };

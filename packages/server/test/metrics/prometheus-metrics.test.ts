@@ -2,6 +2,7 @@
 // Prometheus text, and its label sets stay bounded however many random paths, client ids and usernames arrive.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { authorizeUrl, callbackParams, csrfFrom, formActionFrom, InjectBrowser, location, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
 import { PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
@@ -129,6 +130,24 @@ describe('bounded labels', () => {
     assert.ok(after.size < 400, `${after.size} series`);
     for (const word of words) assert.ok(!text.includes(word), `${word} leaked into a label`);
     assert.ok(sampleValue(parsed, 'latchkey_http_requests_total', { route: UNMATCHED_ROUTE }) >= 360);
+
+    // The text our parser read says what prom-client's own registry holds, sample for sample (counters and gauges).
+    const registry = (f.server.app.latchkeyServer.metrics as PrometheusMetrics).registry;
+    const { parsed: again } = await scrape();
+    let compared = 0;
+    for (const metric of await registry.getMetricsAsJSON()) {
+      if (String(metric.type) !== 'counter' && String(metric.type) !== 'gauge') continue;
+      for (const value of metric.values) {
+        const labels = Object.fromEntries(Object.entries(value.labels).map(([k, v]) => [k, String(v)]));
+        const sameLabels = (x: { labels: Record<string, string> }) => Object.keys(x.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => x.labels[k] === v);
+        const read = again.samples.filter((x) => x.name === metric.name && sameLabels(x));
+        assert.equal(read.length, 1, `${metric.name} ${JSON.stringify(labels)}`);
+        compared += 1;
+        // (the scrape itself is counted after it answered, so request counts may be one ahead in the registry)
+        if (metric.name !== 'latchkey_http_requests_total') assert.equal(read[0]!.value, value.value, `${metric.name} ${JSON.stringify(labels)}`);
+      }
+    }
+    assert.ok(compared > 20, `${compared} samples compared`);
   });
 
   it('client_id labels stop at MAX_CLIENT_LABELS; later clients count as "other"', async () => {
@@ -140,6 +159,56 @@ describe('bounded labels', () => {
     assert.equal(labels.size, MAX_CLIENT_LABELS + 1);
     assert.equal(sampleValue(parsed, 'latchkey_tokens_issued_total', { client_id: OTHER_CLIENTS }), 25);
     assert.equal(sampleValue(parsed, 'latchkey_tokens_issued_total', { client_id: 'client-3' }), 2, 'a labelled client keeps its label');
+  });
+
+  it('a dynamically registered client is counted as "other": self-registration cannot add series', async () => {
+    const dynamic = await addClient(f.server, { name: 'self-registered', scope: 'contacts:read', registration: 'dynamic' });
+    const before = (await scrape()).parsed;
+    const issued = await f.server.app.inject({
+      method: 'POST', url: '/token', remoteAddress: '198.51.100.77', headers: { ...FORM_HEADERS, authorization: basic(dynamic.id, dynamic.secret!) }, payload: form({ grant_type: 'client_credentials' }),
+    });
+    assert.equal(issued.statusCode, 200, issued.body);
+    const { parsed, text } = await scrape();
+    const other = { grant_type: 'client_credentials', client_id: OTHER_CLIENTS };
+    assert.equal(sampleValue(parsed, 'latchkey_tokens_issued_total', other) - sampleValue(before, 'latchkey_tokens_issued_total', other), 1);
+    assert.ok(!text.includes(dynamic.id));
+  });
+
+  it('back-channel logout deliveries by outcome: every outcome exposed from the start, others bounded', async () => {
+    const metrics = new PrometheusMetrics();
+    const zero = parsePrometheusText((await metrics.render()).body);
+    for (const outcome of ['delivered', 'retry', 'failed']) assert.equal(sampleValue(zero, 'latchkey_backchannel_logout_deliveries_total', { outcome }), 0);
+    metrics.logoutDelivery('delivered');
+    metrics.logoutDelivery('retry');
+    metrics.logoutDelivery('https://rp.example/logout?secret' as never);
+    const parsed = parsePrometheusText((await metrics.render()).body);
+    assert.deepEqual(parsed.samples.filter((s) => s.name === 'latchkey_backchannel_logout_deliveries_total').map((s) => `${s.labels.outcome}=${s.value}`),
+      ['delivered=1', 'retry=1', 'failed=1']);
+    NO_METRICS.logoutDelivery('delivered');
+  });
+
+  it('key states: a staged rotation shows a published key, then an active and a retired one', async () => {
+    const ctx = f.server.app.latchkeyServer;
+    const { key } = await ctx.keys.rotate('EdDSA', f.clock.now);
+    await ctx.keys.load(f.clock.now);
+    const staged = (await scrape()).parsed;
+    assert.equal(sampleValue(staged, 'latchkey_signing_keys', { alg: 'EdDSA', state: 'published' }), 1);
+    assert.equal(sampleValue(staged, 'latchkey_signing_keys', { alg: 'EdDSA', state: 'active' }), 1);
+    f.clock.now = key.activatesAt;
+    const switched = (await scrape()).parsed;
+    assert.equal(sampleValue(switched, 'latchkey_signing_keys', { alg: 'EdDSA', state: 'active' }), 1);
+    assert.equal(sampleValue(switched, 'latchkey_signing_keys', { alg: 'EdDSA', state: 'retired' }), 1);
+    assert.equal(sampleValue(switched, 'latchkey_signing_keys', { alg: 'EdDSA', state: 'published' }), 0);
+  });
+
+  it('every metric docs/deployment.md names (table, dashboard, alerts) is a family of a real scrape', async () => {
+    const doc = readFileSync(new URL('../../../../docs/deployment.md', import.meta.url), 'utf8');
+    const named = new Set([...doc.matchAll(/\blatchkey_[a-z_]+?(?:_total|_seconds|_connections|_keys)(?=_bucket|_sum|_count|\b)/g)].map((m) => m[0]));
+    const { parsed } = await scrape();
+    // The pool gauge exists only on PostgreSQL: test/http/metrics-route.test.ts scrapes it there.
+    const missing = [...named].filter((name) => !parsed.types.has(name) && name !== 'latchkey_db_pool_connections');
+    assert.ok(named.size >= 10, [...named].join(' '));
+    assert.deepEqual(missing, []);
   });
 
   it('each server has its own registry, and NO_METRICS counts nothing', async () => {

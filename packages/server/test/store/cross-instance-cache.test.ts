@@ -93,7 +93,7 @@ function crossInstanceSuite(name: string, openDatabase: () => Promise<Database>,
 
     it('a signing key rotated through one instance is published and used by the other within a second', async () => {
       const alg = second.latchkeyServer.config.accessTokenAlg;
-      const rotated = await first.latchkeyServer.keys.rotate(alg, first.latchkeyServer.now());
+      const { key: rotated } = await first.latchkeyServer.keys.rotate(alg, first.latchkeyServer.now(), { immediately: true });
       const kids = async (app: FastifyInstance) => ((await app.inject({ method: 'GET', url: '/jwks' })).json() as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 
       await pollUntil('new kid in the other instance\'s JWKS', async () => (await kids(second)).includes(rotated.kid));
@@ -144,7 +144,7 @@ describe('a change made while an instance is starting', { skip: POSTGRES_TEST_UR
     await running.ready();
     const starting = await createServer(config); // keys loaded, not yet ready
     try {
-      const rotated = await running.latchkeyServer.keys.rotate('ES256', running.latchkeyServer.now());
+      const { key: rotated } = await running.latchkeyServer.keys.rotate('ES256', running.latchkeyServer.now(), { immediately: true });
       await starting.ready();
       await pollUntil('the starting instance publishes the key rotated while it started', async () =>
         ((await starting.inject({ method: 'GET', url: '/jwks' })).json() as { keys: { kid: string }[] }).keys.some((k) => k.kid === rotated.kid));

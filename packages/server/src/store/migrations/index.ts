@@ -18,6 +18,8 @@ import * as unvettedClients from './0023-unvetted-clients.ts';
 import * as passkeys from './0014-passkeys.ts';
 import * as secondFactor from './0015-second-factor.ts';
 import * as clientSecondFactor from './0016-client-second-factor.ts';
+import * as keyLifecycle from './0020-key-lifecycle.ts';
+import * as auditTrail from './0021-audit-trail.ts';
 
 export interface Migration {
   up(db: Kysely<any>): Promise<void>;
@@ -42,4 +44,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0014-passkeys', passkeys],
   ['0015-second-factor', secondFactor],
   ['0016-client-second-factor', clientSecondFactor],
+  ['0020-key-lifecycle', keyLifecycle],
+  ['0021-audit-trail', auditTrail],
 ];

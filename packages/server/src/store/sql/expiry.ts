@@ -1,6 +1,6 @@
 // ExpiryStore over SQL: bounded batches of every kind of expired row, so a large backlog never blocks requests.
 import { sql, type Kysely } from 'kysely';
-import type { ExpiryStore } from '../expiry-store.ts';
+import { DEFAULT_AUDIT_RETENTION, type ExpiryStore } from '../expiry-store.ts';
 import type { Database } from '../schema.ts';
 import { endExpiredSessions } from './sessions.ts';
 import type { SqlDatabase } from './sql-database.ts';
@@ -19,7 +19,7 @@ async function deleteBatch(
 
 export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
   return {
-    async deleteExpired(now, batch) {
+    async deleteExpired(now, batch, retention = DEFAULT_AUDIT_RETENTION) {
       let removed = 0;
       // Expired sessions end like signed-out ones: their clients are told over the back channel.
       removed += await endExpiredSessions(db, now, batch);
@@ -40,7 +40,9 @@ export function sqlExpiryStore({ db }: SqlDatabase): ExpiryStore {
       removed += await deleteBatch(db, 'grants', 'id', sql`expires_at < ${now - DAY} or revoked_at < ${now - DAY}`, batch);
       removed += await deleteBatch(db, 'revoked_tokens', 'jti', sql`expires_at < ${now}`, batch);
       removed += await deleteBatch(db, 'login_failures', 'key', sql`window_start < ${now - DAY}`, batch);
-      removed += await deleteBatch(db, 'audit_events', 'id', sql`at < ${now - 90 * DAY}`, batch);
+      // Diagnostic events of failed requests go sooner than the security events.
+      removed += await deleteBatch(db, 'audit_events', 'id', sql`type = 'request.failed' and at < ${now - retention.diagnosticSeconds}`, batch);
+      removed += await deleteBatch(db, 'audit_events', 'id', sql`at < ${now - retention.auditSeconds}`, batch);
       removed += await deleteBatch(db, 'signing_keys', 'kid', sql`expires_at is not null and expires_at < ${now}`, batch);
       return removed;
     },

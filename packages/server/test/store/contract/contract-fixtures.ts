@@ -39,7 +39,7 @@ export function apiRecord(id: string, identifier: string, scopes: string[], intr
 
 export function keyRecord(kid: string, alg: SigningAlg, createdAt: number): SigningKeyRecord {
   return {
-    kid, alg, publicJwk: JSON.stringify({ kty: 'EC', kid }), privateJwkSealed: `sealed-${kid}`, createdAt, retiredAt: null, expiresAt: null,
+    kid, alg, publicJwk: JSON.stringify({ kty: 'EC', kid }), privateJwkSealed: `sealed-${kid}`, createdAt, activatesAt: createdAt, retiredAt: null, expiresAt: null,
   };
 }
 

@@ -23,8 +23,8 @@ export function expiryContract(current: () => SqlStore): void {
       await inChunks(EXPIRED, (i) => store.createInteraction(interactionRecord(`i-old-${i}`, 'c1', { expiresAt: NOW - 1 })));
       await store.recordFailure('old-key', NOW - 2 * DAY, 300);
       await store.recordAuditEvent({ type: 'ancient' }, NOW - 91 * DAY);
-      await store.createSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY), NOW);
-      await store.createSigningKey(keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
+      await store.createSigningKey(keyRecord('es-1', 'ES256', NOW - 3 * DAY));
+      await store.rotateSigningKey('es-1', keyRecord('es-2', 'ES256', NOW - 2 * DAY), NOW - 1); // es-1 left the JWKS a second ago
       // Live rows (some expired only recently enough that they must stay).
       await inChunks(LIVE, (i) => store.createSession(sessionRecord(`sess-live-${i}`, 'u1', NOW + 100)));
       await inChunks(LIVE, (i) => store.createCode(codeRecord(`code-live-${i}`, 'c1', 'u1', { expiresAt: i === 0 ? NOW - 60 : NOW + 60 })));
@@ -33,7 +33,7 @@ export function expiryContract(current: () => SqlStore): void {
       await inChunks(LIVE, (i) => store.createInteraction(interactionRecord(`i-live-${i}`, 'c1')));
       await store.recordFailure('recent-key', NOW - 10, 300);
       await store.recordAuditEvent({ type: 'recent' }, NOW - DAY);
-      await store.createSigningKey(keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
+      await store.rotateSigningKey('es-2', keyRecord('es-3', 'ES256', NOW - 10), NOW + 1000); // es-2 stays published
 
       const tables = ['sessions', 'interactions', 'auth_codes', 'grants', 'refresh_tokens', 'revoked_tokens', 'login_failures', 'audit_events', 'signing_keys'] as const;
       const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(store, t)] as const))) as Record<typeof tables[number], number>;
