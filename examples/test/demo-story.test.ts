@@ -198,15 +198,15 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       await shot(page, '08-disconnected');
       await page.goto(`${demo.issuer}/account`);
       await page.getByLabel('Password').waitFor();
-      assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 1, 'the server session ended too');
+      assert.equal(await page.getByRole('button', { name: 'Sign in', exact: true }).count(), 1, 'the server session ended too');
     });
 
     await t.test('connecting again asks for the password; "Sign out everywhere" on the account page ends the importer\'s session (back-channel logout)', async () => {
       await page.goto(`${demo.importerUrl}/`);
       await page.getByRole('link', { name: 'Connect your contacts' }).click();
       await page.getByLabel('Username').fill(username);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(`${demo.importerUrl}/`);
       await page.getByRole('heading', { name: 'Your contacts' }).waitFor();
       await page.goto(`${demo.issuer}/account`);

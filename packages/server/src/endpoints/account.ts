@@ -225,8 +225,6 @@ export async function revokeApp(ctx: ServerContext, csrf: CsrfTokens, browser: B
   if (grants > 0 || consent) {
     await ctx.store.recordAuditEvent({ type: 'consent.revoked', clientId, userId: session.userId, detail: { grants } }, now);
   }
-  // The app's sessions for this user end too: it is told over the back channel for each session it took part in.
-  if ((await ctx.store.removeSessionClients(session.userId, clientId, now)).length > 0) ctx.wakeLogoutDelivery();
   return toAccount(ctx, [], `?revoked=${encodeURIComponent(clientId)}`);
 }
 

@@ -31,9 +31,4 @@ export interface SessionStore {
    * pending logout delivery for each participant that registered a back-channel logout URI.
    */
   deleteSessions(selector: SessionSelector, now: number): Promise<EndedSessions>;
-  /**
-   * The client no longer takes part in any of the user's sessions (its access was revoked): removes it from them and
-   * queues a logout delivery for each, in one transaction. The sessions themselves go on.
-   */
-  removeSessionClients(userId: string, clientId: string, now: number): Promise<LogoutDeliveryRecord[]>;
 }

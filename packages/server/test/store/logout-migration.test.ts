@@ -22,7 +22,7 @@ it('0007 and 0008 keep existing sessions (each with a new, distinct sid) and cli
     for (const hash of ['h1', 'h2']) {
       await sql`insert into sessions (id_hash, user_id, auth_time, created_at, expires_at) values (${hash}, 'u1', 10, 10, 9999999999)`.execute(db);
     }
-    assert.deepEqual((await store.migrate()).applied, ['0007-sessions-and-logout', '0008-requested-claims']);
+    assert.deepEqual((await store.migrate()).applied.slice(0, 2), ['0007-sessions-and-logout', '0008-requested-claims'], 'then any later ones');
     const [a, b] = [await store.getSession('h1', 100), await store.getSession('h2', 100)];
     assert.ok(a && b);
     assert.match(a.sid, /^[\w-]{22}$/);

@@ -113,12 +113,5 @@ export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
         return { ended, queued: await forgetParticipantsIn(trx, ended, now) };
       });
     },
-
-    async removeSessionClients(userId, clientId, now) {
-      return db.transaction().execute(async (trx) => {
-        const removed = await trx.deleteFrom('session_clients').where('user_id', '=', userId).where('client_id', '=', clientId).returningAll().execute();
-        return queueLogoutIn(trx, removed, now);
-      });
-    },
   };
 }
