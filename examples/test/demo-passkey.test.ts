@@ -39,7 +39,7 @@ test('the demo story with a passkey: add it on the account page, then connect th
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('Your passkey was added.').waitFor();
     await page.screenshot({ path: join(SHOTS, '10-passkey-added.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
     await page.goto(`${demo.importerUrl}/`);
     await page.getByRole('link', { name: 'Connect your contacts' }).click();

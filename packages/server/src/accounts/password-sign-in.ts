@@ -74,7 +74,7 @@ export async function signInWithPassword(ctx: ServerContext, form: PasswordSignI
   if (beforeSession && !(await beforeSession())) return { status: 'abandoned' };
   // A user with a second factor is asked for it next; the session starts only then (signInWithSecondFactor).
   if ((await ctx.store.getTotpFactor(user.id))?.confirmedAt != null) {
-    await audit('login.password-verified', user.id);
+    await audit('login.password_verified', user.id);
     return { status: 'second-factor', user, cookies: [knownDevice] };
   }
   const session = await startSession(ctx, form.cookies, user.id, now, PASSWORD_ONLY, form.userAgent);

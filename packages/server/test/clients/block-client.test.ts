@@ -50,7 +50,9 @@ describe('blocking a client', () => {
 
     const refresh = await tokenRequest(server.app, { id: clientId }, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
     assert.equal(refresh.statusCode, 401);
-    assert.deepEqual(refresh.json(), { error: 'invalid_client', error_description: 'this client has been blocked by the operator of this server' });
+    const { request_id: requestId, ...body } = refresh.json<Record<string, unknown>>();
+    assert.deepEqual(body, { error: 'invalid_client', error_description: 'this client has been blocked by the operator of this server' });
+    assert.equal(typeof requestId, 'string', 'every JSON error names its request');
     assert.equal(await introspect(), false, 'its access token is inactive at introspection');
     const again = await browser.get(request(clientId, pkcePair()));
     assert.equal(again.statusCode, 400);
