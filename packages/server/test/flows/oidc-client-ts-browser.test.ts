@@ -126,6 +126,7 @@ async function fillLoginPage(page: Page): Promise<void> {
 interface SignedIn {
   profile: Record<string, unknown>;
   idToken: Record<string, unknown>;
+  idTokenJwt: string;
   scope: string;
 }
 
@@ -134,6 +135,7 @@ async function signInWithPassword(page: Page, args: Record<string, string> = {})
   await openSpa(page);
   await callSpa(page, 'signIn', args);
   await fillLoginPage(page);
+  await page.getByText('oidc-client-ts SPA').first().waitFor();
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL(`${spaOrigin}/callback?**`);
   return await result(page) as SignedIn;
@@ -141,8 +143,13 @@ async function signInWithPassword(page: Page, args: Record<string, string> = {})
 
 describe('oidc-client-ts (a single-page app in chromium) as the relying party', { skip }, () => {
   it('signs in with code + PKCE, loads UserInfo across origins, signs out through end_session_endpoint, and the next sign-in asks for the password', async () => {
-    const { page, refusals, calls } = await newPage();
+    const { page, refusals, calls, requested } = await newPage();
     const signedIn = await signInWithPassword(page);
+    // What the library sent: the code flow with PKCE S256, no secret anywhere.
+    const authorize = new URL(requested.find((url) => url.startsWith(`${issuer}/authorize?`))!);
+    assert.equal(authorize.searchParams.get('response_type'), 'code');
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(authorize.searchParams.get('scope'), 'openid profile email');
     assert.equal(signedIn.scope, 'openid profile email');
     assert.equal(signedIn.profile.sub, userId);
     assert.equal(signedIn.profile.name, 'Alice Example');
@@ -196,10 +203,15 @@ describe('oidc-client-ts (a single-page app in chromium) as the relying party', 
     const evilPort = await freePort();
     for (const target of [`http://127.0.0.1:${evilPort}/signed-out`, `${spaOrigin}/signed-out?next=https://evil.example`]) {
       await openSpa(page);
-      await callSpa(page, 'signOut', { post_logout_redirect_uri: target });
-      await page.waitForURL(`${issuer}/session/end?**`);
+      // The current session's own valid hint (the library forgets its user before leaving, so it is passed again).
+      const refused = page.waitForResponse((response) => response.url().startsWith(`${issuer}/session/end?`));
+      await callSpa(page, 'signOut', { post_logout_redirect_uri: target, id_token_hint: signedIn.idTokenJwt });
+      const response = await refused;
+      assert.equal(response.status(), 400);
+      assert.equal(new URL(response.url()).searchParams.get('post_logout_redirect_uri'), target);
+      assert.equal(new URL(response.url()).searchParams.get('id_token_hint'), signedIn.idTokenJwt);
       await page.getByText('post_logout_redirect_uri is not registered for this application.').waitFor();
-      assert.equal(new URL(page.url()).searchParams.get('post_logout_redirect_uri'), target);
+      assert.ok(page.url().startsWith(`${issuer}/session/end?`));
       assert.ok(!requested.some((url) => url.startsWith(target)), `the browser went to ${target}`);
     }
     // Nothing was signed out: the session still answers prompt=none with a code.

@@ -37,7 +37,7 @@ window.spa = {
 
 if (location.pathname === '/callback') {
   manager.signinRedirectCallback().then(
-    (user) => show({ profile: user.profile, idToken: idTokenClaims(user.id_token), scope: user.scope }),
+    (user) => show({ profile: user.profile, idToken: idTokenClaims(user.id_token), idTokenJwt: user.id_token, scope: user.scope }),
     showError,
   );
 } else if (location.pathname === '/signed-out') {
