@@ -3,6 +3,7 @@
 // rules for the URL (§3) and for the document (§4.1), and turns a valid document into the client record.
 import { optionalHttpsUrl, optionalScope, optionalString } from './client-metadata-fields.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
+import { selfAssertedClientKeys } from './client-keys.ts';
 import type { ClientRecord, GrantType } from '../store/records.ts';
 
 /** Why a URL or document is not acceptable, in one line a client developer can act on. */
@@ -61,15 +62,17 @@ function redirectUriOnClientHost(uri: string, clientHost: string): string | unde
   return undefined;
 }
 
-/** Hook for private_key_jwt (RFC 7523 with jwks_uri): refused until the client assertion support lands. */
+/** A metadata document client is public ("none") or signs client assertions (private_key_jwt, RFC 7523 §2.2). */
 export function unsupportedAuthMethodProblem(method: string): string | undefined {
-  if (method === 'none') return undefined;
-  if (method === 'private_key_jwt') return 'token_endpoint_auth_method "private_key_jwt" is not supported yet for metadata document clients; use "none" (a public client with PKCE)';
-  return `token_endpoint_auth_method "${method}" is not allowed: a metadata document client has no shared secret (use "none")`;
+  if (method === 'none' || method === 'private_key_jwt') return undefined;
+  return `token_endpoint_auth_method "${method}" is not allowed: a metadata document client has no shared secret (use "none", or "private_key_jwt" with jwks_uri or jwks)`;
 }
 
-/** §4.1: validates the fetched document against the URL it came from and builds the (public, unvetted) client. */
-export function clientFromMetadataDocument(clientId: string, body: string, now: number): ClientRecord {
+/**
+ * §4.1: validates the fetched document against the URL it came from and builds the unvetted client: public, or
+ * confidential with private_key_jwt and its keys (`allowPrivate`, development only, lets jwks_uri be http or private).
+ */
+export function clientFromMetadataDocument(clientId: string, body: string, now: number, allowPrivate = false): ClientRecord {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -85,6 +88,7 @@ export function clientFromMetadataDocument(clientId: string, body: string, now: 
   if (typeof method !== 'string') throw new MetadataDocumentProblem('token_endpoint_auth_method must be a string');
   const authProblem = unsupportedAuthMethodProblem(method);
   if (authProblem) throw new MetadataDocumentProblem(authProblem);
+  const keys = selfAssertedClientKeys(d, method, allowPrivate, problem);
 
   const host = new URL(clientId).hostname;
   const uris = d.redirect_uris;
@@ -103,9 +107,9 @@ export function clientFromMetadataDocument(clientId: string, body: string, now: 
   if (!Array.isArray(responseTypes) || responseTypes.some((t) => t !== 'code')) throw new MetadataDocumentProblem('response_types may only be ["code"]');
   const scopes = optionalScope(d, problem);
   return {
-    id: clientId, name: optionalString(d, 'client_name', 200, problem) ?? host, secretHash: null, isPublic: true,
+    id: clientId, name: optionalString(d, 'client_name', 200, problem) ?? host, secretHash: null, isPublic: method === 'none',
     redirectUris: [...new Set(uris as string[])], grantTypes: [...new Set(grants as GrantType[])], scopes, requirePkce: true,
-    idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false, requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
+    idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false, requirePar: false, requireDpop: false, ...keys, profile: null,
     postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
     createdAt: now, updatedAt: now,
     clientUri: optionalHttpsUrl(d, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(d, 'logo_uri', problem) ?? null, applicationType: null,

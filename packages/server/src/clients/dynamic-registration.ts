@@ -11,12 +11,14 @@ import { optionalHttpsUrl, optionalScope, optionalString } from './client-metada
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import type { ApplicationType, ClientRecord, GrantType } from '../store/records.ts';
 import { unvettedMayRequest } from './unvetted-client-policy.ts';
+import { selfAssertedClientKeys } from './client-keys.ts';
 
-export type RegistrationAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+export type RegistrationAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+const AUTH_METHODS: readonly string[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] satisfies RegistrationAuthMethod[];
 
 export interface ValidatedRegistration {
   /** Everything but the identity fields (id, created/updated times, secret, registration token). */
-  metadata: Pick<ClientRecord, 'name' | 'isPublic' | 'redirectUris' | 'grantTypes' | 'scopes' | 'clientUri' | 'logoUri' | 'applicationType'>;
+  metadata: Pick<ClientRecord, 'name' | 'isPublic' | 'redirectUris' | 'grantTypes' | 'scopes' | 'clientUri' | 'logoUri' | 'applicationType' | 'jwks' | 'jwksUri'>;
   authMethod: RegistrationAuthMethod;
 }
 
@@ -50,7 +52,7 @@ function stringList(body: Record<string, unknown>, name: string, fallback: strin
 }
 
 /** RFC 7591 §2 and §3.1: validates a registration request body (also an RFC 7592 §2.2 update). */
-export function validateRegistration(body: unknown, config: Pick<ServerConfig, 'dev' | 'unvettedClientScopes'>, catalog: Pick<ScopeCatalog, 'get'>): ValidatedRegistration {
+export function validateRegistration(body: unknown, config: Pick<ServerConfig, 'dev' | 'unvettedClientScopes'> & Partial<Pick<ServerConfig, 'clientMetadataDocumentsAllowPrivate'>>, catalog: Pick<ScopeCatalog, 'get'>): ValidatedRegistration {
   // A JSON object (JSON.parse gives plain objects; a form body parsed by the server's form parser is not one).
   if (!body || typeof body !== 'object' || Object.getPrototypeOf(body) !== Object.prototype) {
     throw new InvalidClientMetadata('the registration request must be a JSON object sent as application/json');
@@ -60,11 +62,11 @@ export function validateRegistration(body: unknown, config: Pick<ServerConfig, '
 
   const method = b.token_endpoint_auth_method ?? 'client_secret_basic';
   if (typeof method !== 'string') throw new InvalidClientMetadata('token_endpoint_auth_method must be a string');
-  if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post') {
-    // The private_key_jwt hook (RFC 7523 with jwks_uri): refused, precisely, until client assertions are supported.
-    const why = method === 'private_key_jwt' ? 'is not supported yet' : 'is not supported';
-    throw new InvalidClientMetadata(`token_endpoint_auth_method "${method}" ${why}; use none, client_secret_basic or client_secret_post`);
+  if (!AUTH_METHODS.includes(method)) {
+    throw new InvalidClientMetadata(`token_endpoint_auth_method "${method}" is not supported; use none, client_secret_basic, client_secret_post or private_key_jwt`);
   }
+  // private_key_jwt (RFC 7523 §2.2): the keys come as jwks_uri (fetched through the SSRF guard) or inline jwks.
+  const keys = selfAssertedClientKeys(b, method, config.clientMetadataDocumentsAllowPrivate ?? false, problem);
 
   const grantTypes = stringList(b, 'grant_types', ['authorization_code'], 2);
   for (const g of grantTypes) {
@@ -95,14 +97,14 @@ export function validateRegistration(body: unknown, config: Pick<ServerConfig, '
     authMethod: method as RegistrationAuthMethod,
     metadata: {
       name: optionalString(b, 'client_name', 200, problem) ?? (host || 'Unnamed application'), isPublic: method === 'none', redirectUris, grantTypes: grantTypes as GrantType[],
-      scopes, clientUri: optionalHttpsUrl(b, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(b, 'logo_uri', problem) ?? null, applicationType,
+      scopes, clientUri: optionalHttpsUrl(b, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(b, 'logo_uri', problem) ?? null, applicationType, ...keys,
     },
   };
 }
 
-/** A new confidential client's secret (shown once) and its stored hash; none for a public client. */
-export function newClientSecret(isPublic: boolean): { secret: string | undefined; hash: string | null } {
-  if (isPublic) return { secret: undefined, hash: null };
+/** A new client's secret (shown once) and its stored hash; none for a public or a private_key_jwt client. */
+export function newClientSecret(withoutSecret: boolean): { secret: string | undefined; hash: string | null } {
+  if (withoutSecret) return { secret: undefined, hash: null };
   const secret = randomSecret();
   return { secret, hash: hashSecret(secret) };
 }
@@ -111,7 +113,9 @@ export function newClientSecret(isPublic: boolean): { secret: string | undefined
 export function registeredMetadata(client: ClientRecord, authMethod?: RegistrationAuthMethod): Record<string, unknown> {
   return {
     client_id: client.id, client_id_issued_at: client.createdAt, redirect_uris: client.redirectUris, grant_types: client.grantTypes,
-    response_types: ['code'], token_endpoint_auth_method: client.isPublic ? 'none' : authMethod ?? 'client_secret_basic',
+    response_types: ['code'],
+    token_endpoint_auth_method: client.isPublic ? 'none' : client.jwks !== null || client.jwksUri !== null ? 'private_key_jwt' : authMethod ?? 'client_secret_basic',
+    ...(client.jwksUri !== null ? { jwks_uri: client.jwksUri } : {}), ...(client.jwks !== null ? { jwks: JSON.parse(client.jwks) as unknown } : {}),
     application_type: client.applicationType ?? 'web', client_name: client.name,
     ...(client.clientUri ? { client_uri: client.clientUri } : {}), ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
     ...(client.scopes.length > 0 ? { scope: client.scopes.join(' ') } : {}),

@@ -39,6 +39,7 @@ export function cacheSeconds(cacheControl: string | undefined, min: number, max:
 }
 
 const sameRegistration = (a: ClientRecord, b: ClientRecord) => a.name === b.name && a.clientUri === b.clientUri && a.logoUri === b.logoUri
+  && a.isPublic === b.isPublic && a.jwks === b.jwks && a.jwksUri === b.jwksUri
   && JSON.stringify([a.redirectUris, a.grantTypes, a.scopes]) === JSON.stringify([b.redirectUris, b.grantTypes, b.scopes]);
 
 export class MetadataDocumentClients {
@@ -86,7 +87,7 @@ export class MetadataDocumentClients {
       if (error instanceof GuardedFetchError) throw new MetadataDocumentProblem(`the client's metadata document could not be fetched: ${error.message}`);
       throw error;
     }
-    const fetched = clientFromMetadataDocument(clientId, response.body, now);
+    const fetched = clientFromMetadataDocument(clientId, response.body, now, this.#settings.allowPrivate);
     const client = stored ? { ...stored, ...fetched, createdAt: stored.createdAt, updatedAt: sameRegistration(stored, fetched) ? stored.updatedAt : now } : fetched;
     if (!stored) {
       try {

@@ -36,12 +36,12 @@ export async function registerDynamicClient(ctx: ServerContext, limit: Registrat
   await limit.admit(request.ip, now);
   checkInitialAccessToken(ctx, request.authorization);
   const { metadata, authMethod } = validateRegistration(request.body, ctx.config, ctx.scopes);
-  const secret = newClientSecret(metadata.isPublic);
+  const secret = newClientSecret(metadata.isPublic || authMethod === 'private_key_jwt');
   const registrationToken = randomSecret();
   const client: ClientRecord = {
     id: randomId(), secretHash: secret.hash, requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false,
     postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
-    requirePar: false, requireDpop: false, jwks: null, jwksUri: null, profile: null,
+    requirePar: false, requireDpop: false, profile: null,
     createdAt: now, updatedAt: now, registrationTokenHash: hashSecret(registrationToken), firstUsedAt: null, blockedAt: null, ...metadata,
   };
   await ctx.store.createClient(client);
@@ -87,7 +87,9 @@ export async function updateDynamicClient(ctx: ServerContext, clientId: string, 
   if (!body || typeof body !== 'object' || body.client_id !== clientId) throw new InvalidClientMetadata('the update must carry the client_id it updates (RFC 7592 §2.2)');
   const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !['client_id', 'client_secret', 'registration_access_token', 'registration_client_uri', 'client_id_issued_at', 'client_secret_expires_at'].includes(k)));
   const { metadata } = validateRegistration(rest, ctx.config, ctx.scopes);
-  if (metadata.isPublic !== client.isPublic) throw new InvalidClientMetadata('token_endpoint_auth_method cannot change between none and a client secret; register a new client');
+  if (metadata.isPublic !== client.isPublic || (metadata.jwks === null && metadata.jwksUri === null) !== (client.jwks === null && client.jwksUri === null)) {
+    throw new InvalidClientMetadata('token_endpoint_auth_method cannot change between none, a client secret and private_key_jwt; register a new client');
+  }
   const updated: ClientRecord = { ...client, ...metadata, updatedAt: now };
   await ctx.store.updateClientRegistration(updated);
   await ctx.store.bumpCacheVersion('clients');

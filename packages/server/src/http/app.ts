@@ -79,7 +79,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     : undefined;
   const clients = new ClientDirectory(store, documents);
   const urls = serverUrls(config.issuer);
-  const assertions = new ClientAssertionVerifier({ issuer: config.issuer, tokenEndpoint: urls.token }, store, new ClientKeys());
+  const assertions = new ClientAssertionVerifier({ issuer: config.issuer, tokenEndpoint: urls.token }, store,
+    new ClientKeys(fetch, { allowPrivate: config.clientMetadataDocumentsAllowPrivate, ca: options.metadataDocuments?.ca }));
   const ctx: ServerContext = {
     config, urls, store, now, clients,
     keys: new KeyRing(store, config.secret, lifecyclePolicy(config), now),

@@ -13,7 +13,7 @@ export interface GuardedFetchOptions {
   maxBytes: number;
   /** Development only: allow http: URLs and loopback/private addresses. */
   allowPrivate: boolean;
-  /** Accepted Content-Type (media type only, case-insensitive). */
+  /** Accepted Content-Types (media types only, case-insensitive; several separated by commas), also sent as Accept. */
   accept: string;
   /** Development and tests only: the CA certificates (PEM) to trust instead of the default ones. */
   ca?: string | undefined;
@@ -75,7 +75,7 @@ export async function guardedFetch(target: URL, options: GuardedFetchOptions): P
       if (status >= 300 && status < 400) return fail(new GuardedFetchError(`the answer was a redirect (${status}); redirects are not followed`));
       if (status !== 200) return fail(new GuardedFetchError(`the answer was HTTP ${status}, not 200`));
       const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== options.accept) return fail(new GuardedFetchError(`the answer's Content-Type is "${type}", not ${options.accept}`));
+      if (!options.accept.toLowerCase().split(',').map((t) => t.trim()).includes(type)) return fail(new GuardedFetchError(`the answer's Content-Type is "${type}", not ${options.accept}`));
       const declared = Number(response.headers['content-length']);
       if (declared > options.maxBytes) return fail(new GuardedFetchError(`the answer is larger than ${options.maxBytes} bytes`));
       const chunks: Buffer[] = [];

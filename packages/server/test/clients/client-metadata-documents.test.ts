@@ -3,13 +3,16 @@
 // or point at private addresses are refused on a page, never redirected, and the server fetches nothing private.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair } from 'jose';
 import { guardedFetch } from '../../src/outbound/guarded-fetch.ts';
 import { isPublicAddress } from '../../src/outbound/public-address.ts';
 import { cacheSeconds } from '../../src/clients/metadata-document-clients.ts';
-import { parseClientIdUrl } from '../../src/clients/client-metadata-document.ts';
+import { clientFromMetadataDocument, parseClientIdUrl } from '../../src/clients/client-metadata-document.ts';
+import { ClientKeys } from '../../src/clients/client-keys.ts';
 import { authorizeUrl, InjectBrowser, location, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
 import { json, startDocumentHost, type DocumentHost } from '../helpers/metadata-document-host.ts';
-import { addApi, addTestUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { ASSERTION_TYPE, clientAssertion, clientKeyPair, type ClientKeyPair } from '../helpers/client-assertion.ts';
+import { addApi, addTestUser, basic, FORM_HEADERS, form, startTestServer, TEST_ISSUER, type TestServer } from '../helpers/test-server.ts';
 
 const API = 'https://mcp.example/mcp';
 const PASSWORD = 'a long enough password for alice';
@@ -118,6 +121,124 @@ describe('a client whose client_id is its metadata document URL', () => {
   });
 });
 
+describe('a metadata document client that authenticates with private_key_jwt (RFC 7523 §2.2)', () => {
+  let key: ClientKeyPair;
+  let clientId: string;
+  const assertion = (k = key, claims: Record<string, unknown> = {}) => clientAssertion(k, { clientId, aud: TEST_ISSUER, now: clock.now, claims });
+  const withAssertion = (jwt: string) => ({ client_assertion_type: ASSERTION_TYPE, client_assertion: jwt });
+  const post = (url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    server.app.inject({ method: 'POST', url, headers: { ...FORM_HEADERS, ...headers }, payload: form(fields) });
+  /** A code for the key client (login and consent in the browser). */
+  async function code(): Promise<string> {
+    const { response } = await runAuthorization(new InjectBrowser(server.app), authorize(clientId), { username: 'alice', password: PASSWORD });
+    return new URL(location(response)).searchParams.get('code')!;
+  }
+  const codeGrant = (value: string) => ({ grant_type: 'authorization_code', code: value, redirect_uri: CALLBACK, code_verifier: pkce.verifier });
+  const assertInvalidClient = (response: { statusCode: number; json(): { error: string } }, body: string) => {
+    assert.equal(response.statusCode, 401, body);
+    assert.equal(response.json().error, 'invalid_client');
+  };
+
+  before(async () => {
+    key = await clientKeyPair('ES256');
+    host.routes.set('/keyed/jwks.json', json({ keys: [key.publicJwk] }));
+    host.routes.set('/keyed/client.json', json((self) => goodDocument(self, { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: host.url('/keyed/jwks.json') })));
+    clientId = host.url('/keyed/client.json');
+  });
+
+  it('signs in and obtains tokens with a signed assertion (keys fetched from its jwks_uri through the guard); the client is confidential', async () => {
+    const token = await post('/token', { ...codeGrant(await code()), ...withAssertion(await assertion()) });
+    assert.equal(token.statusCode, 200, token.body);
+    const stored = await server.store.getClient(clientId);
+    assert.equal(stored?.isPublic, false);
+    assert.equal(stored?.secretHash, null, 'no secret exists');
+    assert.equal(stored?.jwksUri, host.url('/keyed/jwks.json'));
+    assert.equal(stored?.registration, 'dynamic');
+    assert.equal(host.hits.get('/keyed/jwks.json'), 1);
+    const refreshed = await post('/token', { grant_type: 'refresh_token', refresh_token: token.json().refresh_token, ...withAssertion(await assertion()) });
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    const revoked = await post('/revoke', { token: refreshed.json().refresh_token, ...withAssertion(await assertion()) });
+    assert.equal(revoked.statusCode, 200, revoked.body);
+  });
+
+  it('a replayed assertion is refused (its jti is used once)', async () => {
+    const jwt = await assertion();
+    const first = await post('/token', { ...codeGrant(await code()), ...withAssertion(jwt) });
+    assert.equal(first.statusCode, 200, first.body);
+    const replayed = await post('/token', { ...codeGrant(await code()), ...withAssertion(jwt) });
+    assertInvalidClient(replayed, replayed.body);
+    assert.equal(replayed.json().error_description, 'client authentication failed: the client assertion is invalid');
+  });
+
+  it('an assertion signed by a key not in its JWKS is invalid_client (another kid, or the same kid with another key)', async () => {
+    const other = await clientKeyPair('ES256');
+    clock.now += 31; // the cached key set is older than the 30 s refetch floor
+    const before = host.hits.get('/keyed/jwks.json') ?? 0;
+    const unknownKid = await post('/token', { ...codeGrant('x'), ...withAssertion(await assertion(other)) });
+    assertInvalidClient(unknownKid, unknownKid.body);
+    assert.equal(host.hits.get('/keyed/jwks.json'), before + 1, 'an unknown kid refetches the key set once (rotation), which still lacks it');
+    const sameKid = await post('/token', { ...codeGrant('x'), ...withAssertion(await assertion({ ...other, kid: key.kid })) });
+    assertInvalidClient(sameKid, sameKid.body);
+  });
+
+  it('a client_secret (Basic or in the body), or client_id alone, does not authenticate it', async () => {
+    const basicAuth = await post('/token', codeGrant('x'), { authorization: basic(clientId, 'guessed-secret') });
+    assertInvalidClient(basicAuth, basicAuth.body);
+    assert.match(basicAuth.json().error_description, /must authenticate with private_key_jwt/);
+    const inBody = await post('/token', { ...codeGrant('x'), client_id: clientId, client_secret: 'guessed-secret' });
+    assertInvalidClient(inBody, inBody.body);
+    const alone = await post('/token', { ...codeGrant(await code()), client_id: clientId });
+    assertInvalidClient(alone, alone.body);
+    const both = await post('/token', { ...codeGrant('x'), ...withAssertion(await assertion()), client_secret: 'guessed-secret' });
+    assert.equal(both.statusCode, 400, 'an assertion and a secret together: two methods');
+  });
+
+  it('inline public keys (jwks) work the same way', async () => {
+    const inlineKey = await clientKeyPair('ES256');
+    host.routes.set('/inline/client.json', json((self) => goodDocument(self, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [inlineKey.publicJwk] } })));
+    const inlineId = host.url('/inline/client.json');
+    const { response } = await runAuthorization(new InjectBrowser(server.app), authorize(inlineId), { username: 'alice', password: PASSWORD });
+    const value = new URL(location(response)).searchParams.get('code')!;
+    const jwt = await clientAssertion(inlineKey, { clientId: inlineId, aud: `${TEST_ISSUER}/token`, now: clock.now });
+    const token = await post('/token', { ...codeGrant(value), ...withAssertion(jwt) });
+    assert.equal(token.statusCode, 200, token.body);
+  });
+});
+
+describe('the jwks_uri of a client nobody vetted is a URL a stranger chose', () => {
+  const doc = (jwksUri: string) => JSON.stringify(goodDocument('https://agent.example/client.json', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri }));
+
+  it('is refused in the document when it is http or an address outside the public space (outside development)', () => {
+    for (const [uri, why] of [
+      ['https://10.0.0.7/jwks.json', /is not on a public address/], ['https://169.254.169.254/latest/jwks', /is not on a public address/],
+      ['https://[::1]/jwks.json', /is not on a public address/], ['https://localhost/jwks.json', /is not on a public address/],
+      ['https://[::ffff:7f00:1]/jwks.json', /is not on a public address/], ['http://agent.example/jwks.json', /must use https/], ['not a url', /not an absolute URL/],
+    ] as const) {
+      assert.throws(() => clientFromMetadataDocument('https://agent.example/client.json', doc(uri), 0), why, uri);
+    }
+    const client = clientFromMetadataDocument('https://agent.example/client.json', doc('https://keys.agent.example/jwks.json'), 0);
+    assert.equal(client.isPublic, false);
+    assert.equal(client.jwksUri, 'https://keys.agent.example/jwks.json');
+  });
+
+  it('is fetched through the SSRF guard: a name that resolves to a private address (DNS rebinding) gets nothing fetched', async () => {
+    const keyPair = await clientKeyPair('ES256');
+    host.routes.set('/guarded/jwks.json', json({ keys: [keyPair.publicJwk] }));
+    const port = new URL(host.origin).port;
+    const dynamic = { ...clientFromMetadataDocument('https://agent.example/client.json', doc('https://keys.agent.example/jwks.json'), 0), jwksUri: `https://localhost:${port}/guarded/jwks.json` };
+    const keys = new ClientKeys(fetch, { allowPrivate: false });
+    await assert.rejects(keys.keysFor(dynamic, 0), /fetching the jwks_uri failed: localhost resolves to (127\.0\.0\.1|::1), which is not a public address/);
+    await assert.rejects(keys.keysFor({ ...dynamic, jwksUri: `https://127.0.0.1:${port}/guarded/jwks.json` }, 0), /not a public address/);
+    await assert.rejects(keys.keysFor({ ...dynamic, jwksUri: host.url('/guarded/jwks.json') }, 0), /only https URLs are fetched/);
+    assert.equal(host.hits.get('/guarded/jwks.json'), undefined, 'nothing reached the private host');
+    // The same URL, registered by the operator (vetted), is fetched directly; the cache never lends it to a dynamic client.
+    const vetted = await keys.keysFor({ ...dynamic, registration: 'operator', jwksUri: host.url('/guarded/jwks.json') }, 0);
+    assert.equal(vetted.keys[0]?.kid, keyPair.kid);
+    await assert.rejects(keys.keysFor({ ...dynamic, jwksUri: host.url('/guarded/jwks.json') }, 0), /only https URLs are fetched/);
+    assert.equal(host.hits.get('/guarded/jwks.json'), 1);
+  });
+});
+
 describe('documents that lie or misbehave are refused on a page, never redirected', () => {
   it('a client_id in the document other than its URL', async () => {
     host.routes.set('/liar/client.json', json(goodDocument('http://127.0.0.1:1/trusted/client.json')));
@@ -134,9 +255,15 @@ describe('documents that lie or misbehave are refused on a page, never redirecte
     await refusedOnPage(server.app, host.url('/agent/client.json'), /redirect_uri does not exactly match/, { redirect_uri: 'http://127.0.0.1:9/other' });
   });
 
-  it('private_key_jwt (not supported yet, said clearly), client secrets, and grants other than code/refresh', async () => {
-    host.routes.set('/pkjwt/client.json', json((self) => goodDocument(self, { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://agent.example/jwks' })));
-    await refusedOnPage(server.app, host.url('/pkjwt/client.json'), /token_endpoint_auth_method &quot;private_key_jwt&quot; is not supported yet/);
+  it('private_key_jwt without keys or with private keys, client secrets, and grants other than code/refresh', async () => {
+    host.routes.set('/pkjwt/client.json', json((self) => goodDocument(self, { token_endpoint_auth_method: 'private_key_jwt' })));
+    await refusedOnPage(server.app, host.url('/pkjwt/client.json'), /private_key_jwt needs the client&#39;s public keys: exactly one of jwks_uri or jwks/);
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const privateJwk = await exportJWK(privateKey);
+    host.routes.set('/pkjwt-private/client.json', json((self) => goodDocument(self, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [privateJwk] } })));
+    await refusedOnPage(server.app, host.url('/pkjwt-private/client.json'), /jwks: the JWKS holds private key material/);
+    host.routes.set('/nokeys/client.json', json((self) => goodDocument(self, { jwks_uri: 'https://agent.example/jwks' })));
+    await refusedOnPage(server.app, host.url('/nokeys/client.json'), /jwks and jwks_uri go with token_endpoint_auth_method &quot;private_key_jwt&quot;, not &quot;none&quot;/);
     host.routes.set('/secret/client.json', json((self) => goodDocument(self, { token_endpoint_auth_method: 'client_secret_basic' })));
     await refusedOnPage(server.app, host.url('/secret/client.json'), /has no shared secret/);
     host.routes.set('/cc/client.json', json((self) => goodDocument(self, { grant_types: ['client_credentials'] })));

@@ -3,10 +3,14 @@
 // attacker side: guessed and borrowed registration access tokens, floods, metadata the server does not allow.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
+import { exportJWK, generateKeyPair } from 'jose';
 import { validateRegistration } from '../../src/clients/dynamic-registration.ts';
 import { authorizeUrl, InjectBrowser, location, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
-import { addApi, addTestUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { ASSERTION_TYPE, clientAssertion, clientKeyPair } from '../helpers/client-assertion.ts';
+import { addApi, addTestUser, basic, FORM_HEADERS, form, startTestServer, TEST_ISSUER, type TestServer } from '../helpers/test-server.ts';
 
 const API = 'https://mcp.example/mcp';
 const PASSWORD = 'a long enough password for alice';
@@ -122,14 +126,13 @@ describe('registration (RFC 7591)', () => {
     }
   });
 
-  it('metadata it does not allow: private_key_jwt (not yet), client_credentials, other response types, software statements, unknown scopes', async () => {
+  it('metadata it does not allow: client_credentials, other response types, software statements, unknown scopes', async () => {
     const refused = async (body: Record<string, unknown>, why: RegExp) => {
       const response = await register(server.app, { redirect_uris: [NATIVE_CALLBACK], ...body });
       assert.equal(response.statusCode, 400, response.body);
       assert.equal(response.json().error, 'invalid_client_metadata');
       assert.match(response.json().error_description, why);
     };
-    await refused({ token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://agent.example/jwks' }, /'private_key_jwt' is not supported yet/);
     await refused({ grant_types: ['client_credentials'] }, /not available to self-registered clients/);
     await refused({ response_types: ['token'] }, /response_types/);
     await refused({ software_statement: 'eyJ...' }, /software statements are not supported/);
@@ -165,6 +168,115 @@ describe('registration (RFC 7591)', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('private_key_jwt registrations (RFC 7591 §2 jwks / jwks_uri, RFC 7523 §2.2)', () => {
+  const withAssertion = (jwt: string) => ({ client_assertion_type: ASSERTION_TYPE, client_assertion: jwt });
+  const token = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    server.app.inject({ method: 'POST', url: '/token', headers: { ...FORM_HEADERS, ...headers }, payload: form(fields) });
+  const assertInvalidClient = (response: LightMyRequestResponse) => {
+    assert.equal(response.statusCode, 401, response.body);
+    assert.equal(response.json().error, 'invalid_client');
+  };
+
+  it('with inline public keys: 201 without a client_secret; it signs a user in and obtains tokens with a signed assertion', async () => {
+    const key = await clientKeyPair('ES256');
+    const response = await register(server.app, { client_name: 'Key Agent', redirect_uris: [NATIVE_CALLBACK], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] } });
+    assert.equal(response.statusCode, 201, response.body);
+    const body = response.json();
+    assert.equal(body.token_endpoint_auth_method, 'private_key_jwt');
+    assert.deepEqual(body.jwks, { keys: [key.publicJwk] });
+    assert.equal(body.client_secret, undefined, 'no secret is issued');
+    assert.equal(body.client_secret_expires_at, undefined);
+    const stored = await server.store.getClient(body.client_id);
+    assert.equal(stored?.secretHash, null);
+    assert.equal(stored?.isPublic, false);
+    const pkce = pkcePair();
+    const { response: callback } = await runAuthorization(new InjectBrowser(server.app), authorizeUrl({
+      response_type: 'code', client_id: body.client_id, redirect_uri: NATIVE_CALLBACK, scope: 'tools:read', resource: API, code_challenge: pkce.challenge, code_challenge_method: 'S256',
+    }), { username: 'alice', password: PASSWORD });
+    const code = new URL(location(callback)).searchParams.get('code')!;
+    const grant = { grant_type: 'authorization_code', code, redirect_uri: NATIVE_CALLBACK, code_verifier: pkce.verifier };
+    const now = Math.floor(Date.now() / 1000);
+    const guessed = await token({ ...grant }, { authorization: basic(body.client_id, 'a-guessed-secret') });
+    assertInvalidClient(guessed);
+    assert.match(guessed.json().error_description, /must authenticate with private_key_jwt/);
+    const otherKey = await clientKeyPair('ES256');
+    assertInvalidClient(await token({ ...grant, ...withAssertion(await clientAssertion(otherKey, { clientId: body.client_id, aud: TEST_ISSUER, now })) }));
+    const jwt = await clientAssertion(key, { clientId: body.client_id, aud: TEST_ISSUER, now });
+    const issued = await token({ ...grant, ...withAssertion(jwt) });
+    assert.equal(issued.statusCode, 200, issued.body);
+    const replayed = await token({ grant_type: 'refresh_token', refresh_token: issued.json().refresh_token ?? 'x', ...withAssertion(jwt) });
+    assertInvalidClient(replayed);
+  });
+
+  it('with an https jwks_uri: registered (fetched only when used); the configuration endpoint reads it back', async () => {
+    const response = await register(server.app, { redirect_uris: [NATIVE_CALLBACK], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://keys.agent.example/jwks.json' });
+    assert.equal(response.statusCode, 201, response.body);
+    const body = response.json();
+    assert.equal(body.jwks_uri, 'https://keys.agent.example/jwks.json');
+    assert.equal(body.client_secret, undefined);
+    const read = (await configure('GET', body.registration_client_uri, body.registration_access_token)).json();
+    assert.equal(read.token_endpoint_auth_method, 'private_key_jwt');
+    assert.equal(read.jwks_uri, 'https://keys.agent.example/jwks.json');
+    const toSecret = await configure('PUT', body.registration_client_uri, body.registration_access_token,
+      { client_id: body.client_id, redirect_uris: [NATIVE_CALLBACK], token_endpoint_auth_method: 'client_secret_basic' });
+    assert.equal(toSecret.statusCode, 400, 'a key client cannot become a secret client without a secret');
+    assert.match(toSecret.json().error_description, /cannot change between none, a client secret and private_key_jwt/);
+    const rotated = await configure('PUT', body.registration_client_uri, body.registration_access_token,
+      { client_id: body.client_id, redirect_uris: [NATIVE_CALLBACK], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://keys.agent.example/jwks-2.json' });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    assert.equal((await server.store.getClient(body.client_id))?.jwksUri, 'https://keys.agent.example/jwks-2.json');
+  });
+
+  it('whose jwks_uri name later resolves to a private address (DNS rebinding): nothing is fetched, the assertion is invalid_client', async () => {
+    let hits = 0;
+    const keysHost = createServer((_request, response) => {
+      hits++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+    });
+    await new Promise<void>((resolve) => keysHost.listen(0, '127.0.0.1', resolve));
+    try {
+      const key = await clientKeyPair('ES256');
+      const { client_id: clientId } = (await register(server.app, { redirect_uris: [NATIVE_CALLBACK], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://keys.agent.example/jwks.json' })).json();
+      // What a rebinding DNS answer amounts to: the registered name now leads to this host's loopback.
+      const stored = (await server.store.getClient(clientId))!;
+      await server.store.updateClientRegistration({ ...stored, jwksUri: `https://localhost:${(keysHost.address() as AddressInfo).port}/jwks.json` });
+      server.app.latchkeyServer.clients.invalidate();
+      const jwt = await clientAssertion(key, { clientId, aud: TEST_ISSUER, now: Math.floor(Date.now() / 1000) });
+      const response = await token({ grant_type: 'authorization_code', code: 'x', ...withAssertion(jwt) });
+      assertInvalidClient(response);
+      const logged = server.logs.map((l) => JSON.parse(l) as { reqId?: string; debug?: string }).findLast((l) => l.reqId === response.headers['x-request-id'] && l.debug !== undefined);
+      assert.match(logged?.debug ?? '', /fetching the jwks_uri failed: localhost resolves to (127\.0\.0\.1|::1), which is not a public address/);
+      assert.equal(hits, 0, 'the guard refused the loopback address before connecting');
+    } finally {
+      keysHost.closeAllConnections();
+      await new Promise((resolve) => keysHost.close(resolve));
+    }
+  });
+
+  it('keys it refuses: none, both, an http or private jwks_uri, private key material, keys with a secret method', async () => {
+    const key = await clientKeyPair('ES256');
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const refused = async (body: Record<string, unknown>, why: RegExp) => {
+      const response = await register(server.app, { redirect_uris: [NATIVE_CALLBACK], ...body });
+      assert.equal(response.statusCode, 400, response.body);
+      const { request_id: requestId, ...error } = response.json();
+      assert.equal(typeof requestId, 'string');
+      assert.equal(error.error, 'invalid_client_metadata');
+      assert.match(error.error_description, why);
+    };
+    const pkjwt = { token_endpoint_auth_method: 'private_key_jwt' };
+    await refused(pkjwt, /exactly one of jwks_uri or jwks/);
+    await refused({ ...pkjwt, jwks_uri: 'https://keys.agent.example/jwks.json', jwks: { keys: [key.publicJwk] } }, /exactly one of jwks_uri or jwks/);
+    await refused({ ...pkjwt, jwks_uri: 'http://keys.agent.example/jwks.json' }, /jwks_uri must use https/);
+    await refused({ ...pkjwt, jwks_uri: 'https://10.1.2.3/jwks.json' }, /is not on a public address/);
+    await refused({ ...pkjwt, jwks_uri: 'https://169.254.169.254/latest/meta-data' }, /is not on a public address/);
+    await refused({ ...pkjwt, jwks: { keys: [await exportJWK(privateKey)] } }, /private key material/);
+    await refused({ ...pkjwt, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, /RSA, EC or OKP public key/);
+    await refused({ token_endpoint_auth_method: 'client_secret_basic', jwks: { keys: [key.publicJwk] } }, /jwks and jwks_uri go with token_endpoint_auth_method 'private_key_jwt'/);
+    await refused({ token_endpoint_auth_method: 'tls_client_auth' }, /'tls_client_auth' is not supported/);
   });
 });
 

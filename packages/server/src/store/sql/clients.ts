@@ -60,6 +60,7 @@ export function sqlClientStore({ db }: SqlDatabase): ClientStore {
       const r = await db.updateTable('clients').set({
         name: c.name, secret_hash: c.secretHash, is_public: c.isPublic ? 1 : 0, redirect_uris: JSON.stringify(c.redirectUris),
         grant_types: JSON.stringify(c.grantTypes), scopes: JSON.stringify(c.scopes), updated_at: c.updatedAt, ...selfAsserted(c),
+        jwks: c.jwks, jwks_uri: c.jwksUri,
       }).where('id', '=', c.id).where('registration', '=', 'dynamic').executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },

@@ -31,10 +31,13 @@ export function clientsContract(current: () => SqlStore): void {
       assert.deepEqual(await store.getClient('d1'), dynamic);
     });
 
-    it('updates a dynamic registration (never an operator client), keeping its token hash, first use and block', async () => {
+    it('updates a dynamic registration (never an operator client) and its keys, keeping its token hash, first use and block', async () => {
       await store.createClient(clientRecord('d1', { registration: 'dynamic', registrationTokenHash: 'rat', blockedAt: NOW }));
       await store.createClient(clientRecord('op'));
-      const changed = clientRecord('d1', { registration: 'dynamic', name: 'Renamed', redirectUris: ['https://x.example/cb'], scopes: [], clientUri: 'https://x.example', updatedAt: NOW + 9 });
+      const changed = clientRecord('d1', {
+        registration: 'dynamic', name: 'Renamed', redirectUris: ['https://x.example/cb'], scopes: [], clientUri: 'https://x.example', updatedAt: NOW + 9,
+        isPublic: false, jwksUri: 'https://x.example/jwks.json',
+      });
       assert.equal(await store.updateClientRegistration(changed), true);
       assert.deepEqual(await store.getClient('d1'), { ...changed, registrationTokenHash: 'rat', blockedAt: NOW });
       assert.equal(await store.updateClientRegistration(clientRecord('op', { name: 'Hijacked' })), false);
