@@ -157,8 +157,17 @@ describe('a metadata document client that authenticates with private_key_jwt (RF
     assert.equal(host.hits.get('/keyed/jwks.json'), 1);
     const refreshed = await post('/token', { grant_type: 'refresh_token', refresh_token: token.json().refresh_token, ...withAssertion(await assertion()) });
     assert.equal(refreshed.statusCode, 200, refreshed.body);
+    const introspected = await post('/introspect', { token: refreshed.json().access_token, ...withAssertion(await assertion()) });
+    assert.equal(introspected.statusCode, 200, introspected.body);
     const revoked = await post('/revoke', { token: refreshed.json().refresh_token, ...withAssertion(await assertion()) });
     assert.equal(revoked.statusCode, 200, revoked.body);
+    const pushed = await post('/par', {
+      response_type: 'code', redirect_uri: CALLBACK, scope: 'tools:read', resource: API, code_challenge: pkce.challenge, code_challenge_method: 'S256',
+      ...withAssertion(await assertion()),
+    });
+    assert.equal(pushed.statusCode, 201, pushed.body);
+    const unsigned = await post('/par', { client_id: clientId, response_type: 'code', redirect_uri: CALLBACK, code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+    assert.equal(unsigned.statusCode, 401, 'a pushed request without the assertion is refused');
   });
 
   it('a replayed assertion is refused (its jti is used once)', async () => {
