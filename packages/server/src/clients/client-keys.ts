@@ -2,6 +2,7 @@
 // §2 jwks / jwks_uri): inline, or fetched from its jwks_uri with limits (5 s, 64 KiB, no redirects, JSON only) and kept
 // in a bounded in-memory cache for 5 minutes; a key id the cached set lacks refetches it, at most every 30 seconds.
 import type { JSONWebKeySet, JWK } from 'jose';
+import { isLoopbackHttp } from '../oauth/redirect-uri.ts';
 import type { ClientRecord } from '../store/records.ts';
 
 const MAX_JWKS_BYTES = 64 * 1024;
@@ -38,8 +39,7 @@ export function parsePublicJwks(value: unknown): JSONWebKeySet {
 export function jwksUriProblem(uri: string): string | undefined {
   if (!URL.canParse(uri)) return `jwks_uri is not an absolute URL: ${uri}`;
   const url = new URL(uri);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'jwks_uri must use https (http only on localhost)';
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url)) return 'jwks_uri must use https (http only on localhost)';
   if (url.hash || url.username || url.password) return 'jwks_uri must not carry a fragment or credentials';
   return undefined;
 }
