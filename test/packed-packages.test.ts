@@ -139,13 +139,26 @@ describe('the packed packages, installed outside the repository', { timeout: 240
     assert.deepEqual(cjs, esm);
     assert.equal(esm.resource!.createVerifier, 'function');
     assert.equal(esm.resource!.fastifyBearer, undefined, 'adapters live at their own subpaths');
+    assert.deepEqual(Object.keys(esm.resource!), [
+      'AudienceMismatchError', 'BearerError', 'DEFAULT_ALGORITHMS', 'DpopProofInvalidError', 'InsufficientScopeError', 'IntrospectionError',
+      'InvalidRequestError', 'IssuerMismatchError', 'MetadataError', 'SignatureInvalidError', 'TokenBindingError', 'TokenExchangeError',
+      'TokenExpiredError', 'TokenInactiveError', 'TokenInvalidError', 'TokenMissingError', 'TokenNotYetValidError', 'VerifierConfigurationError',
+      'createVerifier', 'requireScopes',
+    ]);
     assert.deepEqual(Object.keys(esm['resource/fastify']!), ['fastifyBearer', 'fastifyProtectedResourceMetadata', 'fastifyRequireScopes']);
     assert.deepEqual(Object.keys(esm['resource/express']!), ['expressBearer', 'expressProtectedResourceMetadata', 'expressRequireScopes']);
     assert.equal(esm.client!.createLatchkeyClient, 'function');
+    assert.deepEqual(Object.keys(esm.client!), [
+      'CallbackError', 'ClientConfigurationError', 'CrossSiteRequestError', 'InsufficientScopeError', 'InvalidRequestError', 'LatchkeyError',
+      'NotAuthenticatedError', 'PayloadTooLargeError', 'ReauthenticationRequiredError', 'TokenRefreshError', 'UpstreamNotAllowedError',
+      'UpstreamUnavailableError', 'checkSession', 'createLatchkeyClient', 'createPostgresStore', 'createSqliteStore', 'generateEncryptionKey',
+      'safeReturnTo',
+    ]);
     assert.deepEqual(Object.keys(esm['client/fastify']!), ['fastifyBff']);
     assert.deepEqual(Object.keys(esm['client/express']!), ['expressBff']);
     assert.deepEqual(Object.keys(esm.server!), ['ConfigError', 'DEFAULTS', 'configFromEnv', 'configFromFile', 'createServer', 'resolveConfig']);
     assert.equal(esm.sqlite!.NodeSqliteDialect, 'function');
+    assert.deepEqual(Object.keys(esm.sqlite!), ['NodeSqliteDialect', 'openSqliteDatabase']);
   });
 
   test('internal wiring is not exported, and a missing optional peer (pg, playwright-core) is one clear error naming the package', async () => {

@@ -18,8 +18,8 @@ usage: latchkey <command> [options]
 
   start     run the server (--dev for local development)
   migrate   apply database migrations
-  client    register and manage clients (add, update, list, show, remove, rotate-secret)
-  api       register APIs and their scopes (add, list, remove)
+  client    register and manage clients (add, update, list, show, remove, rotate-secret, block, unblock)
+  api       register APIs and their scopes (add, update, list, remove)
   user      manage users (add, list, remove, set-password, sessions, signout, factors, reset-factors)
   keys      signing keys (list, rotate, revoke)
   audit-log security events: sign-ins, consent, token reuse, revocations, client, user and key changes

@@ -7,6 +7,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { isIP } from 'node:net';
 import { isPublicAddress } from '../outbound/public-address.ts';
 import { GuardedFetchError, guardedFetch, type GuardedFetchOptions, type GuardedResponse } from '../outbound/guarded-fetch.ts';
+import { isLoopbackHttp } from '../oauth/redirect-uri.ts';
 import type { ClientRecord } from '../store/records.ts';
 
 const MAX_JWKS_BYTES = 64 * 1024;
@@ -43,8 +44,7 @@ export function parsePublicJwks(value: unknown): JSONWebKeySet {
 export function jwksUriProblem(uri: string): string | undefined {
   if (!URL.canParse(uri)) return `jwks_uri is not an absolute URL: ${uri}`;
   const url = new URL(uri);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'jwks_uri must use https (http only on localhost)';
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url)) return 'jwks_uri must use https (http only on localhost)';
   if (url.hash || url.username || url.password) return 'jwks_uri must not carry a fragment or credentials';
   return undefined;
 }

@@ -1,7 +1,7 @@
 // OAuth Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document, as MCP 2025-11-25 uses them): a
 // client_id that is an https URL names a JSON document of the client's RFC 7591 §2 metadata. This module holds the
 // rules for the URL (§3) and for the document (§4.1), and turns a valid document into the client record.
-import { optionalHttpsUrl, optionalScope, optionalString } from './client-metadata-fields.ts';
+import { dynamicClientDefaults, optionalHttpsUrl, optionalScope, optionalString } from './client-metadata-fields.ts';
 import { redirectUriProblem } from '../oauth/redirect-uri.ts';
 import { selfAssertedClientKeys } from './client-keys.ts';
 import type { ClientRecord, GrantType } from '../store/records.ts';
@@ -107,10 +107,9 @@ export function clientFromMetadataDocument(clientId: string, body: string, now: 
   if (!Array.isArray(responseTypes) || responseTypes.some((t) => t !== 'code')) throw new MetadataDocumentProblem('response_types may only be ["code"]');
   const scopes = optionalScope(d, problem);
   return {
+    ...dynamicClientDefaults(),
     id: clientId, name: optionalString(d, 'client_name', 200, problem) ?? host, secretHash: null, isPublic: method === 'none',
-    redirectUris: [...new Set(uris as string[])], grantTypes: [...new Set(grants as GrantType[])], scopes, requirePkce: true,
-    idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false, requirePar: false, requireDpop: false, ...keys, profile: null,
-    postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
+    redirectUris: [...new Set(uris as string[])], grantTypes: [...new Set(grants as GrantType[])], scopes, ...keys,
     createdAt: now, updatedAt: now,
     clientUri: optionalHttpsUrl(d, 'client_uri', problem) ?? null, logoUri: optionalHttpsUrl(d, 'logo_uri', problem) ?? null, applicationType: null,
   };

@@ -1,6 +1,20 @@
 // RFC 7591 §2 fields (client_name, client_uri, logo_uri, scope), read the same way from a registration request and
-// from a client ID metadata document; `problem` makes the error each of them throws.
+// from a client ID metadata document; `problem` makes the error each of them throws. Also the settings both kinds of
+// unvetted client start with.
 import { parseScope } from '../oauth/scope.ts';
+import type { ClientRecord } from '../store/records.ts';
+
+type DynamicClientDefaults = Pick<ClientRecord, 'requirePkce' | 'idTokenAlg' | 'registration' | 'idTokenClaims' | 'requireMfa' | 'requirePar'
+  | 'requireDpop' | 'jwks' | 'jwksUri' | 'profile' | 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'backchannelLogoutSessionRequired'>;
+
+/** What a client nobody vetted (registered at /register, or a metadata document) gets where it said nothing: PKCE,
+ *  RS256 ID tokens with claims, no logout URIs, no keys, no profile. A fresh object each call. */
+export function dynamicClientDefaults(): DynamicClientDefaults {
+  return {
+    requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false, requirePar: false, requireDpop: false,
+    jwks: null, jwksUri: null, profile: null, postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
+  };
+}
 
 type Problem = (message: string) => Error;
 

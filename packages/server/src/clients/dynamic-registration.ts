@@ -8,7 +8,7 @@ import type { ScopeCatalog } from '../apis/scope-catalog.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '../oauth/errors.ts';
 import { optionalHttpsUrl, optionalScope, optionalString } from './client-metadata-fields.ts';
-import { redirectUriProblem } from '../oauth/redirect-uri.ts';
+import { isLoopbackHttp, redirectUriProblem } from '../oauth/redirect-uri.ts';
 import type { ApplicationType, ClientRecord, GrantType } from '../store/records.ts';
 import { unvettedMayRequest } from './unvetted-client-policy.ts';
 import { selfAssertedClientKeys } from './client-keys.ts';
@@ -22,10 +22,8 @@ export interface ValidatedRegistration {
   authMethod: RegistrationAuthMethod;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 function isNativeRedirect(url: URL): boolean {
-  if (url.protocol === 'http:') return LOOPBACK.has(url.hostname);
+  if (url.protocol === 'http:') return isLoopbackHttp(url);
   return url.protocol !== 'https:';
 }
 
@@ -35,7 +33,7 @@ function redirectProblem(uri: string, type: ApplicationType, dev: boolean): stri
   const url = new URL(uri);
   if (type === 'web') {
     if (url.protocol === 'https:') return undefined;
-    if (dev && url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return undefined;
+    if (dev && isLoopbackHttp(url)) return undefined;
     return `redirect URI ${uri}: a web client's redirect URIs must use https${dev ? ' (or http on localhost in dev mode)' : ''}; register a native client for loopback or private-use URIs`;
   }
   if (!isNativeRedirect(url)) return `redirect URI ${uri}: a native client's redirect URIs are loopback http (127.0.0.1, [::1]) or a private-use scheme such as com.example.app:/callback (RFC 8252 §7)`;

@@ -162,7 +162,8 @@ export const DEFAULTS: Omit<ServerConfig, 'issuer' | 'secret'> = {
   diagnosticRetention: 7 * 86400,
 };
 
-const ENV_NAMES: Record<keyof ServerConfig, string> = {
+/** The environment variable of each setting (docs/deployment.md documents each one once). */
+export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   issuer: 'LATCHKEY_ISSUER', host: 'LATCHKEY_HOST', port: 'LATCHKEY_PORT', dev: 'LATCHKEY_DEV', secret: 'LATCHKEY_SECRET',
   databaseUrl: 'LATCHKEY_DATABASE_URL', databasePoolMax: 'LATCHKEY_DATABASE_POOL_MAX', accessTokenTtl: 'LATCHKEY_ACCESS_TOKEN_TTL', accessTokenAlg: 'LATCHKEY_ACCESS_TOKEN_ALG',
   idTokenTtl: 'LATCHKEY_ID_TOKEN_TTL', codeTtl: 'LATCHKEY_CODE_TTL', deviceCodeTtl: 'LATCHKEY_DEVICE_CODE_TTL',

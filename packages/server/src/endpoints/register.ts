@@ -2,6 +2,7 @@
 // Clients registered here are unvetted ('dynamic'). The registration access token (256-bit, stored as SHA-256) is
 // the only credential of the configuration endpoint; a wrong token and an unknown client get the same 401, and each
 // such guess counts against the address like a wrong client secret.
+import { dynamicClientDefaults } from '../clients/client-metadata-fields.ts';
 import { newClientSecret, registeredMetadata, validateRegistration } from '../clients/dynamic-registration.ts';
 import { hashSecret, randomId, randomSecret, secretMatchesHash } from '../crypto/random.ts';
 import { presentedBearerToken } from '../oauth/bearer-token.ts';
@@ -39,9 +40,7 @@ export async function registerDynamicClient(ctx: ServerContext, limit: Registrat
   const secret = newClientSecret(metadata.isPublic || authMethod === 'private_key_jwt');
   const registrationToken = randomSecret();
   const client: ClientRecord = {
-    id: randomId(), secretHash: secret.hash, requirePkce: true, idTokenAlg: 'RS256', registration: 'dynamic', idTokenClaims: true, requireMfa: false,
-    postLogoutRedirectUris: [], backchannelLogoutUri: null, backchannelLogoutSessionRequired: false,
-    requirePar: false, requireDpop: false, profile: null,
+    ...dynamicClientDefaults(), id: randomId(), secretHash: secret.hash,
     createdAt: now, updatedAt: now, registrationTokenHash: hashSecret(registrationToken), firstUsedAt: null, blockedAt: null, ...metadata,
   };
   await ctx.store.createClient(client);

@@ -1,22 +1,16 @@
 // Routes of the account page. Thin: parse, call endpoints/account.ts, reply (303 after every POST); errors go through
 // http/error-response.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import {
   addPasskey, changePassword, confirmTotp, deletePasskey, deleteTotp, removePassword, revokeApp, showAccount, signOut, signOutSessions, startTotp, submitAccountLogin,
   submitAccountPasskeyLogin, submitAccountSecondFactor,
 } from '../endpoints/account.ts';
-import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
-import { FormParams } from '../oauth/form-params.ts';
+import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import type { ServerContext } from '../server-context.ts';
+import { browserRequest } from './browser-response.ts';
 import { respondToBrowser, sendAccountPageError } from './error-response.ts';
 import { PATHS } from './paths.ts';
-
-function browserRequest(request: FastifyRequest): BrowserRequest {
-  const params = request.body instanceof FormParams ? request.body : FormParams.parse('');
-  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
-}
 
 const respond = (request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>) =>
   respondToBrowser(request, reply, work, sendAccountPageError);

@@ -2,16 +2,16 @@
 // and UserInfo. Thin: parse, call the endpoint, reply; errors go through http/error-response.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
-import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import { handleAuthorize } from '../endpoints/authorize.ts';
 import { confirmEndSession, handleEndSession } from '../endpoints/end-session.ts';
-import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
+import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { showInteraction, submitConsent, submitLogin, submitPasskey, submitSecondFactor } from '../endpoints/interaction.ts';
 import { handleUserinfo, presentedToken, type PresentedToken } from '../endpoints/userinfo.ts';
 import { InvalidToken } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
+import { browserRequest } from './browser-response.ts';
 import { respondToBrowser, sendAccountPageError, sendAuthorizationError, sendBearerError, toOAuthError } from './error-response.ts';
 import { PATHS } from './paths.ts';
 
@@ -22,10 +22,6 @@ function rawQuery(request: FastifyRequest): string {
 
 function bodyParams(request: FastifyRequest): FormParams {
   return request.body instanceof FormParams ? request.body : FormParams.parse('');
-}
-
-function browserRequest(request: FastifyRequest, params: FormParams): BrowserRequest {
-  return { params, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 }
 
 function respond(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> {

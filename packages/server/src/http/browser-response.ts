@@ -1,7 +1,10 @@
-// Sends what the browser-facing endpoints answer (endpoints/browser-exchange.ts): a 303 redirect, or a page model
-// rendered by its view, plus cookies. Pages are never cached; each carries its own Content-Security-Policy.
-import type { FastifyReply } from 'fastify';
-import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
+// The browser-facing endpoints' exchange (endpoints/browser-exchange.ts) on Fastify: the BrowserRequest they take, and
+// sending what they answer, a 303 redirect or a page model rendered by its view, plus cookies. Pages are never cached;
+// each carries its own Content-Security-Policy.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseCookies } from '../browser/cookies.ts';
+import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
+import { FormParams } from '../oauth/form-params.ts';
 import type { PageModel } from '../endpoints/page-models.ts';
 import { accountPage } from './views/account-page.ts';
 import { consentPage } from './views/consent-page.ts';
@@ -13,6 +16,12 @@ import { DEFAULT_BRANDING, layoutPage, type Branding, type RenderedPage } from '
 import { loginPage } from './views/login-page.ts';
 import { logoutConfirmPage, signedOutPage } from './views/logout-pages.ts';
 import { secondFactorPage } from './views/second-factor-page.ts';
+
+/** What a browser-facing endpoint reads of a request: `params` (the form body, or none), cookies, address, User-Agent, id. */
+export function browserRequest(request: FastifyRequest, params?: FormParams): BrowserRequest {
+  const form = params ?? (request.body instanceof FormParams ? request.body : FormParams.parse(''));
+  return { params: form, cookies: parseCookies(request.headers.cookie), ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
+}
 
 function renderPageModel(model: PageModel): RenderedPage {
   switch (model.view) {

@@ -2,22 +2,18 @@
 // verification page with its login and decision steps (pages). Thin: parse, call the endpoint, reply; errors go
 // through http/error-response.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseCookies } from '../browser/cookies.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
-import type { BrowserRequest, BrowserResponse } from '../endpoints/browser-exchange.ts';
+import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { handleDeviceAuthorization } from '../endpoints/device-authorization.ts';
 import { showDevicePage, submitDeviceDecision, submitDeviceLogin, submitUserCode } from '../endpoints/device-verification.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
+import { browserRequest } from './browser-response.ts';
 import { respondToBrowser, sendAccountPageError } from './error-response.ts';
 import { PATHS } from './paths.ts';
 
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
-
-function browserRequest(request: FastifyRequest): BrowserRequest {
-  return { params: formBody(request.body), cookies: parseCookies(request.headers.cookie), ip: request.ip, requestId: request.id };
-}
 
 /** The user_code of the query (verification_uri_complete), when given once. */
 function queryUserCode(request: FastifyRequest): string | undefined {

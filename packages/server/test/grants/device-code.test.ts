@@ -115,6 +115,15 @@ describe('device authorization endpoint (RFC 8628 §3.1-3.2)', () => {
 });
 
 describe('the device flow through the verification pages', () => {
+  it('a sign-in on /device records the browser like any sign-in: the account page names it under "Where you are signed in"', async () => {
+    const browser = new InjectBrowser(server.app);
+    browser.headers['user-agent'] = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    await openDevicePage(browser, '/device', CAROL);
+    const account = await browser.get('/account');
+    assert.equal(account.statusCode, 200, account.body);
+    assert.match(account.body, /<strong>Firefox on Linux<\/strong> \(this browser\)/);
+  });
+
   it('signs in, confirms the pre-filled code, approves; the device gets access, refresh and ID tokens of the approving user, once', async () => {
     const started = await startDeviceAuthorization(server.app, tv, 'openid profile contacts:read');
     assertTokenError(await pollToken(server.app, tv, started.device_code), 'authorization_pending');
