@@ -1,4 +1,4 @@
-// createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, request metrics
+// createServer(config): the Fastify application. Plugin order: logging (one line per request), connection deadlines and bounds, request metrics
 // (when enabled), security headers, body parsing, errors, routes.
 import { DpopNonces } from '../oauth/dpop-nonce.ts';
 import { ClientAssertionVerifier } from '../oauth/client-assertion.ts';
@@ -29,6 +29,7 @@ import { connectionTimeouts, limitConnectionsPerAddress } from './connection-lim
 import { FormParams } from '../oauth/form-params.ts';
 import { loggerOptions } from './logger-options.ts';
 import { serverUrls } from './paths.ts';
+import { OneLinePerRequest } from './request-log.ts';
 import { registerRoutes } from './routes.ts';
 import { registerSecurityHeaders, securityHeaderSetter } from './security-headers.ts';
 
@@ -115,6 +116,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     logger: { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // One line per request instead of Fastify's two (http/request-log.ts).
+    logController: new OneLinePerRequest(),
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
