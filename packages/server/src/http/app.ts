@@ -28,6 +28,7 @@ import { FormParams } from '../oauth/form-params.ts';
 import { loggerOptions } from './logger-options.ts';
 import { serverUrls } from './paths.ts';
 import { OneLinePerRequest } from './request-log.ts';
+import { lazySchemaCompilers } from './schema-compilers.ts';
 import { registerRoutes } from './routes.ts';
 import { registerSecurityHeaders, securityHeaderSetter } from './security-headers.ts';
 
@@ -116,6 +117,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     requestIdHeader: false,
     // One line per request instead of Fastify's two (http/request-log.ts).
     logController: new OneLinePerRequest(),
+    // Ajv and fast-json-stringify only if a route ever declares a schema (http/schema-compilers.ts).
+    schemaController: { compilersFactory: lazySchemaCompilers },
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
