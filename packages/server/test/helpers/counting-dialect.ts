@@ -9,9 +9,16 @@ export interface StatementLog {
   reset(): void;
 }
 
-/** `select * from "grants" where ...` -> `select grants`; `begin` -> `begin`. */
+/**
+ * `select * from "grants" where ...` -> `select grants`; `begin` -> `begin`; a statement of data-modifying CTEs ->
+ * `with: update auth_codes, insert grants` (what it writes, in order).
+ */
 function describeStatement(sql: string): string {
   const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? '?';
+  if (verb === 'with') {
+    const writes = [...sql.matchAll(/\b(update|insert into|delete from)\s+"?(\w+)"?/gi)].map((m) => `${m[1]!.split(' ')[0]!.toLowerCase()} ${m[2]}`);
+    return writes.length > 0 ? `with: ${writes.join(', ')}` : 'with';
+  }
   const table = /\b(?:from|into|update)\s+"?(\w+)"?/i.exec(sql)?.[1];
   return table ? `${verb} ${table}` : verb;
 }

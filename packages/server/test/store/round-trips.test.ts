@@ -3,7 +3,7 @@
 // here and has to update docs/architecture.md ("Round trips per flow") with it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { NodeSqliteDialect } from '@latchkey/sqlite';
 import type { FastifyInstance } from 'fastify';
 import { resolveConfig } from '../../src/config/config.ts';
@@ -12,6 +12,7 @@ import { postgresDialect } from '../../src/store/postgres/open-postgres-store.ts
 import type { Database } from '../../src/store/schema.ts';
 import { createSqlStore, type SqlStore } from '../../src/store/sql/sql-store.ts';
 import { authorizeUrl, callbackParams, InjectBrowser, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
+import { codeRecord, seedClientAndUser } from './contract/contract-fixtures.ts';
 import { countingDialect, type StatementLog } from '../helpers/counting-dialect.ts';
 import { addApi, addClient, addIntrospector, addTestUser, basic, form, FORM_HEADERS, TEST_ISSUER, TEST_SECRET, type TestServer } from '../helpers/test-server.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from './postgres-test-schema.ts';
@@ -24,24 +25,19 @@ export const EXPECTED = {
   // The code, then the session's participant (the client a back-channel logout goes to: logout/).
   authorize: {
     sqlite: ['select sessions', 'select consents', 'insert auth_codes', 'insert session_clients'],
-    postgres: ['select sessions', 'select consents', 'insert auth_codes', 'insert session_clients'],
+    // The code is written with an asynchronous commit (no WAL flush to wait for): store/sql/codes.ts.
+    postgres: ['select sessions', 'select consents', 'with: insert auth_codes', 'insert session_clients'],
   },
   code: {
     sqlite: ['select auth_codes', 'select users', 'begin', 'update auth_codes', 'insert grants', 'insert refresh_tokens', 'commit'],
-    postgres: ['select auth_codes', 'select users', 'begin', 'update auth_codes', 'insert grants', 'insert refresh_tokens', 'commit'],
+    postgres: ['select auth_codes', 'select users', 'with: update auth_codes, insert grants, insert refresh_tokens'],
   },
-  // A refresh token that was itself an answer (the steady state): its siblings from the grace window retire with it.
+  // A refresh token that was itself an answer (the steady state): the other answers of its parent retire with it.
   refresh: {
-    sqlite: [
-      'select refresh_tokens', 'select grants', 'select users',
-      'begin', 'update grants', 'select refresh_tokens', 'select grants', 'select refresh_tokens', 'update refresh_tokens', 'update refresh_tokens', 'insert refresh_tokens', 'update grants', 'commit',
-    ],
-    postgres: [
-      'select refresh_tokens', 'select grants', 'select users',
-      'begin', 'select refresh_tokens', 'select grants', 'select refresh_tokens', 'update refresh_tokens', 'update refresh_tokens', 'insert refresh_tokens', 'update grants', 'commit',
-    ],
+    sqlite: ['select refresh_tokens', 'select users', 'begin', 'update refresh_tokens', 'update refresh_tokens', 'insert refresh_tokens', 'update grants', 'commit'],
+    postgres: ['select refresh_tokens', 'select users', 'with: update refresh_tokens, update refresh_tokens, insert refresh_tokens, update grants'],
   },
-  introspect: ['select revoked_tokens', 'select grants'],
+  introspect: ['select revoked_tokens'],
   clientCredentials: [],
 };
 
@@ -171,5 +167,25 @@ describe('round trips per flow, PostgreSQL', { skip: POSTGRES_TEST_URL ? undefin
     const pg = postgresDialect(schema.url, { max: 10 });
     const { dialect, log } = countingDialect(pg.dialect);
     return { ...(await countedServer(createSqlStore(new Kysely<Database>({ dialect }), 'postgres', pg.poolStats), log)), cleanup: () => schema.drop() };
+  });
+});
+
+describe('the asynchronous commit of a new code, PostgreSQL', { skip: POSTGRES_TEST_URL ? undefined : POSTGRES_SKIP_REASON }, () => {
+  it('applies to that statement only: the connection that wrote the code keeps synchronous_commit on', async () => {
+    const schema = await createTestSchema(POSTGRES_TEST_URL!, 'async_commit');
+    // One connection, so the statements below run on the very connection that wrote the code.
+    const pg = postgresDialect(schema.url, { max: 1 });
+    const store = createSqlStore(new Kysely<Database>({ dialect: pg.dialect }), 'postgres', pg.poolStats);
+    try {
+      await store.migrate();
+      await seedClientAndUser(store);
+      await store.createCode(codeRecord('code-1', 'c1', 'u1'));
+      const setting = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(store.db);
+      assert.equal(setting.rows[0]?.synchronous_commit, 'on');
+      assert.deepEqual(await store.getCode('code-1'), codeRecord('code-1', 'c1', 'u1'));
+    } finally {
+      await store.close();
+      await schema.drop();
+    }
   });
 });
