@@ -180,7 +180,7 @@ describe('the device flow through the verification pages', () => {
     const tokens = await pollAfterInterval(tv, started.device_code);
     assert.equal(tokens.statusCode, 200, tokens.body);
     const account = await carol.get('/account');
-    assert.match(account.body, /<h2>Living Room TV<\/h2>/);
+    assert.match(account.body, /<h3>Living Room TV<\/h3>/);
     assert.equal((await carol.post('/account/revoke', { csrf: csrfFrom(account.body), client_id: tv.id })).statusCode, 303);
     assertTokenError(await tokenRequest(server.app, tv, { grant_type: 'refresh_token', refresh_token: tokens.json().refresh_token }), 'invalid_grant');
   });
