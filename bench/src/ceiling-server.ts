@@ -8,7 +8,7 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import { jwkThumbprint } from '../../packages/server/src/keys/jwk-thumbprint.ts';
-import { issueAccessToken } from '../../packages/server/src/tokens/access-token.ts';
+import { signAccessToken } from '../../packages/server/src/tokens/access-token.ts';
 import { createJwsSigner } from '../../packages/server/src/tokens/jws.ts';
 import { API_IDENTIFIER, ACCESS_TOKEN_TTL, BENCH_PASSWORD, BENCH_USERNAME, REDIRECT_URI, serverSetupFromEnv } from './child-protocol.ts';
 import { freePort, runChild } from './child-runtime.ts';
@@ -60,14 +60,14 @@ await runChild(async () => {
     const grantType = form.get('grant_type');
     const now = Math.floor(Date.now() / 1000);
     const user = grantType === 'client_credentials' ? undefined : BENCH_USERNAME;
-    const token = issueAccessToken(accessSigner, {
+    const token = await signAccessToken(accessSigner, {
       issuer, audience: API_IDENTIFIER, subject: user ?? client, clientId: client, scopes: (form.get('scope') ?? 'read').split(' ').filter((s) => s !== 'openid'),
       ttl: ACCESS_TOKEN_TTL, now, ...(user ? { authTime: now } : {}),
     });
     const body: Record<string, unknown> = { access_token: token.token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL, scope: token.scope };
     if (user) {
       const nonce = grantType === 'authorization_code' ? Buffer.from((form.get('code') ?? '').split('.')[1] ?? '', 'base64url').toString() : '';
-      body.id_token = rs256.signer.sign({
+      body.id_token = await rs256.signer.signAsync({
         iss: issuer, sub: user, aud: client, azp: client, exp: now + ID_TOKEN_TTL, iat: now, auth_time: now, ...(nonce ? { nonce } : {}),
       }, 'JWT');
       body.refresh_token = randomBytes(32).toString('base64url');

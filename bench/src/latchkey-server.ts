@@ -52,6 +52,8 @@ async function startLatchkey(databaseUrl: string, onPostgres: boolean, setupStar
     dev: true, secret: 'x'.repeat(40), port, issuer, databaseUrl, logLevel: serverSetup.latchkeyLogLevel,
     accessTokenAlg: serverSetup.accessTokenAlg, accessTokenTtl: ACCESS_TOKEN_TTL,
     requestsPerSecondPerAddress: 0, requestsPerSecondPerClient: 0,
+    // `latchkey start` has metrics off unless asked (dev mode turns them on); oidc-provider keeps none.
+    metricsEnabled: false,
   });
   // The first start on a new database creates the signing keys; `latchkey start` on an existing one does not, so that
   // start is part of the bench's setup, and the one measured is the next.

@@ -5,6 +5,7 @@
 import './check-node-version.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +33,9 @@ if (flags.length > 0) {
     process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
   });
 } else {
+  // Node's on-disk cache of compiled code (its default directory under the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1
+  // turns it off): every start after the first skips compiling the server's modules, faster and with less memory.
+  module.enableCompileCache?.();
   const { processIo, runCli } = await import(fromSource ? source.href : '../dist/cli/main.js');
   process.exitCode = await runCli(process.argv.slice(2), processIo);
 }

@@ -16,16 +16,17 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, OPTIONS);
 }
 
-let equaliser: Promise<string> | undefined;
-
 /**
  * The hash an unknown user's password is checked against: same algorithm and parameters as real hashes, so
- * "no such user" costs exactly one argon2id verification, like "wrong password". The server computes it at
- * start, so even the first failed login takes no longer than the others.
+ * "no such user" costs exactly one argon2id verification, like "wrong password", from the first login on. It is a
+ * constant, computed once with OPTIONS from 256 random bits that were then discarded (nothing can match it, and an
+ * unknown user is refused whatever the result), so a server no longer spends an argon2id hash (~19 MiB, tens of ms)
+ * at every start; test/accounts/password-hashing.test.ts keeps its parameters equal to OPTIONS.
  */
+const EQUALISER_HASH = '$argon2id$v=19$m=19456,p=1,t=2$P9cEnKF/2GF+CP86IHaJhA$3RrDY5GilPI/vcFP5tWoOHDjdWRC/91zZjcKRbfKViQ';
+
 export function timingEqualiserHash(): Promise<string> {
-  equaliser ??= hashPassword('latchkey-timing-equaliser');
-  return equaliser;
+  return Promise.resolve(EQUALISER_HASH);
 }
 
 /** Verifies a password; with no hash (unknown user) it still spends the same work, so both cases look alike. */

@@ -11,7 +11,7 @@ import { codeVerifierMatches, verifyCodeVerifier } from '../oauth/pkce.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { AuthorizationCodeRecord, ClientRecord, GrantRecord } from '../store/records.ts';
 import type { GrantHandler } from './grant-handler.ts';
-import { issueUserTokens } from './user-tokens.ts';
+import { signUserTokens } from './user-tokens.ts';
 
 const INVALID_CODE = 'the authorization code is invalid';
 const REUSED = 'the authorization code was already used; the tokens issued from it have been revoked';
@@ -94,7 +94,7 @@ export const authorizationCodeGrant: GrantHandler = {
     };
     const refreshToken = withRefresh ? randomSecret() : undefined;
     // The answer exists before anything is consumed: if signing fails, the code is still unused.
-    const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, dpopJkt, now });
+    const answer = await signUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, nonce: code.nonce ?? undefined, refreshToken, dpopJkt, now });
     const result = await ctx.store.consumeCode(codeHash, now, grant, refreshToken === undefined ? null : {
       tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now,
       expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,

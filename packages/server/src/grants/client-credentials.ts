@@ -3,7 +3,7 @@ import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { resolveAudience, validateResource } from '../oauth/audience.ts';
 import { InvalidScope, UnauthorizedClient } from '../oauth/errors.ts';
 import { parseScope } from '../oauth/scope.ts';
-import { issueAccessToken } from '../tokens/access-token.ts';
+import { signAccessToken } from '../tokens/access-token.ts';
 import type { GrantHandler } from './grant-handler.ts';
 
 export const clientCredentialsGrant: GrantHandler = {
@@ -33,7 +33,7 @@ export const clientCredentialsGrant: GrantHandler = {
 
     const now = ctx.now();
     const { accessTokenTtl } = effectiveLifetimes(ctx.config, client);
-    const token = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
+    const token = await signAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
       issuer: ctx.config.issuer, audience, subject: client.id, clientId: client.id, scopes, ttl: accessTokenTtl, now,
       ...(dpopJkt === undefined ? {} : { dpopJkt }),
     });

@@ -10,7 +10,7 @@ import type { ServerContext } from '../server-context.ts';
 import { DEVICE_CODE_GRANT_TYPE, type ConsumeDeviceCodeResult, type DeviceCodeRecord, type GrantRecord } from '../store/records.ts';
 import type { GrantHandler, TokenResponse } from './grant-handler.ts';
 import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
-import { issueUserTokens } from './user-tokens.ts';
+import { signUserTokens } from './user-tokens.ts';
 
 /** RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
 export const SLOW_DOWN_INCREASE = 5;
@@ -51,7 +51,7 @@ async function redeem(ctx: ServerContext, code: DeviceCodeRecord, client: Parame
   };
   const refreshToken = withRefresh ? randomSecret() : undefined;
   // Signed before anything is consumed: if signing fails, the code can still be redeemed.
-  const answer = issueUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, refreshToken, dpopJkt: undefined, now });
+  const answer = await signUserTokens(ctx, { client, grant, user, scopes: code.scopes, audience: code.audience, refreshToken, dpopJkt: undefined, now });
   const result = await ctx.store.consumeDeviceCode(code.deviceCodeHash, now, grant, refreshToken === undefined ? null : {
     tokenHash: hashSecret(refreshToken), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
   });

@@ -11,7 +11,7 @@ import { parseScope } from '../oauth/scope.ts';
 import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { MAX_ANSWERS_PER_REFRESH_TOKEN } from '../store/grant-store.ts';
 import type { GrantHandler } from './grant-handler.ts';
-import { issueUserTokens, narrowedAudience } from './user-tokens.ts';
+import { narrowedAudience, signUserTokens } from './user-tokens.ts';
 
 export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
@@ -46,7 +46,7 @@ export const refreshTokenGrant: GrantHandler = {
 
     const next = randomSecret();
     const lifetimes = effectiveLifetimes(ctx.config, client);
-    const answer = issueUserTokens(ctx, { client, grant, user, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, dpopJkt, now });
+    const answer = await signUserTokens(ctx, { client, grant, user, scopes, audience: narrowedAudience(grant, scopes), refreshToken: next, dpopJkt, now });
     const result = await ctx.store.rotateRefreshToken(oldHash, {
       tokenHash: hashSecret(next), grantId: grant.id, createdAt: now, expiresAt: Math.min(now + lifetimes.refreshIdleTtl, grant.expiresAt), rotatedAt: null,
     }, now, lifetimes.refreshGrace, MAX_ANSWERS_PER_REFRESH_TOKEN);

@@ -16,7 +16,7 @@ import { InvalidRequest, InvalidScope, InvalidTarget } from '../oauth/errors.ts'
 import { parseScope } from '../oauth/scope.ts';
 import type { ServerContext } from '../server-context.ts';
 import { TOKEN_EXCHANGE, type ClientRecord } from '../store/records.ts';
-import { issueAccessToken, type ActorClaim } from '../tokens/access-token.ts';
+import { signAccessToken, type ActorClaim } from '../tokens/access-token.ts';
 import { isAccessTokenLive, verifyOwnAccessToken, type AccessTokenClaims } from '../tokens/verify-access-token.ts';
 import type { GrantHandler, GrantParams } from './grant-handler.ts';
 
@@ -92,7 +92,7 @@ export const tokenExchangeGrant: GrantHandler = {
     const act: ActorClaim = { sub: actor?.sub ?? client.id, ...(subject.act ? { act: subject.act } : {}) };
     const now = ctx.now();
     const ttl = Math.min(effectiveLifetimes(ctx.config, client).accessTokenTtl, subject.exp - now);
-    const token = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
+    const token = await signAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
       issuer: ctx.config.issuer, audience: target, subject: subject.sub, clientId: client.id, scopes, ttl, now, act,
       ...(subject.auth_time !== undefined ? { authTime: subject.auth_time } : {}),
       ...(subject.gid !== undefined ? { grantId: subject.gid } : {}),

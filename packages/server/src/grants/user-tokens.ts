@@ -4,10 +4,10 @@ import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
 import { isOidcScope } from '../oauth/scope.ts';
 import { idTokenUserClaims } from '../oidc/claims.ts';
 import { deserializeRequestedClaims, requestedUserClaims } from '../oidc/claims-request.ts';
-import { issueIdToken } from '../oidc/id-token.ts';
+import { signIdToken } from '../oidc/id-token.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { ClientRecord, GrantRecord, UserRecord } from '../store/records.ts';
-import { issueAccessToken } from '../tokens/access-token.ts';
+import { signAccessToken } from '../tokens/access-token.ts';
 import type { TokenResponse } from './grant-handler.ts';
 
 /**
@@ -34,10 +34,11 @@ export interface UserTokenInput {
   now: number;
 }
 
-export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): TokenResponse {
+/** Signs the whole answer (RSA off the event loop: tokens/jws.ts); callers await it before committing anything. */
+export async function signUserTokens(ctx: ServerContext, input: UserTokenInput): Promise<TokenResponse> {
   const { client, grant, now } = input;
   const lifetimes = effectiveLifetimes(ctx.config, client);
-  const access = issueAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
+  const access = await signAccessToken(ctx.keys.signer(ctx.config.accessTokenAlg), {
     issuer: ctx.config.issuer, audience: accessTokenAudience(ctx, input.audience), subject: grant.userId, clientId: client.id,
     scopes: input.scopes, ttl: lifetimes.accessTokenTtl, now, authTime: grant.authTime, grantId: grant.id,
     ...(input.dpopJkt === undefined ? {} : { dpopJkt: input.dpopJkt }),
@@ -47,7 +48,7 @@ export function issueUserTokens(ctx: ServerContext, input: UserTokenInput): Toke
   if (input.scopes.includes('openid')) {
     // The scope claims (unless the client chose UserInfo only), plus what the claims parameter asked for in the ID token.
     const userClaims = { ...idTokenUserClaims(input.user, input.scopes, client.idTokenClaims), ...requestedUserClaims(input.user, deserializeRequestedClaims(grant.claims)?.idToken ?? []) };
-    response.id_token = issueIdToken(ctx.keys.signer(client.idTokenAlg), {
+    response.id_token = await signIdToken(ctx.keys.signer(client.idTokenAlg), {
       issuer: ctx.config.issuer, subject: grant.userId, clientId: client.id, authTime: grant.authTime, amr: grant.amr, nonce: input.nonce, sid: grant.sid ?? undefined,
       accessToken: access.token, userClaims, ttl: lifetimes.idTokenTtl, now,
     });

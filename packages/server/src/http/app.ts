@@ -1,11 +1,10 @@
-// createServer(config): the Fastify application. Plugin order: logging, connection deadlines and bounds, request metrics
+// createServer(config): the Fastify application. Plugin order: logging (one line per request), connection deadlines and bounds, request metrics
 // (when enabled), security headers, body parsing, errors, routes.
 import { DpopNonces } from '../oauth/dpop-nonce.ts';
 import { ClientAssertionVerifier } from '../oauth/client-assertion.ts';
 import { ClientKeys } from '../clients/client-keys.ts';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { timingEqualiserHash } from '../accounts/password-hashing.ts';
 import { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { auditSinkFor, withAuditTrail, type AuditSink } from '../audit-trail/audit-trail.ts';
 import { runInRequest } from '../audit-trail/request-scope.ts';
@@ -22,13 +21,14 @@ import { removeExpired } from '../clients/unused-clients.ts';
 import { ClientEndpointLimits } from '../rate-limits/client-endpoint-limits.ts';
 import type { Store } from '../store/store.ts';
 import { NO_METRICS } from '../metrics/metrics.ts';
-import { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
 import { observeRequests, registerMetricsRoute } from './metrics-route.ts';
 import { handleJsonError, sendNotFound } from './error-response.ts';
 import { connectionTimeouts, limitConnectionsPerAddress } from './connection-limits.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import { loggerOptions } from './logger-options.ts';
 import { serverUrls } from './paths.ts';
+import { OneLinePerRequest } from './request-log.ts';
+import { lazySchemaCompilers } from './schema-compilers.ts';
 import { registerRoutes } from './routes.ts';
 import { registerSecurityHeaders, securityHeaderSetter } from './security-headers.ts';
 
@@ -65,8 +65,9 @@ const FORM_BODY_LIMIT = 64 * 1024;
 
 export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<FastifyInstance> {
   const ownsStore = !options.store;
-  // One registry per server: two servers in one process never share series.
-  const metrics = config.metricsEnabled ? new PrometheusMetrics() : undefined;
+  // One registry per server: two servers in one process never share series. prom-client (and what it loads) is imported
+  // only when metrics are on (off by default outside dev mode): less to load at start-up and less memory.
+  const metrics = config.metricsEnabled ? new (await import('../metrics/prometheus-metrics.ts')).PrometheusMetrics() : undefined;
   const opened = options.store ?? openStore(config.databaseUrl, {
     poolMax: config.databasePoolMax, ...(metrics ? { onQuery: (seconds, ok) => metrics.observeQuery(seconds, ok) } : {}),
   });
@@ -100,7 +101,6 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     await sync.baseline();
     await ctx.keys.load(now());
     await ctx.scopes.load();
-    await timingEqualiserHash();
   } catch (error) {
     if (ownsStore) await store.close().catch(() => {});
     throw error;
@@ -116,6 +116,10 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     logger: { ...loggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // One line per request instead of Fastify's two (http/request-log.ts).
+    logController: new OneLinePerRequest(),
+    // Ajv and fast-json-stringify only if a route ever declares a schema (http/schema-compilers.ts).
+    schemaController: { compilersFactory: lazySchemaCompilers },
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -44,6 +44,7 @@ export class KeyRing {
   readonly #policy: KeyLifecyclePolicy;
   readonly #now: () => number;
   #records: SigningKeyRecord[] = [];
+  #jwksCache: { records: SigningKeyRecord[]; kids: string; jwks: { keys: PublicJwk[] } } | undefined;
   #signers = new Map<string, JwsSigner>();
 
   constructor(store: SigningKeyStore & CacheVersionStore & AuditStore, secret: string, policy: KeyLifecyclePolicy, now: () => number) {
@@ -182,10 +183,14 @@ export class KeyRing {
   /** RFC 7517 §5: the public JWK Set (no private members): published, active and retired keys. */
   jwks(): { keys: PublicJwk[] } {
     const now = this.#now();
-    return {
-      keys: this.#records.filter((r) => keyState(r, now) !== 'removed')
-        .map((r) => ({ ...(JSON.parse(r.publicJwk) as JsonWebKey), kid: r.kid, alg: r.alg, use: 'sig' as const })),
-    };
+    const published = this.#records.filter((r) => keyState(r, now) !== 'removed');
+    // The same object while the published keys stay the same: verifiers cache their imported key set by its identity
+    // (tokens/verify-access-token.ts), so introspection does not import every key again on each request.
+    const kids = published.map((r) => r.kid).join(' ');
+    if (this.#jwksCache?.records === this.#records && this.#jwksCache.kids === kids) return this.#jwksCache.jwks;
+    const jwks = { keys: published.map((r) => ({ ...(JSON.parse(r.publicJwk) as JsonWebKey), kid: r.kid, alg: r.alg, use: 'sig' as const })) };
+    this.#jwksCache = { records: this.#records, kids, jwks };
+    return jwks;
   }
 
   /** Published keys counted by algorithm and state (for the metrics). */

@@ -31,7 +31,7 @@ function atHash(accessToken: string, alg: SigningAlg): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
-export function issueIdToken(signer: JwsSigner, input: IdTokenInput): string {
+function idTokenClaims(signer: JwsSigner, input: IdTokenInput): Record<string, unknown> {
   const claims: Record<string, unknown> = {
     ...input.userClaims,
     iss: input.issuer, sub: input.subject, aud: input.clientId, azp: input.clientId,
@@ -41,5 +41,10 @@ export function issueIdToken(signer: JwsSigner, input: IdTokenInput): string {
   if (input.nonce !== undefined) claims.nonce = input.nonce;
   if (input.sid !== undefined) claims.sid = input.sid;
   if (input.accessToken !== undefined) claims.at_hash = atHash(input.accessToken, signer.alg);
-  return signer.sign(claims, 'JWT');
+  return claims;
+}
+
+/** The signed ID token; an RSA signature (the default) is computed off the event loop (JwsSigner.signAsync). */
+export function signIdToken(signer: JwsSigner, input: IdTokenInput): Promise<string> {
+  return signer.signAsync(idTokenClaims(signer, input), 'JWT');
 }

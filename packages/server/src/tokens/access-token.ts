@@ -34,7 +34,7 @@ export interface IssuedAccessToken {
   scope: string;
 }
 
-export function issueAccessToken(signer: JwsSigner, input: AccessTokenInput): IssuedAccessToken {
+function accessTokenClaims(input: AccessTokenInput): { claims: Record<string, unknown>; jti: string; expiresAt: number; scope: string } {
   const jti = randomId();
   const scope = input.scopes.join(' ');
   const expiresAt = input.now + input.ttl;
@@ -46,5 +46,17 @@ export function issueAccessToken(signer: JwsSigner, input: AccessTokenInput): Is
   if (input.grantId !== undefined) claims.gid = input.grantId;
   if (input.act !== undefined) claims.act = input.act;
   if (input.dpopJkt !== undefined) claims.cnf = { jkt: input.dpopJkt };
-  return { token: signer.sign(claims, 'at+jwt'), jti, expiresAt, scope };
+  return { claims, jti, expiresAt, scope };
+}
+
+/** Signed on the calling thread. */
+export function issueAccessToken(signer: JwsSigner, input: AccessTokenInput): IssuedAccessToken {
+  const { claims, ...rest } = accessTokenClaims(input);
+  return { token: signer.sign(claims, 'at+jwt'), ...rest };
+}
+
+/** The same token, an RSA signature computed off the event loop (JwsSigner.signAsync): what the token endpoint uses. */
+export async function signAccessToken(signer: JwsSigner, input: AccessTokenInput): Promise<IssuedAccessToken> {
+  const { claims, ...rest } = accessTokenClaims(input);
+  return { token: await signer.signAsync(claims, 'at+jwt'), ...rest };
 }

@@ -45,8 +45,5 @@ export async function verifyOwnAccessToken(ctx: ServerContext, token: string): P
 
 /** True unless the token's id was revoked or the grant it came from has ended (RFC 7009 §2, RFC 7662 §2.2). */
 export async function isAccessTokenLive(ctx: ServerContext, claims: AccessTokenClaims): Promise<boolean> {
-  if (await ctx.store.isAccessTokenRevoked(claims.jti)) return false;
-  if (claims.gid === undefined) return true;
-  const grant = await ctx.store.getGrant(claims.gid);
-  return grant !== undefined && grant.revokedAt === null && grant.expiresAt > ctx.now();
+  return ctx.store.isAccessTokenLive(claims.jti, claims.gid, ctx.now());
 }

@@ -1,6 +1,7 @@
 // Passwords: argon2id with OWASP parameters; an unknown user costs the same argon2id work as a wrong password.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import argon2 from 'argon2';
 import { hashPassword, passwordProblem, timingEqualiserHash, verifyPassword } from '../../src/accounts/password-hashing.ts';
 
 const params = (hash: string) => hash.split('$').slice(1, 4).join('$');
@@ -19,6 +20,7 @@ test('an unknown user is checked against a hash with exactly the same parameters
   const real = await hashPassword('anything at all');
   const equaliser = await timingEqualiserHash();
   assert.equal(params(equaliser), params(real), 'same algorithm and cost as a real password hash');
+  assert.equal(await argon2.verify(equaliser, 'anything'), false, 'a well-formed hash: verifying against it does the full work, it does not fail fast');
   assert.equal(await verifyPassword(undefined, 'latchkey-timing-equaliser'), false, 'even its own input is refused');
   assert.equal(await verifyPassword(undefined, ''), false);
 });

@@ -14,7 +14,8 @@ const SECRET = 'e2e-secret-0123456789-0123456789-0123456789';
 
 describe('latchkey start as a real process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
-  const env = { LATCHKEY_SECRET: SECRET, LATCHKEY_DATABASE_URL: `sqlite:${join(dir, 'db', 'latchkey.db')}` };
+  // Debug level: the SIGTERM test below waits for the line a request's arrival writes (at info only its end is logged).
+  const env = { LATCHKEY_SECRET: SECRET, LATCHKEY_DATABASE_URL: `sqlite:${join(dir, 'db', 'latchkey.db')}`, LATCHKEY_LOG_LEVEL: 'debug' };
   let server: RunningServer;
   let issuer: string;
 

@@ -8,6 +8,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { KeyRing } from '../../src/keys/key-ring.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { issueAccessToken } from '../../src/tokens/access-token.ts';
+import { verifyOwnAccessToken } from '../../src/tokens/verify-access-token.ts';
 import { addApi, addClient, basic, form, FORM_HEADERS, startTestServer, TEST_SECRET } from '../helpers/test-server.ts';
 
 const POLICY = { leadSeconds: 3600, retiredKeySeconds: 3900, rotationIntervals: {} };
@@ -152,6 +153,27 @@ test('automatic rotation: due once the key is interval minus lead old; the succe
     assert.equal(ctx.keys.signer('ES256').kid, first);
     clock = created + 86400;
     assert.equal(ctx.keys.signer('ES256').kid, staged[0]!.kid);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the JWKS object is reused while the published keys stay the same (introspection imports no key again), and replaced when one leaves: a revoked key verifies nothing', async () => {
+  const clock = 1_800_000_000;
+  const server = await startTestServer({ keyPublishLeadTime: 3600 }, { now: () => clock });
+  try {
+    const ctx = server.app.latchkeyServer;
+    const first = ctx.keys.jwks();
+    assert.equal(ctx.keys.jwks(), first, 'nothing changed: the same object');
+    const signer = ctx.keys.signer('ES256');
+    const token = issueAccessToken(signer, { issuer: ctx.config.issuer, audience: 'https://api.example', subject: 'x', clientId: 'x', scopes: ['read'], ttl: 600, now: clock });
+    assert.equal((await verifyOwnAccessToken(ctx, token.token))?.jti, token.jti);
+    await ctx.keys.revoke(signer.kid, clock, 'cli');
+    await ctx.keys.load(clock);
+    const after = ctx.keys.jwks();
+    assert.notEqual(after, first);
+    assert.ok(!after.keys.some((k) => k.kid === signer.kid));
+    assert.equal(await verifyOwnAccessToken(ctx, token.token), undefined, 'the revoked key no longer verifies');
   } finally {
     await server.close();
   }

@@ -12,9 +12,11 @@ import { POSTGRES_TEST_URL } from '../store/postgres-test-schema.ts';
 import { startTcpProxy, type TcpProxy } from '../store/tcp-proxy.ts';
 import { always, InstancePair, RoutedBrowser, SKIP, type Client, type Instance, type TokenResponse } from './instance-pair.ts';
 
-const REDEEM = /update "auth_codes" set "consumed_at"/;
+// The statements, as the store sends them (on PostgreSQL a redemption, and a rotation, is one statement that contains
+// both its update and its inserts: store/sql/codes.ts, grants.ts).
+const REDEEM = /update "?auth_codes"? set "?consumed_at"?/;
 const STORE_GRANT = /insert into "grants"/;
-const ROTATE = /update "refresh_tokens" set "rotated_at"/;
+const ROTATE = /update "?refresh_tokens"? set "?rotated_at"?/;
 const STORE_SUCCESSOR = /insert into "refresh_tokens"/;
 
 type Answer = { status: number; body: TokenResponse };

@@ -6,7 +6,8 @@
 // SQL text, so a test can aim at one step of one operation):
 //   when 'before': that statement never arrives (the transaction it belongs to is rolled back by the database);
 //   when 'after-commit': the statement and the rest of its transaction go through, the database commits, and the
-//   acknowledgement of the COMMIT never comes back (the caller cannot know that it committed);
+//   acknowledgement of the COMMIT never comes back (the caller cannot know that it committed); a statement sent outside
+//   BEGIN ... COMMIT is its own transaction: it goes through, and its answer (sent after its commit) never comes back;
 //   then 'cut': the connection is reset; then 'hold': it stays open and silent (until its client goes away).
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -33,6 +34,8 @@ interface Pair {
   upstream: Socket | undefined;
   /** The armed statement went through on this connection; its COMMIT is the one to intercept. */
   awaitingCommit: boolean;
+  /** Between a BEGIN and its COMMIT or ROLLBACK, as far as the statements sent on this connection tell. */
+  inTransaction: boolean;
   /** The fault happened here: nothing is forwarded any more. */
   faulted: boolean;
 }
@@ -57,9 +60,23 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     }
   };
 
+  /** Sends `chunk` on; the first answer from the database (sent once it committed) is dropped and the fault follows. */
+  const forwardThenFault = (pair: Pair, chunk: Buffer, fault: Armed) => {
+    armed = undefined;
+    const upstream = pair.upstream!;
+    upstream.unpipe(pair.client);
+    upstream.once('data', () => {
+      endWith(pair, fault.then);
+      fault.fired();
+    });
+    upstream.resume(); // unpipe paused it; what the database says from now on is read and dropped
+    upstream.write(chunk);
+  };
+
   const fromClient = (pair: Pair, chunk: Buffer) => {
     if (pair.faulted) return;
     const text = chunk.toString('latin1');
+    if (/\b(begin|start transaction)\b/i.test(text)) pair.inTransaction = true;
     const fault = armed;
     if (fault && !pair.awaitingCommit && fault.on.test(text)) {
       if (fault.when === 'before') {
@@ -68,20 +85,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         fault.fired();
         return;
       }
+      // Outside a transaction the statement commits by itself: its own answer is the acknowledgement to lose.
+      if (!pair.inTransaction) return forwardThenFault(pair, chunk, fault);
       pair.awaitingCommit = true;
     } else if (fault && pair.awaitingCommit && /\bcommit\b/i.test(text)) {
-      armed = undefined;
-      const upstream = pair.upstream!;
-      upstream.unpipe(pair.client);
       // The COMMIT goes through; the first answer from the database (its acknowledgement) proves it committed.
-      upstream.once('data', () => {
-        endWith(pair, fault.then);
-        fault.fired();
-      });
-      upstream.resume(); // unpipe paused it; what the database says from now on is read and dropped
-      upstream.write(chunk);
-      return;
+      return forwardThenFault(pair, chunk, fault);
     }
+    if (/\b(commit|rollback)\b/i.test(text)) pair.inTransaction = false;
     pair.upstream!.write(chunk);
   };
 
@@ -107,7 +118,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const listen = () => new Promise<void>((resolve, reject) => {
     const s = createServer((client) => {
-      const pair: Pair = { client, upstream: undefined, awaitingCommit: false, faulted: false };
+      const pair: Pair = { client, upstream: undefined, awaitingCommit: false, inTransaction: false, faulted: false };
       pairs.add(pair);
       client.on('error', () => {});
       client.on('close', () => {

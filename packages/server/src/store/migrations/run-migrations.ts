@@ -24,7 +24,19 @@ async function apply(db: AnyDb, todo: typeof MIGRATIONS[number][]): Promise<stri
   return todo.map(([name]) => name);
 }
 
+/** True when every migration is recorded: one read, no lock (the common case of every start after the first). */
+async function upToDate(db: AnyDb): Promise<boolean> {
+  try {
+    const done = new Set((await sql<{ name: string }>`select name from ${sql.table(TABLE)}`.execute(db)).rows.map((r) => r.name));
+    return MIGRATIONS.every(([name]) => done.has(name));
+  } catch {
+    return false; // no bookkeeping table yet: a new database
+  }
+}
+
 export async function runMigrations(db: AnyDb, kind: 'sqlite' | 'postgres'): Promise<string[]> {
+  // Migrations only ever add rows to the bookkeeping table, so a complete list read without the lock stays complete.
+  if (await upToDate(db)) return [];
   if (kind === 'postgres') {
     return db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`${TABLE}:`} || current_schema()))`.execute(trx);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../schema.ts';
+import type { PoolStats } from '../store.ts';
 import { createSqlStore, type SqlStore } from '../sql/sql-store.ts';
 
 const INT8_OID = 20;
@@ -24,7 +25,8 @@ function loadPg(): typeof pg {
   }
 }
 
-export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): SqlStore {
+/** The Kysely dialect over a pg pool configured as the store needs it, and the pool's state (tests wrap the dialect). */
+export function postgresDialect(url: string, options: { max?: number | undefined } = {}): { dialect: PostgresDialect; poolStats: () => PoolStats } {
   const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: url,
@@ -42,6 +44,11 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
-  return createSqlStore(db, 'postgres', () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+  return { dialect: new PostgresDialect({ pool }), poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
+}
+
+export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): SqlStore {
+  const { dialect, poolStats } = postgresDialect(url, { max: options.max });
+  const db = new Kysely<Database>({ dialect, ...(options.log ? { log: options.log } : {}) });
+  return createSqlStore(db, 'postgres', poolStats);
 }

@@ -1,10 +1,10 @@
 // CodeStore over SQL. RFC 6749 §4.1.2: a code is used once; consuming it stores its grant in the same transaction.
-import type { Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CodeStore } from '../code-store.ts';
-import type { AuthorizationCodeRecord } from '../records.ts';
-import type { AuthCodesTable } from '../schema.ts';
-import { insertGrantIn } from './grants.ts';
-import { list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
+import type { AuthorizationCodeRecord, ConsumeCodeResult } from '../records.ts';
+import type { AuthCodesTable, Database } from '../schema.ts';
+import { insertGrantFrom, insertGrantIn } from './grants.ts';
+import { ASYNC_COMMIT, insertFrom, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toCode(row: Selectable<AuthCodesTable>): AuthorizationCodeRecord {
   return {
@@ -15,14 +15,27 @@ function toCode(row: Selectable<AuthCodesTable>): AuthorizationCodeRecord {
   };
 }
 
-export function sqlCodeStore({ db }: SqlDatabase): CodeStore {
+/** Why a code was not consumed: unknown (or another client's), expired, or used before (naming the grant it produced). */
+async function whyNotConsumed(db: Kysely<Database>, codeHash: string, clientId: string): Promise<ConsumeCodeResult> {
+  const seen = await db.selectFrom('auth_codes').select(['consumed_at', 'grant_id', 'client_id']).where('code_hash', '=', codeHash).executeTakeFirst();
+  if (!seen || seen.client_id !== clientId) return { status: 'not_found' };
+  return seen.consumed_at === null ? { status: 'expired' } : { status: 'reused', grantId: seen.grant_id };
+}
+
+export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
   return {
+    // A code is stored with an asynchronous commit on PostgreSQL (one fsync less per sign-in): a crash of the database
+    // within the next few hundred milliseconds may lose it, and then its exchange fails with invalid_grant and the user
+    // signs in again; a lost code can be redeemed by nobody. Its consumption is always committed durably, and that
+    // commit's WAL flush covers the code's row too.
     async createCode(c) {
-      await db.insertInto('auth_codes').values({
+      const row: Selectable<AuthCodesTable> = {
         code_hash: c.codeHash, client_id: c.clientId, user_id: c.userId, redirect_uri: c.redirectUri,
         code_challenge: c.codeChallenge, nonce: c.nonce, scopes: JSON.stringify(c.scopes), audience: c.audience,
         auth_time: c.authTime, amr: JSON.stringify(c.amr), created_at: c.createdAt, expires_at: c.expiresAt, consumed_at: null, grant_id: null, sid: c.sid, claims: c.claims, dpop_jkt: c.dpopJkt,
-      }).execute();
+      };
+      if (kind === 'postgres') await sql`with ${ASYNC_COMMIT} ${insertFrom('auth_codes', row, 'async_commit')}`.execute(db);
+      else await db.insertInto('auth_codes').values(row).execute();
     },
 
     async getCode(codeHash) {
@@ -31,17 +44,26 @@ export function sqlCodeStore({ db }: SqlDatabase): CodeStore {
     },
 
     // The conditional update makes the first caller the only winner, and the grant it produced is written in the same
-    // transaction: a consumed code always names a stored grant.
+    // transaction: a consumed code always names a stored grant. On PostgreSQL that transaction is one statement (one
+    // round trip): the update and the inserts are data-modifying CTEs, the inserts fed by the update's RETURNING, so
+    // they write only for the winner, and a failed insert undoes the update. SQLite has no data-modifying CTEs; there the
+    // same steps run in a transaction, in-process.
     async consumeCode(codeHash, now, grant, first) {
+      if (kind === 'postgres') {
+        const won = await sql<{ won: number }>`with won as (
+            update auth_codes set consumed_at = ${now}, grant_id = ${grant.id}
+            where code_hash = ${codeHash} and client_id = ${grant.clientId} and consumed_at is null and expires_at > ${now}
+            returning code_hash),
+          ${insertGrantFrom(grant, first, 'won')}
+          select count(*)::int as won from won`.execute(db);
+        if (won.rows[0]?.won === 1) return { status: 'ok' };
+        return whyNotConsumed(db, codeHash, grant.clientId);
+      }
       return db.transaction().execute(async (trx) => {
         const won = await trx.updateTable('auth_codes').set({ consumed_at: now, grant_id: grant.id })
           .where('code_hash', '=', codeHash).where('client_id', '=', grant.clientId).where('consumed_at', 'is', null).where('expires_at', '>', now)
           .returning(['code_hash']).executeTakeFirst();
-        if (!won) {
-          const seen = await trx.selectFrom('auth_codes').select(['consumed_at', 'grant_id', 'client_id']).where('code_hash', '=', codeHash).executeTakeFirst();
-          if (!seen || seen.client_id !== grant.clientId) return { status: 'not_found' };
-          return seen.consumed_at === null ? { status: 'expired' } : { status: 'reused', grantId: seen.grant_id };
-        }
+        if (!won) return whyNotConsumed(trx, codeHash, grant.clientId);
         await insertGrantIn(trx, grant, first);
         return { status: 'ok' };
       });

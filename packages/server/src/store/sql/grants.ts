@@ -1,10 +1,10 @@
 // GrantStore over SQL: a grant is a refresh-token family; rotation with reuse detection (RFC 9700 §4.14.2) and
 // revocation of the whole family are single transactions.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { MAX_ANSWERS_PER_REFRESH_TOKEN, type GrantStore } from '../grant-store.ts';
 import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult } from '../records.ts';
 import type { Database, GrantsTable, RefreshTokensTable } from '../schema.ts';
-import { list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
+import { insertFrom, list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toGrant(row: Selectable<GrantsTable>): GrantRecord {
   return {
@@ -41,6 +41,17 @@ export async function insertGrantIn(trx: Transaction<Database>, grant: GrantReco
   if (first) await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
 }
 
+/**
+ * PostgreSQL CTEs (`new_grant as (...), new_refresh as (...)`, no trailing comma) that write the grant and its first
+ * refresh token only if the CTE `source` returned a row: the one-statement form of insertGrantIn (consumeCode). The
+ * parameters take their types from the columns they are inserted into.
+ */
+export function insertGrantFrom(grant: GrantRecord, first: RefreshTokenRecord | null, source: string) {
+  const grantCte = sql`new_grant as (${insertFrom('grants', grantRow(grant), source)} returning id)`;
+  if (!first) return grantCte;
+  return sql`${grantCte}, new_refresh as (${insertFrom('refresh_tokens', refreshRow(first), 'new_grant', { grant_id: sql.ref('new_grant.id') })})`;
+}
+
 async function revokeGrantIn(trx: Transaction<Database> | Kysely<Database>, id: string, now: number): Promise<boolean> {
   const r = await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   await trx.deleteFrom('refresh_tokens').where('grant_id', '=', id).where('rotated_at', 'is', null).execute();
@@ -60,22 +71,66 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
 
     getGrant,
 
+    // One round trip: the token joined to its grant (a token's grant always exists: foreign key, cascading delete).
     async getRefreshToken(tokenHash) {
-      const token = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-      if (!token) return undefined;
-      const grant = await getGrant(token.grant_id);
-      return grant && { ...toRefresh(token), grant };
+      const row = await db.selectFrom('refresh_tokens as t').innerJoin('grants as g', 'g.id', 't.grant_id').selectAll('g')
+        .select(['t.token_hash', 't.created_at as t_created_at', 't.expires_at as t_expires_at', 't.rotated_at as t_rotated_at'])
+        .where('t.token_hash', '=', tokenHash).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        tokenHash: row.token_hash, grantId: row.id, createdAt: num(row.t_created_at), expiresAt: num(row.t_expires_at),
+        rotatedAt: numOrNull(row.t_rotated_at), grant: toGrant(row),
+      };
     },
 
     // The grant row is locked before its tokens, in the same order as revocation (revokeGrantIn), so a rotation and a
     // revocation never deadlock; nothing is written unless the rotation succeeds or reuse revokes the family.
+    //
+    // The common case first, as one conditional update: a live token of a live grant is marked rotated, the other
+    // answers given for its parent within the grace window retire, its successor (parent_hash = this token) is stored and
+    // the grant touched, the grant row locked first as below. On PostgreSQL that is one statement (one round trip; the
+    // CTEs write only if the update matched); on SQLite the same steps open the transaction. When it matches nothing
+    // (unknown, expired, revoked, rotated before: a grace-window retry or a reuse) nothing was written, and the general
+    // case below decides, under the same locks as before.
     async rotateRefreshToken(oldHash, next, now, graceWindow = 0, maxAnswers = MAX_ANSWERS_PER_REFRESH_TOKEN) {
+      if (kind === 'postgres') {
+        const successorRow = { ...refreshRow(next), parent_hash: oldHash };
+        const rotated = await sql<Selectable<GrantsTable>>`with live_grant as (
+            select id from grants where id = (select grant_id from refresh_tokens where token_hash = ${oldHash})
+            and revoked_at is null and expires_at > ${now} for update),
+          rotated as (
+            update refresh_tokens set rotated_at = ${now}, successor_hash = ${next.tokenHash}
+            where token_hash = ${oldHash} and rotated_at is null and expires_at > ${now} and grant_id in (select id from live_grant)
+            returning grant_id, parent_hash),
+          retired as (
+            update refresh_tokens set rotated_at = ${now}
+            where grant_id in (select grant_id from rotated) and parent_hash = (select parent_hash from rotated)
+            and rotated_at is null and token_hash <> ${oldHash}),
+          successor as (${insertFrom('refresh_tokens', successorRow, 'rotated', { grant_id: sql.ref('rotated.grant_id') })}),
+          touched as (update grants set last_used_at = ${now} where id in (select grant_id from rotated) returning *)
+          select * from touched`.execute(db);
+        const grant = rotated.rows[0];
+        if (grant) return { status: 'ok', grant: toGrant(grant), graced: false };
+      }
       return db.transaction().execute(async (trx): Promise<RotateRefreshResult> => {
-        // SQLite: a write as the transaction's first statement takes the database's write lock, waiting (busy_timeout)
-        // for another process holding it; a read first would fail with SQLITE_BUSY at its first write instead.
+        // SQLite: the conditional update is the transaction's first statement, so it takes the database's write lock,
+        // waiting (busy_timeout) for another process holding it, whether or not it matches; a read first would fail
+        // with SQLITE_BUSY at its first write instead.
         if (kind === 'sqlite') {
-          await trx.updateTable('grants').set((eb) => ({ last_used_at: eb.ref('last_used_at') }))
-            .where('id', 'in', trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash)).execute();
+          const rotated = await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: next.tokenHash })
+            .where('token_hash', '=', oldHash).where('rotated_at', 'is', null).where('expires_at', '>', now)
+            .where((eb) => eb.exists(eb.selectFrom('grants').select('grants.id').whereRef('grants.id', '=', 'refresh_tokens.grant_id')
+              .where('grants.revoked_at', 'is', null).where('grants.expires_at', '>', now)))
+            .returning(['grant_id', 'parent_hash']).executeTakeFirst();
+          if (rotated) {
+            if (rotated.parent_hash !== null) {
+              await trx.updateTable('refresh_tokens').set({ rotated_at: now }).where('grant_id', '=', rotated.grant_id)
+                .where('parent_hash', '=', rotated.parent_hash).where('rotated_at', 'is', null).execute();
+            }
+            await trx.insertInto('refresh_tokens').values({ ...refreshRow({ ...next, grantId: rotated.grant_id }), parent_hash: oldHash }).execute();
+            const grant = await trx.updateTable('grants').set({ last_used_at: now }).where('id', '=', rotated.grant_id).returningAll().executeTakeFirstOrThrow();
+            return { status: 'ok', grant: toGrant(grant), graced: false };
+          }
         }
         const peek = await trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash).executeTakeFirst();
         if (!peek) return { status: 'not_found' };

@@ -1,6 +1,7 @@
 // RevokedTokenStore over SQL.
+import { sql } from 'kysely';
 import type { RevokedTokenStore } from '../revoked-token-store.ts';
-import type { SqlDatabase } from './sql-database.ts';
+import { num, type SqlDatabase } from './sql-database.ts';
 
 export function sqlRevokedTokenStore({ db }: SqlDatabase): RevokedTokenStore {
   return {
@@ -10,6 +11,16 @@ export function sqlRevokedTokenStore({ db }: SqlDatabase): RevokedTokenStore {
 
     async isAccessTokenRevoked(jti) {
       return (await db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
+    },
+
+    // Both questions in one statement, each an indexed primary-key lookup.
+    async isAccessTokenLive(jti, grantId, now) {
+      const { rows } = await sql<{ revoked: number | string; live_grants: number | string }>`select
+          (select count(*) from revoked_tokens where jti = ${jti}) as revoked,
+          (select count(*) from grants where id = ${grantId ?? null} and revoked_at is null and expires_at > ${now}) as live_grants`.execute(db);
+      const row = rows[0];
+      if (!row || num(row.revoked) > 0) return false;
+      return grantId === undefined || num(row.live_grants) > 0;
     },
   };
 }
