@@ -4,10 +4,8 @@
 // SHA-256 hash, bound to the browser (its binding cookie, authorization/interactions.ts), single use and short-lived,
 // so any instance can finish a ceremony another started. The signature counter (§6.1.1) must move forward unless it
 // is 0 on both sides; the backup flags (§6.1.3) are recorded.
-import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../crypto/random.ts';
@@ -22,6 +20,14 @@ export const MAX_PASSKEY_NAME = 60;
 const MAX_CREDENTIAL_ID = 1364;
 /** Longer answers are not read (a registration with attestation "none" is a few hundred bytes). */
 export const MAX_CREDENTIAL_JSON = 16_384;
+
+/**
+ * @simplewebauthn/server (and its ASN.1 and X.509 dependencies, a large share of the server's modules) is loaded at the
+ * first ceremony, not at start-up: most servers never see one.
+ */
+function webAuthn(): Promise<typeof import('@simplewebauthn/server')> {
+  return import('@simplewebauthn/server');
+}
 
 /** The relying party: RP ID = the issuer's host, origin = the issuer's origin. */
 export function relyingParty(ctx: ServerContext): { rpID: string; origin: string; name: string } {
@@ -48,6 +54,7 @@ async function newChallenge(ctx: ServerContext, browserSecret: string, purpose: 
 export async function registrationOptions(ctx: ServerContext, user: UserRecord, browserSecret: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(ctx);
   const existing = await ctx.store.listPasskeys(user.id);
+  const { generateRegistrationOptions } = await webAuthn();
   return generateRegistrationOptions({
     rpName: rp.name, rpID: rp.rpID, userName: user.username, userDisplayName: user.name ?? user.username, userID: new Uint8Array(Buffer.from(user.id, 'utf8')),
     challenge: await newChallenge(ctx, browserSecret, 'registration', user.id), timeout: CHALLENGE_TTL * 1000, attestationType: 'none',
@@ -62,6 +69,7 @@ export async function registrationOptions(ctx: ServerContext, user: UserRecord, 
  */
 export async function authenticationOptions(ctx: ServerContext, browserSecret: string, forUser?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const allow = forUser === undefined ? [] : (await ctx.store.listPasskeys(forUser)).map((p) => ({ id: p.id, transports: p.transports }));
+  const { generateAuthenticationOptions } = await webAuthn();
   return generateAuthenticationOptions({
     rpID: relyingParty(ctx).rpID, userVerification: 'required', timeout: CHALLENGE_TTL * 1000,
     challenge: await newChallenge(ctx, browserSecret, 'authentication', null), ...(allow.length > 0 ? { allowCredentials: allow } : {}),
@@ -118,6 +126,7 @@ export async function registerPasskey(ctx: ServerContext, user: UserRecord, brow
   const record = await consumeChallenge(ctx, challenge, browserSecret, 'registration');
   if (record.userId !== user.id) throw new PasskeyRejected(UNUSABLE, 'the registration challenge was made for another user');
   const rp = relyingParty(ctx);
+  const { verifyRegistrationResponse } = await webAuthn();
   let verification;
   try {
     verification = await verifyRegistrationResponse({
@@ -165,6 +174,7 @@ export async function verifyPasskeyAssertion(ctx: ServerContext, browserSecret: 
   const user = await ctx.store.getUser(passkey.userId);
   if (!user) throw new PasskeyRejected(UNUSABLE, 'the passkey has no user');
   const rp = relyingParty(ctx);
+  const { verifyAuthenticationResponse } = await webAuthn();
   let verification;
   try {
     verification = await verifyAuthenticationResponse({

@@ -1,16 +1,6 @@
 // The `latchkey` command line: dispatches to one file per command.
-import { apiCommand } from './api-command.ts';
-import { auditCommand } from './audit-command.ts';
-import { auditLogCommand } from './audit-log-command.ts';
-import { explainCommand } from './explain-command.ts';
 import { CliError } from './cli-error.ts';
-import { clientCommand } from './client-command.ts';
 import type { CliIo } from './command-context.ts';
-import { keysCommand } from './keys-command.ts';
-import { logoutDeliveriesCommand } from './logout-deliveries-command.ts';
-import { migrateCommand } from './migrate-command.ts';
-import { startCommand } from './start-command.ts';
-import { userCommand } from './user-command.ts';
 
 const HELP = `latchkey: OAuth 2.1 and OpenID Connect authorization server
 
@@ -29,9 +19,21 @@ usage: latchkey <command> [options]
 
 Every command takes --database URL (env LATCHKEY_DATABASE_URL, default sqlite:./data/latchkey.db) and --json.`;
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  start: startCommand, migrate: migrateCommand, client: clientCommand, api: apiCommand, user: userCommand, keys: keysCommand, audit: auditCommand, 'audit-log': auditLogCommand, explain: explainCommand,
-  'logout-deliveries': logoutDeliveriesCommand,
+type Command = (args: string[], io: CliIo) => Promise<void>;
+
+// Each command's module is loaded when that command runs: `latchkey start` does not load the audit (and the rest of
+// the commands) it never uses, and a one-off command does not load the others.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start-command.ts')).startCommand,
+  migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
+  client: async () => (await import('./client-command.ts')).clientCommand,
+  api: async () => (await import('./api-command.ts')).apiCommand,
+  user: async () => (await import('./user-command.ts')).userCommand,
+  keys: async () => (await import('./keys-command.ts')).keysCommand,
+  audit: async () => (await import('./audit-command.ts')).auditCommand,
+  'audit-log': async () => (await import('./audit-log-command.ts')).auditLogCommand,
+  explain: async () => (await import('./explain-command.ts')).explainCommand,
+  'logout-deliveries': async () => (await import('./logout-deliveries-command.ts')).logoutDeliveriesCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -40,12 +42,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${HELP}\n`);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     io.stderr(`latchkey: unknown command "${command}" (try latchkey --help)\n`);
     return 2;
   }
   try {
+    const run = await load();
     await run(args, io);
     return 0;
   } catch (error) {

@@ -14,7 +14,6 @@ import { signInWithPassword, signInWithSecondFactor } from '../accounts/password
 import {
   confirmTotpEnrolment, pendingTotpEnrolment, removeTotp, startPendingSecondFactor, startTotpEnrolment, takePendingSecondFactor,
 } from '../accounts/second-factor.ts';
-import QRCode from 'qrcode';
 import { browserSecret, ensureBrowserSecret } from '../authorization/interactions.ts';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import type { ServerContext } from '../server-context.ts';
@@ -118,7 +117,8 @@ async function accountPage(ctx: ServerContext, csrf: CsrfTokens, browser: Browse
       totpStartAction: ctx.urls.accountTotpStart, totpRemoveAction: ctx.urls.accountTotpRemove,
       ...(setup ? {
         // The QR code is drawn here, as inline SVG (no third-party service, no image request): the otpauth URI never leaves.
-        totpSetup: { qrSvg: await QRCode.toString(setup.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }), secret: setup.secret, confirmAction: ctx.urls.accountTotpConfirm },
+        // qrcode (and pngjs under it) is loaded at the first TOTP set-up, not at start-up.
+        totpSetup: { qrSvg: await (await import('qrcode')).default.toString(setup.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }), secret: setup.secret, confirmAction: ctx.urls.accountTotpConfirm },
       } : {}),
       ...(options.recoveryCodes ? { recoveryCodes: options.recoveryCodes } : {}),
     },

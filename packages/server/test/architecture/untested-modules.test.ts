@@ -42,7 +42,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // ID tokens checked by openid-client in test/flows, JWS verified by jose against /jwks).
   'protocol pieces asserted through responses': [
     'oauth/audience.ts', 'oauth/error-description.ts', 'oauth/errors.ts', 'oidc/claims.ts', 'oidc/id-token.ts',
-    'tokens/verify-access-token.ts', 'keys/generate-key.ts', 'keys/jwk-thumbprint.ts',
+    'keys/generate-key.ts', 'keys/jwk-thumbprint.ts',
     // client_name, client_uri, logo_uri, scope: asserted by test/endpoints/register.test.ts and test/clients/client-metadata-documents.test.ts
     'clients/client-metadata-fields.ts',
   ],
