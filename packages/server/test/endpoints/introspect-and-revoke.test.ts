@@ -176,6 +176,35 @@ describe('introspection and revocation', () => {
     assert.ok((await server.store.getGrant(grantId))?.revokedAt);
   });
 
+  test('a token introspected before (its verification remembered) is inactive at once when revoked, when its grant ends and when it expires; a forged twin is not', async () => {
+    const own = await clientToken(appA);
+    assert.equal((await introspect(own)).json().active, true);
+    assert.equal((await introspect(own)).json().active, true, 'asked again: still active');
+    const [h, p, s] = own.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, scope: 'contacts:read contacts:admin' })).toString('base64url')}.${s}`;
+    assert.deepEqual((await introspect(forged)).json(), { active: false }, 'the remembered signature does not cover another payload');
+    assert.equal((await post('/revoke', { token: own }, basic(appA.id, appA.secret))).statusCode, 200);
+    assert.deepEqual((await introspect(own)).json(), { active: false }, 'revoked: inactive at once');
+
+    const { refresh, access } = await userGrant(appA.id);
+    assert.equal((await introspect(access)).json().active, true);
+    assert.equal((await post('/revoke', { token: refresh }, basic(appA.id, appA.secret))).statusCode, 200);
+    assert.deepEqual((await introspect(access)).json(), { active: false }, 'the grant ended: inactive at once');
+
+    const expiring = await clientToken(appA);
+    assert.equal((await introspect(expiring)).json().active, true);
+    const start = clock;
+    try {
+      clock = start + 899;
+      assert.equal((await introspect(expiring)).json().active, true, 'one second before exp');
+      clock = start + 900;
+      assert.deepEqual((await introspect(expiring)).json(), { active: false }, 'at exp (RFC 7519 §4.1.4)');
+    } finally {
+      clock = start;
+    }
+  });
+
   test("another client's refresh token (confidential or public caller) is answered like an unknown one and stays valid", async () => {
     const { refresh, access, grantId } = await userGrant(appA.id);
     for (const res of [await post('/revoke', { token: refresh }, basic(appB.id, appB.secret)), await post('/revoke', { token: refresh, client_id: spa.id })]) {
