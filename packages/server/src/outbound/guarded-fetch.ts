@@ -4,7 +4,6 @@
 // Bounded in time and size; redirects are not followed. `allowPrivate` (development only) lifts the address rule.
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
-import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isPublicAddress } from './public-address.ts';
 
@@ -54,7 +53,8 @@ export async function guardedFetch(target: URL, options: GuardedFetchOptions): P
     if (lookupOptions.all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
     else callback(null, pinned.address, pinned.family);
   };
-  const client = target.protocol === 'https:' ? https : http;
+  // node:https (and TLS under it) is loaded at the first outbound https request, not at start-up.
+  const client = target.protocol === 'https:' ? (await import('node:https')).default : http;
   return new Promise<GuardedResponse>((resolve, reject) => {
     const request = client.request(target, {
       method: 'GET', agent: false, lookup: pinnedLookup, headers: { accept: options.accept, 'user-agent': 'latchkey' },

@@ -362,6 +362,11 @@ describe('private addresses', () => {
     const answer = await guardedFetch(new URL(host.url('/plain.json')), { ...options, allowPrivate: true });
     assert.deepEqual(JSON.parse(answer.body), { ok: true });
     assert.equal(answer.cacheControl, 'max-age=120');
+    // An https URL is fetched over TLS (node:https, loaded at the first such fetch): the plain HTTP host cannot answer
+    // the handshake, and the failure is a GuardedFetchError naming the TLS error, not a crash.
+    const tls = await guardedFetch(new URL(`https://127.0.0.1:${port}/plain.json`), { ...options, allowPrivate: true }).then(() => undefined, (error: Error) => error);
+    assert.equal(tls?.name, 'GuardedFetchError');
+    assert.match(tls?.message ?? '', /the request failed \((EPROTO|ERR_SSL_[A-Z_]+|ECONNRESET)\)/);
   });
 
   it('the address rule: only globally routable unicast', () => {
