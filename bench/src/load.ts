@@ -46,7 +46,8 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function runLoad(origin: string, workload: Workload, settings: LoadSettings): Promise<LoadResult> {
+export async function runLoad(origin: string, workload: Workload, settings: LoadSettings): Promise<LoadResult> {
+  await workload.beforeRun?.(settings.connections * settings.pipelining);
   const latencies: number[] = [];
   const counts = workload.counts();
   return new Promise((resolve, reject) => {

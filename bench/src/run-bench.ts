@@ -99,7 +99,7 @@ async function measureLoad(scenario: LoadScenario, name: ServerName, round: numb
   });
   try {
     const { workload, verified } = await prepareWorkload(scenario.workload, server.ready, {
-      connections: options.connections, opaqueAccessTokens: scenario.setup.userAccessTokenFormat === 'opaque' && name === 'oidc-provider',
+      opaqueAccessTokens: scenario.setup.userAccessTokenFormat === 'opaque' && name === 'oidc-provider',
     });
     log(`${scenario.name} ${name}: ${server.ready.version}, verified: ${verified}`);
     let warmup: LoadResult | null = null;

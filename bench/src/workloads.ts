@@ -2,7 +2,8 @@
 // in verify-*.ts). Each prepare function first verifies one real answer of the server, then builds autocannon requests.
 //   cc          POST /token client_credentials (RFC 6749 §4.4)
 //   code        GET authorize with the SSO session cookie -> 30x with a code; POST /token authorization_code (§4.1)
-//   refresh     POST /token refresh_token with the token the previous answer rotated in (§6), one chain per connection
+//   refresh     POST /token refresh_token with the token the previous answer rotated in (§6), one chain per connection,
+//               fresh chains for every run
 //   introspect  POST introspect with a user's access token, as the API's resource server (RFC 7662 §2.1)
 import type { Request } from 'autocannon';
 import { basicAuthorization, TOKEN_REQUEST_BODY, type ReadyMessage } from './child-protocol.ts';
@@ -18,6 +19,8 @@ export interface Workload {
   requests: Request[];
   /** Running totals: flows whose answers were right, and answers that were not. */
   counts(): { flows: number; unexpected: number };
+  /** Before each run (warm-up, measured), not timed: what the run needs fresh, given how many requests are in flight. */
+  beforeRun?(inFlight: number): Promise<void>;
 }
 
 export interface PreparedWorkload {
@@ -94,35 +97,45 @@ async function authorizationCode(server: ReadyMessage): Promise<PreparedWorkload
   };
 }
 
-async function refreshRotation(server: ReadyMessage, connections: number): Promise<PreparedWorkload> {
+async function refreshRotation(server: ReadyMessage): Promise<PreparedWorkload> {
   const flow = userFlowOf(server);
   const cookies = await signIn(server);
   const first = await verifyUserTokens(server, await codeFlow(server, cookies), { nonce: NONCE });
   const refreshed = await verifyUserTokens(server, await tokenRequest(server, refreshBody(first.refreshToken)));
   if (refreshed.refreshToken === first.refreshToken) throw new Error(`${server.name}: the refresh token was not rotated`);
-  // One chain per connection and run; a run that ends drops the answers in flight, and with them their successors,
-  // so there are enough chains for the warm-up and the measured run (and some to spare).
-  const pool = [refreshed.refreshToken];
-  while (pool.length < connections * 3 + 2) {
+  // A chain: a code flow from the session, then its refresh token rotated again and again. Every run (warm-up and
+  // measured) gets fresh chains, exactly one per request in flight: a run that ends drops the answers in flight and
+  // with them their chains, and a chain left unused for long is no fair test either (oidc-provider's in-memory adapter
+  // is an LRU of 1000 entries: an idle refresh token is evicted after a few thousand refreshes of the others, and
+  // then answered 400 invalid_grant, "refresh token not found").
+  const newChain = async () => {
     const answer = await tokenRequest(server, codeExchangeBody(flow, await authorizeWithSession(server, cookies)));
     const token = answer.json?.refresh_token;
     if (answer.status !== 200 || typeof token !== 'string') throw new Error(`${server.name}: code exchange for a refresh chain answered ${answer.status}`);
-    pool.push(token);
-  }
+    return token;
+  };
+  // The current token of each idle chain. A connection takes one when it sends and puts back the one its answer rotated
+  // in, at once (last in, first out): so each connection keeps its own chain, and no token is ever sent twice.
+  let chains: string[] = [];
   const { totals, counts } = counter();
   return {
     verified: `${first.checked}; a refresh answers the same with a new refresh token`,
     workload: {
       counts,
+      beforeRun: async (inFlight) => {
+        const fresh: string[] = [];
+        for (let i = 0; i < inFlight; i++) fresh.push(await newChain());
+        chains = fresh;
+      },
       requests: [{
         method: 'POST', path: new URL(server.tokenUrl).pathname,
         headers: { authorization: basicAuthorization(flow.clientId, flow.clientSecret), 'content-type': FORM },
-        // An empty pool (chains broken by wrong answers, already counted) sends a token that fails, counted too.
-        setupRequest: (request) => ({ ...request, body: refreshBody(pool.pop() ?? 'no-refresh-token-left') }),
+        // No chain left (broken by wrong answers, already counted) sends a token that fails, counted too.
+        setupRequest: (request) => ({ ...request, body: refreshBody(chains.pop() ?? 'no-refresh-token-left') }),
         onResponse: (status, body) => {
           const next = status === 200 ? /"refresh_token"\s*:\s*"([^"]+)"/.exec(body)?.[1] : undefined;
           if (next && body.includes('"id_token"')) {
-            pool.push(next);
+            chains.push(next);
             totals.flows++;
           } else totals.unexpected++;
         },
@@ -153,11 +166,11 @@ async function introspection(server: ReadyMessage, opaqueAccessToken: boolean): 
   };
 }
 
-export function prepareWorkload(kind: WorkloadKind, server: ReadyMessage, options: { connections: number; opaqueAccessTokens: boolean }): Promise<PreparedWorkload> {
+export function prepareWorkload(kind: WorkloadKind, server: ReadyMessage, options: { opaqueAccessTokens: boolean }): Promise<PreparedWorkload> {
   switch (kind) {
     case 'cc': return clientCredentials(server);
     case 'code': return authorizationCode(server);
-    case 'refresh': return refreshRotation(server, options.connections);
+    case 'refresh': return refreshRotation(server);
     case 'introspect': return introspection(server, options.opaqueAccessTokens);
   }
 }
