@@ -1,19 +1,15 @@
 // Routes of the account page. Thin: parse, call endpoints/account.ts, reply (303 after every POST); errors go through
 // http/error-response.ts.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CsrfTokens } from '../browser/csrf.ts';
 import {
   addPasskey, changePassword, confirmTotp, deletePasskey, deleteTotp, removePassword, revokeApp, showAccount, signOut, signOutSessions, startTotp, submitAccountLogin,
   submitAccountPasskeyLogin, submitAccountSecondFactor,
 } from '../endpoints/account.ts';
-import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import type { ServerContext } from '../server-context.ts';
 import { browserRequest } from './browser-response.ts';
-import { respondToBrowser, sendAccountPageError } from './error-response.ts';
+import { respondOnAccountPages as respond } from './error-response.ts';
 import { PATHS } from './paths.ts';
-
-const respond = (request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>) =>
-  respondToBrowser(request, reply, work, sendAccountPageError);
 
 export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext, csrf: CsrfTokens): void {
   app.get<{ Querystring: { revoked?: unknown; done?: unknown; reauth?: unknown } }>(PATHS.account, (request, reply) => {

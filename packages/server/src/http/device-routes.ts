@@ -1,16 +1,15 @@
 // Routes of the device authorization grant (RFC 8628): the device authorization endpoint (JSON, like /token) and the
 // verification page with its login and decision steps (pages). Thin: parse, call the endpoint, reply; errors go
 // through http/error-response.ts.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CsrfTokens } from '../browser/csrf.ts';
-import type { BrowserResponse } from '../endpoints/browser-exchange.ts';
 import { handleDeviceAuthorization } from '../endpoints/device-authorization.ts';
 import { showDevicePage, submitDeviceDecision, submitDeviceLogin, submitUserCode } from '../endpoints/device-verification.ts';
 import { InvalidRequest } from '../oauth/errors.ts';
 import { FormParams } from '../oauth/form-params.ts';
 import type { ServerContext } from '../server-context.ts';
 import { browserRequest } from './browser-response.ts';
-import { respondToBrowser, sendAccountPageError } from './error-response.ts';
+import { respondOnAccountPages as respond } from './error-response.ts';
 import { PATHS } from './paths.ts';
 
 const formBody = (body: unknown): FormParams => (body instanceof FormParams ? body : FormParams.parse(''));
@@ -20,9 +19,6 @@ function queryUserCode(request: FastifyRequest): string | undefined {
   const value = (request.query as Record<string, unknown>).user_code;
   return typeof value === 'string' ? value : undefined;
 }
-
-const respond = (request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>) =>
-  respondToBrowser(request, reply, work, sendAccountPageError);
 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext, csrf: CsrfTokens): void {
   app.post(PATHS.deviceAuthorization, async (request, reply) => {

@@ -187,3 +187,7 @@ export async function respondToBrowser(request: FastifyRequest, reply: FastifyRe
     return onError(error, request, reply);
   }
 }
+
+/** respondToBrowser with errors shown on the account page's frame (the account and device routes). */
+export const respondOnAccountPages = (request: FastifyRequest, reply: FastifyReply, work: () => Promise<BrowserResponse>): Promise<FastifyReply> =>
+  respondToBrowser(request, reply, work, sendAccountPageError);
