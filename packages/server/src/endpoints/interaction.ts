@@ -19,6 +19,8 @@ import { isUnvetted, unverifiedClient } from '../clients/unvetted-client-policy.
 import { AccessDenied } from '../oauth/errors.ts';
 import type { Authentication } from '../oidc/prompt.ts';
 import type { ServerContext } from '../server-context.ts';
+import type { ClientRecord } from '../store/records.ts';
+import type { UnverifiedClient } from './page-models.ts';
 import { authorizationResponse, errorPageResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 import { consentQuestion, targetOf } from '../authorization/authorization-request.ts';
 
@@ -60,7 +62,7 @@ async function renderLogin(ctx: ServerContext, csrf: CsrfTokens, secret: string,
     kind: 'page', status: options.status ?? 200, cookies: [], ...(options.headers ? { headers: options.headers } : {}),
     page: {
       view: 'login', action: ctx.urls.interaction(pending.record.id, 'login'), clientName: client.name, csrfToken: csrf.tokenFor(secret),
-      ...(isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {}),
+      ...unverifiedMark(ctx, client, pending),
       username: options.username ?? pending.request.loginHint, ...(options.error ? { error: options.error } : {}),
       passkey: {
         action: ctx.urls.interaction(pending.record.id, 'passkey'), scripts: ctx.urls.passkeyScripts,
@@ -99,6 +101,11 @@ async function renderSecondFactor(ctx: ServerContext, csrf: CsrfTokens, secret: 
   };
 }
 
+/** The mark the login and consent pages show for a client nobody vetted (nothing for an operator's client). */
+function unverifiedMark(ctx: ServerContext, client: ClientRecord, pending: PendingInteraction): { unverified?: UnverifiedClient } {
+  return isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {};
+}
+
 /** A second step is pending for this interaction: a user is known but has not finished signing in. */
 const awaitingSecondFactor = (pending: PendingInteraction) => pending.record.userId !== null && pending.record.authTime === null;
 
@@ -132,7 +139,7 @@ export async function showInteraction(ctx: ServerContext, csrf: CsrfTokens, brow
     page: {
       view: 'consent', action: ctx.urls.interaction(pending.record.id, 'consent'), clientName: client.name, username: user.username,
       csrfToken: csrf.tokenFor(secret), scopeDescriptions: describe(missing), alreadyGranted: describe(earlier),
-      ...(isUnvetted(client) ? { unverified: unverifiedClient(client, pending.request.redirectUri, ctx.config.operatorName) } : {}),
+      ...unverifiedMark(ctx, client, pending),
     },
   };
 }
