@@ -11,18 +11,11 @@ import { codeVerifierMatches, verifyCodeVerifier } from '../oauth/pkce.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { AuthorizationCodeRecord, ClientRecord, GrantRecord } from '../store/records.ts';
 import type { GrantHandler } from './grant-handler.ts';
+import { derivedGrantId } from './derived-grant-id.ts';
 import { signUserTokens } from './user-tokens.ts';
 
 const INVALID_CODE = 'the authorization code is invalid';
 const REUSED = 'the authorization code was already used; the tokens issued from it have been revoked';
-
-/**
- * The grant a code produces has an id derived from the code's hash, so the access token (whose `gid` names it) can be
- * signed before the grant is stored (a grant id is not a secret; the code cannot be recovered from it).
- */
-function grantIdFor(codeHash: string): string {
-  return hashSecret(`grant:${codeHash}`).slice(0, 32);
-}
 
 /**
  * Whether a request presenting this (used) code proves it is the code's client: the client has authenticated and is
@@ -36,7 +29,7 @@ function provesCodeOwner(code: AuthorizationCodeRecord, client: ClientRecord, ve
 
 /** RFC 6749 §4.1.2: deny the reused code and revoke everything issued from it. */
 async function refuseReuse(ctx: ServerContext, code: AuthorizationCodeRecord, grantId: string | null, now: number): Promise<never> {
-  const revoked = grantId ?? grantIdFor(code.codeHash);
+  const revoked = grantId ?? derivedGrantId(code.codeHash);
   await ctx.store.revokeGrant(revoked, now);
   ctx.metrics.reuseDetected('authorization_code');
   await ctx.store.recordAuditEvent({ type: 'code.reused', clientId: code.clientId, userId: code.userId, detail: { grantId: revoked } }, now);
@@ -85,7 +78,7 @@ export const authorizationCodeGrant: GrantHandler = {
     const withRefresh = client.grantTypes.includes('refresh_token');
     const lifetimes = effectiveLifetimes(ctx.config, client);
     const grant: GrantRecord = {
-      id: grantIdFor(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime, amr: code.amr,
+      id: derivedGrantId(codeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime, amr: code.amr,
       createdAt: now, lastUsedAt: now,
       // Without a refresh token the grant only has to outlive its access token (so revocation can still name it).
       expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null, sid: code.sid, claims: code.claims,

@@ -10,6 +10,7 @@ import type { ServerContext } from '../server-context.ts';
 import { DEVICE_CODE_GRANT_TYPE, type ConsumeDeviceCodeResult, type DeviceCodeRecord, type GrantRecord } from '../store/records.ts';
 import type { GrantHandler, TokenResponse } from './grant-handler.ts';
 import { effectiveLifetimes } from '../clients/client-lifetimes.ts';
+import { derivedGrantId } from './derived-grant-id.ts';
 import { signUserTokens } from './user-tokens.ts';
 
 /** RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
@@ -18,10 +19,6 @@ export const SLOW_DOWN_INCREASE = 5;
 const INVALID = 'the device code is invalid';
 const REDEEMED = 'the device code was already redeemed';
 
-/** The grant a device code produces: its id is derived from the code's hash, so its tokens can be signed first. */
-function grantIdFor(deviceCodeHash: string): string {
-  return hashSecret(`grant:device:${deviceCodeHash}`).slice(0, 32);
-}
 
 /** The answer for a code that gives no tokens (now, or ever). */
 function refusal(status: Exclude<ConsumeDeviceCodeResult['status'], 'ok'>): never {
@@ -42,7 +39,7 @@ async function redeem(ctx: ServerContext, code: DeviceCodeRecord, client: Parame
   const withRefresh = client.grantTypes.includes('refresh_token');
   const lifetimes = effectiveLifetimes(ctx.config, client);
   const grant: GrantRecord = {
-    id: grantIdFor(code.deviceCodeHash), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
+    id: derivedGrantId(`device:${code.deviceCodeHash}`), clientId: client.id, userId: user.id, scopes: code.scopes, audience: code.audience, authTime: code.authTime,
     createdAt: now, lastUsedAt: now, expiresAt: now + (withRefresh ? lifetimes.refreshAbsoluteTtl : lifetimes.accessTokenTtl), revokedAt: null,
     // A device's tokens are not tied to the browser session that approved them (no sid), and take no claims request.
     sid: null, claims: null, dpopJkt: null,

@@ -20,7 +20,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   ],
   // The grants: test/grants/*.test.ts run them through POST /token (their declarations: test/endpoints/token.test.ts).
   'grants through the token endpoint (test/grants)': [
-    'grants/authorization-code.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/token-exchange.ts', 'grants/user-tokens.ts',
+    'grants/authorization-code.ts', 'grants/derived-grant-id.ts', 'grants/client-credentials.ts', 'grants/refresh-token.ts', 'grants/token-exchange.ts', 'grants/user-tokens.ts',
     // Issuing device codes: test/grants/device-code.test.ts through POST /device/authorize.
     'device/device-codes.ts',
   ],
