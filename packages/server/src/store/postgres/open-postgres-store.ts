@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Database } from '../schema.ts';
 import type { PoolStats } from '../store.ts';
 import { createSqlStore, type SqlStore } from '../sql/sql-store.ts';
+import { prepareStatementsOn, type PreparedStatementPolicy } from './prepared-statements.ts';
 
 const INT8_OID = 20;
 
@@ -41,8 +42,10 @@ export function postgresDialect(url: string, options: { max?: number | undefined
   // Nor may a broken connection that is checked out (a query in flight when the database restarts or the network
   // drops): pg emits 'error' on the client as well as failing the query, and pg-pool listens only while the client
   // is idle. The query's own rejection reports the failure; the pool then discards the dead client.
+  const preparedStatements: PreparedStatementPolicy = { enabled: true };
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    prepareStatementsOn(client, preparedStatements);
   });
   return { dialect: new PostgresDialect({ pool }), poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
 }
