@@ -44,11 +44,13 @@ export const authorizationCodeGrant: GrantHandler = {
   async handle(ctx, { client, params, dpopJkt }) {
     const codeHash = hashSecret(params.require('code'));
     const now = ctx.now();
-    const code = await ctx.store.getCode(codeHash);
+    // The code with its user, in one read (a code's user always exists: deleting a user deletes their codes).
+    const found = await ctx.store.getCodeWithUser(codeHash);
     // Another client's code: refused before anything happens to it, so a thief can neither burn it nor learn about it.
-    if (!code || code.clientId !== client.id) {
-      throw new InvalidGrant(INVALID_CODE, { debug: code ? `code of client ${code.clientId} presented by ${client.id}` : 'unknown code' });
+    if (!found || found.code.clientId !== client.id) {
+      throw new InvalidGrant(INVALID_CODE, { debug: found ? `code of client ${found.code.clientId} presented by ${client.id}` : 'unknown code' });
     }
+    const { code, user } = found;
     if (code.consumedAt !== null) {
       if (!provesCodeOwner(code, client, params.get('code_verifier'))) {
         throw new InvalidGrant(INVALID_CODE, { debug: 'a used code replayed without proof of possession: refused, nothing revoked' });
@@ -71,9 +73,6 @@ export const authorizationCodeGrant: GrantHandler = {
       throw new InvalidGrant(dpopJkt === undefined ? 'this authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof signed with it'
         : 'the DPoP proof key is not the one named by dpop_jkt in the authorization request');
     }
-
-    const user = await ctx.store.getUser(code.userId);
-    if (!user) throw new InvalidGrant(INVALID_CODE, { debug: 'user no longer exists' });
 
     const withRefresh = client.grantTypes.includes('refresh_token');
     const lifetimes = effectiveLifetimes(ctx.config, client);

@@ -22,7 +22,8 @@ export const refreshTokenGrant: GrantHandler = {
     const presented = params.require('refresh_token');
     const oldHash = hashSecret(presented);
     const now = ctx.now();
-    const found = await ctx.store.getRefreshToken(oldHash);
+    // The token with its grant and user, in one read (deleting a user deletes their grants and tokens).
+    const found = await ctx.store.getRefreshTokenWithUser(oldHash);
     // Checked before rotating, so another client cannot burn (or learn about) this client's token. Past this point the
     // request proves it is the client: a confidential client has authenticated; for a public client the refresh token
     // is itself the proof (OAuth 2.1 §4.3.1), so a replay of a rotated one revokes the family.
@@ -41,8 +42,7 @@ export const refreshTokenGrant: GrantHandler = {
     const scopes = requested.length > 0 ? requested : grant.scopes;
     const resource = params.get('resource');
     if (resource !== undefined && resource !== grant.audience) throw new InvalidTarget('resource differs from the API this grant is for');
-    const user = await ctx.store.getUser(grant.userId);
-    if (!user) throw new InvalidGrant('the refresh token is invalid', { debug: 'user no longer exists' });
+    const user = found.user;
 
     const next = randomSecret();
     const lifetimes = effectiveLifetimes(ctx.config, client);

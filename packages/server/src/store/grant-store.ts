@@ -1,5 +1,5 @@
 // Grants (refresh-token families) and their refresh tokens, keyed by the SHA-256 of the token (RFC 9700 §4.14.2).
-import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult } from './records.ts';
+import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult, UserRecord } from './records.ts';
 
 /** The most answers one refresh token gets (its rotation and the grace answers): the bound on a family's live tokens. */
 export const MAX_ANSWERS_PER_REFRESH_TOKEN = 5;
@@ -10,6 +10,8 @@ export interface GrantStore {
   getGrant(id: string): Promise<GrantRecord | undefined>;
   /** The refresh token and its grant, whatever their state (for revocation and introspection). */
   getRefreshToken(tokenHash: string): Promise<(RefreshTokenRecord & { grant: GrantRecord }) | undefined>;
+  /** The same with the grant's user, in one read (the refresh grant); a grant's user always exists (cascading delete). */
+  getRefreshTokenWithUser(tokenHash: string): Promise<(RefreshTokenRecord & { grant: GrantRecord; user: UserRecord }) | undefined>;
   /**
    * Rotates in one transaction: marks the token rotated, records `next` as its successor and stores it as an answer
    * to the token (its parent); the other answers given for the token's own parent, unused, retire (the client kept

@@ -4,6 +4,7 @@ import type { CodeStore } from '../code-store.ts';
 import type { AuthorizationCodeRecord, ConsumeCodeResult } from '../records.ts';
 import type { AuthCodesTable, Database } from '../schema.ts';
 import { insertGrantFrom, insertGrantIn } from './grants.ts';
+import { toJoinedUser, USER_JOIN_COLUMNS } from './users.ts';
 import { ASYNC_COMMIT, insertFrom, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toCode(row: Selectable<AuthCodesTable>): AuthorizationCodeRecord {
@@ -41,6 +42,12 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
     async getCode(codeHash) {
       const row = await db.selectFrom('auth_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
       return row && toCode(row);
+    },
+
+    async getCodeWithUser(codeHash) {
+      const row = await db.selectFrom('auth_codes as c').innerJoin('users as u', 'u.id', 'c.user_id').selectAll('c').select(USER_JOIN_COLUMNS)
+        .where('c.code_hash', '=', codeHash).executeTakeFirst();
+      return row && { code: toCode(row), user: toJoinedUser(row) };
     },
 
     // The conditional update makes the first caller the only winner, and the grant it produced is written in the same

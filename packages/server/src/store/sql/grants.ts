@@ -5,6 +5,7 @@ import { MAX_ANSWERS_PER_REFRESH_TOKEN, type GrantStore } from '../grant-store.t
 import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult } from '../records.ts';
 import type { Database, GrantsTable, RefreshTokensTable } from '../schema.ts';
 import { insertFrom, list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
+import { toJoinedUser, USER_JOIN_COLUMNS } from './users.ts';
 
 function toGrant(row: Selectable<GrantsTable>): GrantRecord {
   return {
@@ -36,6 +37,16 @@ function grantRow(g: GrantRecord): Selectable<GrantsTable> {
 }
 
 /** Writes a grant and its first refresh token (if any) inside the caller's transaction (shared with consumeCode). */
+/** A refresh token's columns read through a join with its grant (whose columns keep their names). */
+const TOKEN_JOIN_COLUMNS = ['t.token_hash', 't.created_at as t_created_at', 't.expires_at as t_expires_at', 't.rotated_at as t_rotated_at'] as const;
+
+function toJoinedRefresh(row: Selectable<GrantsTable> & { token_hash: string; t_created_at: number; t_expires_at: number; t_rotated_at: number | null }): RefreshTokenRecord & { grant: GrantRecord } {
+  return {
+    tokenHash: row.token_hash, grantId: row.id, createdAt: num(row.t_created_at), expiresAt: num(row.t_expires_at),
+    rotatedAt: numOrNull(row.t_rotated_at), grant: toGrant(row),
+  };
+}
+
 export async function insertGrantIn(trx: Transaction<Database>, grant: GrantRecord, first: RefreshTokenRecord | null): Promise<void> {
   await trx.insertInto('grants').values(grantRow(grant)).execute();
   if (first) await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
@@ -73,14 +84,16 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
 
     // One round trip: the token joined to its grant (a token's grant always exists: foreign key, cascading delete).
     async getRefreshToken(tokenHash) {
-      const row = await db.selectFrom('refresh_tokens as t').innerJoin('grants as g', 'g.id', 't.grant_id').selectAll('g')
-        .select(['t.token_hash', 't.created_at as t_created_at', 't.expires_at as t_expires_at', 't.rotated_at as t_rotated_at'])
+      const row = await db.selectFrom('refresh_tokens as t').innerJoin('grants as g', 'g.id', 't.grant_id').selectAll('g').select(TOKEN_JOIN_COLUMNS)
         .where('t.token_hash', '=', tokenHash).executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        tokenHash: row.token_hash, grantId: row.id, createdAt: num(row.t_created_at), expiresAt: num(row.t_expires_at),
-        rotatedAt: numOrNull(row.t_rotated_at), grant: toGrant(row),
-      };
+      return row && toJoinedRefresh(row);
+    },
+
+    // The same with the grant's user: still one round trip.
+    async getRefreshTokenWithUser(tokenHash) {
+      const row = await db.selectFrom('refresh_tokens as t').innerJoin('grants as g', 'g.id', 't.grant_id').innerJoin('users as u', 'u.id', 'g.user_id')
+        .selectAll('g').select(TOKEN_JOIN_COLUMNS).select(USER_JOIN_COLUMNS).where('t.token_hash', '=', tokenHash).executeTakeFirst();
+      return row && { ...toJoinedRefresh(row), user: toJoinedUser(row) };
     },
 
     // The grant row is locked before its tokens, in the same order as revocation (revokeGrantIn), so a rotation and a

@@ -15,6 +15,24 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
+/** A user's columns read through a join, prefixed `u_` (the joined table has an id and a created_at of its own). */
+export const USER_JOIN_COLUMNS = [
+  'u.id as u_id', 'u.username as u_username', 'u.email as u_email', 'u.email_verified as u_email_verified', 'u.name as u_name',
+  'u.phone_number as u_phone_number', 'u.phone_number_verified as u_phone_number_verified', 'u.address as u_address',
+  'u.password_hash as u_password_hash', 'u.created_at as u_created_at', 'u.updated_at as u_updated_at',
+] as const;
+
+type JoinedUser = { [K in keyof UsersTable as `u_${K & string}`]: Selectable<UsersTable>[K] };
+
+/** The user of a row read with USER_JOIN_COLUMNS. */
+export function toJoinedUser(row: JoinedUser): UserRecord {
+  return toUser({
+    id: row.u_id, username: row.u_username, email: row.u_email, email_verified: row.u_email_verified, name: row.u_name,
+    phone_number: row.u_phone_number, phone_number_verified: row.u_phone_number_verified, address: row.u_address,
+    password_hash: row.u_password_hash, created_at: row.u_created_at, updated_at: row.u_updated_at,
+  });
+}
+
 export function sqlUserStore({ db }: SqlDatabase): UserStore {
   return {
     async createUser(u) {

@@ -18,6 +18,8 @@ export function codesContract(current: () => SqlStore): void {
       const code = codeRecord('code-1', 'c1', 'u1');
       await store.createCode(code);
       assert.deepEqual(await store.getCode('code-1'), code);
+      assert.deepEqual(await store.getCodeWithUser('code-1'), { code, user: await store.getUser('u1') }, 'the code with its user, in one read');
+      assert.equal(await store.getCodeWithUser('never-issued'), undefined);
       assert.deepEqual(await redeem('code-1', 'g1', NOW + 3), { status: 'ok' });
       assert.deepEqual(await store.getCode('code-1'), { ...code, consumedAt: NOW + 3, grantId: 'g1' });
       assert.equal((await store.getGrant('g1'))?.clientId, 'c1');

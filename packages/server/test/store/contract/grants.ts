@@ -18,6 +18,10 @@ export function grantsContract(current: () => SqlStore): void {
       assert.deepEqual(await store.getGrant('g1'), grant);
       assert.deepEqual(await store.getRefreshToken('rt-1'), { ...refreshRecord('rt-1', 'g1'), grant });
       assert.equal(await store.getRefreshToken('rt-unknown'), undefined);
+      const user = await store.getUser('u1');
+      assert.ok(user);
+      assert.deepEqual(await store.getRefreshTokenWithUser('rt-1'), { ...refreshRecord('rt-1', 'g1'), grant, user }, 'the token, its grant and its user, in one read');
+      assert.equal(await store.getRefreshTokenWithUser('rt-unknown'), undefined);
       assert.equal(await store.getGrant('g-unknown'), undefined);
       await store.createGrant(grantRecord('g2', 'c1', 'u1'), null);
       assert.equal((await store.getGrant('g2'))?.id, 'g2');
