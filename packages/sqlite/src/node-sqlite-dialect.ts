@@ -4,15 +4,24 @@ import { DatabaseSync, type StatementSync, type SQLInputValue } from 'node:sqlit
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES, startBackgroundCheckpoints, type BackgroundCheckpoints } from './background-checkpoint.ts';
 
 export interface NodeSqliteOptions {
   /** File path, or ':memory:'. Parent folders are created. */
   path: string;
   /** Milliseconds a writer waits for another process's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /**
+   * WAL checkpoints on a worker thread (background-checkpoint.ts), started once this connection has sent
+   * `checkpointAfterWrites` writing statements (default 1000: an idle or read-mostly process never starts one);
+   * every `checkpointIntervalMs` (default 250). `false`: SQLite's own automatic checkpoints only. Files only.
+   */
+  backgroundCheckpoints?: false | { checkpointAfterWrites?: number; checkpointIntervalMs?: number };
 }
 
 const READER_PATTERN = /^\s*(select|with|pragma|values|explain)\b|\breturning\b/i;
+/** Statements that never write (a WITH may: it counts as a write). */
+const NON_WRITER_PATTERN = /^\s*(select|pragma|values|explain)\b/i;
 const STATEMENT_CACHE_LIMIT = 512;
 
 /** Opens a SQLite file in WAL mode with foreign keys on and a busy timeout, ready for several processes. */
@@ -41,22 +50,39 @@ function isReader(statement: StatementSync, sql: string): boolean {
   return typeof withColumns.columns === 'function' ? withColumns.columns().length > 0 : READER_PATTERN.test(sql);
 }
 
+/** When to start the checkpoint worker, for a file database; null: never. */
+interface CheckpointPlan {
+  path: string;
+  afterWrites: number;
+  intervalMs: number;
+}
+
 class NodeSqliteAdapter implements SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #cache = new Map<string, SqliteStatement>();
+  readonly #checkpointPlan: CheckpointPlan | null;
+  #writes = 0;
+  #checkpoints: BackgroundCheckpoints | null = null;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, checkpointPlan: CheckpointPlan | null) {
     this.#db = db;
+    this.#checkpointPlan = checkpointPlan;
   }
 
   prepare(sql: string): SqliteStatement {
     const cached = this.#cache.get(sql);
     if (cached) return cached;
     const statement = this.#db.prepare(sql);
+    const counted = <T>(run: () => T): T => {
+      const result = run();
+      if (++this.#writes === this.#checkpointPlan?.afterWrites) this.#startCheckpoints();
+      return result;
+    };
+    const writes = this.#checkpointPlan !== null && !NON_WRITER_PATTERN.test(sql);
     const adapted: SqliteStatement = {
       reader: isReader(statement, sql),
-      all: (parameters) => statement.all(...parameters.map(toSqlValue)),
-      run: (parameters) => statement.run(...parameters.map(toSqlValue)),
+      all: writes ? (parameters) => counted(() => statement.all(...parameters.map(toSqlValue))) : (parameters) => statement.all(...parameters.map(toSqlValue)),
+      run: writes ? (parameters) => counted(() => statement.run(...parameters.map(toSqlValue))) : (parameters) => statement.run(...parameters.map(toSqlValue)),
       iterate: (parameters) => statement.iterate(...parameters.map(toSqlValue)),
     };
     if (this.#cache.size >= STATEMENT_CACHE_LIMIT) this.#cache.clear();
@@ -64,7 +90,16 @@ class NodeSqliteAdapter implements SqliteDatabase {
     return adapted;
   }
 
+  #startCheckpoints(): void {
+    const plan = this.#checkpointPlan!;
+    this.#checkpoints = startBackgroundCheckpoints(plan.path, plan.intervalMs, (running) => {
+      if (!this.#db.isOpen) return;
+      this.#db.exec(`PRAGMA wal_autocheckpoint = ${running ? FALLBACK_AUTOCHECKPOINT_PAGES : DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    });
+  }
+
   close(): void {
+    this.#checkpoints?.stop();
     this.#cache.clear();
     if (this.#db.isOpen) this.#db.close();
   }
@@ -73,7 +108,13 @@ class NodeSqliteAdapter implements SqliteDatabase {
 /** Kysely dialect for node:sqlite. */
 export class NodeSqliteDialect extends SqliteDialect {
   constructor(options: NodeSqliteOptions | { database: DatabaseSync }) {
-    const db = 'database' in options ? options.database : openSqliteDatabase(options);
-    super({ database: new NodeSqliteAdapter(db) });
+    if ('database' in options) {
+      super({ database: new NodeSqliteAdapter(options.database, null) });
+      return;
+    }
+    const background = options.path === ':memory:' ? false : options.backgroundCheckpoints ?? {};
+    super({ database: new NodeSqliteAdapter(openSqliteDatabase(options), background === false ? null : {
+      path: options.path, afterWrites: background.checkpointAfterWrites ?? 1000, intervalMs: background.checkpointIntervalMs ?? 250,
+    }) });
   }
 }
