@@ -23,6 +23,7 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
   const client = await ctx.clients.get(request.clientId);
   // FAPI 2.0 §5.3.2.1: at most 60 seconds for a FAPI 2.0 client, whatever the server's code lifetime.
   const lifetime = client && isFapi2(client) ? Math.min(ctx.config.codeTtl, FAPI2_MAX_CODE_LIFETIME) : ctx.config.codeTtl;
+  // Back-Channel Logout 1.0 §2.3: under a session, the client becomes its participant with the code (store/code-store.ts).
   await ctx.store.createCode({
     codeHash: hashSecret(code), clientId: request.clientId, userId: auth.userId,
     redirectUri: request.redirectUriSent ? request.redirectUri : '',
@@ -30,7 +31,5 @@ export async function completeAuthorization(ctx: ServerContext, request: Authori
     authTime: auth.authTime, amr: auth.amr, createdAt: now, expiresAt: now + lifetime, consumedAt: null, grantId: null, sid: auth.sid ?? null, dpopJkt: request.dpopJkt ?? null,
     claims: serializeRequestedClaims(request.claims),
   });
-  // Back-Channel Logout 1.0 §2.3: the client takes part in the session; ending the session tells it.
-  if (auth.sid !== undefined) await ctx.store.addSessionClient({ sid: auth.sid, clientId: request.clientId, userId: auth.userId, createdAt: now });
   return successResponse(ctx.config.issuer, targetOf(request), code);
 }

@@ -2,6 +2,7 @@
 import type { AuthorizationCodeRecord, ConsumeCodeResult, GrantRecord, RefreshTokenRecord, UserRecord } from './records.ts';
 
 export interface CodeStore {
+  /** Stores the code; one issued under a session (`sid`) also makes its client a participant of it, in the same write. */
   createCode(code: AuthorizationCodeRecord): Promise<void>;
   /** The code, whatever its state (the grant checks client, expiry and PKCE before consuming it). */
   getCode(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;

@@ -25,18 +25,35 @@ async function whyNotConsumed(db: Kysely<Database>, codeHash: string, clientId: 
 
 export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
   return {
-    // A code is stored with an asynchronous commit on PostgreSQL (one fsync less per sign-in): a crash of the database
-    // within the next few hundred milliseconds may lose it, and then its exchange fails with invalid_grant and the user
-    // signs in again; a lost code can be redeemed by nobody. Its consumption is always committed durably, and that
-    // commit's WAL flush covers the code's row too.
+    // A code issued under a session makes its client a participant of that session (Back-Channel Logout 1.0 §2.3:
+    // ending the session tells it), written with the code: a code that exists always has its participant.
+    // On PostgreSQL the code and the participant are one statement committed asynchronously (one fsync less per
+    // sign-in): a crash of the database within the next few hundred milliseconds may lose both, and then the code's
+    // exchange fails with invalid_grant and the user signs in again; a lost code can be redeemed by nobody. Its
+    // consumption is always committed durably, and that commit's WAL flush covers the code's statement too.
     async createCode(c) {
       const row: Selectable<AuthCodesTable> = {
         code_hash: c.codeHash, client_id: c.clientId, user_id: c.userId, redirect_uri: c.redirectUri,
         code_challenge: c.codeChallenge, nonce: c.nonce, scopes: JSON.stringify(c.scopes), audience: c.audience,
         auth_time: c.authTime, amr: JSON.stringify(c.amr), created_at: c.createdAt, expires_at: c.expiresAt, consumed_at: null, grant_id: null, sid: c.sid, claims: c.claims, dpop_jkt: c.dpopJkt,
       };
-      if (kind === 'postgres') await sql`with ${ASYNC_COMMIT} ${insertFrom('auth_codes', row, 'async_commit')}`.execute(db);
-      else await db.insertInto('auth_codes').values(row).execute();
+      if (kind === 'postgres') {
+        await sql`with ${ASYNC_COMMIT}, code as (${insertFrom('auth_codes', row, 'async_commit')} returning sid, client_id, user_id, created_at),
+          participant as (insert into session_clients (sid, client_id, user_id, created_at)
+            select sid, client_id, user_id, created_at from code where sid is not null on conflict (sid, client_id) do nothing)
+          select 1`.execute(db);
+        return;
+      }
+      if (c.sid === null) {
+        await db.insertInto('auth_codes').values(row).execute();
+        return;
+      }
+      const sid = c.sid;
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('auth_codes').values(row).execute();
+        await trx.insertInto('session_clients').values({ sid, client_id: c.clientId, user_id: c.userId, created_at: c.createdAt })
+          .onConflict((oc) => oc.columns(['sid', 'client_id']).doNothing()).execute();
+      });
     },
 
     async getCode(codeHash) {

@@ -13,6 +13,28 @@ export function codesContract(current: () => SqlStore): void {
     const redeem = (codeHash: string, grantId: string, now: number, clientId = 'c1') =>
       store.consumeCode(codeHash, now, grantRecord(grantId, clientId, 'u1', { createdAt: now, lastUsedAt: now }), refreshRecord(`rt-${grantId}`, grantId, { createdAt: now }));
 
+    it('makes the client of a code issued under a session a participant of it, with the code (once per session and client)', async () => {
+      await seedClientAndUser(store);
+      await store.createClient(clientRecord('c2'));
+      await store.createCode(codeRecord('code-s1', 'c1', 'u1', { sid: 'sid-1' }));
+      await store.createCode(codeRecord('code-s2', 'c1', 'u1', { sid: 'sid-1', createdAt: NOW + 5 }));
+      await store.createCode(codeRecord('code-s3', 'c2', 'u1', { sid: 'sid-1', createdAt: NOW + 6 }));
+      await store.createCode(codeRecord('code-none', 'c2', 'u1'));
+      assert.deepEqual(await store.listSessionClients('sid-1'), [
+        { sid: 'sid-1', clientId: 'c1', userId: 'u1', createdAt: NOW },
+        { sid: 'sid-1', clientId: 'c2', userId: 'u1', createdAt: NOW + 6 },
+      ]);
+      assert.equal((await store.getCode('code-s2'))?.sid, 'sid-1');
+      assert.equal((await store.getCode('code-none'))?.sid, null);
+    });
+
+    it('writes neither the code nor its participant when the code cannot be stored', async () => {
+      await seedClientAndUser(store);
+      await store.createCode(codeRecord('code-dup', 'c1', 'u1', { sid: 'sid-a' }));
+      await assert.rejects(store.createCode(codeRecord('code-dup', 'c1', 'u1', { sid: 'sid-b' })));
+      assert.deepEqual(await store.listSessionClients('sid-b'), [], 'no participant without its code');
+    });
+
     it('redeems a code once, storing its grant and first refresh token with it; then reports reuse naming that grant', async () => {
       await seedClientAndUser(store);
       const code = codeRecord('code-1', 'c1', 'u1');
