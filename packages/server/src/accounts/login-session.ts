@@ -6,7 +6,7 @@
 import { cookieName, cookieSettings, serializeCookie } from '../browser/cookies.ts';
 import { hashSecret, randomId, randomSecret } from '../crypto/random.ts';
 import type { ServerContext } from '../server-context.ts';
-import type { SessionRecord } from '../store/records.ts';
+import type { ConsentRecord, SessionRecord } from '../store/records.ts';
 import type { EndedSessions, SessionSelector } from '../store/session-store.ts';
 
 const SESSION_COOKIE = 'latchkey_sso';
@@ -38,14 +38,25 @@ export async function currentSession(ctx: ServerContext, cookies: Map<string, st
   const value = sessionCookieValue(ctx, cookies);
   if (value === undefined) return undefined;
   const session = await ctx.store.getSession(hashSecret(value), ctx.now());
-  if (session) {
-    const now = ctx.now();
-    if (now - session.lastActiveAt >= ACTIVITY_RESOLUTION) {
-      await ctx.store.updateSessionLastActive(session.idHash, now);
-      session.lastActiveAt = now;
-    }
-  }
+  if (session) await noteActivity(ctx, session);
   return session;
+}
+
+/** currentSession with its user's consent for `clientId`, in one read (an authorization request needs both). */
+export async function currentSessionWithConsent(ctx: ServerContext, cookies: Map<string, string>, clientId: string): Promise<{ session: SessionRecord; consent: ConsentRecord | undefined } | undefined> {
+  const value = sessionCookieValue(ctx, cookies);
+  if (value === undefined) return undefined;
+  const found = await ctx.store.getSessionWithConsent(hashSecret(value), clientId, ctx.now());
+  if (found) await noteActivity(ctx, found.session);
+  return found;
+}
+
+async function noteActivity(ctx: ServerContext, session: SessionRecord): Promise<void> {
+  const now = ctx.now();
+  if (now - session.lastActiveAt >= ACTIVITY_RESOLUTION) {
+    await ctx.store.updateSessionLastActive(session.idHash, now);
+    session.lastActiveAt = now;
+  }
 }
 
 /** Why sessions end, for the audit log. */

@@ -3,7 +3,7 @@
 import type { ScopeCatalog } from '../apis/scope-catalog.ts';
 import { isUnvetted } from '../clients/unvetted-client-policy.ts';
 import type { PromptValue } from '../oidc/prompt.ts';
-import type { ClientRecord } from '../store/records.ts';
+import type { ClientRecord, ConsentRecord } from '../store/records.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { ConsentStore } from '../store/consent-store.ts';
 
@@ -16,21 +16,31 @@ export interface ConsentQuestion {
 /** prompt=consent: ask again for every scope, whatever was remembered. */
 const asksForEverything = (question: ConsentQuestion) => question.prompt.includes('consent');
 
-/** The requested scopes the user still has to approve (all of them with prompt=consent). */
-export async function scopesNeedingConsent(store: ConsentStore, userId: string, clientId: string, question: ConsentQuestion): Promise<string[]> {
+/** The requested scopes `consent` does not cover (all of them with prompt=consent). */
+function notCoveredBy(consent: ConsentRecord | undefined, question: ConsentQuestion): string[] {
   if (asksForEverything(question)) return [...question.scopes];
-  const consent = await store.getConsent(userId, clientId);
   const granted = new Set(consent?.scopes ?? []);
   return question.scopes.filter((s) => !granted.has(s));
 }
 
+/** The requested scopes the user still has to approve (all of them with prompt=consent). */
+export async function scopesNeedingConsent(store: ConsentStore, userId: string, clientId: string, question: ConsentQuestion): Promise<string[]> {
+  return notCoveredBy(asksForEverything(question) ? undefined : await store.getConsent(userId, clientId), question);
+}
+
 /**
- * The scopes the consent page must ask for: those not approved yet, and for a client nobody vetted every requested
- * scope when all were approved before: such a client never gets silent consent (decisions.md 2026-11-29).
+ * The scopes the consent page must ask for, given the user's consent for this client: those not approved yet, and for
+ * a client nobody vetted every requested scope when all were approved before: such a client never gets silent consent
+ * (decisions.md 2026-11-29).
  */
-export async function scopesToAsk(store: ConsentStore, userId: string, client: ClientRecord, question: ConsentQuestion): Promise<string[]> {
-  const missing = await scopesNeedingConsent(store, userId, client.id, question);
+export function scopesToAskGiven(consent: ConsentRecord | undefined, client: ClientRecord, question: ConsentQuestion): string[] {
+  const missing = notCoveredBy(consent, question);
   return missing.length === 0 && isUnvetted(client) ? [...question.scopes] : missing;
+}
+
+/** scopesToAskGiven, reading the consent. */
+export async function scopesToAsk(store: ConsentStore, userId: string, client: ClientRecord, question: ConsentQuestion): Promise<string[]> {
+  return scopesToAskGiven(asksForEverything(question) ? undefined : await store.getConsent(userId, client.id), client, question);
 }
 
 /** Scopes approved earlier, among the requested ones (shown on the consent page for context; none with prompt=consent). */

@@ -1,7 +1,7 @@
 // The authorization endpoint: RFC 6749 §3.1 and §4.1.1, RFC 7636 §4.3, RFC 9207, RFC 9700 §2.1 and §4.1,
 // OpenID Connect Core §3.1.2.1-3.1.2.6. GET and POST take the same parameters (OpenID Connect Core §3.1.2.1).
 // Order matters: client_id and redirect_uri are checked first, and only then may errors be redirected (§4.1.2.1).
-import { currentSession } from '../accounts/login-session.ts';
+import { currentSessionWithConsent } from '../accounts/login-session.ts';
 import { AuthorizationFailure } from '../authorization/authorization-failure.ts';
 import { mayRedirectErrorsBeforeSignIn } from '../authorization/error-redirect-policy.ts';
 import { consentQuestion, targetOf, type AuthorizationRequest, type RedirectTarget } from '../authorization/authorization-request.ts';
@@ -10,7 +10,7 @@ import { isFapi2 } from '../clients/client-profile.ts';
 import { createInteraction, ensureBrowserSecret } from '../authorization/interactions.ts';
 import { completeAuthorization } from '../authorization/issue-code.ts';
 import { requestedUserScopes } from '../authorization/requested-scopes.ts';
-import { scopesToAsk } from '../consent/consent.ts';
+import { scopesToAskGiven } from '../consent/consent.ts';
 import { needsStepUp } from '../authorization/step-up.ts';
 import { authorizationResponse, type BrowserRequest, type BrowserResponse } from './browser-exchange.ts';
 import { isResponseMode } from '../authorization/authorization-response.ts';
@@ -188,7 +188,9 @@ async function validateAuthorizationRequest(
  * prompt=none the client gets login_required / consent_required (OpenID Connect Core §3.1.2.6).
  */
 async function decide(ctx: ServerContext, browser: BrowserRequest, client: ClientRecord, request: AuthorizationRequest): Promise<BrowserResponse> {
-  const session = await currentSession(ctx, browser.cookies);
+  // The session with its user's consent for this client: one read.
+  const found = await currentSessionWithConsent(ctx, browser.cookies, client.id);
+  const session = found?.session;
   const now = ctx.now();
   const auth: Authentication | undefined = session && { userId: session.userId, authTime: session.authTime, sid: session.sid, amr: session.amr };
   const silent = request.prompt.includes('none');
@@ -203,7 +205,7 @@ async function decide(ctx: ServerContext, browser: BrowserRequest, client: Clien
     const id = await createInteraction(ctx, secret, request, auth, { stepUp: true });
     return { kind: 'redirect', location: ctx.urls.interaction(id), cookies: setCookie ? [setCookie] : [] };
   }
-  const missing = await scopesToAsk(ctx.store, auth.userId, client, consentQuestion(request));
+  const missing = scopesToAskGiven(found?.consent, client, consentQuestion(request));
   if (missing.length > 0) {
     if (silent) {
       throw new ConsentRequired(isUnvetted(client) ? 'consent is asked at every authorization of an application the operator did not verify, and prompt=none forbids asking'

@@ -22,12 +22,12 @@ const REDIRECT = 'https://app.example/cb';
 
 /** The statements of each flow, in order (verb and table); where the databases differ, per database. */
 export const EXPECTED = {
-  // The session and the consent, then the code with the session's participant (the client a back-channel logout goes
-  // to: logout/), written together.
+  // The session joined to its user's consent for the client, then the code with the session's participant (the
+  // client a back-channel logout goes to: logout/), written together.
   authorize: {
-    sqlite: ['select sessions', 'select consents', 'begin', 'insert auth_codes', 'insert session_clients', 'commit'],
+    sqlite: ['select sessions', 'begin', 'insert auth_codes', 'insert session_clients', 'commit'],
     // One statement, committed asynchronously (no WAL flush to wait for): store/sql/codes.ts.
-    postgres: ['select sessions', 'select consents', 'with: insert auth_codes, insert session_clients'],
+    postgres: ['select sessions', 'with: insert auth_codes, insert session_clients'],
   },
   code: {
     sqlite: ['select auth_codes', 'begin', 'update auth_codes', 'insert grants', 'insert refresh_tokens', 'commit'],

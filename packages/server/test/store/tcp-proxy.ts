@@ -3,7 +3,7 @@
 // stall(): keeps every connection open but forwards nothing (a network partition without resets).
 // restore(): back to forwarding; stalled connections carry on where they stopped.
 // arm(fault): one fault on the next connection that sends a statement matching `on` (the database protocol carries
-// SQL text, so a test can aim at one step of one operation):
+// SQL text, or the name of a statement prepared with it, so a test can aim at one step of one operation):
 //   when 'before': that statement never arrives (the transaction it belongs to is rolled back by the database);
 //   when 'after-commit': the statement and the rest of its transaction go through, the database commits, and the
 //   acknowledgement of the COMMIT never comes back (the caller cannot know that it committed); a statement sent outside
@@ -38,6 +38,37 @@ interface Pair {
   inTransaction: boolean;
   /** The fault happened here: nothing is forwarded any more. */
   faulted: boolean;
+  /** The text of each named (prepared) statement this connection parsed: later uses send only the name. */
+  statements: Map<string, string>;
+}
+
+/** A NUL-terminated string of a protocol message at `at`, and where the next field starts. */
+function cString(chunk: Buffer, at: number): [string, number] {
+  const end = chunk.indexOf(0, at);
+  return end < 0 ? ['', chunk.length] : [chunk.toString('latin1', at, end), end + 1];
+}
+
+/**
+ * The SQL a chunk from the client runs: its text, and for each Bind of a named statement (PostgreSQL protocol §55.7:
+ * Parse 'P' names a statement and carries its text once; Bind 'B' only names it) the text that name was parsed with.
+ */
+function statementText(pair: Pair, chunk: Buffer): string {
+  let text = chunk.toString('latin1');
+  for (let at = 0; at + 5 <= chunk.length;) {
+    const type = String.fromCharCode(chunk[at]!);
+    const length = chunk.readInt32BE(at + 1);
+    if (!'PBDESHCQXF'.includes(type) || length < 4 || at + 1 + length > chunk.length) break;
+    if (type === 'P') {
+      const [name, next] = cString(chunk, at + 5);
+      if (name !== '') pair.statements.set(name, cString(chunk, next)[0]);
+    } else if (type === 'B') {
+      const [, next] = cString(chunk, at + 5);
+      const [name] = cString(chunk, next);
+      if (name !== '') text += `\n${pair.statements.get(name) ?? ''}`;
+    }
+    at += 1 + length;
+  }
+  return text;
 }
 
 interface Armed extends Fault {
@@ -75,7 +106,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const fromClient = (pair: Pair, chunk: Buffer) => {
     if (pair.faulted) return;
-    const text = chunk.toString('latin1');
+    const text = statementText(pair, chunk);
     if (/\b(begin|start transaction)\b/i.test(text)) pair.inTransaction = true;
     const fault = armed;
     if (fault && !pair.awaitingCommit && fault.on.test(text)) {
@@ -118,7 +149,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const listen = () => new Promise<void>((resolve, reject) => {
     const s = createServer((client) => {
-      const pair: Pair = { client, upstream: undefined, awaitingCommit: false, inTransaction: false, faulted: false };
+      const pair: Pair = { client, upstream: undefined, awaitingCommit: false, inTransaction: false, faulted: false, statements: new Map() };
       pairs.add(pair);
       client.on('error', () => {});
       client.on('close', () => {

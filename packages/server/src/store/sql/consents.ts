@@ -5,7 +5,7 @@ import type { ConsentRecord } from '../records.ts';
 import type { ConsentsTable } from '../schema.ts';
 import { list, lockRows, num, type SqlDatabase } from './sql-database.ts';
 
-function toConsent(row: Selectable<ConsentsTable>): ConsentRecord {
+export function toConsent(row: Selectable<ConsentsTable>): ConsentRecord {
   return { userId: row.user_id, clientId: row.client_id, scopes: list(row.scopes), grantedAt: num(row.granted_at), updatedAt: num(row.updated_at) };
 }
 

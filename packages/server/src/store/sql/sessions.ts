@@ -6,6 +6,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { LogoutDeliveryRecord, SessionRecord } from '../records.ts';
 import type { Database, SessionClientsTable, SessionsTable } from '../schema.ts';
 import type { SessionStore } from '../session-store.ts';
+import { toConsent } from './consents.ts';
 import { list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
@@ -74,6 +75,19 @@ export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
     async getSession(idHash, now) {
       const row = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
       return row && toSession(row);
+    },
+
+    async getSessionWithConsent(idHash, clientId, now) {
+      const row = await db.selectFrom('sessions as s')
+        .leftJoin('consents as c', (join) => join.onRef('c.user_id', '=', 's.user_id').on('c.client_id', '=', clientId))
+        .selectAll('s').select(['c.scopes as c_scopes', 'c.granted_at as c_granted_at', 'c.updated_at as c_updated_at'])
+        .where('s.id_hash', '=', idHash).where('s.expires_at', '>', now).executeTakeFirst();
+      if (!row) return undefined;
+      const session = toSession(row);
+      const consent = row.c_scopes === null ? undefined : toConsent({
+        user_id: session.userId, client_id: clientId, scopes: row.c_scopes, granted_at: row.c_granted_at!, updated_at: row.c_updated_at!,
+      });
+      return { session, consent };
     },
 
     async listSessionsForUser(userId, now) {

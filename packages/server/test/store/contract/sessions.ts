@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { SqlStore } from '../../../src/store/sql/sql-store.ts';
-import { clientRecord, countRows, NOW, race, sessionRecord, seedClientAndUser } from './contract-fixtures.ts';
+import { clientRecord, countRows, NOW, race, sessionRecord, seedClientAndUser, userRecord } from './contract-fixtures.ts';
 
 export function sessionsContract(current: () => SqlStore): void {
   describe('sessions', () => {
@@ -20,6 +20,23 @@ export function sessionsContract(current: () => SqlStore): void {
       await store.deleteSession('sess-hash');
       assert.equal(await store.getSession('sess-hash', NOW), undefined);
       await store.deleteSession('sess-hash');
+    });
+
+    it('reads a live session with its user\'s consent for one client, in one read', async () => {
+      await seedClientAndUser(store);
+      await store.createClient(clientRecord('c2'));
+      await store.createUser(userRecord('u2'));
+      const session = sessionRecord('sess-hash', 'u1', NOW + 100);
+      await store.createSession(session);
+      assert.deepEqual(await store.getSessionWithConsent('sess-hash', 'c1', NOW), { session, consent: undefined }, 'no consent yet');
+      await store.addConsentScopes('u1', 'c1', ['openid', 'contacts:read'], NOW - 5);
+      await store.addConsentScopes('u1', 'c2', ['other'], NOW - 4);
+      await store.addConsentScopes('u2', 'c1', ['someone-else'], NOW - 3);
+      assert.deepEqual(await store.getSessionWithConsent('sess-hash', 'c1', NOW), { session, consent: await store.getConsent('u1', 'c1') });
+      assert.deepEqual((await store.getSessionWithConsent('sess-hash', 'c1', NOW))?.consent?.scopes, ['contacts:read', 'openid']);
+      assert.deepEqual((await store.getSessionWithConsent('sess-hash', 'c2', NOW))?.consent?.scopes, ['other'], 'the consent of the asked client');
+      assert.equal(await store.getSessionWithConsent('sess-hash', 'c1', NOW + 100), undefined, 'expired at expiresAt');
+      assert.equal(await store.getSessionWithConsent('other', 'c1', NOW), undefined);
     });
 
     it('lists a user\'s live sessions by last activity and updates it', async () => {
