@@ -1,5 +1,4 @@
 // Bearer-token verifier for a resource server: RFC 9068 JWT access tokens, optional RFC 7662 introspection, RFC 6750 extraction.
-import type { JWTVerifyGetKey } from 'jose';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import { bearerErrorResponse, type BearerErrorResponse } from './bearer-error-response.ts';
 import { createDpopProofChecker, type DpopOptions } from './dpop-proof.ts';
@@ -10,7 +9,7 @@ import { claimsFromIntrospection } from './introspection-claims.ts';
 import { createMetadataLoader } from './issuer-metadata.ts';
 import { protectedResourceMetadata, type ProtectedResourceMetadata, type ResourceMetadataOptions } from './protected-resource-metadata.ts';
 import { checkResourceIdentifier } from './resource-identifier.ts';
-import { createJwksKeyResolver } from './jwks-key-resolver.ts';
+import { createJwksKeyResolver, type JwksKeyResolver } from './jwks-key-resolver.ts';
 import { checkAlgorithms } from './signing-algorithms.ts';
 import { createTokenExchanger, type ExchangedToken, type TokenExchangeOptions, type TokenExchangeRequest } from './token-exchange.ts';
 import { createTokenIntrospector, type IntrospectionOptions, type TokenIntrospector } from './token-introspection.ts';
@@ -135,8 +134,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const retryAfterFailureMs = nonNegative(options.retryAfterFailureSeconds, 5, 'retryAfterFailureSeconds') * 1000;
 
   const loadMetadata = createMetadataLoader({ issuer, fetch: fetchImpl, timeoutMs, retryAfterFailureMs });
-  let keyResolver: JWTVerifyGetKey | undefined;
-  async function getKeyResolver(): Promise<JWTVerifyGetKey> {
+  let keyResolver: JwksKeyResolver | undefined;
+  async function getKeyResolver(): Promise<JwksKeyResolver> {
     if (keyResolver !== undefined) return keyResolver;
     const { jwks_uri: jwksUri } = await loadMetadata();
     if (jwksUri === undefined) throw new MetadataError('issuer metadata has no jwks_uri');
@@ -180,7 +179,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const response = await introspector.introspect(token);
       return claimsFromIntrospection(response, { issuer, audience, clockToleranceSeconds, nowSeconds: Math.floor(Date.now() / 1000) });
     }
-    const claims = await verifyJwtAccessToken(token, { issuer, audience, algorithms, clockToleranceSeconds, getKey: await getKeyResolver() });
+    const claims = await verifyJwtAccessToken(token, { issuer, audience, algorithms, clockToleranceSeconds, keys: await getKeyResolver() });
     // Local checks first: forged or expired tokens never cost an introspection call; a revoked one is caught here.
     if (introspector !== undefined) await introspector.introspect(token, claims.exp);
     return claims;
