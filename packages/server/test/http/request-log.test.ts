@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
+import { loggerOptions } from '../../src/http/logger-options.ts';
 import { OneLinePerRequest } from '../../src/http/request-log.ts';
 import { addApi, addClient, basic, form, FORM_HEADERS, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -87,6 +88,26 @@ describe('request logging', () => {
       assert.equal(res.statusCode, 200);
       assert.deepEqual(lines.map((l) => l.msg), ['request completed']);
       assert.equal(lines[0]!.reqId, 'req-1');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the request line skips path redaction; every other line of the request keeps it (a secret logged by any code is censored)', async () => {
+    const lines: Line[] = [];
+    const app = Fastify({ logger: { ...loggerOptions('info'), stream: { write: (l: string) => void lines.push(JSON.parse(l) as Line) } }, logController: new OneLinePerRequest() });
+    app.post('/careless', async (request) => {
+      request.log.info({ body: request.body }, 'logged a body it should not have');
+      return 'ok';
+    });
+    try {
+      const res = await app.inject({ method: 'POST', url: '/careless?code=SECRET-CODE', payload: { password: 'SECRET-PASSWORD', client_secret: 'SECRET-CLIENT', note: 'kept' } });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(lines.map((l) => l.msg), ['logged a body it should not have', 'request completed']);
+      assert.deepEqual(lines[0]!.body, { password: '[redacted]', client_secret: '[redacted]', note: 'kept' });
+      assert.deepEqual(lines[1]!.req, { id: 'req-1', method: 'POST', url: '/careless?code=[redacted]', ip: '127.0.0.1' });
+      assert.equal(lines[1]!.reqId, 'req-1');
+      assert.ok(!JSON.stringify(lines).includes('SECRET-'), JSON.stringify(lines));
     } finally {
       await app.close();
     }
