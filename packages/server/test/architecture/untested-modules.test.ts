@@ -13,7 +13,7 @@ const COVERED_END_TO_END: Record<string, string[]> = {
   // createServer (http/app.ts) with app.inject or a real browser; views through the pages those tests read.
   'routes, endpoints and pages (test/endpoints, test/flows, test/http)': [
     'http/account-routes.ts', 'http/authorization-routes.ts', 'http/browser-response.ts', 'http/connection-limits.ts',
-    'http/logger-options.ts', 'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/device-routes.ts', 'http/registration-routes.ts', 'http/views/',
+    'http/metrics-route.ts', 'http/paths.ts', 'http/routes.ts', 'http/security-headers.ts', 'http/cors.ts', 'http/device-routes.ts', 'http/registration-routes.ts', 'http/views/',
     // The passkey pages' scripts: test/flows/passkeys-browser.test.ts runs them in chromium.
     'http/assets/',
     'endpoints/', 'server-context.ts',
