@@ -1,6 +1,7 @@
 // JWS signature verification with node:crypto, synchronously (RFC 7518 §3.3-§3.5, RFC 8037 §3.1): no WebCrypto
 // thread-pool hop, which costs more than the signature itself (docs/decisions.md, 2026-11-30).
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { MetadataError } from './errors.ts';
 
 interface SignatureScheme {
   /** The JWK kty (and crv) a key must have to serve this alg (RFC 7518 §6, RFC 8037 §2). */
@@ -59,7 +60,7 @@ export function publicKeyFromJwk(jwk: Record<string, unknown>): KeyObject {
 
 /**
  * Whether `signature` is `alg`'s signature of `signingInput` under `key` (a key whose kty and crv fit the alg).
- * A malformed signature (wrong length, bad encoding) is simply not valid. An RSA key under 2048 bits throws.
+ * A malformed signature (wrong length, bad encoding) is simply not valid. An RSA key under 2048 bits throws MetadataError.
  */
 export function verifyJwsSignature(alg: string, key: KeyObject, signingInput: Uint8Array, signature: Uint8Array): boolean {
   const scheme = SCHEMES.get(alg);
@@ -67,7 +68,8 @@ export function verifyJwsSignature(alg: string, key: KeyObject, signingInput: Ui
   if (scheme === undefined || !keyFits(scheme, key)) return false;
   if (scheme.kty === 'RSA') {
     const bits = key.asymmetricKeyDetails?.modulusLength;
-    if (typeof bits !== 'number' || bits < MIN_RSA_BITS) throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+    // The issuer's set is at fault, not the token: 503 without a challenge, like a JWKS that cannot be fetched.
+    if (typeof bits !== 'number' || bits < MIN_RSA_BITS) throw new MetadataError(`the issuer's ${alg} key is under 2048 bits (RFC 7518 §3.3): its signatures are not trusted`);
   }
   try {
     if (scheme.ecdsa === true) return verify(scheme.digest, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
