@@ -3,7 +3,8 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CodeStore } from '../code-store.ts';
 import type { AuthorizationCodeRecord, ConsumeCodeResult } from '../records.ts';
 import type { AuthCodesTable, Database } from '../schema.ts';
-import { insertGrantFrom, insertGrantIn } from './grants.ts';
+import { insertGrantFrom, prepareGrantInsert } from './grants.ts';
+import { prepareQuery, slot, slotsFor } from './prepared-query.ts';
 import { toJoinedUser, USER_JOIN_COLUMNS } from './users.ts';
 import { ASYNC_COMMIT, insertFrom, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
@@ -24,6 +25,18 @@ async function whyNotConsumed(db: Kysely<Database>, codeHash: string, clientId: 
 }
 
 export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
+  // The code flow's statements, compiled once (prepared-query.ts).
+  const insertGrantIn = prepareGrantInsert();
+  const insertCode = prepareQuery((q, row) => q.insertInto('auth_codes').values(slotsFor(row as Selectable<AuthCodesTable>)));
+  const insertParticipant = prepareQuery((q) => q.insertInto('session_clients')
+    .values({ sid: slot<string>('sid'), client_id: slot<string>('clientId'), user_id: slot<string>('userId'), created_at: slot<number>('createdAt') })
+    .onConflict((oc) => oc.columns(['sid', 'client_id']).doNothing()));
+  const codeWithUser = prepareQuery((q) => q.selectFrom('auth_codes as c').innerJoin('users as u', 'u.id', 'c.user_id').selectAll('c').select(USER_JOIN_COLUMNS)
+    .where('c.code_hash', '=', slot<string>('codeHash')));
+  const markConsumed = prepareQuery((q) => q.updateTable('auth_codes').set({ consumed_at: slot<number>('now'), grant_id: slot<string>('grantId') })
+    .where('code_hash', '=', slot<string>('codeHash')).where('client_id', '=', slot<string>('clientId')).where('consumed_at', 'is', null)
+    .where('expires_at', '>', slot<number>('now')).returning(['code_hash']));
+
   return {
     // A code issued under a session makes its client a participant of that session (Back-Channel Logout 1.0 §2.3:
     // ending the session tells it), written with the code: a code that exists always has its participant.
@@ -45,14 +58,13 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
         return;
       }
       if (c.sid === null) {
-        await db.insertInto('auth_codes').values(row).execute();
+        await insertCode.run(db, row);
         return;
       }
       const sid = c.sid;
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('auth_codes').values(row).execute();
-        await trx.insertInto('session_clients').values({ sid, client_id: c.clientId, user_id: c.userId, created_at: c.createdAt })
-          .onConflict((oc) => oc.columns(['sid', 'client_id']).doNothing()).execute();
+        await insertCode.run(trx, row);
+        await insertParticipant.run(trx, { sid, clientId: c.clientId, userId: c.userId, createdAt: c.createdAt });
       });
     },
 
@@ -62,8 +74,7 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
     },
 
     async getCodeWithUser(codeHash) {
-      const row = await db.selectFrom('auth_codes as c').innerJoin('users as u', 'u.id', 'c.user_id').selectAll('c').select(USER_JOIN_COLUMNS)
-        .where('c.code_hash', '=', codeHash).executeTakeFirst();
+      const [row] = await codeWithUser.run(db, { codeHash });
       return row && { code: toCode(row), user: toJoinedUser(row) };
     },
 
@@ -84,9 +95,7 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
         return whyNotConsumed(db, codeHash, grant.clientId);
       }
       return db.transaction().execute(async (trx) => {
-        const won = await trx.updateTable('auth_codes').set({ consumed_at: now, grant_id: grant.id })
-          .where('code_hash', '=', codeHash).where('client_id', '=', grant.clientId).where('consumed_at', 'is', null).where('expires_at', '>', now)
-          .returning(['code_hash']).executeTakeFirst();
+        const [won] = await markConsumed.run(trx, { now, grantId: grant.id, codeHash, clientId: grant.clientId });
         if (!won) return whyNotConsumed(trx, codeHash, grant.clientId);
         await insertGrantIn(trx, grant, first);
         return { status: 'ok' };

@@ -4,7 +4,7 @@ import { sql, type Selectable } from 'kysely';
 import type { DeviceCodeStore } from '../device-code-store.ts';
 import type { DeviceCodeRecord, DeviceCodeStatus } from '../records.ts';
 import type { DeviceCodesTable } from '../schema.ts';
-import { insertGrantIn } from './grants.ts';
+import { prepareGrantInsert } from './grants.ts';
 import { conflictAware, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toDeviceCode(row: Selectable<DeviceCodesTable>): DeviceCodeRecord {
@@ -17,6 +17,7 @@ function toDeviceCode(row: Selectable<DeviceCodesTable>): DeviceCodeRecord {
 }
 
 export function sqlDeviceCodeStore({ db }: SqlDatabase): DeviceCodeStore {
+  const insertGrantIn = prepareGrantInsert();
   return {
     async createDeviceCode(r) {
       await conflictAware('user code', () => db.insertInto('device_codes').values({

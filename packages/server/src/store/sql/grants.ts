@@ -5,6 +5,7 @@ import { MAX_ANSWERS_PER_REFRESH_TOKEN, type GrantStore } from '../grant-store.t
 import type { GrantRecord, RefreshTokenRecord, RotateRefreshResult } from '../records.ts';
 import type { Database, GrantsTable, RefreshTokensTable } from '../schema.ts';
 import { insertFrom, list, lockRows, num, numOrNull, type SqlDatabase } from './sql-database.ts';
+import { prepareQuery, slot, slotsFor } from './prepared-query.ts';
 import { toJoinedUser, USER_JOIN_COLUMNS } from './users.ts';
 
 function toGrant(row: Selectable<GrantsTable>): GrantRecord {
@@ -47,9 +48,17 @@ function toJoinedRefresh(row: Selectable<GrantsTable> & { token_hash: string; t_
   };
 }
 
-export async function insertGrantIn(trx: Transaction<Database>, grant: GrantRecord, first: RefreshTokenRecord | null): Promise<void> {
-  await trx.insertInto('grants').values(grantRow(grant)).execute();
-  if (first) await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
+/**
+ * Writes a grant and its first refresh token (if any) inside the caller's transaction (createGrant, and consumeCode
+ * on SQLite), with statements compiled once per store (prepared-query.ts).
+ */
+export function prepareGrantInsert(): (trx: Transaction<Database>, grant: GrantRecord, first: RefreshTokenRecord | null) => Promise<void> {
+  const insertGrant = prepareQuery((q, row) => q.insertInto('grants').values(slotsFor(row as Selectable<GrantsTable>)));
+  const insertRefresh = prepareQuery((q, row) => q.insertInto('refresh_tokens').values(slotsFor(row as Selectable<RefreshTokensTable>)));
+  return async (trx, grant, first) => {
+    await insertGrant.run(trx, grantRow(grant));
+    if (first) await insertRefresh.run(trx, refreshRow(first));
+  };
 }
 
 /**
@@ -70,6 +79,26 @@ async function revokeGrantIn(trx: Transaction<Database> | Kysely<Database>, id: 
 }
 
 export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
+  const insertGrantIn = prepareGrantInsert();
+  // The refresh grant's statements, compiled once (prepared-query.ts).
+  const tokenWithUser = prepareQuery((q) => q.selectFrom('refresh_tokens as t').innerJoin('grants as g', 'g.id', 't.grant_id')
+    .innerJoin('users as u', 'u.id', 'g.user_id').selectAll('g').select(TOKEN_JOIN_COLUMNS).select(USER_JOIN_COLUMNS)
+    .where('t.token_hash', '=', slot<string>('tokenHash')));
+  const sqliteRotate = {
+    markRotated: prepareQuery((q) => q.updateTable('refresh_tokens').set({ rotated_at: slot<number>('now'), successor_hash: slot<string>('successor') })
+      .where('token_hash', '=', slot<string>('oldHash')).where('rotated_at', 'is', null).where('expires_at', '>', slot<number>('now'))
+      .where((eb) => eb.exists(eb.selectFrom('grants').select('grants.id').whereRef('grants.id', '=', 'refresh_tokens.grant_id')
+        .where('grants.revoked_at', 'is', null).where('grants.expires_at', '>', slot<number>('now'))))
+      .returning(['grant_id', 'parent_hash'])),
+    retireSiblings: prepareQuery((q) => q.updateTable('refresh_tokens').set({ rotated_at: slot<number>('now') }).where('grant_id', '=', slot<string>('grantId'))
+      .where('parent_hash', '=', slot<string>('parentHash')).where('rotated_at', 'is', null)),
+    insertSuccessor: prepareQuery((q) => q.insertInto('refresh_tokens').values({
+      token_hash: slot<string>('tokenHash'), grant_id: slot<string>('grantId'), created_at: slot<number>('createdAt'), expires_at: slot<number>('expiresAt'),
+      rotated_at: slot<number | null>('rotatedAt'), parent_hash: slot<string>('parentHash'),
+    })),
+    touchGrant: prepareQuery((q) => q.updateTable('grants').set({ last_used_at: slot<number>('now') }).where('id', '=', slot<string>('grantId')).returningAll()),
+  };
+
   const getGrant = async (id: string): Promise<GrantRecord | undefined> => {
     const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toGrant(row);
@@ -91,8 +120,7 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
 
     // The same with the grant's user: still one round trip.
     async getRefreshTokenWithUser(tokenHash) {
-      const row = await db.selectFrom('refresh_tokens as t').innerJoin('grants as g', 'g.id', 't.grant_id').innerJoin('users as u', 'u.id', 'g.user_id')
-        .selectAll('g').select(TOKEN_JOIN_COLUMNS).select(USER_JOIN_COLUMNS).where('t.token_hash', '=', tokenHash).executeTakeFirst();
+      const [row] = await tokenWithUser.run(db, { tokenHash });
       return row && { ...toJoinedRefresh(row), user: toJoinedUser(row) };
     },
 
@@ -130,19 +158,16 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
         // waiting (busy_timeout) for another process holding it, whether or not it matches; a read first would fail
         // with SQLITE_BUSY at its first write instead.
         if (kind === 'sqlite') {
-          const rotated = await trx.updateTable('refresh_tokens').set({ rotated_at: now, successor_hash: next.tokenHash })
-            .where('token_hash', '=', oldHash).where('rotated_at', 'is', null).where('expires_at', '>', now)
-            .where((eb) => eb.exists(eb.selectFrom('grants').select('grants.id').whereRef('grants.id', '=', 'refresh_tokens.grant_id')
-              .where('grants.revoked_at', 'is', null).where('grants.expires_at', '>', now)))
-            .returning(['grant_id', 'parent_hash']).executeTakeFirst();
+          const [rotated] = await sqliteRotate.markRotated.run(trx, { now, successor: next.tokenHash, oldHash });
           if (rotated) {
             if (rotated.parent_hash !== null) {
-              await trx.updateTable('refresh_tokens').set({ rotated_at: now }).where('grant_id', '=', rotated.grant_id)
-                .where('parent_hash', '=', rotated.parent_hash).where('rotated_at', 'is', null).execute();
+              await sqliteRotate.retireSiblings.run(trx, { now, grantId: rotated.grant_id, parentHash: rotated.parent_hash });
             }
-            await trx.insertInto('refresh_tokens').values({ ...refreshRow({ ...next, grantId: rotated.grant_id }), parent_hash: oldHash }).execute();
-            const grant = await trx.updateTable('grants').set({ last_used_at: now }).where('id', '=', rotated.grant_id).returningAll().executeTakeFirstOrThrow();
-            return { status: 'ok', grant: toGrant(grant), graced: false };
+            await sqliteRotate.insertSuccessor.run(trx, {
+              tokenHash: next.tokenHash, grantId: rotated.grant_id, createdAt: next.createdAt, expiresAt: next.expiresAt, rotatedAt: next.rotatedAt, parentHash: oldHash,
+            });
+            const [grant] = await sqliteRotate.touchGrant.run(trx, { now, grantId: rotated.grant_id });
+            return { status: 'ok', grant: toGrant(grant!), graced: false };
           }
         }
         const peek = await trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', oldHash).executeTakeFirst();

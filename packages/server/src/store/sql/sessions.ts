@@ -7,6 +7,7 @@ import type { LogoutDeliveryRecord, SessionRecord } from '../records.ts';
 import type { Database, SessionClientsTable, SessionsTable } from '../schema.ts';
 import type { SessionStore } from '../session-store.ts';
 import { toConsent } from './consents.ts';
+import { prepareQuery, slot } from './prepared-query.ts';
 import { list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
@@ -64,6 +65,12 @@ export async function endExpiredSessions(db: Kysely<Database>, now: number, batc
 }
 
 export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
+  // An authorization request's read, compiled once (prepared-query.ts).
+  const sessionWithConsent = prepareQuery((q) => q.selectFrom('sessions as s')
+    .leftJoin('consents as c', (join) => join.onRef('c.user_id', '=', 's.user_id').on('c.client_id', '=', slot<string>('clientId')))
+    .selectAll('s').select(['c.scopes as c_scopes', 'c.granted_at as c_granted_at', 'c.updated_at as c_updated_at'])
+    .where('s.id_hash', '=', slot<string>('idHash')).where('s.expires_at', '>', slot<number>('now')));
+
   return {
     async createSession(s) {
       await db.insertInto('sessions').values({
@@ -78,10 +85,7 @@ export function sqlSessionStore({ db }: SqlDatabase): SessionStore {
     },
 
     async getSessionWithConsent(idHash, clientId, now) {
-      const row = await db.selectFrom('sessions as s')
-        .leftJoin('consents as c', (join) => join.onRef('c.user_id', '=', 's.user_id').on('c.client_id', '=', clientId))
-        .selectAll('s').select(['c.scopes as c_scopes', 'c.granted_at as c_granted_at', 'c.updated_at as c_updated_at'])
-        .where('s.id_hash', '=', idHash).where('s.expires_at', '>', now).executeTakeFirst();
+      const [row] = await sessionWithConsent.run(db, { clientId, idHash, now });
       if (!row) return undefined;
       const session = toSession(row);
       const consent = row.c_scopes === null ? undefined : toConsent({
