@@ -2,9 +2,9 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CodeStore } from '../code-store.ts';
 import type { AuthorizationCodeRecord, ConsumeCodeResult } from '../records.ts';
-import type { AuthCodesTable, Database } from '../schema.ts';
-import { insertGrantFrom, prepareGrantInsert } from './grants.ts';
-import { prepareQuery, slot, slotsFor } from './prepared-query.ts';
+import type { AuthCodesTable, Database, GrantsTable, RefreshTokensTable } from '../schema.ts';
+import { grantRow, insertGrantRowsFrom, prepareGrantInsert, refreshRow } from './grants.ts';
+import { prefixed, prepareQuery, slot, slotsFor, unprefixed } from './prepared-query.ts';
 import { toJoinedUser, USER_JOIN_COLUMNS } from './users.ts';
 import { ASYNC_COMMIT, insertFrom, list, num, numOrNull, type SqlDatabase } from './sql-database.ts';
 
@@ -24,6 +24,10 @@ async function whyNotConsumed(db: Kysely<Database>, codeHash: string, clientId: 
   return seen.consumed_at === null ? { status: 'expired' } : { status: 'reused', grantId: seen.grant_id };
 }
 
+/** Slot prefixes of the grant row and refresh token row in the one-statement consumption. */
+const GRANT = 'grant_';
+const REFRESH = 'refresh_';
+
 export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
   // The code flow's statements, compiled once (prepared-query.ts).
   const insertGrantIn = prepareGrantInsert();
@@ -36,6 +40,22 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
   const markConsumed = prepareQuery((q) => q.updateTable('auth_codes').set({ consumed_at: slot<number>('now'), grant_id: slot<string>('grantId') })
     .where('code_hash', '=', slot<string>('codeHash')).where('client_id', '=', slot<string>('clientId')).where('consumed_at', 'is', null)
     .where('expires_at', '>', slot<number>('now')).returning(['code_hash']));
+  // PostgreSQL: the code with its participant, and the consumption with its grant (with or without a first refresh
+  // token: two statements), each one statement (see createCode and consumeCode).
+  const postgresInsertCode = prepareQuery((q, row) => sql`with ${ASYNC_COMMIT},
+      code as (${insertFrom('auth_codes', slotsFor(row as Selectable<AuthCodesTable>), 'async_commit')} returning sid, client_id, user_id, created_at),
+      participant as (insert into session_clients (sid, client_id, user_id, created_at)
+        select sid, client_id, user_id, created_at from code where sid is not null on conflict (sid, client_id) do nothing)
+      select 1`);
+  const postgresConsume = (withRefresh: boolean) => prepareQuery((q, values) => sql<{ won: number }>`with won as (
+      update auth_codes set consumed_at = ${slot('now')}, grant_id = ${slot('grantId')}
+      where code_hash = ${slot('codeHash')} and client_id = ${slot('clientId')} and consumed_at is null and expires_at > ${slot('now')}
+      returning code_hash),
+    ${insertGrantRowsFrom(slotsFor(unprefixed(values, GRANT) as Selectable<GrantsTable>, GRANT),
+      withRefresh ? slotsFor(unprefixed(values, REFRESH) as Selectable<RefreshTokensTable>, REFRESH) : null, 'won')}
+    select count(*)::int as won from won`);
+  const postgresConsumeWithRefresh = postgresConsume(true);
+  const postgresConsumeAlone = postgresConsume(false);
 
   return {
     // A code issued under a session makes its client a participant of that session (Back-Channel Logout 1.0 §2.3:
@@ -51,10 +71,7 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
         auth_time: c.authTime, amr: JSON.stringify(c.amr), created_at: c.createdAt, expires_at: c.expiresAt, consumed_at: null, grant_id: null, sid: c.sid, claims: c.claims, dpop_jkt: c.dpopJkt,
       };
       if (kind === 'postgres') {
-        await sql`with ${ASYNC_COMMIT}, code as (${insertFrom('auth_codes', row, 'async_commit')} returning sid, client_id, user_id, created_at),
-          participant as (insert into session_clients (sid, client_id, user_id, created_at)
-            select sid, client_id, user_id, created_at from code where sid is not null on conflict (sid, client_id) do nothing)
-          select 1`.execute(db);
+        await postgresInsertCode.run(db, row);
         return;
       }
       if (c.sid === null) {
@@ -85,13 +102,9 @@ export function sqlCodeStore({ db, kind }: SqlDatabase): CodeStore {
     // same steps run in a transaction, in-process.
     async consumeCode(codeHash, now, grant, first) {
       if (kind === 'postgres') {
-        const won = await sql<{ won: number }>`with won as (
-            update auth_codes set consumed_at = ${now}, grant_id = ${grant.id}
-            where code_hash = ${codeHash} and client_id = ${grant.clientId} and consumed_at is null and expires_at > ${now}
-            returning code_hash),
-          ${insertGrantFrom(grant, first, 'won')}
-          select count(*)::int as won from won`.execute(db);
-        if (won.rows[0]?.won === 1) return { status: 'ok' };
+        const values = { now, grantId: grant.id, codeHash, clientId: grant.clientId, ...prefixed(grantRow(grant), GRANT), ...(first ? prefixed(refreshRow(first), REFRESH) : {}) };
+        const [won] = await (first ? postgresConsumeWithRefresh : postgresConsumeAlone).run(db, values);
+        if (won?.won === 1) return { status: 'ok' };
         return whyNotConsumed(db, codeHash, grant.clientId);
       }
       return db.transaction().execute(async (trx) => {

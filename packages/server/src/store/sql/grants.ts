@@ -23,14 +23,14 @@ function toRefresh(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   };
 }
 
-function refreshRow(token: RefreshTokenRecord): Selectable<RefreshTokensTable> {
+export function refreshRow(token: RefreshTokenRecord): Selectable<RefreshTokensTable> {
   return {
     token_hash: token.tokenHash, grant_id: token.grantId, created_at: token.createdAt, expires_at: token.expiresAt,
     rotated_at: token.rotatedAt, successor_hash: null, parent_hash: null,
   };
 }
 
-function grantRow(g: GrantRecord): Selectable<GrantsTable> {
+export function grantRow(g: GrantRecord): Selectable<GrantsTable> {
   return {
     id: g.id, client_id: g.clientId, user_id: g.userId, scopes: JSON.stringify(g.scopes), audience: g.audience,
     auth_time: g.authTime, amr: JSON.stringify(g.amr), created_at: g.createdAt, last_used_at: g.lastUsedAt, expires_at: g.expiresAt, revoked_at: g.revokedAt, sid: g.sid, claims: g.claims, dpop_jkt: g.dpopJkt,
@@ -62,14 +62,14 @@ export function prepareGrantInsert(): (trx: Transaction<Database>, grant: GrantR
 }
 
 /**
- * PostgreSQL CTEs (`new_grant as (...), new_refresh as (...)`, no trailing comma) that write the grant and its first
- * refresh token only if the CTE `source` returned a row: the one-statement form of insertGrantIn (consumeCode). The
- * parameters take their types from the columns they are inserted into.
+ * PostgreSQL CTEs (`new_grant as (...), new_refresh as (...)`, no trailing comma) that write the grant row and its first
+ * refresh token row only if the CTE `source` returned a row: the one-statement form of the grant insert (consumeCode).
+ * The rows may be slots (prepared-query.ts); the parameters take their types from the columns they go into.
  */
-export function insertGrantFrom(grant: GrantRecord, first: RefreshTokenRecord | null, source: string) {
-  const grantCte = sql`new_grant as (${insertFrom('grants', grantRow(grant), source)} returning id)`;
+export function insertGrantRowsFrom(grant: Selectable<GrantsTable>, first: Selectable<RefreshTokensTable> | null, source: string) {
+  const grantCte = sql`new_grant as (${insertFrom('grants', grant, source)} returning id)`;
   if (!first) return grantCte;
-  return sql`${grantCte}, new_refresh as (${insertFrom('refresh_tokens', refreshRow(first), 'new_grant', { grant_id: sql.ref('new_grant.id') })})`;
+  return sql`${grantCte}, new_refresh as (${insertFrom('refresh_tokens', first, 'new_grant')})`;
 }
 
 async function revokeGrantIn(trx: Transaction<Database> | Kysely<Database>, id: string, now: number): Promise<boolean> {
@@ -98,6 +98,25 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
     })),
     touchGrant: prepareQuery((q) => q.updateTable('grants').set({ last_used_at: slot<number>('now') }).where('id', '=', slot<string>('grantId')).returningAll()),
   };
+  // PostgreSQL: the same steps as one statement (see rotateRefreshToken); the successor's grant is the rotated token's.
+  const successorSlots: Selectable<RefreshTokensTable> = {
+    token_hash: slot('successor'), grant_id: '', created_at: slot('createdAt'), expires_at: slot('expiresAt'), rotated_at: slot('rotatedAt'),
+    successor_hash: null, parent_hash: slot('oldHash'),
+  };
+  const postgresRotate = prepareQuery(() => sql<Selectable<GrantsTable>>`with live_grant as (
+      select id from grants where id = (select grant_id from refresh_tokens where token_hash = ${slot('oldHash')})
+      and revoked_at is null and expires_at > ${slot('now')} for update),
+    rotated as (
+      update refresh_tokens set rotated_at = ${slot('now')}, successor_hash = ${slot('successor')}
+      where token_hash = ${slot('oldHash')} and rotated_at is null and expires_at > ${slot('now')} and grant_id in (select id from live_grant)
+      returning grant_id, parent_hash),
+    retired as (
+      update refresh_tokens set rotated_at = ${slot('now')}
+      where grant_id in (select grant_id from rotated) and parent_hash = (select parent_hash from rotated)
+      and rotated_at is null and token_hash <> ${slot('oldHash')}),
+    successor as (${insertFrom('refresh_tokens', successorSlots, 'rotated', { grant_id: sql.ref('rotated.grant_id') })}),
+    touched as (update grants set last_used_at = ${slot('now')} where id in (select grant_id from rotated) returning *)
+    select * from touched`);
 
   const getGrant = async (id: string): Promise<GrantRecord | undefined> => {
     const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -135,22 +154,9 @@ export function sqlGrantStore({ db, kind }: SqlDatabase): GrantStore {
     // case below decides, under the same locks as before.
     async rotateRefreshToken(oldHash, next, now, graceWindow = 0, maxAnswers = MAX_ANSWERS_PER_REFRESH_TOKEN) {
       if (kind === 'postgres') {
-        const successorRow = { ...refreshRow(next), parent_hash: oldHash };
-        const rotated = await sql<Selectable<GrantsTable>>`with live_grant as (
-            select id from grants where id = (select grant_id from refresh_tokens where token_hash = ${oldHash})
-            and revoked_at is null and expires_at > ${now} for update),
-          rotated as (
-            update refresh_tokens set rotated_at = ${now}, successor_hash = ${next.tokenHash}
-            where token_hash = ${oldHash} and rotated_at is null and expires_at > ${now} and grant_id in (select id from live_grant)
-            returning grant_id, parent_hash),
-          retired as (
-            update refresh_tokens set rotated_at = ${now}
-            where grant_id in (select grant_id from rotated) and parent_hash = (select parent_hash from rotated)
-            and rotated_at is null and token_hash <> ${oldHash}),
-          successor as (${insertFrom('refresh_tokens', successorRow, 'rotated', { grant_id: sql.ref('rotated.grant_id') })}),
-          touched as (update grants set last_used_at = ${now} where id in (select grant_id from rotated) returning *)
-          select * from touched`.execute(db);
-        const grant = rotated.rows[0];
+        const [grant] = await postgresRotate.run(db, {
+          oldHash, now, successor: next.tokenHash, createdAt: next.createdAt, expiresAt: next.expiresAt, rotatedAt: next.rotatedAt,
+        });
         if (grant) return { status: 'ok', grant: toGrant(grant), graced: false };
       }
       return db.transaction().execute(async (trx): Promise<RotateRefreshResult> => {

@@ -23,9 +23,22 @@ export function slot<T>(name: string): T {
   return new Slot(name) as unknown as T;
 }
 
-/** A slot for every key of `row`, under the key's name: the values of an insert of whole rows (`run(db, row)`). */
-export function slotsFor<R extends object>(row: R): R {
-  return Object.fromEntries(Object.keys(row).map((column) => [column, slot(column)])) as R;
+/**
+ * A slot for every key of `row`, named `prefix` + the key: the values of an insert of whole rows (`run(db, row)`, or
+ * `run(db, prefixed(row, prefix))` when one statement inserts rows of several tables).
+ */
+export function slotsFor<R extends object>(row: R, prefix = ''): R {
+  return Object.fromEntries(Object.keys(row).map((column) => [column, slot(prefix + column)])) as R;
+}
+
+/** `row` with `prefix` before every key (the values for slotsFor(row, prefix)). */
+export function prefixed(row: object, prefix: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([column, value]) => [prefix + column, value]));
+}
+
+/** The keys of `values` that start with `prefix`, without it: the row prefixed() made (for slotsFor on a first run). */
+export function unprefixed(values: Readonly<Record<string, unknown>>, prefix: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
 }
 
 type Values = Readonly<Record<string, unknown>>;
