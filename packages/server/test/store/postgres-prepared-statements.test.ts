@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { prepareStatementsOn, PREPARED_STATEMENTS_PER_CONNECTION, type PreparedStatementPolicy } from '../../src/store/postgres/prepared-statements.ts';
+import { MISSING_STATEMENTS_BEFORE_GIVING_UP, prepareStatementsOn, PREPARED_STATEMENTS_PER_CONNECTION, type PreparedStatementPolicy } from '../../src/store/postgres/prepared-statements.ts';
 import { createTestSchema, POSTGRES_SKIP_REASON, POSTGRES_TEST_URL, type TestSchema } from './postgres-test-schema.ts';
 
 async function preparedNames(client: pg.Client): Promise<string[]> {
@@ -149,5 +149,26 @@ describe('prepared statements: a server that cannot keep them at all', () => {
     await (fake as unknown as pg.ClientBase).query('select $1::int', [2]);
     assert.equal(sent.length, 4);
     assert.equal(sent[3]!.name, undefined, 'and unnamed from then on');
+  });
+
+  it(`falls back for the whole pool when statements keep going missing (a pooler that moves them between servers), after ${MISSING_STATEMENTS_BEFORE_GIVING_UP}`, async () => {
+    // Preparing works (Parse and Bind travel together), but a later use alone lands on a server that never saw it.
+    const parsed = new Set<string>();
+    const sent: Array<{ name?: string }> = [];
+    const fake = {
+      query: async (config: { name?: string; text: string; values?: unknown[] }) => {
+        sent.push(config.name ? { name: config.name } : {});
+        if (config.name && parsed.has(config.name)) throw Object.assign(new Error(`prepared statement "${config.name}" does not exist`), { code: '26000' });
+        if (config.name) parsed.add(config.name);
+        return { rows: [{ ok: true }] };
+      },
+    };
+    const policy: PreparedStatementPolicy = { enabled: true };
+    prepareStatementsOn(fake as unknown as pg.ClientBase, policy);
+    const client = fake as unknown as pg.ClientBase;
+    for (let i = 0; i < MISSING_STATEMENTS_BEFORE_GIVING_UP + 2; i++) assert.deepEqual((await client.query('select $1::int', [i])).rows, [{ ok: true }]);
+    assert.equal(policy.enabled, false);
+    assert.equal(policy.missing, MISSING_STATEMENTS_BEFORE_GIVING_UP);
+    assert.deepEqual(sent.slice(-1), [{}], 'unnamed from then on');
   });
 });

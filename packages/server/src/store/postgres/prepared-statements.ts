@@ -9,8 +9,8 @@
 //   PostgreSQL refuses the old statement for good ("cached plan must not change result type"); it is deallocated and
 //   the statement prepared again under a new name, once, and the caller sees only the answer.
 // - A statement the server no longer has (DISCARD ALL, a pooler in transaction mode that does not carry prepared
-//   statements): prepared again under a new name; if that is refused the same way, this pool stops naming statements
-//   and sends them unnamed, as before.
+//   statements): prepared again under a new name; if that is refused the same way, or it keeps happening
+//   (MISSING_STATEMENTS_BEFORE_GIVING_UP times on the pool), this pool stops naming statements and sends them unnamed.
 // - At most PREPARED_STATEMENTS_PER_CONNECTION named per connection (statement texts that vary, like IN lists of
 //   different lengths, go unnamed past the bound), so neither side's memory grows without end.
 import { createHash } from 'node:crypto';
@@ -26,7 +26,16 @@ const NO_SUCH_STATEMENT = '26000';
 /** Shared by the connections of one pool: cleared when the database (or a pooler in front of it) cannot keep them. */
 export interface PreparedStatementPolicy {
   enabled: boolean;
+  /** Statements the server did not have when used (26000), on all the pool's connections so far. */
+  missing?: number;
 }
+
+/**
+ * A server that loses prepared statements this often is not one connection but several behind a pooler (transaction
+ * mode: a statement prepared on one server connection, used on another); a database alone loses them only to an
+ * explicit DISCARD or DEALLOCATE.
+ */
+export const MISSING_STATEMENTS_BEFORE_GIVING_UP = 3;
 
 const TRANSACTION_STARTS = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_ENDS = /^\s*(commit|end|abort|rollback)\b(?!\s+(work\s+|transaction\s+)?to\b)/i;
@@ -77,6 +86,8 @@ export function prepareStatementsOn(client: pg.ClientBase, policy: PreparedState
         return query({ name: renamed(text), text, values });
       }
       if (code !== NO_SUCH_STATEMENT) throw error;
+      policy.missing = (policy.missing ?? 0) + 1;
+      if (policy.missing >= MISSING_STATEMENTS_BEFORE_GIVING_UP) policy.enabled = false;
       try {
         return await query({ name: renamed(text), text, values });
       } catch (again) {
