@@ -13,6 +13,17 @@ export function codesContract(current: () => SqlStore): void {
     const redeem = (codeHash: string, grantId: string, now: number, clientId = 'c1') =>
       store.consumeCode(codeHash, now, grantRecord(grantId, clientId, 'u1', { createdAt: now, lastUsedAt: now }), refreshRecord(`rt-${grantId}`, grantId, { createdAt: now }));
 
+    it('redeems a code into a grant without a refresh token (a client without the refresh grant): the grant alone is written', async () => {
+      await seedClientAndUser(store);
+      await store.createCode(codeRecord('code-nr', 'c1', 'u1'));
+      const grant = grantRecord('g-nr', 'c1', 'u1', { createdAt: NOW + 3, lastUsedAt: NOW + 3 });
+      assert.deepEqual(await store.consumeCode('code-nr', NOW + 3, grant, null), { status: 'ok' });
+      assert.deepEqual(await store.getGrant('g-nr'), grant);
+      assert.equal(await countRows(store, 'refresh_tokens'), 0);
+      assert.deepEqual(await store.consumeCode('code-nr', NOW + 4, { ...grant, id: 'g-nr-2' }, null), { status: 'reused', grantId: 'g-nr' });
+      assert.equal(await store.getGrant('g-nr-2'), undefined);
+    });
+
     it('makes the client of a code issued under a session a participant of it, with the code (once per session and client)', async () => {
       await seedClientAndUser(store);
       await store.createClient(clientRecord('c2'));
