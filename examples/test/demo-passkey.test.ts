@@ -3,25 +3,25 @@
 // authenticator answers the conditional request as a user picking the passkey would). Screenshots under test-output/demo/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startDemo, type DemoHarness } from './support/demo-harness.ts';
+import { chromiumMissing, launchChromium } from '../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'demo');
 
 test('the demo story with a passkey: add it on the account page, then connect the importer without a password', { timeout: 90_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`chromium is not installed at ${CHROMIUM}: the passkey walk-through was not run`);
+  const missing = chromiumMissing('the passkey walk-through');
+  if (missing) {
+    t.skip(missing);
     return;
   }
   mkdirSync(SHOTS, { recursive: true });
-  const { chromium } = await import('playwright-core');
   const demo: DemoHarness = await startDemo();
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);

@@ -2,13 +2,13 @@
 // Importer on localhost, with a screenshot of every step under test-output/demo/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { runSync } from '../sync-job/run-sync.ts';
 import { startDemo, type DemoHarness } from './support/demo-harness.ts';
+import { chromiumMissing, launchChromium } from '../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'demo');
 /** A JWT anywhere in what the browser receives would mean a token leaked to the front end. */
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/;
@@ -29,16 +29,16 @@ function indexOfStep(steps: string[], pattern: RegExp): number {
 }
 
 test('the demo story in a browser: connect, consent, contacts, incremental consent, revocation, machine-to-machine, sign-out', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`chromium is not installed at ${CHROMIUM}: the browser walk-through was not run`);
+  const missing = chromiumMissing('the browser walk-through');
+  if (missing) {
+    t.skip(missing);
     return;
   }
   mkdirSync(SHOTS, { recursive: true });
-  const { chromium } = await import('playwright-core');
   const demo: DemoHarness = await startDemo();
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     const importerBodies: string[] = [];

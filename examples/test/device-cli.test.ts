@@ -3,24 +3,23 @@
 // calls the API as the user who approved. A denial ends the CLI with a clear line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { DemoError } from '../demo/demo-settings.ts';
 import { runDeviceLogin } from '../device-cli/run-device-login.ts';
 import { startDemo } from './support/demo-harness.ts';
+import { chromiumMissing, launchChromium } from '../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 test('the device CLI signs in with a browser approval and calls the Contacts API; a denial is one clear error', { timeout: 90_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`chromium is not installed at ${CHROMIUM}: the device walk-through was not run`);
+  const missing = chromiumMissing('the device walk-through');
+  if (missing) {
+    t.skip(missing);
     return;
   }
-  const { chromium } = await import('playwright-core');
   const demo = await startDemo({ deviceCodeInterval: 1 });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     const page = await (await browser.newContext()).newPage();
     const { username, password } = demo.state.user;
     const approveInBrowser = async (url: string, expectedCode: string, button: 'Allow' | 'Deny') => {

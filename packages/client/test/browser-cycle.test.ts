@@ -1,24 +1,19 @@
 // The whole BFF cycle in headless Chromium: the browser only ever holds an HttpOnly opaque cookie.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { startHarness } from './support/test-harness.ts';
 import { countRows } from './support/store-rows.ts';
+import { chromiumMissing, launchChromium } from '../../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 test('login, API call through the proxy and logout in headless Chromium', { timeout: 60_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`chromium not installed at ${CHROMIUM}`);
+  const missing = chromiumMissing('the BFF browser cycle');
+  if (missing) {
+    t.skip(missing);
     return;
   }
-  const { chromium } = await import('playwright-core');
   const harness = await startHarness();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${harness.appOrigin}/login?returnTo=%2F`);

@@ -2,37 +2,31 @@
 // BCP §6.1.3.2, RFC 6265bis §5.2), and no landing page the kit produces for a bypass value leaves the app (RFC 9700 §4.11.2).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { createBrowser } from './support/cookie-jar-fetch.ts';
 import { authorizeAtProvider, startHarness } from './support/test-harness.ts';
 import { listenOnLoopback, type LoopbackServer } from './support/test-provider.ts';
 import { redirectBypassCorpus } from './support/redirect-bypass-corpus.ts';
+import { chromiumMissing, launchChromium } from '../../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
+const missing = chromiumMissing('the SameSite browser tests');
 let browser: Browser;
 let evilSite: LoopbackServer;
 
 before(async () => {
-  if (!available) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // app.test and evil.test are other sites than the provider's 127.0.0.1, all served from loopback.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--host-resolver-rules=MAP app.test 127.0.0.1, MAP evil.test 127.0.0.1'],
-  });
+  if (missing) return;
+  // app.test and evil.test are other sites than the provider's 127.0.0.1, all served from loopback.
+  browser = await launchChromium(['--host-resolver-rules=MAP app.test 127.0.0.1, MAP evil.test 127.0.0.1']);
   evilSite = await listenOnLoopback();
 });
 
 after(async () => {
-  if (!available) return;
+  if (missing) return;
   await browser.close();
   await evilSite.close();
 });
 
-test('Strict session cookie: a login through a cross-site provider ends signed in; a cross-site navigation carries no session cookie', { timeout: 60_000, skip: !available && `chromium not installed at ${CHROMIUM}` }, async () => {
+test('Strict session cookie: a login through a cross-site provider ends signed in; a cross-site navigation carries no session cookie', { timeout: 60_000, skip: missing }, async () => {
   const harness = await startHarness({
     appHost: 'app.test',
     fastifyRoutes: (app) => {
@@ -93,7 +87,7 @@ test('Strict session cookie: a login through a cross-site provider ends signed i
   }
 });
 
-test('open redirect in Chromium: every landing page the kit produced for the bypass corpus navigates within the app origin', { timeout: 120_000, skip: !available && `chromium not installed at ${CHROMIUM}` }, async () => {
+test('open redirect in Chromium: every landing page the kit produced for the bypass corpus navigates within the app origin', { timeout: 120_000, skip: missing }, async () => {
   const landings = new Map<number, { body: string; headers: Record<string, string>; returnTo: string }>();
   const harness = await startHarness({
     fastifyRoutes: (app) => {

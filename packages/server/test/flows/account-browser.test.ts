@@ -1,16 +1,16 @@
 // The account page in a real browser (playwright-core driving Debian's chromium): sign in, see the connected
 // app, revoke it; afterwards the app's refresh token is refused and introspection reports its tokens inactive.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
 import { authorizeUrl, callbackParams, InjectBrowser, pkcePair, runAuthorization, tokenRequest } from '../helpers/authorization-flow.ts';
 import { freePort } from '../helpers/latchkey-process.ts';
 import { basic, form, FORM_HEADERS } from '../helpers/test-server.ts';
+import { chromiumMissing, launchChromium } from '../../../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed: account-page browser test skipped (apt-get install chromium)`;
+const skip = chromiumMissing('account-page browser test');
 if (skip) console.log(`# SKIP account page in a browser: ${skip}`);
 const SCREENSHOTS = 'test-output/account';
 
@@ -24,7 +24,7 @@ describe('account page in a real browser', { skip }, () => {
     issuer = `http://127.0.0.1:${port}`;
     f = await startFixture({ issuer, port });
     await f.server.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {

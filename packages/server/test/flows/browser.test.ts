@@ -5,17 +5,16 @@
 // redirect chain after the form POST (chromium checks form-action on every hop): here the RP's callback itself
 // redirects to another origin (localhost instead of 127.0.0.1), as many real apps do.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PASSWORD } from '../helpers/authorization-fixtures.ts';
 import { freePort } from '../helpers/latchkey-process.ts';
 import { addApi, addClient, addTestUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { chromiumMissing, launchChromium } from '../../../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed: real-browser flow skipped (apt-get install chromium)`;
+const skip = chromiumMissing('real-browser flow');
 if (skip) console.log(`# SKIP browser flow: ${skip}`);
 
 let server: TestServer;
@@ -108,7 +107,7 @@ before(async () => {
   const config = await oidc.discovery(new URL(issuer), web.id, undefined, oidc.ClientSecretBasic(web.secret!), { execute: [oidc.allowInsecureRequests] });
   rp = startRelyingParty(config, spa.id);
   await new Promise<void>((resolve) => rp.listen(rpPort, '127.0.0.1', resolve));
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 after(async () => {

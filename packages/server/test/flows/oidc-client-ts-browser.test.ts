@@ -7,18 +7,18 @@
 // the password again. The attacker's side: a sign-out asking to return to a URI the client did not register stops at
 // an error page at the issuer.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PASSWORD } from '../helpers/authorization-fixtures.ts';
 import { freePort } from '../helpers/latchkey-process.ts';
 import { addClient, addTestUser, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { chromiumMissing, launchChromium } from '../../../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed: oidc-client-ts browser flow skipped (apt-get install chromium)`;
+const skip = chromiumMissing('oidc-client-ts browser flow');
 if (skip) console.log(`# SKIP oidc-client-ts browser flow: ${skip}`);
 
 const SPA_FILES = join(dirname(fileURLToPath(import.meta.url)), 'oidc-client-ts-spa');
@@ -60,7 +60,7 @@ before(async () => {
   userId = (await addTestUser(server, 'alice', PASSWORD, { email: 'alice@example.com', emailVerified: true, name: 'Alice Example' })).id;
   spaServer = startSpaHost({ authority: issuer, clientId: spa.id });
   await new Promise<void>((resolve) => spaServer.listen(spaPort, '127.0.0.1', resolve));
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 after(async () => {

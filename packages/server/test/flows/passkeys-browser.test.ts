@@ -4,20 +4,20 @@
 // app with it (the ID token says so), and removes it. The pages run under their own CSP (violations are collected).
 // The issuer is http://localhost:<port>: a secure context whose host is a valid RP ID.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { PASSWORD, startFixture, WEB_CALLBACK, type Fixture } from '../helpers/authorization-fixtures.ts';
 import { authorizeUrl, decodeJwt, pkcePair, tokenRequest } from '../helpers/authorization-flow.ts';
 import { freePort } from '../helpers/latchkey-process.ts';
 import { addClient } from '../helpers/test-server.ts';
 import { base32Decode, hotp, timeStep } from '../../src/accounts/totp.ts';
+import { chromiumMissing, launchChromium } from '../../../../test/support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output/pages';
 /** Desktop, and the narrowest phone the pages must fit without sideways scrolling (WCAG 2.2 §1.4.10 reflow). */
 const WIDTHS = { desktop: { width: 1280, height: 860 }, phone: { width: 320, height: 640 } } as const;
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed: passkey browser test skipped (apt-get install chromium)`;
+const skip = chromiumMissing('passkey browser test');
 if (skip) console.log(`# SKIP passkeys in a browser: ${skip}`);
 
 describe('passkeys in a real browser', { skip }, () => {
@@ -31,10 +31,7 @@ describe('passkeys in a real browser', { skip }, () => {
     f = await startFixture({ issuer, port });
     f.clock.now = Math.floor(Date.now() / 1000);
     await f.server.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--host-resolver-rules=MAP localhost 127.0.0.1'],
-    });
+    browser = await launchChromium(['--host-resolver-rules=MAP localhost 127.0.0.1']);
   });
   after(async () => {
     await browser?.close();
