@@ -3,27 +3,10 @@
 // authenticator answers the conditional request as a user picking the passkey would). Screenshots under test-output/demo/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startDemo, type DemoHarness } from './support/demo-harness.ts';
-import { chromiumMissing, launchChromium } from '../../test/support/chromium.ts';
-
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'demo');
+import { inDemoBrowser, shot } from './support/demo-browser.ts';
 
 test('the demo story with a passkey: add it on the account page, then connect the importer without a password', { timeout: 90_000 }, async (t) => {
-  const missing = chromiumMissing('the passkey walk-through');
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  const demo: DemoHarness = await startDemo();
-  let browser: Browser | undefined;
-  try {
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
+  await inDemoBrowser(t, 'the passkey walk-through', {}, async (demo, page, context) => {
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -38,7 +21,7 @@ test('the demo story with a passkey: add it on the account page, then connect th
     await page.getByLabel('Name for a new passkey').fill('Demo laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('Your passkey was added.').waitFor();
-    await page.screenshot({ path: join(SHOTS, '10-passkey-added.png'), fullPage: true });
+    await shot(page, '10-passkey-added');
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
     await page.goto(`${demo.importerUrl}/`);
@@ -46,14 +29,11 @@ test('the demo story with a passkey: add it on the account page, then connect th
     // The server's login page: its conditional passkey request signs the user in without a password.
     await page.getByRole('button', { name: 'Allow' }).waitFor();
     assert.equal(new URL(page.url()).origin, demo.issuer);
-    await page.screenshot({ path: join(SHOTS, '11-consent-after-passkey.png'), fullPage: true });
+    await shot(page, '11-consent-after-passkey');
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${demo.importerUrl}/`);
     await page.getByRole('heading', { name: 'Your contacts' }).waitFor();
     assert.match(await page.locator('table').innerText(), /Ada Lovelace/);
-    await page.screenshot({ path: join(SHOTS, '12-contacts-after-passkey.png'), fullPage: true });
-  } finally {
-    await browser?.close();
-    await demo.close();
-  }
+    await shot(page, '12-contacts-after-passkey');
+  });
 });

@@ -2,20 +2,13 @@
 // Importer on localhost, with a screenshot of every step under test-output/demo/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runSync } from '../sync-job/run-sync.ts';
-import { startDemo, type DemoHarness } from './support/demo-harness.ts';
-import { chromiumMissing, launchChromium } from '../../test/support/chromium.ts';
+import { inDemoBrowser, shot } from './support/demo-browser.ts';
+import type { DemoHarness } from './support/demo-harness.ts';
 
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'demo');
 /** A JWT anywhere in what the browser receives would mean a token leaked to the front end. */
 const JWT = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/;
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 /** The titles of the "How this worked" steps, in order. */
 async function flowSteps(page: Page): Promise<string[]> {
@@ -29,18 +22,7 @@ function indexOfStep(steps: string[], pattern: RegExp): number {
 }
 
 test('the demo story in a browser: connect, consent, contacts, incremental consent, revocation, machine-to-machine, sign-out', { timeout: 120_000 }, async (t) => {
-  const missing = chromiumMissing('the browser walk-through');
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  const demo: DemoHarness = await startDemo();
-  let browser: Browser | undefined;
-  try {
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
+  await inDemoBrowser(t, 'the browser walk-through', {}, async (demo, page, context) => {
     const importerBodies: string[] = [];
     const importerPolicies: string[] = [];
     page.on('response', async (response) => {
@@ -152,7 +134,7 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
     });
 
     await t.test('error page: choosing "Deny" is explained, with the way back', async () => {
-      const other = await (await browser!.newContext()).newPage();
+      const other = await (await context.browser()!.newContext()).newPage();
       await other.goto(`${demo.importerUrl}/connect`);
       await other.getByLabel('Username').fill(username);
       await other.getByLabel('Password', { exact: true }).fill(password);
@@ -222,10 +204,7 @@ test('the demo story in a browser: connect, consent, contacts, incremental conse
       }
       await shot(page, '10-signed-out-everywhere');
     });
-  } finally {
-    await browser?.close();
-    await demo.close();
-  }
+  });
 });
 
 /** Revokes the importer's access the way a user does: "Revoke access" on the server's /account page. */

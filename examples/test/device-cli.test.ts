@@ -3,24 +3,12 @@
 // calls the API as the user who approved. A denial ends the CLI with a clear line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { DemoError } from '../demo/demo-settings.ts';
 import { runDeviceLogin } from '../device-cli/run-device-login.ts';
-import { startDemo } from './support/demo-harness.ts';
-import { chromiumMissing, launchChromium } from '../../test/support/chromium.ts';
-
+import { inDemoBrowser } from './support/demo-browser.ts';
 
 test('the device CLI signs in with a browser approval and calls the Contacts API; a denial is one clear error', { timeout: 90_000 }, async (t) => {
-  const missing = chromiumMissing('the device walk-through');
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const demo = await startDemo({ deviceCodeInterval: 1 });
-  let browser: Browser | undefined;
-  try {
-    browser = await launchChromium();
-    const page = await (await browser.newContext()).newPage();
+  await inDemoBrowser(t, 'the device walk-through', { deviceCodeInterval: 1 }, async (demo, page) => {
     const { username, password } = demo.state.user;
     const approveInBrowser = async (url: string, expectedCode: string, button: 'Allow' | 'Deny') => {
       await page.goto(url);
@@ -61,8 +49,5 @@ test('the device CLI signs in with a browser approval and calls the Contacts API
       }), (error: unknown) => error instanceof DemoError && /you denied the sign-in/.test(error.message));
       await approval;
     });
-  } finally {
-    await browser?.close();
-    await demo.close();
-  }
+  });
 });
