@@ -4,9 +4,8 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { resolveConfig } from '../../src/config/config.ts';
 import { keyState, lifecyclePolicy, rotationDue } from '../../src/keys/key-lifecycle.ts';
-import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import type { SigningKeyRecord } from '../../src/store/records.ts';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.ts';
+import { storeBeforeMigration } from '../helpers/store-before-migration.ts';
 
 const key = (fields: Partial<SigningKeyRecord>): SigningKeyRecord => ({
   kid: 'k', alg: 'ES256', publicJwk: '{}', privateJwkSealed: 'v1.x', createdAt: 1000, activatesAt: 1000, retiredAt: null, expiresAt: null, ...fields,
@@ -43,14 +42,9 @@ test('configuration: lead time an hour, rotation every 90 days outside dev mode 
 });
 
 test('migration 0020: existing keys activated when created; extra current keys of an alg (an old startup race) are retired', async () => {
-  const store = openSqliteStore(':memory:');
+  const store = await storeBeforeMigration('0020');
   try {
     const db = store.db;
-    await sql`create table latchkey_migrations (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(db);
-    for (const [name, migration] of MIGRATIONS.filter(([n]) => n < '0020')) {
-      await migration.up(db);
-      await sql`insert into latchkey_migrations (name, timestamp) values (${name}, 'then')`.execute(db);
-    }
     for (const [kid, created] of [['old-a', 100], ['old-b', 200], ['rs', 150]] as const) {
       await sql`insert into signing_keys (kid, alg, public_jwk, private_jwk_sealed, created_at, retired_at, expires_at)
         values (${kid}, ${kid === 'rs' ? 'RS256' : 'ES256'}, '{}', 'v1.x', ${created}, null, null)`.execute(db);

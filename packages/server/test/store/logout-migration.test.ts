@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.ts';
+import { storeBeforeMigration } from '../helpers/store-before-migration.ts';
 
 it('0007 and 0008 keep existing sessions (each with a new, distinct sid) and clients (no logout URIs)', async () => {
-  const store = openSqliteStore(':memory:');
+  const store = await storeBeforeMigration('0007');
   try {
     const db = store.db;
-    await sql`create table latchkey_migrations (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(db);
-    for (const [name, migration] of MIGRATIONS.filter(([n]) => n < '0007')) {
-      await migration.up(db);
-      await sql`insert into latchkey_migrations (name, timestamp) values (${name}, 'then')`.execute(db);
-    }
     await sql`insert into users (id, username, email, name, password_hash, created_at, updated_at) values ('u1', 'old', null, null, 'h', 1, 1)`.execute(db);
     await sql`insert into clients (id, name, secret_hash, is_public, redirect_uris, grant_types, scopes, require_pkce, id_token_alg, created_at, updated_at)
       values ('c1', 'Old', null, 1, '[]', '["authorization_code"]', '["openid"]', 1, 'RS256', 1, 1)`.execute(db);
